@@ -1,0 +1,93 @@
+"""`python -m leaderboard score ...`: the scoring CLI, a contract other tools rely on.
+
+Prints the Table 3 row and the status counts; `--json OUT` writes the full result. Bad input
+exits with status 2 and the message on stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .benchmark import MAPPINGS, load_benchmark
+from .errors import InputError
+from .predictions import read_prediction_path
+from .scoring import score_predictions
+from .settings import DEMO_BUNDLE, Limits
+from .taxonomy import TABLES
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def format_table3(name: str, values: dict[str, float | None]) -> str:
+    """The Table 3 row as an aligned two-line text table."""
+    cols = TABLES["table3"].cells
+    width = max(len(name), 5)
+    head = f"{'model':<{width}}  " + " ".join(f"{c.label:>7}" for c in cols)
+    row = f"{name:<{width}}  " + " ".join(f"{_fmt(values.get(c.name)):>7}" for c in cols)
+    return head + "\n" + row
+
+
+def write_json_atomic(path: Path, payload: dict) -> None:
+    """Write then rename, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(payload, fh, ensure_ascii=False, indent=1, allow_nan=False)
+    os.replace(tmp, path)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m leaderboard",
+                                     description="Q-Bench-Portrait reference scorer")
+    sub = parser.add_subparsers(dest="command", required=True)
+    score = sub.add_parser("score", help="score one prediction file")
+    score.add_argument("--benchmark", default=str(DEMO_BUNDLE),
+                       help="local bundle folder or Hub dataset repo id (default: the demo)")
+    score.add_argument("--mapping", default=None,
+                       help=f"column mapping: {', '.join(MAPPINGS)} or a JSON file")
+    score.add_argument("--revision", default=None, help="Hub revision (branch, tag, commit)")
+    score.add_argument("--predictions", required=True, help="JSONL, JSON, CSV, TSV or Parquet")
+    score.add_argument("--model", default=None, help="model name shown in the output")
+    score.add_argument("--json", dest="json_out", default=None, help="write the full result")
+    return parser
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    bench = load_benchmark(args.benchmark, mapping=args.mapping, revision=args.revision)
+    pred = read_prediction_path(args.predictions, bench, Limits.from_env())
+    result = score_predictions(bench, pred.predictions, report=pred.report)
+    name = args.model or Path(args.predictions).stem
+    rep = pred.report
+    print(f"benchmark {bench.source} ({len(bench)} items, {bench.hash})")
+    print(f"predictions {rep.file_name}: {rep.format}, {rep.rows} rows, id column "
+          f"{rep.id_column!r}, prediction column {rep.prediction_column!r}; matched "
+          f"{rep.matched}, missing {rep.missing}, unknown {rep.unknown}, empty {rep.empty}")
+    print(format_table3(name, result.tables.values["table3"]))
+    print("status: " + ", ".join(f"{k} {v}" for k, v in result.status_counts.items() if v))
+    for cell, why in result.tables.null_reasons.get("table3", {}).items():
+        print(f"  {cell} is null: {why}")
+    if args.json_out:
+        payload = result.to_json()
+        payload["model"] = name
+        write_json_atomic(Path(args.json_out), payload)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "score":
+            return cmd_score(args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 1

@@ -1,0 +1,56 @@
+"""The scoring CLI: its printed row, its JSON contract, and its errors."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from leaderboard.cli import main
+from tests.bundles import item, write_bundle
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _bundle(tmp_path):
+    rows = [item(1, "SC", "B"), item(2, "MC", "AC"), item(3, "TF", "False"),
+            item(4, "SC", "D", image_source="CGI", source_dataset="CGIQA-6k")]
+    return write_bundle(tmp_path / "b", rows)
+
+
+def test_cli_prints_table3_and_writes_json(tmp_path, capsys):
+    preds = tmp_path / "p.jsonl"
+    preds.write_text('{"id": "q001", "prediction": "B"}\n{"id": "q002", "prediction": "C"}\n'
+                     '{"id": "q003", "prediction": "False"}\n')
+    out_json = tmp_path / "out" / "r.json"
+    code = main(["score", "--benchmark", str(_bundle(tmp_path)), "--predictions", str(preds),
+                 "--model", "TestVL", "--json", str(out_json)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "TestVL" in printed and "Overall" in printed
+    assert "50.00" in printed  # Overall: 2 of 4 right
+    assert "missing 1" in printed
+    data = json.loads(out_json.read_text())
+    assert data["tables"]["table3"]["Overall"] == 50.0
+    assert data["tables"]["table3"]["OE"] is None
+    assert data["counts"]["table3"]["CGI"] == 1
+    assert data["random_baseline"]["table3"]["SC"] == 25.0
+    assert data["status_counts"]["missing"] == 1
+    assert [i["parsed"] for i in data["items"]] == ["B", "C", "False", None]
+    assert [i["score"] for i in data["items"]] == [1.0, 0.0, 1.0, 0.0]
+
+
+def test_cli_bad_input_exits_nonzero_with_message(tmp_path):
+    preds = tmp_path / "p.csv"
+    preds.write_text("id,prediction\nq001,B\nq001,C\n")
+    proc = subprocess.run([sys.executable, "-m", "leaderboard", "score", "--benchmark",
+                           str(_bundle(tmp_path)), "--predictions", str(preds)],
+                          capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 2
+    assert "duplicate id" in proc.stderr and "q001" in proc.stderr
+    assert proc.stdout == ""
+
+
+def test_cli_missing_benchmark(tmp_path, capsys):
+    code = main(["score", "--benchmark", str(tmp_path / "nope"), "--predictions", "x.jsonl"])
+    assert code == 2 and "neither a local folder" in capsys.readouterr().err

@@ -1,0 +1,105 @@
+"""Submission store: atomic folders, de-duplication, versions, moderation, re-scoring."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from leaderboard import store as store_mod
+from leaderboard.benchmark import load_local
+from leaderboard.errors import InputError
+from leaderboard.store import SubmissionStore
+from tests.bundles import item, write_bundle
+
+
+@pytest.fixture()
+def store(tmp_path):
+    rows = [item(i, q) for i, q in enumerate(["SC", "MC", "TF", "SC"], start=1)]
+    bench = load_local(write_bundle(tmp_path / "bundle", rows))
+    return SubmissionStore(tmp_path / "subs", bench)
+
+
+def upload(answers: dict[str, str]) -> bytes:
+    return "\n".join(json.dumps({"id": k, "prediction": v}) for k, v in answers.items()).encode()
+
+
+GOOD = upload({"q001": "B", "q002": "B", "q003": "True", "q004": "C"})
+
+
+def stored_dirs(store):
+    return sorted(p.name for p in store.root.iterdir() if p.name != ".lock")
+
+
+def test_add_stores_file_byte_for_byte_with_meta_and_result(store):
+    sub = store.add(GOOD, "preds.jsonl", {"model": "TestVL", "params": "7B", "open": True,
+                                          "link": "https://example.org/m"})
+    assert (sub.path / "upload.jsonl").read_bytes() == GOOD
+    meta = json.loads((sub.path / "meta.json").read_text())
+    assert meta["model"] == "TestVL" and meta["version"] == 1 and len(meta["file_sha256"]) == 64
+    assert sub.result["tables"]["table3"]["Overall"] == 75.0
+    assert sub.result["benchmark"]["hash"] == store.benchmark.hash
+    assert list(sub.items()["score"]) == [1.0, 1.0, 1.0, 0.0]
+    assert sub.items()["raw"].tolist()[0] == "B"
+
+
+def test_same_file_same_model_is_not_stored_twice(store):
+    a = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    b = store.add(GOOD, "other-name.jsonl", {"model": " testvl "})
+    assert b.id == a.id and b.duplicate
+    assert len(stored_dirs(store)) == 1
+
+
+def test_new_file_for_a_model_is_a_new_version_and_old_stays(store):
+    a = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    b = store.add(upload({"q001": "B"}), "p.jsonl", {"model": "TestVL"})
+    assert b.meta.version == 2
+    assert [s.id for s in store.submissions()] == [b.id]
+    assert {s.id for s in store.submissions(all_versions=True)} == {a.id, b.id}
+
+
+@pytest.mark.parametrize("meta, message", [
+    ({"model": ""}, "Model name is required"),
+    ({"model": "x" * 81}, "at most 80"),
+    ({"model": "bad\u202ename"}, "control or invisible"),
+    ({"model": "ok", "link": "javascript:alert(1)"}, r"http\(s\) URL"),
+])
+def test_bad_form_stores_nothing(store, meta, message):
+    with pytest.raises(InputError, match=message):
+        store.add(GOOD, "p.jsonl", meta)
+    assert stored_dirs(store) == []
+
+
+def test_bad_file_stores_nothing(store):
+    with pytest.raises(InputError, match="duplicate id"):
+        store.add(b'{"id":"q001","prediction":"B"}\n{"id":"q001","prediction":"C"}',
+                  "p.jsonl", {"model": "x"})
+    assert stored_dirs(store) == []
+
+
+def test_hide_and_unhide(store):
+    sub = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    store.set_hidden(sub.id, True)
+    assert store.submissions() == [] and store.submissions(include_hidden=True)[0].hidden
+    store.set_hidden(sub.id, False)
+    assert [s.id for s in store.submissions()] == [sub.id]
+
+
+def test_leftover_temp_folders_are_reported_and_ignored(store):
+    store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    (store.root / ".tmp-20260101T000000000000Z-abcdefabcdef").mkdir()
+    assert len(store.scan()) == 1
+    assert store.leftovers == [".tmp-20260101T000000000000Z-abcdefabcdef"]
+    assert store.clean_leftovers() == [".tmp-20260101T000000000000Z-abcdefabcdef"]
+
+
+def test_stale_results_are_rescored_from_the_raw_file(store, monkeypatch):
+    sub = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    assert not store.is_stale(sub)
+    monkeypatch.setattr(store_mod, "SCORER_VERSION", "99.0")
+    fresh = SubmissionStore(store.root, store.benchmark)
+    assert fresh.is_stale(fresh.get(sub.id))
+    assert fresh.rescore_stale() == [sub.id]
+    again = SubmissionStore(store.root, store.benchmark)
+    assert again.get(sub.id).result["scorer_version"] == "99.0"
+    assert again.get(sub.id).result["tables"]["table3"]["Overall"] == 75.0
+    assert again.rescore_stale() == []
