@@ -1,0 +1,97 @@
+"""The About tab's text: what is measured, the exact scoring rules, formats, CLI, API and
+citation. Categories and counts come from the taxonomy and the loaded benchmark."""
+from __future__ import annotations
+
+from leaderboard.taxonomy import LONG_LABELS, QTYPES, SUBDIMENSIONS, TABLES, TABLE_TITLES
+
+PAPER_TITLE = ("Q-Bench-Portrait: Benchmarking Multimodal Large Language Models on Portrait "
+               "Image Quality Perception")
+PAPER_AUTHORS = ("Sijing Wu", "Yunhao Li", "Zicheng Zhang", "Qi Jia", "Xinyue Li", "Huiyu Duan",
+                 "Xiongkuo Min", "Guangtao Zhai")
+
+BIBTEX = """@misc{wu2026qbenchportrait,
+  title  = {{%s}},
+  author = {%s},
+  year   = {2026}
+}""" % (PAPER_TITLE, " and ".join(PAPER_AUTHORS))
+
+
+def about_markdown(n_items: int, source: str, judge: str, space_url: str = "<space-url>") -> str:
+    """Markdown for the About tab (static text plus the loaded benchmark's size)."""
+    dims = "; ".join(f"{LONG_LABELS[d]} ({', '.join(s)})" for d, s in SUBDIMENSIONS.items())
+    tables = "; ".join(f"{TABLE_TITLES[k]}: {t.title.lower()}" for k, t in TABLES.items())
+    qtypes = ", ".join(f"{LONG_LABELS[q]} ({q})" for q in QTYPES)
+    return f"""
+## What Q-Bench-Portrait measures
+How well multimodal LLMs perceive the **quality of portrait images**: 2,765
+image-question-answer items in the paper ({n_items} in the loaded benchmark `{source}`),
+spanning five image sources (natural, synthetic-distortion, AI-generated, artistic and
+computer-graphics portraits), three quality dimensions — {dims} — four question types —
+{qtypes} — each asked at global or local scope.
+The leaderboard mirrors the paper's tables ({tables}) and Figure 4.
+
+## Scoring rules (the reference scorer, exactly)
+* **SC, TF**: 1 if the chosen option / judgement is the gold one, else 0.
+* **MC**: 1 only if the *set* of chosen options equals the gold set exactly, else 0.
+* **OE**: a judge compares the answer with the reference answer and gives 0, 1 or 2;
+  the item scores that divided by 2 (0, 0.5, 1). Judge in use here: **{judge}**.
+  Rows judged by the offline approximate judge are labelled *approx. OE judge* and are
+  not comparable one-to-one with the paper's GPT judge.
+* Every accuracy is the mean item score over the items of the category, in percent, two
+  decimals. **Overall is the mean over all items** (micro), not a mean of category means.
+* An unreadable, missing or refused answer stays in the denominator and scores 0; it is
+  counted and reported, **never guessed at random**.
+* Answers are read deterministically: explicit cues ("The answer is (C)", "Answer: C",
+  "答案是C", last one wins), a whole response that is a label ("B", "(B)", "B. …"), a
+  single standalone capital letter, or exactly one quoted option text; for MC the same
+  cues collecting a set ("A and C", "A, C", "AC"); for TF true/yes/correct vs
+  false/no/incorrect with negations first. Both or neither => unreadable.
+* The **Random guess** row is analytic: (0.25·n_SC + 0.5·n_TF) / (n_SC + n_TF) per category,
+  "-" for MC and OE.
+* Rows marked **reported** are copied from the paper (no per-item data, not drillable);
+  rows marked **verified** were re-scored here from an uploaded prediction file.
+
+## Prediction files
+One row per item: the benchmark `id` and the model's raw text output. Accepted formats:
+JSONL, JSON (a list of rows, or an object id → text), CSV/TSV, Parquet. Common column names
+are recognised (`question_id`, `index`, `response`, `output`, `answer`, …) and the parse
+report says which were used.
+
+```jsonl
+{{"id": "qbp-0001", "prediction": "The answer is (B)."}}
+{{"id": "qbp-0002", "prediction": "A, C"}}
+```
+```csv
+question_id,response
+qbp-0001,B
+qbp-0003,"False, the face is not blurred."
+```
+```json
+{{"qbp-0001": "B", "qbp-0002": "A and C"}}
+```
+
+## Score locally with the CLI
+```bash
+python -m leaderboard score --predictions my_model.jsonl --model "My-VLM (7B)" --json result.json
+# --benchmark PATH_OR_HUB_REPO  (default: the bundled demo)
+```
+It prints the Table 3 row and the answer-status counts; `--json` writes every table,
+the counts behind each cell and the per-item scores.
+
+## API (gradio_client)
+```python
+from gradio_client import Client, handle_file
+client = Client("{space_url}")
+rows = client.predict(table="table3", kinds=["verified"], api_name="/leaderboard")
+item = client.predict(item_id="qbp-0001", models=["My-VLM (7B)"], api_name="/item")
+out = client.predict(file=handle_file("my_model.jsonl"), model="My-VLM (7B)", params="7B",
+                     open="open", link="https://huggingface.co/me/my-vlm", api_name="/submit")
+print(out["ok"], out["rank"], out["message"])
+```
+
+## Citation
+Please cite the paper (check its published version for the venue):
+```bibtex
+{BIBTEX}
+```
+"""

@@ -1,0 +1,152 @@
+"""Leaderboard entries: one model's cell values plus what the board needs to show about it.
+
+Two kinds, kept visibly apart everywhere: *reported* rows copied from the paper's tables
+(no per-item data, never drillable) and *verified* rows re-scored by the reference scorer
+from a stored submission. Values are percent at full precision; display rounds.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+
+from leaderboard.benchmark import Benchmark
+from leaderboard.scoring import baseline
+from leaderboard.store import Submission
+from leaderboard.tables import TableResult
+from leaderboard.taxonomy import TABLES
+
+REPORTED = "reported"
+VERIFIED = "verified"
+KINDS: tuple[str, ...] = (REPORTED, VERIFIED)
+APPROX_LABEL = "approx. OE judge"
+BASELINE_NAME = "Random guess"
+
+CellValues = dict[str, dict[str, float | None]]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One leaderboard row across all four tables."""
+
+    name: str
+    kind: str  # REPORTED or VERIFIED
+    values: CellValues  # table key -> cell name -> percent (None = null)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    null_reasons: dict[str, dict[str, str]] = field(default_factory=dict)
+    params: str | None = None  # as given ("7B"), display only
+    params_b: float | None = None  # billions, for filters and numeric sorting
+    open: bool | None = None  # open weights?
+    link: str | None = None
+    approx_judge: bool = False  # OE items scored by the offline approximate judge
+    judge: str | None = None  # OE judge backend of a verified row ("approx", "openai", "none")
+    is_baseline: bool = False
+    submission_id: str | None = None  # verified rows only: drillable
+
+    @property
+    def label(self) -> str:
+        """What the board's "Type" column says."""
+        return self.kind + (" · baseline" if self.is_baseline else "")
+
+    @property
+    def judge_label(self) -> str:
+        """Who scored the OE items: the approximate judge is always named as such, so its
+        rows are never confused with the reference judge's."""
+        if self.is_baseline:
+            return "-"
+        if self.kind == REPORTED:
+            return "paper"
+        if self.approx_judge:
+            return APPROX_LABEL
+        return {None: "none", "none": "none (OE unjudged)"}.get(self.judge, self.judge or "-")
+
+    def value(self, table: str, cell: str) -> float | None:
+        return self.values.get(table, {}).get(cell)
+
+    def null_reason(self, table: str, cell: str) -> str | None:
+        if self.value(table, cell) is not None:
+            return None
+        if self.null_reasons.get(table, {}).get(cell):
+            return self.null_reasons[table][cell]
+        if self.is_baseline:
+            return "random guessing is defined for SC and TF items only"
+        return "not reported in the paper" if self.kind == REPORTED else "no value"
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMBT]?)\s*$", re.IGNORECASE)
+_SCALE = {"": 1.0, "K": 1e-6, "M": 1e-3, "B": 1.0, "T": 1e3}
+
+
+def params_billions(text: str | float | None) -> float | None:
+    """'7B' -> 7.0, '800M' -> 0.8, '1.2T' -> 1200, '72' -> 72; anything else -> None."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return None
+    if isinstance(text, (int, float)):
+        return float(text)
+    m = _SIZE.match(str(text))
+    if not m:
+        return None
+    return float(m.group(1)) * _SCALE[m.group(2).upper()]
+
+
+def _number(text: Any) -> float | None:
+    """A paper cell ('64.00' or '-') as a float or None."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return None
+    s = str(text).strip()
+    return None if s in ("", "-") else float(s)
+
+
+def reported_entries(paper_dir: str | Path) -> list[Entry]:
+    """The paper's 25 models and its Random row, from data/paper/table*.csv and models.csv.
+
+    Rows are matched across tables by model name; the Random row (named differently in
+    different tables) is each table's first "Random guess" row.
+    """
+    paper_dir = Path(paper_dir)
+    models = pd.read_csv(paper_dir / "models.csv", dtype=str, keep_default_na=False)
+    values: dict[str, CellValues] = {}
+    for key, table in TABLES.items():
+        frame = pd.read_csv(paper_dir / f"{key}.csv", dtype=str, keep_default_na=False)
+        for rec in frame.to_dict(orient="records"):
+            name = rec["model"]
+            if name.startswith(BASELINE_NAME):
+                name = BASELINE_NAME
+            values.setdefault(name, {})[key] = {c: _number(rec.get(c)) for c in table.columns}
+    out = [Entry(BASELINE_NAME, REPORTED, values.pop(BASELINE_NAME), is_baseline=True)]
+    for rec in models.to_dict(orient="records"):
+        name = rec["model"]
+        size = params_billions(rec["params_b"]) if rec["params_b"] else None
+        out.append(Entry(
+            name=name, kind=REPORTED, values=values.get(name, {}),
+            params=f"{rec['params_b']}B" if rec["params_b"] else None, params_b=size,
+            open={"true": True, "false": False}.get(rec["open"].strip().lower()),
+            link=rec["link"] or None))
+    return out
+
+
+def baseline_entry(bench: Benchmark) -> Entry:
+    """The analytic Random row of the loaded benchmark, as a verified row."""
+    result: TableResult = baseline(bench)
+    return Entry(BASELINE_NAME, VERIFIED, result.values, counts=result.counts,
+                 null_reasons=result.null_reasons, is_baseline=True)
+
+
+def submission_entry(sub: Submission) -> Entry:
+    """A stored, re-scored submission as a verified row."""
+    res, meta = sub.result, sub.meta
+    judge = res.get("judge") or {}
+    return Entry(
+        name=meta.model, kind=VERIFIED, values=res.get("tables", {}),
+        counts=res.get("counts", {}), null_reasons=res.get("null_reasons", {}),
+        params=meta.params, params_b=params_billions(meta.params), open=meta.open,
+        link=meta.link, approx_judge=bool(judge.get("approximate")),
+        judge=judge.get("backend") or "none", submission_id=sub.id)
+
+
+def verified_entries(bench: Benchmark, subs: Iterable[Submission]) -> list[Entry]:
+    """The loaded benchmark's Random row, then every visible submission."""
+    return [baseline_entry(bench)] + [submission_entry(s) for s in subs]

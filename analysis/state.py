@@ -1,0 +1,233 @@
+"""The Space's state without any UI: benchmark, judge, submission store, board entries, and
+the operations the UI and the API share (submit, leaderboard rows, item detail).
+
+Start-up reads only each submission's small meta.json/result.json (through the store);
+per-item tables are read on first drill-down. An empty store is seeded once from the
+bundle's models.json through the store's normal `add` path, so demo rows are verified rows.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import pandas as pd
+
+from leaderboard.benchmark import Benchmark, load_benchmark
+from leaderboard.errors import InputError
+from leaderboard.judging import Judge
+from leaderboard.predictions import read_predictions
+from leaderboard.scoring import cell_masks, score_predictions
+from leaderboard.settings import PAPER_DIR, AppSettings, Limits
+from leaderboard.store import Submission, SubmissionStore, model_key
+
+from . import board, drilldown, report
+from .entries import VERIFIED, Entry, reported_entries, verified_entries
+
+log = logging.getLogger("qbp.app")
+
+
+def make_app_judge(name: str) -> Judge | None:
+    """The configured judge: "none" -> None; "auto" -> the approximate judge when the
+    judges module is present, else None (OE shown as unjudged)."""
+    if name == "none":
+        return None
+    try:
+        from leaderboard.judges import make_judge  # type: ignore[import-not-found]
+    except ImportError:
+        if name == "auto":
+            return None
+        raise
+    return make_judge("approx" if name == "auto" else name)
+
+
+def _seed_specs(models_json: Path) -> list[dict[str, Any]]:
+    """The bundle's model list: a JSON list (or {"models": [...]}) of objects naming the
+    prediction file and the model's metadata."""
+    data = json.loads(models_json.read_text("utf-8"))
+    if isinstance(data, dict):
+        data = data.get("models", list(data.values()) if all(
+            isinstance(v, dict) for v in data.values()) else [])
+    return [d for d in data if isinstance(d, dict)]
+
+
+def _first(d: Mapping[str, Any], *keys: str) -> Any:
+    return next((d[k] for k in keys if d.get(k) not in (None, "")), None)
+
+
+@dataclass
+class SubmitOutcome:
+    """What the uploader is told, and what the API returns."""
+
+    ok: bool
+    message: str
+    summary: dict[str, Any] | None = None
+    submission: Submission | None = None
+    rank: int | None = None
+    ranked: int = 0
+    duplicate: bool = False
+    row: dict[str, Any] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "message": self.message, "duplicate": self.duplicate,
+                "rank": self.rank, "ranked": self.ranked, "row": self.row,
+                "report": self.summary,
+                "submission_id": self.submission.id if self.submission else None}
+
+
+@dataclass
+class AppState:
+    settings: AppSettings
+    bench: Benchmark
+    store: SubmissionStore
+    judge: Judge | None
+    reported: list[Entry]
+    paper_counts: dict[str, dict[str, int]]
+    loaded_counts: dict[str, dict[str, int]]
+    seeded: list[str] = field(default_factory=list)
+    _entries: list[Entry] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # ----------------------------------------------------------------- start-up
+    @classmethod
+    def start(cls, settings: AppSettings | None = None) -> "AppState":
+        settings = settings or AppSettings.from_env()
+        bench = load_benchmark(settings.benchmark, mapping=settings.mapping,
+                               revision=settings.revision)
+        judge = make_app_judge(settings.judge)
+        store = SubmissionStore(settings.submissions_dir, bench, judge=judge,
+                                limits=Limits.from_env())
+        masks = cell_masks(bench)
+        loaded = {t: {c: int(n) for c, n in cells.items()}
+                  for t, cells in masks.unflatten(masks.matrix.sum(axis=1)).items()}
+        state = cls(settings, bench, store, judge, reported_entries(PAPER_DIR),
+                    board.read_paper_counts(PAPER_DIR), loaded)
+        subs = store.scan()
+        if not subs and settings.seed_demo:
+            state.seeded = state.seed()
+        elif any(store.is_stale(s) for s in subs):
+            log.warning("re-scoring %d stale submission(s)", len(store.rescore_stale()))
+        if store.leftovers:
+            log.warning("unfinished submission folders ignored: %s", store.leftovers)
+        return state
+
+    def seed(self) -> list[str]:
+        """Store the bundle's demo predictions (models.json) as ordinary submissions."""
+        models_json = self.bench.root / "models.json"
+        if not models_json.is_file():
+            return []
+        done = []
+        for spec in _seed_specs(models_json):
+            rel = _first(spec, "file", "predictions", "path", "file_name")
+            name = _first(spec, "model", "name")
+            if not rel or not name:
+                continue
+            path = (self.bench.root / str(rel)).resolve()
+            if not path.is_relative_to(self.bench.root.resolve()) or not path.is_file():
+                log.warning("seed: prediction file %s not found", rel)
+                continue
+            params = _first(spec, "params", "parameters", "size", "params_b")
+            if isinstance(params, (int, float)):
+                params = f"{params:g}B"
+            meta = {"model": name, "params": params, "open": spec.get("open"),
+                    "link": _first(spec, "link", "url"), "submitter": "demo bundle"}
+            try:
+                sub = self.store.add(path.read_bytes(), path.name, meta)
+                done.append(sub.id)
+            except InputError as exc:
+                log.warning("seed: %s not stored: %s", name, exc)
+        self.invalidate()
+        return done
+
+    # ----------------------------------------------------------------- entries
+    def invalidate(self) -> None:
+        with self._lock:
+            self._entries = None
+
+    def entries(self) -> list[Entry]:
+        """Reported rows then verified rows (Random of the loaded benchmark first)."""
+        with self._lock:
+            if self._entries is None:
+                self._entries = self.reported + verified_entries(self.bench,
+                                                                 self.store.submissions())
+            return self._entries
+
+    def verified_models(self) -> list[str]:
+        """Names of the drillable (stored, visible) models, best Overall first."""
+        subs = [e for e in self.entries() if e.kind == VERIFIED and e.submission_id]
+        subs.sort(key=lambda e: (-(e.value("table3", "Overall") or -1.0), e.name.casefold()))
+        return [e.name for e in subs]
+
+    def _submission_by_name(self) -> dict[str, Submission]:
+        return {s.model_key: s for s in self.store.submissions()}
+
+    def model_frames(self, names: Sequence[str]) -> dict[str, pd.DataFrame]:
+        """Per-item tables of the named verified models (read once, then cached)."""
+        subs = self._submission_by_name()
+        out = {}
+        for name in names:
+            sub = subs.get(model_key(name))
+            if sub is not None:
+                out[sub.meta.model] = sub.items()
+        return out
+
+    # ----------------------------------------------------------------- operations
+    def view(self, table: str = "table3", filters: board.Filters | None = None,
+             sort_by: str = board.OVERALL, descending: bool | None = None) -> board.BoardView:
+        return board.build_view(self.entries(), table, filters, sort_by, descending)
+
+    def preview(self, data: bytes, file_name: str) -> dict[str, Any]:
+        """Parse and score without judging or storing, for the report shown on upload.
+        Raises InputError when the file cannot be scored."""
+        pred = read_predictions(data, file_name, self.bench, self.store.limits)
+        result = score_predictions(self.bench, pred.predictions, judge=None, report=pred.report)
+        return report.summarise(pred.report, result.status_counts, result.items)
+
+    def submit(self, data: bytes, file_name: str, meta: Mapping[str, Any],
+               progress: Callable[[int, int], None] | None = None) -> SubmitOutcome:
+        """Score and store one upload; a refusal names what is wrong and stores nothing."""
+        try:
+            sub = self.store.add(data, file_name, dict(meta), progress=progress)
+        except InputError as exc:
+            return SubmitOutcome(False, str(exc))
+        self.invalidate()
+        entries = self.entries()
+        rank, ranked = board.rank_of(entries, sub.meta.model, VERIFIED)
+        items = sub.items()
+        summary = report.summarise(sub.result.get("parse_report", {}),
+                                   sub.result.get("status_counts", {}), items)
+        view = board.build_view(entries, "table3",
+                                board.Filters(kinds=(VERIFIED,), search=sub.meta.model))
+        row = next((r for r in board.to_rows(view) if r["submission_id"] == sub.id), None)
+        where = f"rank {rank} of {ranked} by Overall" if rank else "unranked (no Overall)"
+        msg = (f"Already stored: this exact file was submitted for {sub.meta.model} before "
+               f"({where})." if sub.duplicate else
+               f"Accepted: {sub.meta.model} (version {sub.meta.version}) is on the board, "
+               f"{where}.")
+        return SubmitOutcome(True, msg, summary, sub, rank, ranked, sub.duplicate, row)
+
+    def leaderboard_rows(self, table: str = "table3", kinds: Sequence[str] | None = None,
+                         search: str = "", weights: Sequence[str] | None = None,
+                         sizes: Sequence[str] | None = None, sort_by: str = board.OVERALL,
+                         descending: bool | None = None) -> list[dict[str, Any]]:
+        filters = board.Filters(
+            kinds=tuple(kinds) if kinds else board.KINDS, search=search or "",
+            weights=tuple(weights) if weights else board.WEIGHT_CHOICES,
+            sizes=tuple(sizes) if sizes else board.SIZE_CHOICES)
+        return board.to_rows(self.view(table, filters, sort_by, descending))
+
+    def item(self, item_id: str, models: Sequence[str] | str | None) -> dict[str, Any]:
+        """One item's detail for the named verified models; unknown names are listed."""
+        if item_id not in self.bench.index_of:
+            raise KeyError(f"no item with id {item_id!r} in the loaded benchmark")
+        found, unknown = drilldown.resolve_models(models, self.verified_models())
+        detail = drilldown.item_detail(self.bench, item_id, self.model_frames(found))
+        detail["unknown_models"] = unknown
+        return detail
+
+    def image_path(self, item_id: str) -> str | None:
+        path = self.bench.image_path(item_id)
+        return str(path) if path else None

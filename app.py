@@ -1,0 +1,433 @@
+"""Q-Bench-Portrait Space: leaderboard, Figure 4 radars, per-item drill-down, submission.
+
+`python app.py` serves the bundled demo offline; on Hugging Face Spaces the same file reads
+its settings from the environment (QBP_BENCHMARK, QBP_SUBMISSIONS_DIR, QBP_JUDGE, ...).
+This file only wires the UI: views, scoring and storage live in `analysis/` and
+`leaderboard/`.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
+from gradio.data_classes import FileData  # noqa: E402
+
+from analysis import board, charts, drilldown, report  # noqa: E402
+from analysis.about import about_markdown  # noqa: E402
+from analysis.entries import KINDS  # noqa: E402
+from analysis.state import AppState  # noqa: E402
+from leaderboard.settings import AppSettings  # noqa: E402
+from leaderboard.taxonomy import FIELD_VALUES, LABELS, TABLE_TITLES, TABLES  # noqa: E402
+
+PRIVATE = {"api_visibility": "private"}  # UI events stay off the public API
+EXPORT_DIR = Path(tempfile.gettempdir()) / "qbp-exports"
+TABLE_CHOICES = [(f"{TABLE_TITLES[k]} · {t.title}", k) for k, t in TABLES.items()]
+OPEN_CHOICES = [("open weights", "open"), ("closed", "closed"), ("not stated", "")]
+
+# A click on a leaderboard column header asks the server to sort by that column (server-side,
+# so rank, marks and downloads follow). Capture phase: the grid stops the click's propagation.
+HEADER_SORT_JS = """() => {
+  document.addEventListener('click', (ev) => {
+    const th = ev.target.closest('#leaderboard th[data-heading]');
+    if (!th || ev.target.closest('button')) return;
+    const box = document.querySelector('#sort-request textarea, #sort-request input');
+    if (!box) return;
+    const label = (th.getAttribute('title') || th.innerText || '').trim();
+    box.value = JSON.stringify({header: label, t: Date.now()});
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  }, true);
+}"""
+
+CSS = """
+#leaderboard [role=gridcell], #leaderboard th, #dd-list [role=gridcell], #dd-list th {
+  font-family: var(--font); font-size: 0.86rem; font-variant-numeric: tabular-nums; }
+.qbp-notes, .qbp-colinfo { font-size: 0.85em; opacity: 0.9; }
+.qbp-n { opacity: 0.65; font-size: 0.9em; }
+.qbp-item pre.qbp-raw, .qbp-error pre { white-space: pre-wrap; word-break: break-word;
+  background: var(--background-fill-secondary); padding: 6px 8px; border-radius: 6px;
+  margin: 4px 0 0 0; font-size: 0.9em; }
+.qbp-question { font-size: 1.1em; font-weight: 600; margin: 6px 0; }
+.qbp-meta { opacity: 0.75; font-size: 0.85em; }
+.qbp-options li.gold { font-weight: 600; }
+.qbp-gold { color: #16a34a; font-size: 0.85em; margin-left: 6px; }
+.qbp-model { border-top: 1px solid var(--border-color-primary); padding: 8px 0; }
+.qbp-status, .qbp-score { padding: 1px 6px; border-radius: 8px; font-size: 0.8em;
+  border: 1px solid currentColor; }
+.qbp-status.ok, .qbp-score.ok { color: #16a34a; }
+.qbp-status.bad, .qbp-score.bad { color: #dc2626; }
+.qbp-status.warn, .qbp-score.warn, .qbp-score.part { color: #d97706; }
+.qbp-error { color: #dc2626; }
+.dark .js-plotly-plot .main-svg text { fill: #d1d5db !important; }
+.js-plotly-plot .main-svg text { fill: #374151 !important; }
+.dark .js-plotly-plot .main-svg .hoverlayer text { fill: inherit !important; }
+"""
+
+
+def theme() -> gr.themes.Base:
+    """System fonts only: the page must not need the network."""
+    fonts = ["ui-sans-serif", "system-ui", "Segoe UI", "Helvetica", "Arial", "sans-serif"]
+    mono = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
+    return gr.themes.Soft(font=fonts, font_mono=mono)
+
+
+def _export(text: str, name: str) -> str:
+    """Write an export once per content (so a download always matches the view)."""
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    path = EXPORT_DIR / digest / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def _filters(kinds, search, weights, sizes) -> board.Filters:
+    return board.Filters(kinds=tuple(kinds or ()), search=search or "",
+                         weights=tuple(weights or ()), sizes=tuple(sizes or ()))
+
+
+def _open_value(text: str | bool | None) -> bool | None:
+    if isinstance(text, bool) or text is None:
+        return text
+    t = str(text).strip().lower()
+    if t in ("open", "true", "yes", "open weights"):
+        return True
+    if t in ("closed", "false", "no"):
+        return False
+    return None
+
+
+def build(state: AppState) -> gr.Blocks:
+    """The Blocks app over a started AppState."""
+    bench = state.bench
+    judge_info = state.judge.info.as_dict() if state.judge else {"backend": "none"}
+    judge_text = judge_info["backend"] + (" (approximate)" if judge_info.get("approximate")
+                                          else "")
+    field_choices = {f: [("All", "")] + [(LABELS.get(v, v), v) for v in FIELD_VALUES[f]]
+                     for f in drilldown.FILTER_FIELDS}
+
+    # ------------------------------------------------------------------ handlers
+    def render_board(table, kinds, search, weights, sizes, sort_by, order):
+        view = state.view(table, _filters(kinds, search, weights, sizes), sort_by,
+                          order == "descending")
+        table_update = gr.DataFrame(value=board.styler(view), datatype=board.datatypes(view),
+                                    column_widths=board.column_widths(view))
+        info = board.column_info_html(table, state.loaded_counts, state.paper_counts,
+                                      "loaded") + board.null_notes_html(view)
+        caption = (f"**{view.title}** — {len(view.entries)} rows, sorted by "
+                   f"{dict((k, lab) for lab, k in board.sort_keys(table)).get(sort_by, sort_by)}"
+                   f" ({order}). Best value per column in **bold**, runner-up underlined. "
+                   "Click a column header to sort by it (again to reverse).")
+        return (table_update, caption, info, _export(board.to_csv(view), f"qbp_{table}.csv"),
+                _export(board.to_latex(view), f"qbp_{table}.tex"))
+
+    def sort_choices(table):
+        choices = board.sort_keys(table)
+        return gr.Dropdown(choices=[(lab, key) for lab, key in choices], value=board.OVERALL)
+
+    def header_sort(request, table, sort_by, order):
+        try:
+            header = str(json.loads(request or "{}").get("header", ""))
+        except (ValueError, AttributeError):
+            return sort_by, order
+        key, desc = board.next_sort(table, header, sort_by, order == "descending")
+        return key, "descending" if desc else "ascending"
+
+    def render_overall(kinds, search, weights, sizes):
+        view = state.view("table3", _filters(kinds, search, weights, sizes))
+        fig, summary = charts.overall_radar(view.entries)
+        names = charts.display_names([e for e in view.entries if not e.is_baseline])
+        return fig, summary, gr.Dropdown(choices=names)
+
+    def render_categories(kinds, search, weights, sizes, chosen, groups):
+        view = state.view("table3", _filters(kinds, search, weights, sizes))
+        return charts.category_radar(view.entries, chosen or [], groups or [])
+
+    def model_choices():
+        names = state.verified_models()
+        return gr.Dropdown(choices=names)
+
+    def list_items(models, src, dim, sub, qtype, scope, outcome):
+        frames = state.model_frames(models or [])
+        filt = drilldown.ItemFilters(src or None, dim or None, sub or None, qtype or None,
+                                     scope or None, outcome or "all")
+        frame = drilldown.item_list(bench, frames, filt)
+        who = ", ".join(frames) or "no model chosen"
+        count = (f"**{len(frame)}** of {len(bench)} items match · models: "
+                 f"{html.escape(who)}")
+        return frame, count, frame["ID"].tolist()
+
+    def show_item(item_id, models):
+        item_id = (item_id or "").strip()
+        if not item_id:
+            return None, "<div class='qbp-empty'>Pick an item from the list.</div>", "", ""
+        try:
+            detail = state.item(item_id, models or [])
+        except KeyError as exc:
+            return None, report.error_html(str(exc.args[0])), item_id, ""
+        link = f"?item={quote(item_id)}&models={quote(','.join(models or []))}"
+        return state.image_path(item_id), drilldown.render_item_html(detail), item_id, link
+
+    def step(item_id, ids, models, delta):
+        return show_item(drilldown.neighbour(ids or [], (item_id or "").strip(), delta), models)
+
+    def pick(evt: gr.SelectData, ids, models):
+        row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        item_id = ids[row] if ids and 0 <= row < len(ids) else None
+        return show_item(item_id, models)
+
+    def preview(file):
+        if not file:
+            return ""
+        try:
+            summary = state.preview(Path(file).read_bytes(), Path(file).name)
+        except Exception as exc:  # InputError: shown as is; anything else as its type
+            return report.error_html(str(exc))
+        return report.summary_html(summary, "Parse report (before scoring)")
+
+    def do_submit(file, model, params, open_choice, link, progress=gr.Progress()):
+        if not file:
+            return report.error_html("Choose a prediction file to upload.")
+
+        def tick(done: int, total: int) -> None:
+            progress(done / max(total, 1), desc="Judging open-ended answers")
+
+        out = state.submit(Path(file).read_bytes(), Path(file).name,
+                           {"model": model, "params": params, "open": _open_value(open_choice),
+                            "link": link}, progress=tick)
+        if not out.ok:
+            return report.error_html(out.message)
+        return (f"<div class='qbp-ok'><b>{html.escape(out.message)}</b></div>"
+                + report.summary_html(out.summary or {}, "Parse report"))
+
+    def on_load(request: gr.Request, models_now):
+        params = dict(request.query_params) if request else {}
+        available = state.verified_models()
+        chosen = [m for m in (models_now or []) if m in available] or available[:2]
+        if params.get("models"):
+            found, _ = drilldown.resolve_models(params["models"], available)
+            chosen = found or chosen
+        item_id = params.get("item", "")
+        tab = gr.Tabs(selected="drill") if item_id else gr.Tabs()
+        return gr.Dropdown(choices=available, value=chosen), item_id, tab
+
+    # ------------------------------------------------------------------ API
+    def api_submit(file: FileData, model: str, params: str = "", open: str = "",
+                   link: str = "") -> dict:
+        """Score and store a prediction file. Returns ok, message, rank, row and the parse
+        report; on refusal ok is false and message says what is wrong, nothing is stored."""
+        path = Path(file["path"] if isinstance(file, dict) else file.path)
+        name = (file.get("orig_name") if isinstance(file, dict) else file.orig_name) or path.name
+        out = state.submit(path.read_bytes(), name, {"model": model, "params": params,
+                                                     "open": _open_value(open), "link": link})
+        return out.as_json()
+
+    def api_leaderboard(table: str = "table3", kinds: list[str] | None = None,
+                        search: str = "", weights: list[str] | None = None,
+                        sizes: list[str] | None = None, sort_by: str = "Overall") -> list[dict]:
+        """Leaderboard rows of one table (table3..table6) after filters, best first: one
+        dict per row with numeric cell values keyed by cell name (null = None)."""
+        return state.leaderboard_rows(table, kinds, search, weights, sizes, sort_by)
+
+    def api_item(item_id: str, models: list[str] | None = None) -> dict:
+        """One item: question, options, gold answer, and each named verified model's raw
+        answer, parsed answer, status, score and judge text."""
+        try:
+            return state.item(item_id, models or [])
+        except KeyError as exc:
+            return {"error": str(exc.args[0])}
+
+    # ------------------------------------------------------------------ layout
+    with gr.Blocks(title=state.settings.title, fill_width=True) as demo:
+        gr.Markdown(
+            f"# {state.settings.title}\n"
+            f"Portrait image-quality perception of multimodal LLMs. Benchmark "
+            f"`{html.escape(bench.source)}`: {len(bench)} items (`{bench.hash}`); OE judge: "
+            f"**{judge_text}**. *reported* = from the paper; *verified* = re-scored here.")
+        with gr.Tabs() as tabs:
+            with gr.Tab("Leaderboard", id="board"):
+                with gr.Row():
+                    table = gr.Radio(TABLE_CHOICES, value="table3", label="Table",
+                                     elem_id="table-select", scale=3)
+                    kinds = gr.CheckboxGroup(list(KINDS), value=list(KINDS), label="Rows",
+                                             elem_id="kinds", scale=1)
+                with gr.Row():
+                    search = gr.Textbox(label="Search model", placeholder="e.g. Qwen",
+                                        elem_id="search", scale=2)
+                    weights = gr.CheckboxGroup(list(board.WEIGHT_CHOICES),
+                                               value=list(board.WEIGHT_CHOICES),
+                                               label="Weights", scale=2)
+                    sizes = gr.CheckboxGroup(list(board.SIZE_CHOICES),
+                                             value=list(board.SIZE_CHOICES), label="Model size",
+                                             scale=3)
+                    sort_by = gr.Dropdown(board.sort_keys("table3"), value=board.OVERALL,
+                                          label="Sort by", scale=1)
+                    order = gr.Radio(["descending", "ascending"], value="descending",
+                                     label="Order", scale=1)
+                caption = gr.Markdown()
+                sort_request = gr.Textbox(visible="hidden", elem_id="sort-request")
+                grid = gr.DataFrame(interactive=False, max_height=640, pinned_columns=2,
+                                    wrap=False, buttons=["fullscreen", "copy"],
+                                    elem_id="leaderboard")
+                with gr.Row():
+                    csv_btn = gr.DownloadButton("Download CSV", size="sm", elem_id="dl-csv")
+                    tex_btn = gr.DownloadButton("Download LaTeX", size="sm", elem_id="dl-tex")
+                info = gr.HTML(elem_id="board-info")
+            with gr.Tab("Charts", id="charts"):
+                gr.Markdown("Radar charts like the paper's Figure 4, over the rows the "
+                            "leaderboard's filters show.")
+                with gr.Row():
+                    overall_plot = gr.Plot(label="Overall", scale=3, elem_id="radar-a")
+                    overall_sum = gr.Textbox(label="Summary", interactive=False, scale=1,
+                                             lines=4, elem_id="radar-a-summary")
+                with gr.Row():
+                    chosen = gr.Dropdown([], multiselect=True, label="Models to compare",
+                                         scale=3, elem_id="radar-models")
+                    groups = gr.CheckboxGroup(
+                        [(g.label, k) for k, g in charts.CATEGORY_GROUPS.items()],
+                        value=list(charts.DEFAULT_GROUPS), label="Categories", scale=3)
+                with gr.Row():
+                    cat_plot = gr.Plot(label="By category", scale=3, elem_id="radar-b")
+                    cat_sum = gr.Textbox(label="Summary", interactive=False, scale=1, lines=4,
+                                         elem_id="radar-b-summary")
+            with gr.Tab("Drill-down", id="drill"):
+                with gr.Row():
+                    dd_models = gr.Dropdown([], multiselect=True, label="Verified models",
+                                            scale=3, elem_id="dd-models")
+                    outcome = gr.Radio([(v, k) for k, v in drilldown.OUTCOMES.items()],
+                                       value="all", label="Outcome", scale=3)
+                with gr.Row():
+                    f_src, f_dim, f_sub, f_qt, f_scope = (
+                        gr.Dropdown(field_choices[f], value="", label=drilldown.FIELD_LABELS[f])
+                        for f in drilldown.FILTER_FIELDS)
+                count = gr.Markdown(elem_id="dd-count")
+                ids_state = gr.State([])
+                with gr.Row():
+                    with gr.Column(scale=2):
+                        item_list = gr.DataFrame(interactive=False, max_height=720,
+                                                 elem_id="dd-list", wrap=True,
+                                                 column_widths=["48px", "90px", "50px", "60px",
+                                                                "70px", "100px", "60px", "56px",
+                                                                "110px", "300px"])
+                    with gr.Column(scale=3):
+                        with gr.Row():
+                            prev_btn = gr.Button("◀ Previous", size="sm", elem_id="dd-prev")
+                            next_btn = gr.Button("Next ▶", size="sm", elem_id="dd-next")
+                            item_box = gr.Textbox(label="Item id", placeholder="jump to id",
+                                                  elem_id="dd-item", scale=2, submit_btn="Go")
+                        share = gr.Textbox(label="Link to this view", interactive=False,
+                                           elem_id="dd-link",
+                                           buttons=["copy"])
+                        image = gr.Image(type="filepath", interactive=False, height=420,
+                                         buttons=["fullscreen", "download"], label="Image",
+                                         elem_id="dd-image")
+                        detail = gr.HTML(elem_id="dd-detail")
+            with gr.Tab("Submit", id="submit"):
+                gr.Markdown("Upload one prediction file (JSONL, JSON, CSV/TSV or Parquet; one "
+                            "row per item with its id and the model's raw answer). It is "
+                            "parsed at once; **Submit** scores it with the reference scorer "
+                            "and puts it on the board.")
+                with gr.Row():
+                    with gr.Column():
+                        upload = gr.File(label="Prediction file", elem_id="sub-file",
+                                         file_types=[".jsonl", ".json", ".csv", ".tsv",
+                                                     ".parquet", ".ndjson"])
+                        s_model = gr.Textbox(label="Model name", max_length=80,
+                                             elem_id="sub-model")
+                        with gr.Row():
+                            s_params = gr.Textbox(label="Parameters (e.g. 7B)", max_length=20,
+                                                  elem_id="sub-params")
+                            s_open = gr.Radio(OPEN_CHOICES, value="", label="Weights",
+                                              elem_id="sub-open")
+                        s_link = gr.Textbox(label="Link (http/https)", elem_id="sub-link")
+                        s_btn = gr.Button("Submit", variant="primary", elem_id="sub-btn")
+                    with gr.Column():
+                        s_report = gr.HTML(elem_id="sub-report")
+            with gr.Tab("About", id="about"):
+                gr.Markdown(about_markdown(len(bench), bench.source, judge_text))
+
+        # -------------------------------------------------------------- events
+        board_inputs = [table, kinds, search, weights, sizes, sort_by, order]
+        board_outputs = [grid, caption, info, csv_btn, tex_btn]
+        filter_inputs = [kinds, search, weights, sizes]
+        table.change(sort_choices, table, sort_by, **PRIVATE).then(
+            render_board, board_inputs, board_outputs, **PRIVATE)
+        for comp in (kinds, weights, sizes):
+            comp.change(render_board, board_inputs, board_outputs, **PRIVATE)
+        for comp in (order, sort_by):  # user changes only: header clicks set both at once
+            comp.input(render_board, board_inputs, board_outputs, **PRIVATE)
+        sort_request.change(header_sort, [sort_request, table, sort_by, order],
+                           [sort_by, order], show_progress="hidden", **PRIVATE).then(
+            render_board, board_inputs, board_outputs, **PRIVATE)
+        search.submit(render_board, board_inputs, board_outputs, **PRIVATE)
+        search.change(render_board, board_inputs, board_outputs, trigger_mode="always_last",
+                      show_progress="hidden", **PRIVATE)
+        for comp in filter_inputs:
+            comp.change(render_overall, filter_inputs, [overall_plot, overall_sum, chosen],
+                        show_progress="hidden", **PRIVATE)
+        for comp in (chosen, groups):
+            comp.change(render_categories, filter_inputs + [chosen, groups],
+                        [cat_plot, cat_sum], show_progress="hidden", **PRIVATE)
+
+        list_inputs = [dd_models, f_src, f_dim, f_sub, f_qt, f_scope, outcome]
+        item_outputs = [image, detail, item_box, share]
+        for comp in list_inputs:
+            comp.change(list_items, list_inputs, [item_list, count, ids_state],
+                        **PRIVATE).then(show_item, [item_box, dd_models], item_outputs,
+                                        **PRIVATE)
+        item_box.submit(show_item, [item_box, dd_models], item_outputs, **PRIVATE)
+        prev_btn.click(lambda i, ids, m: step(i, ids, m, -1), [item_box, ids_state, dd_models],
+                       item_outputs, **PRIVATE)
+        next_btn.click(lambda i, ids, m: step(i, ids, m, 1), [item_box, ids_state, dd_models],
+                       item_outputs, **PRIVATE)
+        item_list.select(pick, [ids_state, dd_models], item_outputs, **PRIVATE)
+        share.change(None, [share], None, js="""(link) => {
+            if (link) { const u = new URL(window.location.href); const q = new URLSearchParams(
+                link.slice(1)); u.search = q.toString(); window.history.replaceState(null, '', u); }
+            return []; }""")
+
+        upload.change(preview, upload, s_report, **PRIVATE)
+        s_btn.click(do_submit, [upload, s_model, s_params, s_open, s_link], s_report,
+                    **PRIVATE).then(render_board, board_inputs, board_outputs, **PRIVATE).then(
+            render_overall, filter_inputs, [overall_plot, overall_sum, chosen],
+            **PRIVATE).then(model_choices, None, dd_models, **PRIVATE)
+
+        # Page load: URL parameters first (they pick models and the item), then the views.
+        # Setting the models triggers the item list and the item view through .change.
+        demo.load(on_load, [dd_models], [dd_models, item_box, tabs], **PRIVATE).then(
+            render_board, board_inputs, board_outputs, **PRIVATE).then(
+            render_overall, filter_inputs, [overall_plot, overall_sum, chosen],
+            **PRIVATE).then(
+            lambda kinds_, search_, weights_, sizes_: gr.Dropdown(value=charts.representative(
+                state.view("table3", _filters(kinds_, search_, weights_, sizes_)).entries)),
+            filter_inputs, chosen, **PRIVATE)
+
+        gr.api(api_submit, api_name="submit")
+        gr.api(api_leaderboard, api_name="leaderboard")
+        gr.api(api_item, api_name="item")
+    return demo
+
+
+def launch_kwargs(state: AppState) -> dict[str, Any]:
+    """What launch() needs besides host and port (shared with the tests)."""
+    return {"theme": theme(), "css": CSS, "js": HEADER_SORT_JS, "ssr_mode": False,
+            "allowed_paths": [str(state.bench.root.resolve())],
+            "footer_links": ["api", "settings"]}
+
+
+def main() -> None:
+    state = AppState.start(AppSettings.from_env())
+    demo = build(state)
+    demo.queue(default_concurrency_limit=4).launch(**launch_kwargs(state))
+
+
+if __name__ == "__main__":
+    main()
