@@ -237,7 +237,9 @@ def datatypes(view: BoardView) -> list[str]:
 
 
 def column_widths(view: BoardView) -> list[str]:
-    return ["50px", "190px", "84px", "128px", "64px", "60px"] + ["64px"] * len(view.headers)
+    wide = {"Overall"}  # long header plus the column menu button
+    return ["56px", "170px", "80px", "140px", "72px", "70px"] + [
+        "80px" if h in wide or len(h) > 7 else "62px" for h in view.headers]
 
 
 def null_notes(view: BoardView) -> list[tuple[str, list[str], str]]:
@@ -312,7 +314,7 @@ def neutralise(text: str) -> str:
 def to_csv(view: BoardView) -> str:
     """The current view as CSV: 2-decimal values, empty for null, text cells made inert."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv.writer(buf, lineterminator="\r\n")  # RFC 4180; quotes any CR or LF
     writer.writerow(list(META_COLUMNS) + view.headers + ["Link"])
     for i, e in enumerate(view.entries):
         rank = view.frame[RANK].iat[i]
