@@ -42,6 +42,20 @@ def write_json_atomic(path: Path, payload: dict) -> None:
     os.replace(tmp, path)
 
 
+def result_intervals(result, seed: int, resamples: int) -> dict:
+    """{table: {cell: [low, high] | None}} in percent for one scored submission."""
+    from .scoring import cell_masks
+    from .stats import cell_intervals
+
+    if resamples < 100:
+        raise InputError(f"--resamples must be at least 100, got {resamples}")
+    ci = cell_intervals(result.scores[None, :], cell_masks(result.benchmark).as_dict(),
+                        resamples=resamples, seed=seed,
+                        clusters=result.benchmark.image_clusters)
+    return {table: {cell: (list(v) if v is not None else None) for cell, v in cells.items()}
+            for table, cells in ci.to_dicts()[0].items()}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m leaderboard",
                                      description="Q-Bench-Portrait reference scorer")
@@ -55,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--predictions", required=True, help="JSONL, JSON, CSV, TSV or Parquet")
     score.add_argument("--model", default=None, help="model name shown in the output")
     score.add_argument("--json", dest="json_out", default=None, help="write the full result")
+    score.add_argument("--intervals", action="store_true",
+                       help="add 95%% bootstrap intervals of every cell to the JSON")
+    score.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    score.add_argument("--resamples", type=int, default=2000,
+                       help="bootstrap resamples (default 2000)")
     return parser
 
 
@@ -75,6 +94,12 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.json_out:
         payload = result.to_json()
         payload["model"] = name
+        if args.intervals:
+            payload["intervals"] = result_intervals(result, args.seed, args.resamples)
+            payload["intervals_info"] = {"level": 0.95, "seed": args.seed,
+                                         "resamples": args.resamples,
+                                         "clustered_by_image":
+                                             bench.image_clusters is not None}
         write_json_atomic(Path(args.json_out), payload)
     return 0
 

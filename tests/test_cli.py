@@ -54,3 +54,23 @@ def test_cli_bad_input_exits_nonzero_with_message(tmp_path):
 def test_cli_missing_benchmark(tmp_path, capsys):
     code = main(["score", "--benchmark", str(tmp_path / "nope"), "--predictions", "x.jsonl"])
     assert code == 2 and "neither a local folder" in capsys.readouterr().err
+
+
+def test_cli_intervals_are_seeded_and_bracket_the_value(tmp_path):
+    rows = [item(i, "SC", "ABCD"[i % 4], file_name=f"images/img{i}.jpg") for i in range(40)]
+    bundle = write_bundle(tmp_path / "big", rows)
+    preds = tmp_path / "p.jsonl"
+    preds.write_text("\n".join(f'{{"id": "q{i:03d}", "prediction": "{"AB"[i % 2]}"}}'
+                               for i in range(40)))
+    outs = []
+    for k in range(2):
+        out = tmp_path / f"r{k}.json"
+        assert main(["score", "--benchmark", str(bundle), "--predictions", str(preds),
+                     "--json", str(out), "--intervals", "--seed", "7",
+                     "--resamples", "500"]) == 0
+        outs.append(json.loads(out.read_text()))
+    assert outs[0]["intervals"] == outs[1]["intervals"]  # deterministic under the seed
+    low, high = outs[0]["intervals"]["table3"]["Overall"]
+    assert low < outs[0]["tables"]["table3"]["Overall"] == 50.0 < high
+    assert outs[0]["intervals"]["table3"]["OE"] is None  # null cell, null interval
+    assert set(outs[0]["intervals"]) == {"table3", "table4", "table5", "table6"}
