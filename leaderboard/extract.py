@@ -222,12 +222,13 @@ def _subject(span: str, flat: str, end: int) -> set[str]:
 _RULEOUT_TAIL = (
     r"\s*(?i:(?:(?:is|are|was|were|seems?|appears?|looks?|(?:would|can|could|should|must)"
     r"\s+be)\s+)?(?:(?:also|both|all|clearly|definitely|probably|likely|obviously|"
-    r"therefore|thus|so)\s+)?(?:wrong|incorrect|untrue|false|unlikely|inaccurate|invalid|"
-    r"irrelevant|inapplicable|absent|ruled\s+out|eliminated|excluded|discarded)\b"
+    r"therefore|thus|so)\s+)?(?:(?:the|an?)\s+)?(?:wrong|incorrect|untrue|false|unlikely|"
+    r"inaccurate|invalid|irrelevant|inapplicable|absent|ruled\s+out|eliminated|excluded|"
+    r"discarded)\b"
     r"|(?:is|are|was|were|seems?|appears?|does|do)\s+(?:(?:also|clearly|definitely|"
     r"probably|likely|obviously|certainly)\s+)?not\b(?!\s+only)"
     r"|(?:is|are|was|were|does|do)n't\b)"
-    r"|\s*(?:是|为)?(?:错误|错的|错|不正确|不对|不符合?|可以排除|排除|不是)")
+    r"|\s*(?:选项|项)?(?:是|为)?(?:错误|错的|错|不正确|不对|不符合?|可以排除|排除|不是)")
 _RULEOUT_AT = re.compile(_RULEOUT_TAIL)
 # Said right before a letter list ("not A", "rule out A and D", "排除B"); on lower text.
 _RULEOUT_PRE = re.compile(_alt(
@@ -246,7 +247,7 @@ _POST_AT = re.compile(
     r"best|likely|plausible|valid|answer)\b"
     r"|(?:fits|matches|describes)\s+(?:it\s+|the\s+image\s+)?(?:best|better)\b"
     r"|(?:is\s+)?(?:a|the)\s+(?:better|closer)\s+(?:fit|match|choice|option|answer)\b)"
-    r"|\s*(?:是|为)?(?:正确|对)的?")
+    r"|\s*(?:选项|项)?(?:是|为)?(?:正确|对)的?")
 
 
 def _scan_letters(flat: str) -> tuple[list[tuple[int, frozenset[str]]], set[str]]:
@@ -286,8 +287,10 @@ _VERB = (r"(?:is|are|was|would\s+be|should\s+be|will\s+be|must\s+be|seems\s+to\s
 _OPT_LOW = r"(?:(?:the\s+)?(?:options?|choices?|letters?)\b\s*|选项\s*)?"
 _AFTER_VERB = (r"(?:(?:(?:most\s+)?likely|probably|definitely|clearly|certainly|"
                rf"therefore|thus)\s+)?{_OPT_LOW}")
+_NOT_THE_ANSWER = "".join(f"(?<!{w} a)" for w in (
+    "incorrect", "wrong", "false", "invalid", "other", "possible", "candidate", "remaining"))
 _CUE_PRE = re.compile(_alt(
-    _kw([r"answers?"], rf"\b(?:\s+to\s+(?:this|the)\s+question)?[\"']?\s*"
+    _kw([rf"a{_NOT_THE_ANSWER}nswers?"], rf"\b(?:\s+to\s+(?:this|the)\s+question)?[\"']?\s*"
         rf"(?:{_VERB}\s*{_AFTER_VERB})?"),
     _kw(["correct", "right", "best", "true", "proper", "valid", "appropriate", "suitable",
          "accurate", r"most\s+(?:appropriate|suitable|accurate|likely|fitting|plausible|"
@@ -346,6 +349,7 @@ _LINE_REJECT = re.compile(
     r"(?i:no|false|incorrect|wrong|absent|not\s+(?:present|visible|correct|applicable|true)|"
     r"n/a)[\s.!。]*|[✗✘×❌][\s.!。]*|(?:否|不是|没有|不正确|错误)[\s.!。]*")
 _TEXT_SEP = re.compile(r"\s*[.:)\]\-,，。—–]+\s*")
+_LABEL_SHAPED = re.compile(rf"(?<![A-Za-z0-9])[(\[]?([{_UP}])[).:\]](?=\s+\S)")  # "B) noise"
 _SENTENCE_LABEL = re.compile(rf"(?:{_OPTWORD}\s*)?(?P<list>{_LIST_UP})\s*[.!。]?")
 
 
@@ -370,6 +374,8 @@ def _label_letters(text: str, flat: str, multi: bool) -> frozenset[str] | None:
         after = rest[sep.end():] if sep else rest
         if _RULEOUT_AT.match(after) or _RULEOUT_AT.match(rest) or _LINE_REJECT.fullmatch(after):
             continue  # "C. Wrong", "B: not present", "D. No": judged and rejected
+        if any(x not in letters for x in _LABEL_SHAPED.findall(after)):
+            continue  # "A) blur ... B) noise ...": the options listed on one line
         texts |= letters
     if bare is not None:
         return bare
