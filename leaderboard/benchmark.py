@@ -121,6 +121,13 @@ class Benchmark:
         """Each categorical field as a numpy array, for fast vectorised masks."""
         return {f: self.items[f].to_numpy(dtype=object) for f in FIELD_VALUES}
 
+    @cached_property
+    def image_clusters(self) -> np.ndarray | None:
+        """Image index per item when items share images (for a clustered bootstrap), else
+        None: with one item per image the item bootstrap is already right."""
+        codes, uniques = pd.factorize(self.items["file_name"])
+        return codes if len(uniques) < len(codes) else None
+
     def image_path(self, item_id: str) -> Path | None:
         """Local path of an item's image, fetched from the Hub on first use when remote."""
         row = self.items.iloc[self.index_of[item_id]]
