@@ -137,6 +137,22 @@ def _sort_value(e: Entry, table: str, key: str) -> float | str | None:
     return e.value(table, key)
 
 
+def _ranks(everyone: list[Entry], rows: list[Entry], table: str, key: str) -> np.ndarray:
+    """Competition rank of each row's printed `key` value among all ranked entries."""
+    def printed(e: Entry) -> float:
+        v = None if e.is_baseline else _sort_value(e, table, key)
+        return np.nan if v is None else round(float(v), 2)  # type: ignore[arg-type]
+
+    pool = np.array([printed(e) for e in everyone], dtype="float64")
+    pool = np.sort(pool[~np.isnan(pool)])[::-1]
+    out = np.full(len(rows), np.nan)
+    for i, e in enumerate(rows):
+        v = printed(e)
+        if not np.isnan(v):
+            out[i] = 1 + int(np.sum(pool > v))
+    return out
+
+
 def _marks(values: np.ndarray, eligible: np.ndarray) -> tuple[set[int], set[int]]:
     """Rows holding the best and the runner-up printed value among eligible rows."""
     shown = np.round(values, 2)
@@ -152,8 +168,8 @@ def build_view(entries: Iterable[Entry], table: str = "table3", filters: Filters
     """Filter, sort (nulls last, ties by name) and rank entries for one table.
 
     Rank is the competition rank ("1, 2, 2, 4", 1 = highest) of the sort key on printed
-    values; baseline rows and rows without a value are unranked. Sorting by name or size
-    ranks by Overall.
+    values among *all* entries, so filtering or searching never renumbers a model; baseline
+    rows and rows without a value are unranked. Sorting by name or size ranks by Overall.
     """
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}; one of {', '.join(TABLES)}")
@@ -163,7 +179,8 @@ def build_view(entries: Iterable[Entry], table: str = "table3", filters: Filters
     filters = filters or Filters()
     if descending is None:
         descending = sort_by != MODEL
-    rows = [e for e in entries if filters.keep(e)]
+    everyone = list(entries)
+    rows = [e for e in everyone if filters.keep(e)]
 
     def order(e: Entry) -> tuple:
         v = _sort_value(e, table, sort_by)
@@ -177,13 +194,9 @@ def build_view(entries: Iterable[Entry], table: str = "table3", filters: Filters
     rows.sort(key=order)
     cells = list(TABLES[table].cells)
     heads = headers(table)
-    rank_key = OVERALL if sort_by in (MODEL, PARAMS) else sort_by
-    rank_vals = pd.Series([np.nan if e.is_baseline or _sort_value(e, table, rank_key) is None
-                           else round(float(_sort_value(e, table, rank_key)), 2)  # type: ignore
-                           for e in rows], dtype="float64")
-    ranks = rank_vals.rank(method="min", ascending=False)  # 1 = best, whatever the order
+    ranks = _ranks(everyone, rows, table, OVERALL if sort_by in (MODEL, PARAMS) else sort_by)
     data: dict[str, Any] = {
-        RANK: ranks.to_numpy(),
+        RANK: ranks,
         MODEL: pd.array([e.name for e in rows], dtype="string"),
         TYPE: pd.array([e.label for e in rows], dtype="string"),
         JUDGE: pd.array([e.judge_label for e in rows], dtype="string"),

@@ -208,3 +208,10 @@ def test_params_billions(text, value):
 def test_rank_of_a_new_row():
     es = [entry("a", 70.0), entry("b", 60.0, kind=REPORTED), entry("new", 65.0)]
     assert board.rank_of(es, "new") == (2, 3)
+
+
+def test_filters_never_renumber_ranks():
+    es = [entry("a", 70.0), entry("b", 60.0), entry("c", 50.0)]
+    view = board.build_view(es, "table3", board.Filters(search="c"))
+    assert [e.name for e in view.entries] == ["c"] and view.frame["Rank"].tolist() == [3.0]
+    assert view.bold["Overall"] == {0}  # marks are per view: the best shown value

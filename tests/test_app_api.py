@@ -1,0 +1,98 @@
+"""The launched app's named API endpoints, driven with gradio_client."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from leaderboard.taxonomy import TABLES
+from tests.conftest import DEMO, REPO
+
+pytestmark = pytest.mark.app
+
+
+def test_only_the_three_named_endpoints_are_public(client):
+    endpoints = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+    assert set(endpoints) == {"/submit", "/leaderboard", "/item"}
+
+
+def test_submitted_file_gets_the_values_the_cli_gives(client, app_server, tmp_path):
+    from gradio_client import handle_file
+
+    preds = DEMO / "predictions" / "tersenet.jsonl"
+    out = client.predict(file=handle_file(str(preds)), model="TerseNet API test", params="3B",
+                         open="open", link="https://example.org/tersenet",
+                         api_name="/submit")
+    assert out["ok"], out["message"]
+    assert out["rank"] >= 1 and f"rank {out['rank']} of" in out["message"]
+    assert out["report"]["matched"] == 2745 and out["report"]["missing"] == 20
+    assert out["report"]["examples"]["unreadable"]  # a few unreadable answers shown
+
+    cli_json = tmp_path / "cli.json"
+    proc = subprocess.run([sys.executable, "-m", "leaderboard", "score", "--benchmark",
+                           str(DEMO), "--predictions", str(preds), "--judge", "approx",
+                           "--json", str(cli_json)], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    cli = json.loads(cli_json.read_text())["tables"]["table3"]
+
+    rows = client.predict(table="table3", search="TerseNet API test", api_name="/leaderboard")
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["kind"] == "verified" and row["approx_judge"] and row["rank"] == out["rank"]
+    for cell in TABLES["table3"].columns:
+        assert row[cell] == pytest.approx(cli[cell], abs=1e-9), cell
+        assert out["row"][cell] == pytest.approx(cli[cell], abs=1e-9), cell
+    assert f"{row['Overall']:.2f}" in proc.stdout  # the CLI's printed row
+
+
+def test_malformed_file_is_refused_with_the_reason_and_nothing_stored(client, app_server,
+                                                                      tmp_path):
+    from gradio_client import handle_file
+
+    before = app_server.stored()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("question_id,response\nqbp-00001,B\nqbp-00001,C\n")
+    out = client.predict(file=handle_file(str(bad)), model="Broken", api_name="/submit")
+    assert out["ok"] is False and out["rank"] is None and out["row"] is None
+    assert "duplicate id" in out["message"] and "qbp-00001" in out["message"]
+    nocol = tmp_path / "nocol.jsonl"
+    nocol.write_text('{"foo": "qbp-00001", "bar": "B"}\n')
+    out = client.predict(file=handle_file(str(nocol)), model="Broken", api_name="/submit")
+    assert out["ok"] is False and "no id column" in out["message"]
+    assert app_server.stored() == before
+
+
+def test_leaderboard_rows_are_numeric_and_filterable(client):
+    rows = client.predict(table="table4", kinds=["reported"], api_name="/leaderboard")
+    paper = pd.read_csv(REPO / "data" / "paper" / "table4.csv", dtype=str).set_index("model")
+    assert len(rows) == len(paper)
+    by = {r["model"]: r for r in rows}
+    assert by["Qwen3-VL (32B)"]["Blur"] == float(paper.loc["Qwen3-VL (32B)", "Blur"])
+    assert all(isinstance(r["Noise"], float) for r in rows)
+    overall_sorted = [r for r in rows if r["rank"] is not None]
+    assert [r["rank"] for r in overall_sorted] == sorted(r["rank"] for r in overall_sorted)
+    closed = client.predict(table="table3", kinds=["reported"], weights=["closed"],
+                            api_name="/leaderboard")
+    assert {r["model"] for r in closed} == {"Qwen3-VL-Plus", "Grok-4", "Claude-Sonnet-4.5",
+                                            "Gemini-2.5-Pro", "GPT-5.2", "Random guess"}
+    by_mc = client.predict(table="table3", kinds=["reported"], sort_by="MC",
+                           api_name="/leaderboard")
+    mc = [r["MC"] for r in by_mc if r["MC"] is not None]
+    assert mc == sorted(mc, reverse=True) and mc[-1] == 0.36
+
+
+def test_item_detail_endpoint(client, app_server):
+    models = app_server.state.verified_models()[:2]
+    item_id = app_server.state.bench.items["id"].iloc[0]
+    d = client.predict(item_id=item_id, models=models + ["No such model"], api_name="/item")
+    assert d["id"] == item_id and d["question"] and d["answer"]
+    assert [m["model"] for m in d["models"]] == models
+    assert d["unknown_models"] == ["No such model"]
+    sub = {s.meta.model: s for s in app_server.state.store.submissions()}[models[0]]
+    stored = sub.items().set_index("id").loc[item_id]
+    assert d["models"][0]["raw"] == stored["raw"] and d["models"][0]["status"] == stored["status"]
+    assert client.predict(item_id="nope", api_name="/item") == {
+        "error": "no item with id 'nope' in the loaded benchmark"}
