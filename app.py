@@ -25,6 +25,7 @@ from analysis import board, charts, drilldown, report  # noqa: E402
 from analysis.about import about_markdown  # noqa: E402
 from analysis.entries import KINDS  # noqa: E402
 from analysis.state import AppState  # noqa: E402
+from leaderboard.errors import InputError  # noqa: E402
 from leaderboard.settings import AppSettings  # noqa: E402
 from leaderboard.taxonomy import FIELD_VALUES, LABELS, TABLE_TITLES, TABLES  # noqa: E402
 
@@ -105,35 +106,33 @@ def _open_value(text: str | bool | None) -> bool | None:
     return None
 
 
-def build(state: AppState) -> gr.Blocks:
-    """The Blocks app over a started AppState."""
-    bench = state.bench
-    judge_info = state.judge.info.as_dict() if state.judge else {"backend": "none"}
-    judge_text = judge_info["backend"] + (" (approximate)" if judge_info.get("approximate")
-                                          else "")
-    field_choices = {f: [("All", "")] + [(LABELS.get(v, v), v) for v in FIELD_VALUES[f]]
-                     for f in drilldown.FILTER_FIELDS}
+class Handlers:
+    """What the UI's events call: thin adapters from widget values to `analysis` and
+    `AppState`, returning widget updates. Module-level so benches can time them."""
 
-    # ------------------------------------------------------------------ handlers
-    def render_board(table, kinds, search, weights, sizes, sort_by, order):
-        view = state.view(table, _filters(kinds, search, weights, sizes), sort_by,
-                          order == "descending")
-        table_update = gr.DataFrame(value=board.styler(view), datatype=board.datatypes(view),
-                                    column_widths=board.column_widths(view))
-        info = board.column_info_html(table, state.loaded_counts, state.paper_counts,
-                                      "loaded") + board.null_notes_html(view)
-        caption = (f"**{view.title}** — {len(view.entries)} rows, sorted by "
-                   f"{dict((k, lab) for lab, k in board.sort_keys(table)).get(sort_by, sort_by)}"
-                   f" ({order}). Best value per column in **bold**, runner-up underlined. "
-                   "Click a column header to sort by it (again to reverse).")
-        return (table_update, caption, info, _export(board.to_csv(view), f"qbp_{table}.csv"),
+    def __init__(self, state: AppState) -> None:
+        self.state = state
+
+    # ------------------------------------------------------------------ leaderboard
+    def render_board(self, table: str, kinds: list[str], search: str, weights: list[str],
+                     sizes: list[str], sort_by: str, order: str) -> tuple:
+        view = self.state.view(table, _filters(kinds, search, weights, sizes), sort_by,
+                               order == "descending")
+        grid = gr.DataFrame(value=board.styler(view), datatype=board.datatypes(view),
+                            column_widths=board.column_widths(view))
+        info = (board.column_info_html(table, self.state.loaded_counts,
+                                       self.state.paper_counts, "loaded")
+                + board.null_notes_html(view))
+        return (grid, board.caption(view), info,
+                _export(board.to_csv(view), f"qbp_{table}.csv"),
                 _export(board.to_latex(view), f"qbp_{table}.tex"))
 
-    def sort_choices(table):
-        choices = board.sort_keys(table)
-        return gr.Dropdown(choices=[(lab, key) for lab, key in choices], value=board.OVERALL)
+    def sort_choices(self, table: str) -> gr.Dropdown:
+        return gr.Dropdown(choices=board.sort_keys(table), value=board.OVERALL)
 
-    def header_sort(request, table, sort_by, order):
+    def header_sort(self, request: str, table: str, sort_by: str,
+                    order: str) -> tuple[str, str]:
+        """A header click (JSON from HEADER_SORT_JS) -> the new sort key and order."""
         try:
             header = str(json.loads(request or "{}").get("header", ""))
         except (ValueError, AttributeError):
@@ -141,76 +140,68 @@ def build(state: AppState) -> gr.Blocks:
         key, desc = board.next_sort(table, header, sort_by, order == "descending")
         return key, "descending" if desc else "ascending"
 
-    def render_overall(kinds, search, weights, sizes):
-        view = state.view("table3", _filters(kinds, search, weights, sizes))
+    # ------------------------------------------------------------------ charts
+    def render_overall(self, kinds: list[str], search: str, weights: list[str],
+                       sizes: list[str]) -> tuple:
+        view = self.state.view("table3", _filters(kinds, search, weights, sizes))
         fig, summary = charts.overall_radar(view.entries)
         names = charts.display_names([e for e in view.entries if not e.is_baseline])
         return fig, summary, gr.Dropdown(choices=names)
 
-    def render_categories(kinds, search, weights, sizes, chosen, groups):
-        view = state.view("table3", _filters(kinds, search, weights, sizes))
+    def representative(self, kinds: list[str], search: str, weights: list[str],
+                       sizes: list[str]) -> gr.Dropdown:
+        view = self.state.view("table3", _filters(kinds, search, weights, sizes))
+        return gr.Dropdown(value=charts.representative(view.entries))
+
+    def render_categories(self, kinds: list[str], search: str, weights: list[str],
+                          sizes: list[str], chosen: list[str], groups: list[str]) -> tuple:
+        view = self.state.view("table3", _filters(kinds, search, weights, sizes))
         return charts.category_radar(view.entries, chosen or [], groups or [])
 
-    def model_choices():
-        names = state.verified_models()
-        return gr.Dropdown(choices=names)
+    # ------------------------------------------------------------------ drill-down
+    def model_choices(self) -> gr.Dropdown:
+        return gr.Dropdown(choices=self.state.verified_models())
 
-    def list_items(models, src, dim, sub, qtype, scope, outcome):
-        frames = state.model_frames(models or [])
+    def list_items(self, models: list[str], src: str, dim: str, sub: str, qtype: str,
+                   scope: str, outcome: str) -> tuple:
+        frames = self.state.model_frames(models or [])
         filt = drilldown.ItemFilters(src or None, dim or None, sub or None, qtype or None,
                                      scope or None, outcome or "all")
-        frame = drilldown.item_list(bench, frames, filt)
+        frame = drilldown.item_list(self.state.bench, frames, filt)
         who = ", ".join(frames) or "no model chosen"
-        count = (f"**{len(frame)}** of {len(bench)} items match · models: "
+        count = (f"**{len(frame)}** of {len(self.state.bench)} items match · models: "
                  f"{html.escape(who)}")
         return frame, count, frame["ID"].tolist()
 
-    def show_item(item_id, models):
+    def show_item(self, item_id: str | None, models: list[str]) -> tuple:
+        """Image path, item card HTML, the id, and the shareable query string."""
         item_id = (item_id or "").strip()
         if not item_id:
             return None, "<div class='qbp-empty'>Pick an item from the list.</div>", "", ""
         try:
-            detail = state.item(item_id, models or [])
+            detail = self.state.item(item_id, models or [])
         except KeyError as exc:
             return None, report.error_html(str(exc.args[0])), item_id, ""
         link = f"?item={quote(item_id)}&models={quote(','.join(models or []))}"
-        return state.image_path(item_id), drilldown.render_item_html(detail), item_id, link
+        return self.state.image_path(item_id), drilldown.render_item_html(detail), item_id, link
 
-    def step(item_id, ids, models, delta):
-        return show_item(drilldown.neighbour(ids or [], (item_id or "").strip(), delta), models)
+    def previous(self, item_id: str, ids: list[str], models: list[str]) -> tuple:
+        return self.show_item(drilldown.neighbour(ids or [], (item_id or "").strip(), -1),
+                              models)
 
-    def pick(evt: gr.SelectData, ids, models):
+    def next(self, item_id: str, ids: list[str], models: list[str]) -> tuple:
+        return self.show_item(drilldown.neighbour(ids or [], (item_id or "").strip(), 1),
+                              models)
+
+    def pick(self, evt: gr.SelectData, ids: list[str], models: list[str]) -> tuple:
         row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
         item_id = ids[row] if ids and 0 <= row < len(ids) else None
-        return show_item(item_id, models)
+        return self.show_item(item_id, models)
 
-    def preview(file):
-        if not file:
-            return ""
-        try:
-            summary = state.preview(Path(file).read_bytes(), Path(file).name)
-        except Exception as exc:  # InputError: shown as is; anything else as its type
-            return report.error_html(str(exc))
-        return report.summary_html(summary, "Parse report (before scoring)")
-
-    def do_submit(file, model, params, open_choice, link, progress=gr.Progress()):
-        if not file:
-            return report.error_html("Choose a prediction file to upload.")
-
-        def tick(done: int, total: int) -> None:
-            progress(done / max(total, 1), desc="Judging open-ended answers")
-
-        out = state.submit(Path(file).read_bytes(), Path(file).name,
-                           {"model": model, "params": params, "open": _open_value(open_choice),
-                            "link": link}, progress=tick)
-        if not out.ok:
-            return report.error_html(out.message)
-        return (f"<div class='qbp-ok'><b>{html.escape(out.message)}</b></div>"
-                + report.summary_html(out.summary or {}, "Parse report"))
-
-    def on_load(request: gr.Request, models_now):
+    def on_load(self, request: gr.Request, models_now: list[str]) -> tuple:
+        """?item=ID&models=a,b opens that view: models chosen, item shown, tab selected."""
         params = dict(request.query_params) if request else {}
-        available = state.verified_models()
+        available = self.state.verified_models()
         chosen = [m for m in (models_now or []) if m in available] or available[:2]
         if params.get("models"):
             found, _ = drilldown.resolve_models(params["models"], available)
@@ -219,31 +210,71 @@ def build(state: AppState) -> gr.Blocks:
         tab = gr.Tabs(selected="drill") if item_id else gr.Tabs()
         return gr.Dropdown(choices=available, value=chosen), item_id, tab
 
+    # ------------------------------------------------------------------ submit
+    def preview(self, file: str | None) -> str:
+        if not file:
+            return ""
+        try:
+            summary = self.state.preview(Path(file).read_bytes(), Path(file).name)
+        except InputError as exc:
+            return report.error_html(str(exc))
+        return report.summary_html(summary, "Parse report (before scoring)")
+
+    def do_submit(self, file: str | None, model: str, params: str, open_choice: str,
+                  link: str, progress: gr.Progress = gr.Progress()) -> str:
+        if not file:
+            return report.error_html("Choose a prediction file to upload.")
+
+        def tick(done: int, total: int) -> None:
+            progress(done / max(total, 1), desc="Judging open-ended answers")
+
+        out = self.state.submit(Path(file).read_bytes(), Path(file).name,
+                                {"model": model, "params": params,
+                                 "open": _open_value(open_choice), "link": link},
+                                progress=tick)
+        if not out.ok:
+            return report.error_html(out.message)
+        return (f"<div class='qbp-ok'><b>{html.escape(out.message)}</b></div>"
+                + report.summary_html(out.summary or {}, "Parse report"))
+
     # ------------------------------------------------------------------ API
-    def api_submit(file: FileData, model: str, params: str = "", open: str = "",
+    def api_submit(self, file: FileData, model: str, params: str = "", open: str = "",
                    link: str = "") -> dict:
         """Score and store a prediction file. Returns ok, message, rank, row and the parse
         report; on refusal ok is false and message says what is wrong, nothing is stored."""
         path = Path(file["path"] if isinstance(file, dict) else file.path)
-        name = (file.get("orig_name") if isinstance(file, dict) else file.orig_name) or path.name
-        out = state.submit(path.read_bytes(), name, {"model": model, "params": params,
-                                                     "open": _open_value(open), "link": link})
+        name = (file.get("orig_name") if isinstance(file, dict) else file.orig_name) \
+            or path.name
+        out = self.state.submit(path.read_bytes(), name,
+                                {"model": model, "params": params, "open": _open_value(open),
+                                 "link": link})
         return out.as_json()
 
-    def api_leaderboard(table: str = "table3", kinds: list[str] | None = None,
+    def api_leaderboard(self, table: str = "table3", kinds: list[str] | None = None,
                         search: str = "", weights: list[str] | None = None,
                         sizes: list[str] | None = None, sort_by: str = "Overall") -> list[dict]:
         """Leaderboard rows of one table (table3..table6) after filters, best first: one
         dict per row with numeric cell values keyed by cell name (null = None)."""
-        return state.leaderboard_rows(table, kinds, search, weights, sizes, sort_by)
+        return self.state.leaderboard_rows(table, kinds, search, weights, sizes, sort_by)
 
-    def api_item(item_id: str, models: list[str] | None = None) -> dict:
+    def api_item(self, item_id: str, models: list[str] | None = None) -> dict:
         """One item: question, options, gold answer, and each named verified model's raw
         answer, parsed answer, status, score and judge text."""
         try:
-            return state.item(item_id, models or [])
+            return self.state.item(item_id, models or [])
         except KeyError as exc:
             return {"error": str(exc.args[0])}
+
+
+def build(state: AppState) -> gr.Blocks:
+    """The Blocks app over a started AppState."""
+    h = Handlers(state)
+    bench = state.bench
+    judge_info = state.judge.info.as_dict() if state.judge else {"backend": "none"}
+    judge_text = judge_info["backend"] + (" (approximate)" if judge_info.get("approximate")
+                                          else "")
+    field_choices = {f: [("All", "")] + [(LABELS.get(v, v), v) for v in FIELD_VALUES[f]]
+                     for f in drilldown.FILTER_FIELDS}
 
     # ------------------------------------------------------------------ layout
     with gr.Blocks(title=state.settings.title, fill_width=True) as demo:
@@ -269,7 +300,7 @@ def build(state: AppState) -> gr.Blocks:
                                              value=list(board.SIZE_CHOICES), label="Model size",
                                              scale=3)
                     sort_by = gr.Dropdown(board.sort_keys("table3"), value=board.OVERALL,
-                                          label="Sort by", scale=1)
+                                          label="Sort by", scale=2, min_width=190)
                     order = gr.Radio(["descending", "ascending"], value="descending",
                                      label="Order", scale=1)
                 caption = gr.Markdown()
@@ -313,10 +344,9 @@ def build(state: AppState) -> gr.Blocks:
                 with gr.Row():
                     with gr.Column(scale=2):
                         item_list = gr.DataFrame(interactive=False, max_height=720,
-                                                 elem_id="dd-list", wrap=True,
-                                                 column_widths=["48px", "90px", "50px", "60px",
-                                                                "70px", "100px", "60px", "56px",
-                                                                "110px", "300px"])
+                                                 elem_id="dd-list", wrap=False,
+                                                 pinned_columns=2,
+                                                 column_widths=drilldown.LIST_WIDTHS)
                     with gr.Column(scale=3):
                         with gr.Row():
                             prev_btn = gr.Button("◀ Previous", size="sm", elem_id="dd-prev")
@@ -358,61 +388,57 @@ def build(state: AppState) -> gr.Blocks:
         board_inputs = [table, kinds, search, weights, sizes, sort_by, order]
         board_outputs = [grid, caption, info, csv_btn, tex_btn]
         filter_inputs = [kinds, search, weights, sizes]
-        table.change(sort_choices, table, sort_by, **PRIVATE).then(
-            render_board, board_inputs, board_outputs, **PRIVATE)
+        table.change(h.sort_choices, table, sort_by, **PRIVATE).then(
+            h.render_board, board_inputs, board_outputs, **PRIVATE)
         for comp in (kinds, weights, sizes):
-            comp.change(render_board, board_inputs, board_outputs, **PRIVATE)
+            comp.change(h.render_board, board_inputs, board_outputs, **PRIVATE)
         for comp in (order, sort_by):  # user changes only: header clicks set both at once
-            comp.input(render_board, board_inputs, board_outputs, **PRIVATE)
-        sort_request.change(header_sort, [sort_request, table, sort_by, order],
+            comp.input(h.render_board, board_inputs, board_outputs, **PRIVATE)
+        sort_request.change(h.header_sort, [sort_request, table, sort_by, order],
                            [sort_by, order], show_progress="hidden", **PRIVATE).then(
-            render_board, board_inputs, board_outputs, **PRIVATE)
-        search.submit(render_board, board_inputs, board_outputs, **PRIVATE)
-        search.change(render_board, board_inputs, board_outputs, trigger_mode="always_last",
+            h.render_board, board_inputs, board_outputs, **PRIVATE)
+        search.submit(h.render_board, board_inputs, board_outputs, **PRIVATE)
+        search.change(h.render_board, board_inputs, board_outputs, trigger_mode="always_last",
                       show_progress="hidden", **PRIVATE)
         for comp in filter_inputs:
-            comp.change(render_overall, filter_inputs, [overall_plot, overall_sum, chosen],
+            comp.change(h.render_overall, filter_inputs, [overall_plot, overall_sum, chosen],
                         show_progress="hidden", **PRIVATE)
         for comp in (chosen, groups):
-            comp.change(render_categories, filter_inputs + [chosen, groups],
+            comp.change(h.render_categories, filter_inputs + [chosen, groups],
                         [cat_plot, cat_sum], show_progress="hidden", **PRIVATE)
 
         list_inputs = [dd_models, f_src, f_dim, f_sub, f_qt, f_scope, outcome]
         item_outputs = [image, detail, item_box, share]
         for comp in list_inputs:
-            comp.change(list_items, list_inputs, [item_list, count, ids_state],
-                        **PRIVATE).then(show_item, [item_box, dd_models], item_outputs,
+            comp.change(h.list_items, list_inputs, [item_list, count, ids_state],
+                        **PRIVATE).then(h.show_item, [item_box, dd_models], item_outputs,
                                         **PRIVATE)
-        item_box.submit(show_item, [item_box, dd_models], item_outputs, **PRIVATE)
-        prev_btn.click(lambda i, ids, m: step(i, ids, m, -1), [item_box, ids_state, dd_models],
-                       item_outputs, **PRIVATE)
-        next_btn.click(lambda i, ids, m: step(i, ids, m, 1), [item_box, ids_state, dd_models],
-                       item_outputs, **PRIVATE)
-        item_list.select(pick, [ids_state, dd_models], item_outputs, **PRIVATE)
+        item_box.submit(h.show_item, [item_box, dd_models], item_outputs, **PRIVATE)
+        prev_btn.click(h.previous, [item_box, ids_state, dd_models], item_outputs, **PRIVATE)
+        next_btn.click(h.next, [item_box, ids_state, dd_models], item_outputs, **PRIVATE)
+        item_list.select(h.pick, [ids_state, dd_models], item_outputs, **PRIVATE)
         share.change(None, [share], None, js="""(link) => {
             if (link) { const u = new URL(window.location.href); const q = new URLSearchParams(
                 link.slice(1)); u.search = q.toString(); window.history.replaceState(null, '', u); }
             return []; }""")
 
-        upload.change(preview, upload, s_report, **PRIVATE)
-        s_btn.click(do_submit, [upload, s_model, s_params, s_open, s_link], s_report,
-                    **PRIVATE).then(render_board, board_inputs, board_outputs, **PRIVATE).then(
-            render_overall, filter_inputs, [overall_plot, overall_sum, chosen],
-            **PRIVATE).then(model_choices, None, dd_models, **PRIVATE)
+        upload.change(h.preview, upload, s_report, **PRIVATE)
+        s_btn.click(h.do_submit, [upload, s_model, s_params, s_open, s_link], s_report,
+                    **PRIVATE).then(h.render_board, board_inputs, board_outputs, **PRIVATE).then(
+            h.render_overall, filter_inputs, [overall_plot, overall_sum, chosen],
+            **PRIVATE).then(h.model_choices, None, dd_models, **PRIVATE)
 
-        # Page load: URL parameters first (they pick models and the item), then the views.
+        # Page load: URL parameters first (they h.pick models and the item), then the views.
         # Setting the models triggers the item list and the item view through .change.
-        demo.load(on_load, [dd_models], [dd_models, item_box, tabs], **PRIVATE).then(
-            render_board, board_inputs, board_outputs, **PRIVATE).then(
-            render_overall, filter_inputs, [overall_plot, overall_sum, chosen],
+        demo.load(h.on_load, [dd_models], [dd_models, item_box, tabs], **PRIVATE).then(
+            h.render_board, board_inputs, board_outputs, **PRIVATE).then(
+            h.render_overall, filter_inputs, [overall_plot, overall_sum, chosen],
             **PRIVATE).then(
-            lambda kinds_, search_, weights_, sizes_: gr.Dropdown(value=charts.representative(
-                state.view("table3", _filters(kinds_, search_, weights_, sizes_)).entries)),
-            filter_inputs, chosen, **PRIVATE)
+            h.representative, filter_inputs, chosen, **PRIVATE)
 
-        gr.api(api_submit, api_name="submit")
-        gr.api(api_leaderboard, api_name="leaderboard")
-        gr.api(api_item, api_name="item")
+        gr.api(h.api_submit, api_name="submit")
+        gr.api(h.api_leaderboard, api_name="leaderboard")
+        gr.api(h.api_item, api_name="item")
     return demo
 
 

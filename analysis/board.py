@@ -244,15 +244,25 @@ def styler(view: BoardView):
             .hide(axis="index"))
 
 
+def caption(view: BoardView) -> str:
+    """One Markdown line above the table (no user text in it)."""
+    label = dict((k, lab) for lab, k in sort_keys(view.table)).get(view.sort_by, view.sort_by)
+    order = "descending" if view.descending else "ascending"
+    return (f"**{view.title}** — {len(view.entries)} rows, sorted by {label} ({order}). "
+            "Best value per column in **bold**, runner-up underlined. Click a column header to "
+            "sort by it (again to reverse).")
+
+
 def datatypes(view: BoardView) -> list[str]:
     """gr.DataFrame datatypes: numbers sort numerically on a header click."""
     return ["number", "str", "str", "str", "str", "number"] + ["number"] * len(view.headers)
 
 
 def column_widths(view: BoardView) -> list[str]:
-    wide = {"Overall"}  # long header plus the column menu button
-    return ["56px", "170px", "80px", "140px", "72px", "70px"] + [
-        "80px" if h in wide or len(h) > 7 else "62px" for h in view.headers]
+    def width(header: str) -> str:  # the header's text plus the column menu button
+        return f"{max(62, 9 * len(header) + 26)}px"
+
+    return ["56px", "170px", "80px", "140px", "72px", "70px"] + [width(h) for h in view.headers]
 
 
 def null_notes(view: BoardView) -> list[tuple[str, list[str], str]]:

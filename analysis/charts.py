@@ -50,8 +50,9 @@ DEFAULT_GROUPS: tuple[str, ...] = tuple(k for k in CATEGORY_GROUPS if k.startswi
 
 
 def plotly_text(text: str) -> str:
-    """User text as plotly shows it: entities, never tags."""
-    return html.escape(text, quote=True)
+    """User text as plotly shows it: entities, never tags. Quotes stay as they are
+    (plotly does not decode &quot;, and outside a tag a quote is harmless)."""
+    return html.escape(text, quote=False)
 
 
 def display_names(entries: Sequence[Entry]) -> list[str]:

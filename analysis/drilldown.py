@@ -33,6 +33,8 @@ FIELD_LABELS: dict[str, str] = {"image_source": "Image source", "dimension": "Di
                                 "scope": "Scope"}
 LIST_COLUMNS: tuple[str, ...] = ("#", "ID", "Type", "Source", "Dimension", "Sub-dimension",
                                  "Scope", "Right", "Scores", "Question")
+LIST_WIDTHS: list[str] = ["56px", "110px", "62px", "74px", "92px", "124px", "72px", "66px",
+                          "96px", "420px"]
 
 
 @dataclass(frozen=True)

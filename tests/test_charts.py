@@ -67,7 +67,7 @@ def test_model_names_reach_plotly_as_text(paper):
     values = paper[1].values
     evil = Entry("<b>bold</b><a href='javascript:x'>", VERIFIED, values)
     fig, _ = charts.overall_radar([evil])
-    assert fig.data[0].theta[0] == "&lt;b&gt;bold&lt;/b&gt;&lt;a href=&#x27;javascript:x&#x27;&gt;"
+    assert fig.data[0].theta[0] == "&lt;b&gt;bold&lt;/b&gt;&lt;a href='javascript:x'&gt;"
     fig, _ = charts.category_radar([evil], [evil.name])
     assert "<b>" not in fig.data[0].name and "<b>" not in fig.data[0].hovertemplate
 

@@ -1,0 +1,189 @@
+"""The launched app as a user sees it, in headless Debian chromium (Playwright).
+
+Screenshots land in artifacts/screenshots/ (git-ignored) for a human to look at.
+"""
+from __future__ import annotations
+
+import time
+from urllib.parse import quote
+
+import pandas as pd
+import pytest
+
+from leaderboard.taxonomy import TABLES
+from tests.conftest import REPO, SCREENSHOTS
+
+pytestmark = pytest.mark.browser
+
+PAPER3 = pd.read_csv(REPO / "data" / "paper" / "table3.csv", dtype=str).set_index("model")
+COL = {"Rank": 0, "Model": 1, "Type": 2, "OE judge": 3, "Weights": 4, "Params": 5}
+
+
+def wait_until(check, timeout: float = 20.0, what: str = "condition"):
+    """Poll `check()` until it returns a truthy value (the UI updates asynchronously)."""
+    end = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def open_app(page, url: str, query: str = "", theme: str = "light"):
+    """Load the page; wait for the board, or for the item when the link names one."""
+    sep = "&" if query else ""
+    page.goto(f"{url}?{query}{sep}__theme={theme}")
+    if "item=" in query:
+        page.wait_for_selector("#dd-detail .qbp-item")
+        return
+    page.wait_for_selector("#leaderboard .virtual-row")
+    wait_until(lambda: page.locator("#leaderboard .virtual-row").count() > 5, what="rows")
+
+
+def column(page, idx: int, grid: str = "#leaderboard") -> list[str]:
+    return page.locator(f"{grid} .virtual-row [data-col='{idx}']").all_inner_texts()
+
+
+def headers(page) -> list[str]:
+    return [h.strip() for h in page.locator("#leaderboard th").all_inner_texts()]
+
+
+def cell_index(page, header: str) -> int:
+    return headers(page).index(header)
+
+
+def show_only(page, kind: str):
+    """Untick the other row kind in the "Rows" filter."""
+    other = {"reported": "verified", "verified": "reported"}[kind]
+    page.locator("#kinds label", has_text=other).click()
+    wait_until(lambda: set(t.split(" ")[0] for t in column(page, COL["Type"])) == {kind},
+               what=f"only {kind} rows")
+
+
+def as_number(text: str) -> float | None:
+    return None if text == "-" else float(text.rstrip("B"))
+
+
+def test_leaderboard_shows_the_papers_rows_and_values(page, app_server):
+    open_app(page, app_server.url)
+    show_only(page, "reported")
+    page.screenshot(path=str(SCREENSHOTS / "leaderboard_reported.png"), full_page=True)
+    names = column(page, COL["Model"])
+    assert names[0] == "Qwen3-VL (32B)" and len(names) >= 10
+    heads = headers(page)
+    for cell in TABLES["table3"].cells:
+        shown = column(page, heads.index(cell.label))
+        for name, text in zip(names, shown):
+            paper_name = next(n for n in PAPER3.index if n == name or
+                              (name == "Random guess" and n.startswith("Random")))
+            assert text == PAPER3.loc[paper_name, cell.name], (name, cell.name)
+
+
+def test_verified_rows_show_the_scorers_numbers(page, app_server):
+    open_app(page, app_server.url)
+    show_only(page, "verified")
+    rows = {r["model"]: r for r in app_server.state.leaderboard_rows("table3",
+                                                                     kinds=["verified"])}
+    names = column(page, COL["Model"])
+    judges = column(page, COL["OE judge"])
+    heads = headers(page)
+    assert "approx. OE judge" in judges
+    for cell in TABLES["table3"].cells:
+        for name, text in zip(names, column(page, heads.index(cell.label))):
+            v = rows[name][cell.name]
+            assert text == ("-" if v is None else f"{v:.2f}"), (name, cell.name)
+    page.screenshot(path=str(SCREENSHOTS / "leaderboard_verified.png"), full_page=True)
+
+
+def test_clicking_a_column_header_sorts_numerically(page, app_server):
+    open_app(page, app_server.url)
+    params = page.locator(f"#leaderboard th[data-heading='{COL['Params']}']")
+    params.click()
+    # Numeric order puts 78B first; text order would put "8B" first.
+    wait_until(lambda: column(page, COL["Params"])[:1] == ["78B"], what="sorted by params")
+    shown = [as_number(t) for t in column(page, COL["Params"]) if t != "-"]
+    assert shown == sorted(shown, reverse=True)
+    mc = cell_index(page, "MC")
+    page.locator(f"#leaderboard th[data-heading='{mc}']").click()
+    wait_until(lambda: "sorted by MC (descending)" in page.inner_text("body"), what="MC desc")
+    page.locator(f"#leaderboard th[data-heading='{mc}']").click()
+    wait_until(lambda: "sorted by MC (ascending)" in page.inner_text("body"), what="MC asc")
+    values = wait_until(lambda: [as_number(t) for t in column(page, mc) if t != "-"],
+                        what="MC values")
+    assert values == sorted(values) and len(values) > 5
+    page.screenshot(path=str(SCREENSHOTS / "leaderboard_sorted_mc.png"), full_page=True)
+
+
+def test_switching_to_table_4_changes_the_columns(page, app_server):
+    open_app(page, app_server.url)
+    assert "NIs" in headers(page)
+    page.locator("#table-select label", has_text="Table 4").click()
+    wait_until(lambda: "Noise" in headers(page), what="Table 4 headers")
+    heads = headers(page)
+    assert [h for h in heads if h in TABLES["table4"].columns] == TABLES["table4"].columns
+    assert "NIs" not in heads and "Overall" not in heads
+    page.locator("#table-select label", has_text="Table 5").click()
+    wait_until(lambda: "AGIs Tech." in headers(page), what="Table 5 headers")
+    assert "AIGC" in headers(page) and "NIs Overall" in headers(page)
+    page.screenshot(path=str(SCREENSHOTS / "leaderboard_table5.png"), full_page=True)
+
+
+def test_drill_down_link_shows_the_image_and_each_models_answer(page, app_server):
+    state = app_server.state
+    models = state.verified_models()[:2]
+    frames = state.model_frames(models)
+    both = (frames[models[0]]["raw"].notna() & frames[models[1]]["raw"].notna()
+            & (state.bench.items["qtype"] == "SC"))
+    item_id = state.bench.items["id"][both].iloc[3]
+    query = f"item={quote(item_id)}&models={quote(','.join(models))}"
+    open_app(page, app_server.url, query)
+    detail = page.locator("#dd-detail")
+    wait_until(lambda: item_id in detail.inner_text() and models[1] in detail.inner_text(),
+               what="item detail")
+    text = detail.inner_text()
+    for name in models:
+        raw = frames[name].set_index("id").loc[item_id, "raw"]
+        assert name in text and raw.strip()[:40] in text
+    assert "✔ gold" in text
+    wait_until(lambda: page.evaluate(
+        "() => { const i = document.querySelector('#dd-image img');"
+        " return !!i && i.complete && i.naturalWidth > 0; }"), what="image loaded")
+    assert page.get_by_role("tab", name="Drill-down").get_attribute("aria-selected") == "true"
+    count = page.inner_text("#dd-count")
+    assert f"of {len(state.bench)} items match" in count
+    page.screenshot(path=str(SCREENSHOTS / "drilldown.png"), full_page=True)
+    page.locator("#dd-next").click()
+    wait_until(lambda: item_id not in page.locator("#dd-detail").inner_text(), what="next")
+
+
+def test_html_in_a_model_name_is_shown_as_text(page, app_server, client, tmp_path):
+    from gradio_client import handle_file
+
+    evil = '<img src=x onerror="window.__xss=1">Evil<script>window.__xss=2</script>'
+    preds = tmp_path / "evil.jsonl"
+    preds.write_text('{"id": "qbp-00001", "prediction": "<b>C</b> <script>x()</script>"}\n')
+    out = client.predict(file=handle_file(str(preds)), model=evil, api_name="/submit")
+    assert out["ok"], out["message"]
+    open_app(page, app_server.url, f"item=qbp-00001&models={quote(evil)}")
+    detail = wait_until(lambda: evil in page.locator("#dd-detail").inner_text() and
+                        page.locator("#dd-detail").inner_text(), what="evil model's answer")
+    assert "<b>C</b> <script>x()</script>" in detail
+    page.screenshot(path=str(SCREENSHOTS / "html_name_drilldown.png"), full_page=True)
+    page.get_by_role("tab", name="Leaderboard").click()
+    page.locator("#search textarea, #search input").first.fill("Evil")
+    wait_until(lambda: column(page, COL["Model"]) == [evil], what="the evil row")
+    assert page.locator("#leaderboard img").count() == 0
+    assert page.evaluate("() => window.__xss") is None
+    page.screenshot(path=str(SCREENSHOTS / "html_name_as_text.png"), full_page=True)
+
+
+def test_charts_and_dark_theme_screenshots(page, app_server):
+    open_app(page, app_server.url, theme="dark")
+    page.get_by_role("tab", name="Charts").click()
+    summary = page.locator("#radar-a-summary textarea")
+    wait_until(lambda: summary.input_value().startswith("Best Overall:"), what="summary")
+    wait_until(lambda: page.locator("#radar-b .js-plotly-plot .scatterlayer .trace").count()
+               == 5, what="five representative models")
+    page.screenshot(path=str(SCREENSHOTS / "charts_dark.png"), full_page=True)
