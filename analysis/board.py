@@ -259,10 +259,11 @@ def datatypes(view: BoardView) -> list[str]:
 
 
 def column_widths(view: BoardView) -> list[str]:
-    def width(header: str) -> str:  # the header's text plus the column menu button
-        return f"{max(62, 9 * len(header) + 26)}px"
+    def width(header: str, least: int = 62) -> str:  # header text plus the menu button
+        return f"{max(least, round(7.5 * len(header)) + 32)}px"
 
-    return ["56px", "170px", "80px", "140px", "72px", "70px"] + [width(h) for h in view.headers]
+    return ([width(RANK), "210px", width(TYPE, 80), "140px", width(WEIGHTS), width(PARAMS)]
+            + [width(h) for h in view.headers])
 
 
 def null_notes(view: BoardView) -> list[tuple[str, list[str], str]]:

@@ -68,14 +68,14 @@ def score_matrix(bench: Benchmark, frames: Mapping[str, pd.DataFrame]) -> np.nda
 def _disagree(bench: Benchmark, frames: Mapping[str, pd.DataFrame],
               scores: np.ndarray) -> np.ndarray:
     """Closed items: the models' parsed answers differ (an unreadable answer is its own
-    answer). OE items: their scores differ."""
+    answer). OE items: their scores differ (unknown is its own score)."""
     if scores.shape[1] < 2:
         return np.zeros(len(bench), dtype=bool)
-    parsed = pd.DataFrame({i: f["parsed"].astype("object").fillna("∅").to_numpy(dtype=object)
-                           for i, f in enumerate(frames.values())})
-    closed = parsed.nunique(axis=1).to_numpy() > 1
-    score_keys = pd.DataFrame(np.where(np.isnan(scores), -1.0, scores))
-    oe = score_keys.nunique(axis=1).to_numpy() > 1
+    parsed = np.column_stack([f["parsed"].astype("object").fillna("∅").to_numpy(dtype=object)
+                              for f in frames.values()])
+    closed = (parsed != parsed[:, :1]).any(axis=1)
+    keyed = np.where(np.isnan(scores), -1.0, scores)
+    oe = (keyed != keyed[:, :1]).any(axis=1)
     return np.where(bench.arrays["qtype"] == "OE", oe, closed)
 
 
@@ -104,10 +104,16 @@ def filter_mask(bench: Benchmark, frames: Mapping[str, pd.DataFrame],
     return mask
 
 
-def _score_text(v: float) -> str:
-    if math.isnan(v):
-        return "?"
-    return {1.0: "1", 0.0: "0", 0.5: "½"}.get(v, f"{v:g}")
+SCORES_SHOWN = 10  # per-model scores spelled out in the list; "Right" counts them all
+
+
+def _score_texts(scores: np.ndarray) -> list[str]:
+    """'1 · 0 · ½ · ?' per row for the first SCORES_SHOWN models (vectorised)."""
+    shown = scores[:, :SCORES_SHOWN]
+    chars = np.select([np.isnan(shown), shown == 1.0, shown == 0.0, shown == 0.5],
+                      ["?", "1", "0", "½"], default="~")
+    more = " · …" if scores.shape[1] > SCORES_SHOWN else ""
+    return [" · ".join(row) + more for row in chars.tolist()]
 
 
 def item_list(bench: Benchmark, frames: Mapping[str, pd.DataFrame],
@@ -131,7 +137,7 @@ def item_list(bench: Benchmark, frames: Mapping[str, pd.DataFrame],
         "Sub-dimension": items["subdimension"].to_numpy(),
         "Scope": [LABELS.get(s, s) for s in items["scope"]],
         "Right": [f"{r}/{scores.shape[1]}" for r in right],
-        "Scores": [" · ".join(_score_text(v) for v in row) for row in scores],
+        "Scores": _score_texts(scores),
         "Question": short.to_numpy(),
     }, columns=list(LIST_COLUMNS))
 
