@@ -142,11 +142,13 @@ class Handlers:
 
     # ------------------------------------------------------------------ charts
     def render_overall(self, kinds: list[str], search: str, weights: list[str],
-                       sizes: list[str]) -> tuple:
+                       sizes: list[str], chosen: list[str] | None = None) -> tuple:
+        """Chart (a), its summary, and chart (b)'s model choices (kept to shown models)."""
         view = self.state.view("table3", _filters(kinds, search, weights, sizes))
         fig, summary = charts.overall_radar(view.entries)
         names = charts.display_names([e for e in view.entries if not e.is_baseline])
-        return fig, summary, gr.Dropdown(choices=names)
+        keep = [n for n in (chosen or []) if n in names]
+        return fig, summary, gr.Dropdown(choices=names, value=keep)
 
     def representative(self, kinds: list[str], search: str, weights: list[str],
                        sizes: list[str]) -> gr.Dropdown:
@@ -382,7 +384,9 @@ def build(state: AppState) -> gr.Blocks:
                     with gr.Column():
                         s_report = gr.HTML(elem_id="sub-report")
             with gr.Tab("About", id="about"):
-                gr.Markdown(about_markdown(len(bench), bench.source, judge_text))
+                ids = (bench.items["id"].tolist() * 3)[:3]
+                gr.Markdown(about_markdown(len(bench), bench.source, judge_text,
+                                           judge_info["backend"], tuple(ids)))
 
         # -------------------------------------------------------------- events
         board_inputs = [table, kinds, search, weights, sizes, sort_by, order]
@@ -397,12 +401,11 @@ def build(state: AppState) -> gr.Blocks:
         sort_request.change(h.header_sort, [sort_request, table, sort_by, order],
                            [sort_by, order], show_progress="hidden", **PRIVATE).then(
             h.render_board, board_inputs, board_outputs, **PRIVATE)
-        search.submit(h.render_board, board_inputs, board_outputs, **PRIVATE)
         search.change(h.render_board, board_inputs, board_outputs, trigger_mode="always_last",
                       show_progress="hidden", **PRIVATE)
         for comp in filter_inputs:
-            comp.change(h.render_overall, filter_inputs, [overall_plot, overall_sum, chosen],
-                        show_progress="hidden", **PRIVATE)
+            comp.change(h.render_overall, filter_inputs + [chosen],
+                        [overall_plot, overall_sum, chosen], show_progress="hidden", **PRIVATE)
         for comp in (chosen, groups):
             comp.change(h.render_categories, filter_inputs + [chosen, groups],
                         [cat_plot, cat_sum], show_progress="hidden", **PRIVATE)
@@ -425,7 +428,7 @@ def build(state: AppState) -> gr.Blocks:
         upload.change(h.preview, upload, s_report, **PRIVATE)
         s_btn.click(h.do_submit, [upload, s_model, s_params, s_open, s_link], s_report,
                     **PRIVATE).then(h.render_board, board_inputs, board_outputs, **PRIVATE).then(
-            h.render_overall, filter_inputs, [overall_plot, overall_sum, chosen],
+            h.render_overall, filter_inputs + [chosen], [overall_plot, overall_sum, chosen],
             **PRIVATE).then(h.model_choices, None, dd_models, **PRIVATE)
 
         # Page load: URL parameters first (they h.pick models and the item), then the views.
@@ -443,10 +446,13 @@ def build(state: AppState) -> gr.Blocks:
 
 
 def launch_kwargs(state: AppState) -> dict[str, Any]:
-    """What launch() needs besides host and port (shared with the tests)."""
+    """What launch() needs besides host and port (shared with the tests and the bench)."""
+    allowed = [str(state.bench.root.resolve())]
+    if state.bench.repo_id:  # images of a Hub bundle are fetched into the Hub cache
+        from huggingface_hub import constants
+        allowed.append(str(Path(constants.HF_HUB_CACHE).resolve()))
     return {"theme": theme(), "css": CSS, "js": HEADER_SORT_JS, "ssr_mode": False,
-            "allowed_paths": [str(state.bench.root.resolve())],
-            "footer_links": ["api", "settings"]}
+            "allowed_paths": allowed, "footer_links": ["api", "settings"]}
 
 
 def main() -> None:

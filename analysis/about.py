@@ -16,8 +16,11 @@ BIBTEX = """@misc{wu2026qbenchportrait,
 }""" % (PAPER_TITLE, " and ".join(PAPER_AUTHORS))
 
 
-def about_markdown(n_items: int, source: str, judge: str, space_url: str = "<space-url>") -> str:
-    """Markdown for the About tab (static text plus the loaded benchmark's size)."""
+def about_markdown(n_items: int, source: str, judge: str, judge_flag: str = "approx",
+                   example_ids: tuple[str, str, str] = ("qbp-00001", "qbp-00002", "qbp-00003"),
+                   space_url: str = "<space-url>") -> str:
+    """Markdown for the About tab (static text plus the loaded benchmark's size and ids)."""
+    a, b, c = example_ids
     dims = "; ".join(f"{LONG_LABELS[d]} ({', '.join(s)})" for d, s in SUBDIMENSIONS.items())
     tables = "; ".join(f"{TABLE_TITLES[k]}: {t.title.lower()}" for k, t in TABLES.items())
     qtypes = ", ".join(f"{LONG_LABELS[q]} ({q})" for q in QTYPES)
@@ -58,32 +61,34 @@ are recognised (`question_id`, `index`, `response`, `output`, `answer`, …) and
 report says which were used.
 
 ```jsonl
-{{"id": "qbp-0001", "prediction": "The answer is (B)."}}
-{{"id": "qbp-0002", "prediction": "A, C"}}
+{{"id": "{a}", "prediction": "The answer is (B)."}}
+{{"id": "{b}", "prediction": "A, C"}}
 ```
 ```csv
 question_id,response
-qbp-0001,B
-qbp-0003,"False, the face is not blurred."
+{a},B
+{c},"False, the face is not blurred."
 ```
 ```json
-{{"qbp-0001": "B", "qbp-0002": "A and C"}}
+{{"{a}": "B", "{b}": "A and C"}}
 ```
 
 ## Score locally with the CLI
 ```bash
 python -m leaderboard score --predictions my_model.jsonl --model "My-VLM (7B)" --json result.json
 # --benchmark PATH_OR_HUB_REPO  (default: the bundled demo)
+# --judge none|approx|openai     (OE items: unjudged, offline approximation, or the LLM judge)
 ```
 It prints the Table 3 row and the answer-status counts; `--json` writes every table,
-the counts behind each cell and the per-item scores.
+the counts behind each cell and the per-item scores. With the same judge as this Space
+(`--judge {judge_flag}`) it gives exactly the numbers the leaderboard shows.
 
 ## API (gradio_client)
 ```python
 from gradio_client import Client, handle_file
 client = Client("{space_url}")
 rows = client.predict(table="table3", kinds=["verified"], api_name="/leaderboard")
-item = client.predict(item_id="qbp-0001", models=["My-VLM (7B)"], api_name="/item")
+item = client.predict(item_id="{a}", models=["My-VLM (7B)"], api_name="/item")
 out = client.predict(file=handle_file("my_model.jsonl"), model="My-VLM (7B)", params="7B",
                      open="open", link="https://huggingface.co/me/my-vlm", api_name="/submit")
 print(out["ok"], out["rank"], out["message"])

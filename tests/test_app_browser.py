@@ -156,6 +156,10 @@ def test_drill_down_link_shows_the_image_and_each_models_answer(page, app_server
     page.screenshot(path=str(SCREENSHOTS / "drilldown.png"), full_page=True)
     page.locator("#dd-next").click()
     wait_until(lambda: item_id not in page.locator("#dd-detail").inner_text(), what="next")
+    shown = page.locator("#dd-item textarea, #dd-item input").first.input_value()
+    # The address bar follows the view, so the page can be shared as a link.
+    wait_until(lambda: f"item={shown}" in page.url, what="URL of the next item")
+    assert quote(models[0]).replace("%20", "+") in page.url or quote(models[0]) in page.url
 
 
 def test_html_in_a_model_name_is_shown_as_text(page, app_server, client, tmp_path):
@@ -187,3 +191,42 @@ def test_charts_and_dark_theme_screenshots(page, app_server):
     wait_until(lambda: page.locator("#radar-b .js-plotly-plot .scatterlayer .trace").count()
                == 5, what="five representative models")
     page.screenshot(path=str(SCREENSHOTS / "charts_dark.png"), full_page=True)
+
+
+def test_upload_shows_the_report_then_submit_puts_the_model_on_the_board(page, app_server,
+                                                                         tmp_path):
+    lines = (REPO / "data" / "demo" / "predictions" / "chattyvlm.jsonl").read_text().splitlines()
+    preds = tmp_path / "browser_upload.jsonl"
+    preds.write_text("\n".join(lines[:-5]) + "\n")  # five items missing
+    open_app(page, app_server.url)
+    page.get_by_role("tab", name="Submit").click()
+    page.locator("#sub-file input[type=file]").set_input_files(str(preds))
+    report = page.locator("#sub-report")
+    wait_until(lambda: "Parse report" in report.inner_text(), what="parse report on upload")
+    assert "missing 5" in report.inner_text() and "browser_upload.jsonl" in report.inner_text()
+    page.locator("#sub-model textarea, #sub-model input").first.fill("Browser Upload (9B)")
+    page.locator("#sub-params textarea, #sub-params input").first.fill("9B")
+    page.locator("#sub-btn").click()
+    text = wait_until(lambda: "Accepted" in report.inner_text() and report.inner_text(),
+                      timeout=60, what="accepted")
+    rank = int(text.split("rank ")[1].split(" ")[0])
+    page.screenshot(path=str(SCREENSHOTS / "submit_accepted.png"), full_page=True)
+    page.get_by_role("tab", name="Leaderboard").click()
+    page.locator("#search textarea, #search input").first.fill("Browser Upload")
+    wait_until(lambda: column(page, COL["Model"]) == ["Browser Upload (9B)"], what="new row")
+    assert column(page, COL["Rank"]) == [str(rank)]
+
+
+def test_downloads_follow_the_current_view(page, app_server):
+    open_app(page, app_server.url)
+    page.locator("#table-select label", has_text="Table 6").click()
+    wait_until(lambda: "SC Global" in headers(page), what="Table 6")
+    with page.expect_download() as info:
+        page.locator("#dl-csv").click()
+    csv_text = open(info.value.path(), encoding="utf-8").read()
+    assert csv_text.splitlines()[0].startswith("Rank,Model,Type,OE judge,Weights,Params,SC Global")
+    assert "Qwen3-VL (32B)" in csv_text
+    with page.expect_download() as info:
+        page.locator("#dl-tex").click()
+    tex = open(info.value.path(), encoding="utf-8").read()
+    assert "\\toprule" in tex and "\\multicolumn{2}{c}{SC}" in tex
