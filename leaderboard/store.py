@@ -195,6 +195,7 @@ class SubmissionStore:
         self.submit_limiter = RateLimiter(self.limits.submits_per_hour, "submissions")
         self.attempt_limiter = RateLimiter(self.limits.attempts_per_hour, "upload attempts")
         self.listeners: list[Callable[[str], None]] = []
+        self.sync: Any = None  # the HubSync pushing this store, set by hub_sync.open_store
         self._lock = threading.RLock()
         self._cache: dict[str, tuple[tuple[int, int], Submission]] = {}
         self.leftovers: list[str] = []  # temp folders of writes that never completed
