@@ -32,7 +32,9 @@ _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "
                ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".pq": "parquet"}
 MAX_LISTED = 50  # ids listed in a report; the counts are always complete
 MAX_SHOWN = 60  # characters of user text quoted in a message
-_MAGIC = {b"PK\x03\x04": "a ZIP archive", b"\x1f\x8b": "a gzip archive",
+_MAGIC = {b"PK\x03\x04": "a ZIP archive (Excel and Word files are ZIP archives too)",
+          b"\x1f\x8b": "a gzip archive", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image",
+          b"GIF8": "a GIF image", b"%PDF": "a PDF document",
           b"BZh": "a bzip2 archive", b"\xfd7zXZ\x00": "an xz archive",
           b"7z\xbc\xaf\x27\x1c": "a 7-Zip archive", b"\x28\xb5\x2f\xfd": "a zstd archive",
           b"PAR1": "Parquet"}
@@ -83,12 +85,17 @@ def _decode(data: bytes, name: str) -> str:
     for magic, what in _MAGIC.items():
         if data.startswith(magic) and what != "Parquet":
             raise PredictionError(f"{name}: this is {what}, not a prediction file; upload the "
-                                  "uncompressed JSONL/JSON/CSV/TSV/Parquet file itself")
+                                  "JSONL, JSON, CSV, TSV or Parquet file itself, uncompressed")
     if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise PredictionError(f"{name}: invalid UTF-16 text at byte {exc.start}") from exc
+    head = data[:200]
+    zeros = sorted((head[0::2].count(0), head[1::2].count(0)))
+    if len(head) >= 4 and zeros[1] > len(head) // 5 and zeros[0] <= len(head) // 50:
+        raise PredictionError(f"{name}: looks like UTF-16 text without a byte-order mark; "
+                              "save the file as UTF-8")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -97,11 +104,6 @@ def _decode(data: bytes, name: str) -> str:
                               f"offset {exc.start}, line {line}; Latin-1, Shift-JIS and other "
                               "encodings are not accepted); save the file as UTF-8") from exc
     if "\x00" in text:
-        head = data[:200]
-        if len(head) >= 4 and (head[1::2].count(0) > len(head) // 4
-                               or head[0::2].count(0) > len(head) // 4):
-            raise PredictionError(f"{name}: looks like UTF-16 text without a byte-order mark; "
-                                  "save the file as UTF-8")
         raise PredictionError(f"{name}: contains NUL bytes; this looks like a binary file, "
                               "not JSON/JSONL/CSV/TSV text")
     return text
@@ -152,7 +154,8 @@ def _loads(text: str, where: str) -> Any:
     except RecursionError:
         raise PredictionError(f"{where}: JSON nested too deeply") from None
     except ValueError as exc:  # e.g. an integer with more than 4300 digits
-        raise PredictionError(f"{where}: unusable JSON value ({str(exc)[:100]})") from None
+        why = "a number with thousands of digits" if "digits" in str(exc) else str(exc)[:100]
+        raise PredictionError(f"{where}: unusable JSON value ({why})") from None
 
 
 def _json_rows(text: str, name: str, fmt: str,
@@ -232,11 +235,16 @@ def _frame(data: bytes, name: str, fmt: str, limit_rows: int,
             raise PredictionError(f"{name}: {len(rows)} rows, more than the benchmark's "
                                   f"{limit_rows} items")
         return rows
-    try:
-        return pd.read_csv(io.StringIO(text), sep="\t" if fmt == "tsv" else ",", dtype=str,
-                           keep_default_na=False, na_filter=False, engine="c")
+    try:  # one row past the cap is enough to refuse, without parsing a million
+        frame = pd.read_csv(io.StringIO(text), sep="\t" if fmt == "tsv" else ",", dtype=str,
+                            keep_default_na=False, na_filter=False, engine="c",
+                            nrows=limit_rows + 1)
     except (pd.errors.ParserError, ValueError) as exc:
-        raise PredictionError(f"{name}: not a readable {fmt.upper()} table ({exc})") from exc
+        raise PredictionError(f"{name}: not a readable {fmt.upper()} table "
+                              f"({str(exc).strip()[:200]})") from exc
+    if len(frame) > limit_rows:
+        raise PredictionError(f"{name}: more rows than the benchmark's {limit_rows} items")
+    return frame
 
 
 def _as_text(value: Any) -> str | None:
@@ -283,7 +291,8 @@ def read_predictions(data: bytes, file_name: str, benchmark: Benchmark,
             records = parsed
             columns = list(dict.fromkeys(str(k) for r in records for k in r))
         if not records:
-            raise PredictionError(f"{name}: no rows")
+            below = " below the header line" if fmt in ("csv", "tsv", "parquet") else ""
+            raise PredictionError(f"{name}: no rows{below}")
         if len(records) > n_items:
             raise PredictionError(f"{name}: {len(records)} rows, more than the benchmark's "
                                   f"{n_items} items")
