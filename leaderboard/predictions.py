@@ -19,7 +19,7 @@ import pandas as pd
 
 from .benchmark import Benchmark
 from .errors import PredictionError
-from .settings import Limits
+from .settings import Limits, mb
 
 #: Recognised column names, most specific first (matched case-insensitively).
 ID_COLUMNS: tuple[str, ...] = ("id", "question_id", "qid", "item_id", "sample_id", "uid",
@@ -147,7 +147,7 @@ def _loads(text: str, where: str) -> Any:
     except json.JSONDecodeError as exc:
         at = f"column {exc.colno}" if "\n" not in text else \
             f"line {exc.lineno}, column {exc.colno}"
-        raise PredictionError(f"{where}: not valid JSON ({exc.msg} at {at})") from exc
+        raise PredictionError(f"{where}: not valid JSON at {at} ({exc.msg.lower()})") from exc
     except _DuplicateKey as exc:
         raise PredictionError(f"{where}: key {short(exc.key)} appears twice in one object "
                               "(duplicate id or field)") from None
@@ -196,8 +196,9 @@ def _json_rows(text: str, name: str, fmt: str,
     return obj
 
 
-def _pick(columns: list[str], wanted: tuple[str, ...], what: str, name: str) -> str:
-    lower = {c.lower().strip(): c for c in columns}
+def _pick(columns: list[str], wanted: tuple[str, ...], what: str, name: str,
+          taken: str | None = None) -> str:
+    lower = {c.lower().strip(): c for c in columns if c != taken}
     for cand in wanted:
         if cand in lower:
             return lower[cand]
@@ -217,8 +218,8 @@ def _frame(data: bytes, name: str, fmt: str, limit_rows: int,
                                       f"{limit_rows} items")
             expanded = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
             if expanded > limits.max_expanded_bytes:
-                raise PredictionError(f"{name}: Parquet data expands to {expanded / 1e6:.0f} MB, "
-                                      f"over the {limits.max_expanded_bytes / 1e6:.0f} MB limit")
+                raise PredictionError(f"{name}: Parquet data expands to {mb(expanded)} MB, "
+                                      f"over the {mb(limits.max_expanded_bytes)} MB limit")
             return pd.read_parquet(io.BytesIO(data))
         except PredictionError:
             raise
@@ -268,8 +269,8 @@ def read_predictions(data: bytes, file_name: str, benchmark: Benchmark,
     if fmt is not None and fmt not in FORMATS:
         raise PredictionError(f"{name}: unknown format {short(fmt)}; one of {', '.join(FORMATS)}")
     if len(data) > limits.max_file_bytes:
-        raise PredictionError(f"{name}: {len(data) / 1e6:.1f} MB, over the "
-                              f"{limits.max_file_bytes / 1e6:.0f} MB upload limit")
+        raise PredictionError(f"{name}: {mb(len(data))} MB, over the "
+                              f"{mb(limits.max_file_bytes)} MB upload limit")
     if not data.strip():
         raise PredictionError(f"{name}: the file is empty")
     fmt = fmt or _detect_format(name, data)
@@ -297,8 +298,7 @@ def read_predictions(data: bytes, file_name: str, benchmark: Benchmark,
             raise PredictionError(f"{name}: {len(records)} rows, more than the benchmark's "
                                   f"{n_items} items")
         id_col = _pick(columns, ID_COLUMNS, "id", name)
-        pred_col = _pick([c for c in columns if c != id_col], PREDICTION_COLUMNS, "prediction",
-                         name)
+        pred_col = _pick(columns, PREDICTION_COLUMNS, "prediction", name, taken=id_col)
         ids, texts, rows = [], [], len(records)
         first_row = 2 if fmt in ("csv", "tsv") else 1
         for i, rec in enumerate(records):
@@ -363,6 +363,6 @@ def read_prediction_path(path: str | Path, benchmark: Benchmark,
     if not path.is_file():
         raise PredictionError(f"prediction file not found: {path}")
     if path.stat().st_size > limits.max_file_bytes:
-        raise PredictionError(f"{path.name}: {path.stat().st_size / 1e6:.1f} MB, over the "
-                              f"{limits.max_file_bytes / 1e6:.0f} MB upload limit")
+        raise PredictionError(f"{path.name}: {mb(path.stat().st_size)} MB, over the "
+                              f"{mb(limits.max_file_bytes)} MB upload limit")
     return read_predictions(path.read_bytes(), path.name, benchmark, limits)

@@ -10,6 +10,12 @@ DEMO_BUNDLE = REPO_ROOT / "data" / "demo"
 PAPER_DIR = REPO_ROOT / "data" / "paper"
 
 
+def mb(n_bytes: float) -> str:
+    """A byte count as the MB figure users see (MiB, as the QBP_MAX_UPLOAD_MB setting)."""
+    value = n_bytes / (1024 * 1024)
+    return f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
+
+
 class SettingError(ValueError):
     """An environment setting has a value we cannot use; the message names the variable."""
 

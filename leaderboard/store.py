@@ -41,7 +41,7 @@ from .judging import Judge, Progress
 from .limits import RateLimiter
 from .predictions import FORMATS, display_name, read_predictions
 from .scoring import ScoreResult, score_predictions
-from .settings import Limits
+from .settings import Limits, mb
 
 log = logging.getLogger(__name__)
 
@@ -377,8 +377,8 @@ class SubmissionStore:
         except OSError as exc:
             raise SubmissionError(f"{name}: the uploaded file cannot be read ({exc.strerror})")
         if size > self.limits.max_file_bytes:
-            raise SubmissionError(f"{name}: {size / 1e6:.1f} MB, over the "
-                                  f"{self.limits.max_file_bytes / 1e6:.0f} MB upload limit")
+            raise SubmissionError(f"{name}: {mb(size)} MB, over the "
+                                  f"{mb(self.limits.max_file_bytes)} MB upload limit")
         return self.add(path.read_bytes(), name, meta, progress=progress, client=client)
 
     def _add(self, data: bytes, file_name: str, form: dict[str, Any],
