@@ -40,6 +40,10 @@ _REPO_RE = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 IGNORE = [".*", "*/.*", "*.tmp"]
 
 
+class _StillRestoring(Exception):
+    """The start-up restore is still waiting for the Hub; try again later."""
+
+
 @dataclass(frozen=True)
 class SyncStatus:
     """What the app shows about persistence: a state and a sentence."""
@@ -119,8 +123,10 @@ class HubSync:
         self.remote_ids: set[str] | None = None  # known after a successful restore
         self.restored = 0
         self.problems: list[str] = []
-        self._state = "ok"
-        self._error: str | None = None
+        self._restoring = False
+        self._restore_lock = threading.Lock()
+        self._restore_error: str | None = None  # until a restore succeeds
+        self._push_error: str | None = None  # until a push succeeds
         self._last_push: str | None = None
 
     @classmethod
@@ -136,7 +142,7 @@ class HubSync:
         if not _REPO_RE.match(repo_id):
             raise SettingError(f"{REPO_ENV} must look like owner/name, got {repo_id!r}")
         kwargs.setdefault("endpoint", (env.get("HF_ENDPOINT") or "").strip() or None)
-        kwargs.setdefault("timeout", sync_timeout())
+        kwargs.setdefault("timeout", sync_timeout(env))
         return cls(root, repo_id, token, **kwargs)
 
     # ------------------------------------------------------------------ status
@@ -144,18 +150,27 @@ class HubSync:
         text = f"{type(exc).__name__}: {exc}".replace(self._token, "***")
         return " ".join(text.split())[:300]
 
-    def _fail(self, what: str, exc: BaseException | str) -> None:
-        self._state = "failing"
-        self._error = f"{what}: {exc if isinstance(exc, str) else self._redact(exc)}"
-        log.warning("Hub sync %s", self._error)
+    def _why(self, exc: BaseException | str) -> str:
+        why = exc if isinstance(exc, str) else self._redact(exc)
+        log.warning("Hub sync: %s", why)
+        return why
 
     def status(self) -> SyncStatus:
+        """Where persistence stands. Failing while the start-up restore has not succeeded
+        (it is retried), a push is failing (retried), or the Hub holds broken folders."""
         with self._cond:
             pending = len(self._pending)
-        state, error = self._state, self._error
-        if state == "ok" and pending:
-            state = "pending"
+        errors = [f"restore: {self._restore_error}"] if self._restore_error else []
+        errors += [f"push: {self._push_error}"] if self._push_error else []
+        errors += self.problems[:3]
+        error = "; ".join(errors) or None
         where = f"Hub dataset {self.repo_id}"
+        if error:
+            state = "failing"
+        elif self._restoring:
+            state = "restoring"
+        else:
+            state = "pending" if pending else "ok"
         if state == "restoring":
             message = f"Restoring submissions from {where}..."
         elif state == "failing":
@@ -174,25 +189,37 @@ class HubSync:
         """Bring in the submissions the repo has and this machine lacks; wait at most
         `timeout` seconds (a late download still lands atomically when it finishes).
         Never raises; returns how many submissions were restored in time."""
-        self._state = "restoring"
+        self._restoring = True
         done = threading.Event()
         worker = threading.Thread(target=self._restore, args=(done,), name="hub-restore",
                                   daemon=True)
         worker.start()
-        if not done.wait(self.timeout):
-            self._fail("restore", f"the Hub did not answer within {self.timeout:g} s")
+        if not done.wait(self.timeout) and not done.is_set():
+            self._restore_error = self._why(f"the Hub did not answer within {self.timeout:g} s")
         return self.restored
 
     def _restore(self, done: threading.Event) -> None:
+        try:
+            self._restore_step()
+        except Exception as exc:  # noqa: BLE001 - any Hub failure is a status, not a crash
+            self._restore_error = self._why(exc)
+        finally:
+            self._restoring = False
+            done.set()
+
+    def _restore_step(self) -> None:
+        """One restore attempt (raises on failure); never two at once."""
         from huggingface_hub.errors import RepositoryNotFoundError
 
+        if not self._restore_lock.acquire(blocking=False):
+            raise _StillRestoring()
         try:
             try:
                 info = self.api.repo_info(self.repo_id, repo_type="dataset",
                                           timeout=self.timeout)
             except RepositoryNotFoundError:
                 self.remote_ids = set()  # created on the first push
-                self._state, self._error = "ok", None
+                self._restore_error = None
                 return
             files = [s.rfilename for s in (info.siblings or [])]
             self.remote_ids = {f.split("/", 1)[0] for f in files
@@ -206,18 +233,14 @@ class HubSync:
                 self._download(self.repo_id, repo_type="dataset", revision=info.sha,
                                   local_dir=staging, token=self._token, endpoint=self.endpoint,
                                   allow_patterns=patterns, etag_timeout=min(self.timeout, 10))
-                self.restored = self._merge(staging, missing)
+                self.restored += self._merge(staging, missing)
             shutil.rmtree(staging, ignore_errors=True)
-            self._state, self._error = "ok", None  # also when it finished late
-            if self.problems:
-                self._fail("restore", "; ".join(self.problems[:3]))
+            self._restore_error = None  # also when it finished late
             with self._cond:  # anything local the Hub lacks goes up now
                 for sub_id in sorted(local - self.remote_ids):
                     self._enqueue(sub_id)
-        except Exception as exc:  # noqa: BLE001 - any Hub failure is a status, not a crash
-            self._fail("restore", exc)
         finally:
-            done.set()
+            self._restore_lock.release()
 
     def _merge(self, staging: Path, missing: list[str]) -> int:
         """Move whole downloaded submissions into the store; take newer moderation."""
@@ -271,10 +294,11 @@ class HubSync:
         self._cond.notify_all()
 
     def flush(self, timeout: float) -> bool:
-        """Wait until everything queued is pushed; False if not done in `timeout` s."""
+        """Wait until the restore has succeeded and everything queued is pushed; False if
+        that has not happened within `timeout` seconds."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self._pending or self._pushing:
+            while self._pending or self._pushing or self._restore_error:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
@@ -292,17 +316,29 @@ class HubSync:
     def _run(self) -> None:
         while True:
             with self._cond:
-                while not self._pending and not self._closed:
+                while not self._pending and not self._closed and not self._restore_error:
                     self._cond.wait()
                 if self._closed:
                     return
                 batch = dict(self._pending)
                 self._pushing = True
             try:
-                self._upload(sorted(batch))
-            except Exception as exc:  # noqa: BLE001 - retried; shown in the status
+                if self._restore_error:  # retry the restore first: it may bring old rows
+                    try:
+                        self._restore_step()
+                    except _StillRestoring:
+                        raise
+                    except Exception as exc:  # noqa: BLE001
+                        self._restore_error = self._why(exc)
+                        raise
+                if batch:
+                    try:
+                        self._upload(sorted(batch))
+                    except Exception as exc:  # noqa: BLE001
+                        self._push_error = self._why(exc)
+                        raise
+            except Exception:  # noqa: BLE001 - retried with backoff; shown in the status
                 self._failures += 1
-                self._fail("push", exc)
                 delay = min(self.retry_max, self.retry_base * 2 ** (self._failures - 1))
                 with self._cond:
                     self._pushing = False
@@ -315,7 +351,8 @@ class HubSync:
                         del self._pending[sub_id]
                 self._pushing = False
                 self._failures = 0
-                self._state, self._error, self._last_push = "ok", None, _now()
+                if batch:
+                    self._push_error, self._last_push = None, _now()
                 self._cond.notify_all()
 
     def _upload(self, ids: list[str]) -> None:
@@ -341,11 +378,12 @@ def sync_status(store: SubmissionStore) -> SyncStatus:
 
 def open_store(root: str | Path, benchmark: Benchmark, judge: Judge | None = None,
                limits: Limits | None = None, env: Mapping[str, str] | None = None,
-               rescore: bool = True) -> SubmissionStore:
+               rescore: bool = True, sync: HubSync | None = None) -> SubmissionStore:
     """Start-up in one call: restore from the Hub (when configured, bounded in time), open the
     store (leftovers and problems reported on it), re-score stale results, then push every
-    later change. `sync_status(store)` tells the app how persistence is doing."""
-    sync = HubSync.from_env(root, env)
+    later change. `sync_status(store)` tells the app how persistence is doing. `sync` replaces
+    the one built from the environment (tests)."""
+    sync = sync if sync is not None else HubSync.from_env(root, env)
     Path(root).mkdir(parents=True, exist_ok=True)
     if sync is not None:
         sync.restore()

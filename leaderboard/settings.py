@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_BUNDLE = REPO_ROOT / "data" / "demo"
@@ -34,8 +35,9 @@ def _int(name: str, default: int, minimum: int = 1) -> int:
     return number
 
 
-def _float(name: str, default: float, minimum: float = 0.0) -> float:
-    value = os.environ.get(name, "").strip()
+def _float(name: str, default: float, minimum: float = 0.0,
+           env: Mapping[str, str] | None = None) -> float:
+    value = (os.environ if env is None else env).get(name, "").strip()
     if not value:
         return default
     try:
@@ -85,6 +87,6 @@ def submissions_dir() -> Path:
     return Path(os.environ.get("QBP_SUBMISSIONS_DIR", "").strip() or REPO_ROOT / "submissions")
 
 
-def sync_timeout() -> float:
+def sync_timeout(env: Mapping[str, str] | None = None) -> float:
     """Seconds start-up waits for the Hub restore before going on locally."""
-    return _float("QBP_SYNC_TIMEOUT", 60.0)
+    return _float("QBP_SYNC_TIMEOUT", 60.0, minimum=0.01, env=env)
