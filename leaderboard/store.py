@@ -77,6 +77,11 @@ class SubmissionError(InputError):
     """The submission form is filled in wrongly."""
 
 
+class StorageError(RuntimeError):
+    """The server could not write a submission (disk full, permissions); nothing was stored.
+    Not the uploader's fault: the app shows it as a server problem."""
+
+
 @dataclass
 class SubmissionMeta:
     """What the uploader told us, plus what we computed about the upload."""
@@ -406,7 +411,13 @@ class SubmissionStore:
                 version=sum(1 for s in subs if s.model_key == key) + 1, file_size=len(data),
                 same_file_as=[s.id for s in subs
                               if s.meta.file_sha256 == digest and s.model_key != key])
-            self._write(sub_id, data, info, result)
+            try:
+                self._write(sub_id, data, info, result)
+            except OSError as exc:
+                log.exception("could not store %s", sub_id)
+                raise StorageError(f"the submission could not be stored on the server "
+                                   f"({exc.strerror or exc}); nothing was stored, please try "
+                                   "again later") from exc
         self._notify(sub_id)
         return self.get(sub_id)
 

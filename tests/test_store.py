@@ -173,3 +173,20 @@ def test_unreadable_folder_is_reported_and_skipped(store):
     assert [s.id for s in store.scan()] == [sub.id]
     assert store.problems and "20200101T000000000000Z-aaaaaaaaaaaa: unreadable" in \
         store.problems[0]
+
+
+def test_a_full_disk_stores_nothing_and_says_it_is_the_server(store, monkeypatch):
+    import errno
+    import os
+
+    from leaderboard.store import StorageError
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(StorageError, match="could not be stored on the server \\(No space left"):
+        store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    assert stored_dirs(store) == [] and store.scan() == []
+    monkeypatch.undo()
+    assert store.add(GOOD, "p.jsonl", {"model": "TestVL"}).meta.version == 1
