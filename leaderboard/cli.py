@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .benchmark import MAPPINGS, load_benchmark
 from .errors import InputError
+from .judges import add_judge_arguments, judge_from_args
 from .predictions import read_prediction_path
 from .scoring import score_predictions
 from .settings import DEMO_BUNDLE, Limits
@@ -43,6 +44,20 @@ def write_json_atomic(path: Path, payload: dict) -> None:
     os.replace(tmp, path)
 
 
+def result_intervals(result, seed: int, resamples: int) -> dict:
+    """{table: {cell: [low, high] | None}} in percent for one scored submission."""
+    from .scoring import cell_masks
+    from .stats import cell_intervals
+
+    if resamples < 100:
+        raise InputError(f"--resamples must be at least 100, got {resamples}")
+    ci = cell_intervals(result.scores[None, :], cell_masks(result.benchmark).as_dict(),
+                        resamples=resamples, seed=seed,
+                        clusters=result.benchmark.image_clusters)
+    return {table: {cell: (list(v) if v is not None else None) for cell, v in cells.items()}
+            for table, cells in ci.to_dicts()[0].items()}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m leaderboard",
                                      description="Q-Bench-Portrait reference scorer")
@@ -56,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--predictions", required=True, help="JSONL, JSON, CSV, TSV or Parquet")
     score.add_argument("--model", default=None, help="model name shown in the output")
     score.add_argument("--json", dest="json_out", default=None, help="write the full result")
+    add_judge_arguments(score)
+    score.add_argument("--intervals", action="store_true",
+                       help="add 95%% bootstrap intervals of every cell to the JSON")
+    score.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    score.add_argument("--resamples", type=int, default=2000,
+                       help="bootstrap resamples (default 2000)")
     rescore = sub.add_parser(
         "rescore", help="re-score stored submissions whose scorer or benchmark version changed")
     rescore.add_argument("--submissions", required=True, help="the submission store folder")
@@ -65,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     rescore.add_argument("--revision", default=None, help="Hub revision (branch, tag, commit)")
     rescore.add_argument("--clean", action="store_true",
                          help="also remove temp folders left by interrupted writes")
+    add_judge_arguments(rescore)
     return parser
 
 
@@ -76,7 +98,7 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise InputError(f"submission folder not found: {root}")
     bench = load_benchmark(args.benchmark, mapping=args.mapping, revision=args.revision)
-    store = SubmissionStore(root, bench)
+    store = SubmissionStore(root, bench, judge=judge_from_args(args))
     subs = store.scan()
     stale = [s for s in subs if store.is_stale(s)]
     print(f"benchmark {bench.source} ({len(bench)} items, {bench.hash})")
@@ -99,7 +121,19 @@ def cmd_rescore(args: argparse.Namespace) -> int:
 def cmd_score(args: argparse.Namespace) -> int:
     bench = load_benchmark(args.benchmark, mapping=args.mapping, revision=args.revision)
     pred = read_prediction_path(args.predictions, bench, Limits.from_env())
-    result = score_predictions(bench, pred.predictions, report=pred.report)
+    try:
+        judge = judge_from_args(args)
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+    progress = None
+    if judge is not None and sys.stderr.isatty():
+        def progress(done: int, total: int) -> None:
+            print(f"\rjudging OE answers: {done}/{total}", end="", file=sys.stderr)
+    try:
+        result = score_predictions(bench, pred.predictions, judge=judge, report=pred.report,
+                                   progress=progress)
+    finally:
+        getattr(judge, "close", lambda: None)()
     name = args.model or Path(args.predictions).stem
     rep = pred.report
     print(f"benchmark {bench.source} ({len(bench)} items, {bench.hash})")
@@ -110,9 +144,20 @@ def cmd_score(args: argparse.Namespace) -> int:
     print("status: " + ", ".join(f"{k} {v}" for k, v in result.status_counts.items() if v))
     for cell, why in result.tables.null_reasons.get("table3", {}).items():
         print(f"  {cell} is null: {why}")
+    if result.judge:
+        j = result.judge
+        print(f"judge: {j['backend']} {j.get('model') or ''}".rstrip()
+              + (" (approximate)" if j.get("approximate") else "")
+              + f"; calls {j['calls']}, cache hits {j['cache_hits']}, failures {j['failures']}")
     if args.json_out:
         payload = result.to_json()
         payload["model"] = name
+        if args.intervals:
+            payload["intervals"] = result_intervals(result, args.seed, args.resamples)
+            payload["intervals_info"] = {"level": 0.95, "seed": args.seed,
+                                         "resamples": args.resamples,
+                                         "clustered_by_image":
+                                             bench.image_clusters is not None}
         write_json_atomic(Path(args.json_out), payload)
     return 0
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+
+import pytest
 import subprocess
 import sys
 from pathlib import Path
@@ -54,6 +56,55 @@ def test_cli_bad_input_exits_nonzero_with_message(tmp_path):
 def test_cli_missing_benchmark(tmp_path, capsys):
     code = main(["score", "--benchmark", str(tmp_path / "nope"), "--predictions", "x.jsonl"])
     assert code == 2 and "neither a local folder" in capsys.readouterr().err
+
+
+def test_cli_intervals_are_seeded_and_bracket_the_value(tmp_path):
+    rows = [item(i, "SC", "ABCD"[i % 4], file_name=f"images/img{i}.jpg") for i in range(40)]
+    bundle = write_bundle(tmp_path / "big", rows)
+    preds = tmp_path / "p.jsonl"
+    preds.write_text("\n".join(f'{{"id": "q{i:03d}", "prediction": "{"AB"[i % 2]}"}}'
+                               for i in range(40)))
+    outs = []
+    for k in range(2):
+        out = tmp_path / f"r{k}.json"
+        assert main(["score", "--benchmark", str(bundle), "--predictions", str(preds),
+                     "--json", str(out), "--intervals", "--seed", "7",
+                     "--resamples", "500"]) == 0
+        outs.append(json.loads(out.read_text()))
+    assert outs[0]["intervals"] == outs[1]["intervals"]  # deterministic under the seed
+    low, high = outs[0]["intervals"]["table3"]["Overall"]
+    assert low < outs[0]["tables"]["table3"]["Overall"] == 50.0 < high
+    assert outs[0]["intervals"]["table3"]["OE"] is None  # null cell, null interval
+    assert set(outs[0]["intervals"]) == {"table3", "table4", "table5", "table6"}
+
+
+def test_cli_approx_judge_fills_oe_cells_and_reports_the_judge(tmp_path):
+    rows = [item(1, "SC", "B"), item(2, "OE", answer="The face is blurred by camera shake."),
+            item(3, "OE", answer="The background is strongly overexposed.")]
+    bundle = write_bundle(tmp_path / "b", rows)
+    preds = tmp_path / "p.jsonl"
+    preds.write_text('{"id": "q001", "prediction": "B"}\n'
+                     '{"id": "q002", "prediction": "Camera shake blurred the face."}\n'
+                     '{"id": "q003", "prediction": "I like the colours."}\n')
+    out = tmp_path / "r.json"
+    assert main(["score", "--benchmark", str(bundle), "--predictions", str(preds),
+                 "--judge", "approx", "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["judge"]["backend"] == "approx" and data["judge"]["approximate"] is True
+    oe = [i for i in data["items"] if i["qtype"] == "OE"]
+    assert [i["judge_score"] for i in oe] == [2, 0]
+    assert all("Score:" in i["judge_raw"] for i in oe)
+    assert data["tables"]["table3"]["OE"] == 50.0
+    assert data["tables"]["table3"]["Overall"] == pytest.approx(100 * 2 / 3)
+
+
+def test_cli_openai_judge_without_model_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("QBP_JUDGE_MODEL", raising=False)
+    preds = tmp_path / "p.jsonl"
+    preds.write_text('{"id": "q001", "prediction": "B"}\n')
+    code = main(["score", "--benchmark", str(_bundle(tmp_path)), "--predictions", str(preds),
+                 "--judge", "openai"])
+    assert code == 2 and "model" in capsys.readouterr().err.lower()
 
 
 def test_cli_rescore_rescores_stale_submissions(tmp_path, capsys, monkeypatch):
