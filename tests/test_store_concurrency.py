@@ -117,3 +117,18 @@ def test_processes_on_one_folder_all_land_once_unmixed(tmp_path, bench):
     files["Shared"] = variant(99)
     assert_each_landed_once_unmixed(store, bench, files)
     assert len(store.versions("Shared")) == 1  # the same file from 4 processes, stored once
+
+
+def test_the_demo_prediction_files_submitted_at_once_score_as_on_their_own(tmp_path):
+    from leaderboard.benchmark import load_local
+    from leaderboard.settings import DEMO_BUNDLE
+
+    demo = sorted((DEMO_BUNDLE / "predictions").glob("*.jsonl"))
+    if not demo:
+        pytest.skip("demo bundle not present")
+    bench = load_local(DEMO_BUNDLE)
+    store = SubmissionStore(tmp_path / "subs", bench, limits=NO_RATE_LIMIT)
+    files = {p.stem: p.read_bytes() for p in demo}
+    with ThreadPoolExecutor(len(files)) as pool:
+        list(pool.map(lambda m: store.add(files[m], f"{m}.jsonl", {"model": m}), files))
+    assert_each_landed_once_unmixed(store, bench, files)
