@@ -27,7 +27,7 @@ from typing import Any, Mapping
 
 from .benchmark import Benchmark
 from .judging import Judge
-from .settings import Limits, SettingError, sync_timeout
+from .settings import Limits, SettingError, _float
 from .store import _ID_RE, SUBMISSION_FILES, SubmissionStore
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ class HubSync:
         if not _REPO_RE.match(repo_id):
             raise SettingError(f"{REPO_ENV} must look like owner/name, got {repo_id!r}")
         kwargs.setdefault("endpoint", (env.get("HF_ENDPOINT") or "").strip() or None)
-        kwargs.setdefault("timeout", sync_timeout(env))
+        kwargs.setdefault("timeout", _float("QBP_SYNC_TIMEOUT", 60.0, minimum=0.01, env=env))
         return cls(root, repo_id, token, **kwargs)
 
     # ------------------------------------------------------------------ status

@@ -65,6 +65,13 @@ class Limits:
     attempts_per_hour: int = 50  # QBP_ATTEMPTS_PER_HOUR, rejected uploads included
 
     @classmethod
+    def unlimited(cls) -> "Limits":
+        """For re-scoring files that were already accepted: the caps applied at upload."""
+        big = 1 << 62
+        return cls(max_file_bytes=big, max_answer_chars=big, max_id_chars=big,
+                   max_expanded_bytes=big, submits_per_hour=0, attempts_per_hour=0)
+
+    @classmethod
     def from_env(cls) -> "Limits":
         per_hour = _int("QBP_SUBMITS_PER_HOUR", 10, minimum=0)
         return cls(
@@ -73,20 +80,3 @@ class Limits:
             submits_per_hour=per_hour,
             attempts_per_hour=_int("QBP_ATTEMPTS_PER_HOUR", 5 * per_hour, minimum=0),
         )
-
-    @classmethod
-    def unlimited(cls) -> "Limits":
-        """For re-scoring files that were already accepted: the caps applied at upload."""
-        big = 1 << 62
-        return cls(max_file_bytes=big, max_answer_chars=big, max_id_chars=big,
-                   max_expanded_bytes=big, submits_per_hour=0, attempts_per_hour=0)
-
-
-def submissions_dir() -> Path:
-    """Where the submission store lives (QBP_SUBMISSIONS_DIR, default ./submissions)."""
-    return Path(os.environ.get("QBP_SUBMISSIONS_DIR", "").strip() or REPO_ROOT / "submissions")
-
-
-def sync_timeout(env: Mapping[str, str] | None = None) -> float:
-    """Seconds start-up waits for the Hub restore before going on locally."""
-    return _float("QBP_SYNC_TIMEOUT", 60.0, minimum=0.01, env=env)
