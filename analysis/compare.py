@@ -34,6 +34,14 @@ CELL_COLUMNS: tuple[str, ...] = ("table", "cell", "label", "group", "n_items", "
 DISCORDANT_COLUMNS: tuple[str, ...] = ("id", "qtype", "scope", "image_source",
                                        "source_dataset", "dimension", "subdimension",
                                        "a_score", "b_score", "ahead", "link")
+#: Shown under the comparison: how to read it, and what it does not correct for.
+COMPARE_NOTE = (
+    "Differences are A minus B in points with a 95% paired-bootstrap interval: both models "
+    "are scored on the same resampled items, so item difficulty cancels. A category is "
+    "significant when its interval excludes 0. The categories overlap and are not "
+    "corrected for multiple comparisons: among 46 categories about 2 can look significant "
+    "by chance, so trust the Overall line and McNemar's test (closed-ended items, only the "
+    "items exactly one model gets right) first.")
 _CATEGORY_FIELDS: tuple[str, ...] = ("qtype", "scope", "image_source", "source_dataset",
                                      "dimension", "subdimension")
 

@@ -37,13 +37,33 @@ DIFFICULTY_COLUMNS: tuple[str, ...] = ("table", "cell", "label", "group", "n_ite
                                        "share_right")
 
 
+def usable_scores(names: Sequence[str], scores: Any, bench: Benchmark) -> np.ndarray:
+    """The scores item statistics may use: a model's scores on a question type are dropped
+    (NaN) when any of its items of that type is unknown.
+
+    Why: unknown scores are not missing at random. Without a judge, a model's only known
+    open-ended scores are its unreadable, refused or missing answers (all 0), so counting
+    them would make every open-ended item look failed. Only OE items can be unknown, so in
+    practice a model whose open-ended answers were not all judged is left out of the
+    open-ended items' statistics, and nothing else changes.
+    """
+    s = check_inputs(names, scores, bench).copy()
+    qtype = bench.arrays["qtype"]
+    for q in np.unique(qtype):
+        cols = qtype == q
+        partial = np.isnan(s[:, cols]).any(axis=1)
+        s[np.ix_(partial, cols)] = np.nan
+    return s
+
+
 def item_analysis(names: Sequence[str], scores: Any, bench: Benchmark) -> pd.DataFrame:
     """Per item: id, categories, share of verified models right (0-1), models scored on it.
 
-    share_right is the mean item score over the models with a known score, so on OE items a
-    half-right answer counts half; NaN (and n_models 0) where no model was scored.
+    share_right is the mean item score over the models counted on the item (see
+    `usable_scores`), so on OE items a half-right answer counts half; NaN (and n_models 0)
+    where no model counts.
     """
-    s = check_inputs(names, scores, bench)
+    s = usable_scores(names, scores, bench)
     items = bench.items
     frame = pd.DataFrame({f: items[f].tolist() for f in ("id",) + _CATEGORY_FIELDS})
     frame["share_right"] = item_difficulty(s) if len(names) else np.nan
@@ -55,11 +75,12 @@ def unanimous_failures(names: Sequence[str], scores: Any, bench: Benchmark,
                        min_models: int = 2) -> pd.DataFrame:
     """Items every verified model scored 0 on, with what a label reviewer needs.
 
-    Only items at least `min_models` models were scored on count: with a single model
-    "everyone fails" says nothing about the label. Options are listed "A. ..." one per line,
-    answer_text spells the gold letters out; link opens the drill-down with every model.
+    Only items at least `min_models` models count on (see `usable_scores`; n_models says
+    how many) are listed: with a single model "everyone fails" says nothing about the label.
+    Options are listed "A. ..." one per line, answer_text spells the gold letters out; link
+    opens the drill-down with every model.
     """
-    s = check_inputs(names, scores, bench)
+    s = usable_scores(names, scores, bench)
     idx = items_all_fail(s) if len(names) else np.array([], dtype=int)
     n_scored = (~np.isnan(s)).sum(axis=0)
     idx = idx[n_scored[idx] >= min_models]
@@ -92,11 +113,12 @@ def difficulty_by_category(names: Sequence[str], scores: Any, bench: Benchmark,
 
     The mean is over the cell's items that at least one model was scored on, each item
     weighted equally, so it equals the average model's accuracy on the cell when every
-    model is scored on every item. NaN for a cell with no such item.
+    model is scored on every item (models with unjudged open-ended answers are left out of
+    the open-ended items, see `usable_scores`). NaN for a cell with no such item.
     """
     if table_key is not None and table_key not in TABLES:
         raise ValueError(f"unknown table {table_key!r}; tables: {', '.join(TABLES)}")
-    s = check_inputs(names, scores, bench)
+    s = usable_scores(names, scores, bench)
     masks = cell_masks(bench)
     if len(names):
         by_cell = _difficulty_by_cell(s, masks)

@@ -409,7 +409,10 @@ def rank_note(ranks: pd.DataFrame) -> str:
     parts = ["Rank 1 is best; ties share the better rank. The range holds the central 95% "
              "of ranks over the bootstrap resamples, and models in the same group cannot be "
              "told apart."]
-    if len(fell_back):
+    if len(fell_back) and len(fell_back) == ranks["rank"].notna().sum():
+        parts.append("No model has a value on the full cell (open-ended answers not "
+                     "judged), so all are ranked on its closed-ended items only.")
+    elif len(fell_back):
         parts.append(f"{', '.join(fell_back)}: no value on the full cell (open-ended answers "
                      "not judged), so ranked on its closed-ended items only, among all "
                      "models; not directly comparable with the other ranks.")

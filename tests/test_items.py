@@ -117,3 +117,30 @@ def test_difficulty_figure_shows_one_bar_per_cell(bench, board):
     assert list(bar.x) == pytest.approx(t6["share_right"].tolist(), nan_ok=True)
     assert fig.layout.xaxis.tickformat == ".0%"
     assert fig.layout.paper_bgcolor == "rgba(0,0,0,0)"
+
+
+def test_unjudged_open_ended_answers_do_not_fake_failures(bench):
+    """Without a judge a model's only known OE scores are its missing answers (0): those
+    must not make an OE item look failed by everyone or drag its category to 0%."""
+    names, scores = score_models(bench, intended({}), judged=False)  # every OE unjudged
+    oe = (bench.items["qtype"] == "OE").to_numpy()
+    assert np.isnan(scores[:, oe]).all()
+    scores[:, 3] = 0.0  # q003: every model's answer missing, a known 0 (the scorer's rule)
+    scores[0, 7] = 0.0  # q007: A's answer missing, B and C unjudged
+    by = item_analysis(names, scores, bench).set_index("id")
+    # a model with unjudged OE answers is out of every OE item's statistics
+    assert (by.loc[["q003", "q007"], "n_models"] == 0).all()
+    assert by.loc[["q003", "q007"], "share_right"].isna().all()
+    fails = unanimous_failures(names, scores, bench, min_models=1)
+    assert not set(fails["id"]) & set(bench.items["id"][oe])
+    cells = difficulty_by_category(names, scores, bench, "table3").set_index("cell")
+    assert np.isnan(cells.loc["OE", "share_right"])  # not 0%
+    assert cells.loc["SC", "share_right"] == 1.0
+
+
+def test_a_judged_model_still_counts_on_open_ended_items(bench):
+    names, scores = score_models(bench, intended({3: (1, 1, 0.5)}),
+                                 judged={"A": True, "B": False, "C": True})
+    by = item_analysis(names, scores, bench).set_index("id")
+    assert by.loc["q003", "n_models"] == 2
+    assert by.loc["q003", "share_right"] == pytest.approx(0.75)  # A 1, C 0.5; B left out

@@ -217,6 +217,7 @@ def test_when_no_model_has_overall_all_are_ranked_on_closed_items_with_groups(be
     ranks = rank_table(names, unjudged, bench, resamples=R)
     assert (ranks["basis"] == "Overall, closed-ended items only").all()
     assert ranks["group"].notna().all() and ranks["rank"].notna().all()
+    assert "all are ranked on its closed-ended items only" in rank_note(ranks)
 
 
 def test_rank_on_another_cell(bench, board):
