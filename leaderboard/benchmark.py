@@ -27,6 +27,9 @@ CANONICAL_FIELDS: tuple[str, ...] = (
     "image_source", "source_dataset", "dimension", "subdimension",
 )
 METADATA_NAMES: tuple[str, ...] = ("metadata.jsonl", "metadata.csv", "metadata.parquet")
+#: file_name given to items of a Parquet-shard bundle (as `Dataset.push_to_hub` writes one),
+#: whose images live inside the shards: "parquet://<shard path>#<row in shard>".
+PARQUET_IMAGE = "parquet://"
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 
@@ -128,9 +131,45 @@ class Benchmark:
         codes, uniques = pd.factorize(self.items["file_name"])
         return codes if len(uniques) < len(codes) else None
 
+    def _image_from_shard(self, ref: str) -> Path | None:
+        """Write an image stored inside a Parquet shard to a cache file, once."""
+        import pyarrow.parquet as pq
+        import tempfile
+
+        rel, _, idx = ref[len(PARQUET_IMAGE):].rpartition("#")
+        shard = (self.root / rel).resolve()
+        if not shard.is_relative_to(self.root.resolve()) or not idx.isdigit():
+            return None
+        out = Path(tempfile.gettempdir()) / "qbp-images" / self.hash.replace(":", "-") / \
+            f"{hashlib.sha256(ref.encode()).hexdigest()[:20]}.img"
+        if out.is_file():
+            return out
+        try:
+            pf, index = pq.ParquetFile(shard), int(idx)
+            for g in range(pf.num_row_groups):
+                n = pf.metadata.row_group(g).num_rows
+                if index < n:
+                    cell = pf.read_row_group(g, columns=["image"]).column(0)[index].as_py()
+                    break
+                index -= n
+            else:
+                return None
+            data = cell.get("bytes") if isinstance(cell, dict) else cell
+            if not data:
+                return None
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = out.with_suffix(".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(out)
+            return out
+        except Exception:  # noqa: BLE001 - a broken image shows as "no image"
+            return None
+
     def image_path(self, item_id: str) -> Path | None:
         """Local path of an item's image, fetched from the Hub on first use when remote."""
         row = self.items.iloc[self.index_of[item_id]]
+        if row["file_name"].startswith(PARQUET_IMAGE):
+            return self._image_from_shard(row["file_name"])
         local = (self.root / row["file_name"]).resolve()
         if not local.is_relative_to(self.root.resolve()):
             return None  # a file name escaping the bundle is never served
@@ -161,7 +200,37 @@ def _find_metadata(root: Path) -> Path:
                              f"({', '.join(str(p.relative_to(root)) for p in found)}); "
                              "point --benchmark at one split folder")
     raise BenchmarkError(f"{root}: no metadata.jsonl (imagefolder layout expected: images "
-                         "plus metadata.jsonl with one JSON object per item)")
+                         "plus metadata.jsonl with one JSON object per item), and no Parquet "
+                         "shards")
+
+
+def _parquet_shards(root: Path) -> list[Path]:
+    """Data shards of a bundle pushed with `datasets` (e.g. data/test-00000-of-00001.parquet)."""
+    return sorted(p for p in root.rglob("*.parquet")
+                  if p.name not in METADATA_NAMES and not any(x.startswith(".") for x in
+                                                                p.relative_to(root).parts))
+
+
+def _read_shards(root: Path, shards: list[Path]) -> list[dict[str, Any]]:
+    """Rows of every shard without decoding images; items without a file_name point at their
+    image inside the shard, extracted on demand by Benchmark.image_path."""
+    import pyarrow.parquet as pq
+
+    rows: list[dict[str, Any]] = []
+    for shard in shards:
+        try:
+            pf = pq.ParquetFile(shard)
+            names = pf.schema_arrow.names
+            table = pf.read(columns=[c for c in names if c != "image"])
+        except Exception as exc:  # noqa: BLE001 - a corrupt shard is a bundle error
+            raise BenchmarkError(f"{shard.name}: not a readable Parquet file ({exc})") from exc
+        rel = shard.relative_to(root).as_posix()
+        for i, row in enumerate(table.to_pylist()):
+            row["__row__"] = len(rows) + 1
+            if not row.get("file_name") and "image" in names:
+                row["file_name"] = f"{PARQUET_IMAGE}{rel}#{i}"
+            rows.append(row)
+    return rows
 
 
 def _read_rows(path: Path) -> list[dict[str, Any]]:
@@ -358,17 +427,26 @@ def load_local(root: str | Path, mapping: str | dict | ColumnMapping | None = No
     root = Path(root)
     if not root.is_dir():
         raise BenchmarkError(f"benchmark folder not found: {root}")
-    meta = _find_metadata(root)
-    rows = _read_rows(meta)
+    try:
+        meta = _find_metadata(root)
+        shards: list[Path] = []
+    except BenchmarkError:
+        shards = _parquet_shards(root)
+        if not shards:
+            raise
+    if shards:
+        rows, meta_name, base = _read_shards(root, shards), "parquet rows", root
+    else:
+        rows, meta_name, base = _read_rows(meta), meta.name, meta.parent
     if not rows:
-        raise BenchmarkError(f"{meta}: no items")
+        raise BenchmarkError(f"{root}: no items")
     cmap = resolve_mapping(mapping)
     rows = [_apply_mapping(r, cmap) for r in rows]
-    items, problems = _validate(rows, cmap.answer_style, meta.name)
+    items, problems = _validate(rows, cmap.answer_style, meta_name)
     if problems:
         raise BenchmarkError(f"benchmark {source or root}: {len(problems)} invalid item(s)",
                              problems)
-    return Benchmark(items=items, root=meta.parent, source=source or str(root),
+    return Benchmark(items=items, root=base, source=source or str(root),
                      hash=content_hash(items))
 
 

@@ -1,7 +1,8 @@
-"""`python -m leaderboard score ...`: the scoring CLI, a contract other tools rely on.
+"""`python -m leaderboard score|rescore ...`: the scoring CLI, a contract other tools rely on.
 
-Prints the Table 3 row and the status counts; `--json OUT` writes the full result. Bad input
-exits with status 2 and the message on stderr.
+`score` prints the Table 3 row and the status counts; `--json OUT` writes the full result.
+`rescore` re-scores stored submissions made with another scorer or benchmark version (exit 1
+when some could not be). Bad input exits with status 2 and the message on stderr.
 """
 from __future__ import annotations
 
@@ -76,7 +77,45 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     score.add_argument("--resamples", type=int, default=2000,
                        help="bootstrap resamples (default 2000)")
+    rescore = sub.add_parser(
+        "rescore", help="re-score stored submissions whose scorer or benchmark version changed")
+    rescore.add_argument("--submissions", required=True, help="the submission store folder")
+    rescore.add_argument("--benchmark", default=str(DEMO_BUNDLE),
+                         help="local bundle folder or Hub dataset repo id (default: the demo)")
+    rescore.add_argument("--mapping", default=None, help="column mapping (as for score)")
+    rescore.add_argument("--revision", default=None, help="Hub revision (branch, tag, commit)")
+    rescore.add_argument("--clean", action="store_true",
+                         help="also remove temp folders left by interrupted writes")
+    add_judge_arguments(rescore)
     return parser
+
+
+def cmd_rescore(args: argparse.Namespace) -> int:
+    """Re-score stale submissions from their stored raw files; exit 1 if any could not be."""
+    from .store import SubmissionStore
+
+    root = Path(args.submissions)
+    if not root.is_dir():
+        raise InputError(f"submission folder not found: {root}")
+    bench = load_benchmark(args.benchmark, mapping=args.mapping, revision=args.revision)
+    store = SubmissionStore(root, bench, judge=judge_from_args(args))
+    subs = store.scan()
+    stale = [s for s in subs if store.is_stale(s)]
+    print(f"benchmark {bench.source} ({len(bench)} items, {bench.hash})")
+    print(f"{len(subs)} submission(s), {len(stale)} stale")
+    done = store.rescore_stale()
+    for sub_id in done:
+        print(f"re-scored {sub_id}")
+    leftovers = list(store.leftovers)
+    if leftovers and args.clean:
+        store.clean_leftovers()
+        print(f"removed {len(leftovers)} temp folder(s) left by interrupted writes")
+    elif leftovers:
+        print(f"{len(leftovers)} temp folder(s) left by interrupted writes "
+              f"({', '.join(leftovers[:5])}); --clean removes them")
+    for problem in store.problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    return 1 if store.problems else 0
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -128,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "score":
             return cmd_score(args)
+        if args.command == "rescore":
+            return cmd_rescore(args)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -4,30 +4,81 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_BUNDLE = REPO_ROOT / "data" / "demo"
 PAPER_DIR = REPO_ROOT / "data" / "paper"
 
 
-def _int(name: str, default: int) -> int:
+def mb(n_bytes: float) -> str:
+    """A byte count as the MB figure users see (MiB, as the QBP_MAX_UPLOAD_MB setting)."""
+    value = n_bytes / (1024 * 1024)
+    return f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
+
+
+class SettingError(ValueError):
+    """An environment setting has a value we cannot use; the message names the variable."""
+
+
+def _int(name: str, default: int, minimum: int = 1) -> int:
+    """A whole-number setting; a bad value stops start-up with a message naming it."""
     value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingError(f"{name} must be a whole number, got {value!r}") from None
+    if number < minimum:
+        raise SettingError(f"{name} must be at least {minimum}, got {number}")
+    return number
+
+
+def _float(name: str, default: float, minimum: float = 0.0,
+           env: Mapping[str, str] | None = None) -> float:
+    value = (os.environ if env is None else env).get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise SettingError(f"{name} must be a number, got {value!r}") from None
+    if not number >= minimum:  # also refuses NaN
+        raise SettingError(f"{name} must be at least {minimum}, got {value}")
+    return number
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Caps on what one uploaded prediction file may hold."""
+    """Caps on what one upload may hold and how often a client may submit.
 
-    max_file_bytes: int = 20 * 1024 * 1024
-    max_answer_chars: int = 20_000
+    Rows are capped by the benchmark itself (more rows than items is an error).
+    """
+
+    max_file_bytes: int = 20 * 1024 * 1024  # QBP_MAX_UPLOAD_MB
+    max_answer_chars: int = 20_000  # QBP_MAX_ANSWER_CHARS
     max_rows_factor: float = 1.0  # more rows than the benchmark has items is an error
+    max_id_chars: int = 200  # an id longer than this cannot be a benchmark id
+    max_expanded_bytes: int = 256 * 1024 * 1024  # Parquet: uncompressed size cap
+    submits_per_hour: int = 10  # QBP_SUBMITS_PER_HOUR, per client; 0 turns the limit off
+    attempts_per_hour: int = 50  # QBP_ATTEMPTS_PER_HOUR, rejected uploads included
+
+    @classmethod
+    def unlimited(cls) -> "Limits":
+        """For re-scoring files that were already accepted: the caps applied at upload."""
+        big = 1 << 62
+        return cls(max_file_bytes=big, max_answer_chars=big, max_id_chars=big,
+                   max_expanded_bytes=big, submits_per_hour=0, attempts_per_hour=0)
 
     @classmethod
     def from_env(cls) -> "Limits":
+        per_hour = _int("QBP_SUBMITS_PER_HOUR", 10, minimum=0)
         return cls(
             max_file_bytes=_int("QBP_MAX_UPLOAD_MB", 20) * 1024 * 1024,
             max_answer_chars=_int("QBP_MAX_ANSWER_CHARS", 20_000),
+            submits_per_hour=per_hour,
+            attempts_per_hour=_int("QBP_ATTEMPTS_PER_HOUR", 5 * per_hour, minimum=0),
         )
 
 

@@ -179,3 +179,35 @@ def test_image_paths_never_escape_the_bundle(tmp_path):
     assert bench.image_path("q001") is None
     write_bundle(tmp_path / "c", rows[1:2], images=True)
     assert bench.image_path("q002") == (tmp_path / "c" / rows[1]["file_name"]).resolve()
+
+
+def test_parquet_shards_with_embedded_images(tmp_path):
+    """A bundle pushed with `datasets` (Parquet shards, images inside) loads the same way."""
+    import pandas as pd
+
+    rows = good_rows()
+    rows[4]["answer"] = "BD"  # a Parquet column holds one type
+    jpeg = b"\xff\xd8\xff\xe0fake-jpeg-bytes\xff\xd9"
+    frame = pd.DataFrame([{k: v for k, v in r.items() if k != "file_name"} for r in rows])
+    frame["image"] = [{"bytes": jpeg + bytes([i]), "path": None} for i in range(len(rows))]
+    (tmp_path / "hub" / "data").mkdir(parents=True)
+    frame.iloc[:4].to_parquet(tmp_path / "hub" / "data" / "test-00000-of-00002.parquet")
+    frame.iloc[4:].to_parquet(tmp_path / "hub" / "data" / "test-00001-of-00002.parquet")
+    bench = load_local(tmp_path / "hub")
+    assert len(bench) == 6 and bench.items["answer"].tolist()[:2] == ["B", "AC"]
+    canonical = load_local(write_bundle(tmp_path / "canon", rows))
+    assert bench.hash == canonical.hash
+    assert bench.image_path("q006").read_bytes() == jpeg + bytes([5])
+    assert bench.image_path("q002").read_bytes() == jpeg + bytes([1])
+
+
+def test_invalid_parquet_row_is_named(tmp_path):
+    import pandas as pd
+
+    rows = good_rows()
+    rows[4]["answer"] = "BD"
+    rows[1]["qtype"] = "ZZ"
+    (tmp_path / "hub").mkdir()
+    pd.DataFrame(rows).to_parquet(tmp_path / "hub" / "train.parquet")
+    with pytest.raises(BenchmarkError, match=r"parquet rows row 2 \(id 'q002'\): unknown qtype"):
+        load_local(tmp_path / "hub")

@@ -105,3 +105,23 @@ def test_cli_openai_judge_without_model_is_a_clear_error(tmp_path, capsys, monke
     code = main(["score", "--benchmark", str(_bundle(tmp_path)), "--predictions", str(preds),
                  "--judge", "openai"])
     assert code == 2 and "model" in capsys.readouterr().err.lower()
+
+
+def test_cli_rescore_rescores_stale_submissions(tmp_path, capsys, monkeypatch):
+    from leaderboard import store as store_mod
+    from leaderboard.benchmark import load_local
+    from leaderboard.store import SubmissionStore
+
+    bundle = _bundle(tmp_path)
+    store = SubmissionStore(tmp_path / "subs", load_local(bundle))
+    sub = store.add(b'{"id": "q001", "prediction": "B"}\n', "p.jsonl", {"model": "M"})
+    (store.root / ".tmp-20990101T000000000000Z-000000000000").mkdir()
+    args = ["rescore", "--submissions", str(store.root), "--benchmark", str(bundle)]
+    assert main(args) == 0
+    assert "1 submission(s), 0 stale" in capsys.readouterr().out
+    monkeypatch.setattr(store_mod, "SCORER_VERSION", "99.0")
+    assert main(args + ["--clean"]) == 0
+    out = capsys.readouterr().out
+    assert "1 stale" in out and f"re-scored {sub.id}" in out and "removed 1 temp" in out
+    assert main(["rescore", "--submissions", str(tmp_path / "nope")]) == 2
+    assert "submission folder not found" in capsys.readouterr().err

@@ -97,7 +97,8 @@ def test_utf8_bom_and_utf16_are_read(bench):
 
 @pytest.mark.parametrize("data, name, message", [
     (b"", "p.jsonl", "the file is empty"),
-    (b"\xff\xd8\xff\xe0junk\x00\x01", "p.json", "not UTF-8 text"),
+    (b"\xff\xd8\xff\xe0junk\x00\x01", "p.json", "this is a JPEG image"),
+    (b"\xe9t\xe9,B\n", "p.csv", "not UTF-8 text"),
     (b'[{"id": "q001", "prediction": "B"', "p.json", "not valid JSON"),
     (b'{"id": "q001", "prediction": "B"}\n{"id": ', "p.jsonl", "p.jsonl line 2: not valid JSON"),
     (b'"just a string"', "p.json", "JSON of the wrong shape"),

@@ -103,3 +103,90 @@ def test_stale_results_are_rescored_from_the_raw_file(store, monkeypatch):
     assert again.get(sub.id).result["scorer_version"] == "99.0"
     assert again.get(sub.id).result["tables"]["table3"]["Overall"] == 75.0
     assert again.rescore_stale() == []
+
+
+def test_rescoring_keeps_the_old_result_and_says_why(store, monkeypatch):
+    sub = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    old = (sub.path / "result.json").read_bytes()
+    monkeypatch.setattr(store_mod, "SCORER_VERSION", "99.0")
+    fresh = SubmissionStore(store.root, store.benchmark)
+    fresh.rescore_stale()
+    again = fresh.get(sub.id)
+    assert again.result["rescored"]["from_scorer_version"] == "1.0.0"
+    assert (sub.path / again.result["rescored"]["previous"]).read_bytes() == old
+    assert (sub.path / "upload.jsonl").read_bytes() == GOOD  # the raw file is never touched
+
+
+def test_a_stale_result_that_cannot_be_rescored_is_reported_not_fatal(store, monkeypatch):
+    sub = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    (sub.path / "upload.jsonl").write_bytes(b"garbage")  # as if the file were damaged
+    monkeypatch.setattr(store_mod, "SCORER_VERSION", "99.0")
+    fresh = SubmissionStore(store.root, store.benchmark)
+    assert fresh.rescore_stale() == []
+    assert any(sub.id in p and "could not be re-scored" in p for p in fresh.problems)
+    assert fresh.get(sub.id).result["scorer_version"] == "1.0.0"  # left as it was
+
+
+def test_judged_results_are_not_rescored_without_a_judge(store, monkeypatch):
+    sub = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    result = json.loads((sub.path / "result.json").read_text())
+    result["status_counts"]["judged"] = 1
+    (sub.path / "result.json").write_text(json.dumps(result))
+    monkeypatch.setattr(store_mod, "SCORER_VERSION", "99.0")
+    fresh = SubmissionStore(store.root, store.benchmark)
+    assert fresh.rescore_stale() == []
+    assert any("no judge is configured" in p for p in fresh.problems)
+
+
+def test_same_file_under_another_model_name_is_flagged(store):
+    a = store.add(GOOD, "p.jsonl", {"model": "Original"})
+    b = store.add(GOOD, "p.jsonl", {"model": "Copycat"})
+    assert b.id != a.id and b.meta.same_file_as == [a.id]
+
+
+def test_a_repeat_upload_does_not_mark_the_stored_one_as_duplicate(store):
+    a = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    assert store.add(GOOD, "p.jsonl", {"model": "TestVL"}).duplicate
+    assert not store.get(a.id).duplicate and not store.submissions()[0].duplicate
+
+
+def test_listeners_hear_of_every_change_and_cannot_break_a_submit(store):
+    heard = []
+    store.listeners += [heard.append, lambda _id: 1 / 0]
+    sub = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    store.set_hidden(sub.id, True)
+    assert heard == [sub.id, sub.id]
+
+
+def test_upload_is_named_by_the_store(store):
+    sub = store.add(GOOD, "../../x/<evil>.jsonl", {"model": "TestVL"})
+    assert sorted(p.name for p in sub.path.iterdir()) == [
+        "items.parquet", "meta.json", "result.json", "upload.jsonl"]
+    assert sub.meta.file_name == "<evil>.jsonl"  # shown as text, never used as a path
+
+
+def test_unreadable_folder_is_reported_and_skipped(store):
+    sub = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    broken = store.root / "20200101T000000000000Z-aaaaaaaaaaaa"
+    broken.mkdir()
+    (broken / "meta.json").write_text("{not json")
+    assert [s.id for s in store.scan()] == [sub.id]
+    assert store.problems and "20200101T000000000000Z-aaaaaaaaaaaa: unreadable" in \
+        store.problems[0]
+
+
+def test_a_full_disk_stores_nothing_and_says_it_is_the_server(store, monkeypatch):
+    import errno
+    import os
+
+    from leaderboard.store import StorageError
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(StorageError, match="could not be stored on the server \\(No space left"):
+        store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    assert stored_dirs(store) == [] and store.scan() == []
+    monkeypatch.undo()
+    assert store.add(GOOD, "p.jsonl", {"model": "TestVL"}).meta.version == 1

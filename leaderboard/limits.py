@@ -1,0 +1,112 @@
+"""Limits against abuse: size, row and answer caps (`Limits`) and a per-client rate limit.
+
+The rate limit is a token bucket per client key: a client may submit `per_hour` times at once,
+and earns the right to one more submission every 3600/per_hour seconds. It lives in memory
+(one process), which is what one Space runs; a restart forgets it.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from .errors import InputError
+from .settings import Limits
+
+__all__ = ["Limits", "RateLimitError", "RateLimiter", "client_key"]
+
+MAX_CLIENTS = 100_000  # buckets kept; full ones are dropped first
+
+
+class RateLimitError(InputError):
+    """Too many submissions from one client; the message says when to come back."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    stamp: float
+
+
+class RateLimiter:
+    """Token bucket per client: `per_hour` submissions per hour, bursts up to `per_hour`."""
+
+    def __init__(self, per_hour: int, what: str = "submissions",
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_hour = per_hour
+        self.what = what
+        self.clock = clock
+        self._buckets: dict[str, _Bucket] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.per_hour > 0
+
+    def _refill(self, bucket: _Bucket, now: float) -> None:
+        rate = self.per_hour / 3600.0
+        bucket.tokens = min(float(self.per_hour), bucket.tokens + (now - bucket.stamp) * rate)
+        bucket.stamp = now
+
+    def take(self, client: str) -> None:
+        """Spend one token for `client`, or raise RateLimitError saying how long to wait."""
+        if not self.enabled:
+            return
+        with self._lock:
+            now = self.clock()
+            bucket = self._buckets.get(client)
+            if bucket is None:
+                self._prune(now)
+                bucket = self._buckets[client] = _Bucket(float(self.per_hour), now)
+            self._refill(bucket, now)
+            if bucket.tokens >= 1.0:
+                bucket.tokens -= 1.0
+                return
+            wait = (1.0 - bucket.tokens) * 3600.0 / self.per_hour
+        minutes = max(1, math.ceil(wait / 60.0))
+        raise RateLimitError(
+            f"rate limit: try again in {minutes} minute{'s' if minutes != 1 else ''} "
+            f"(at most {self.per_hour} {self.what} per hour from one client)", wait)
+
+    def refund(self, client: str) -> None:
+        """Give back a token taken for an attempt that turned out not to count."""
+        if not self.enabled:
+            return
+        with self._lock:
+            bucket = self._buckets.get(client)
+            if bucket is not None:
+                self._refill(bucket, self.clock())
+                bucket.tokens = min(float(self.per_hour), bucket.tokens + 1.0)
+
+    def _prune(self, now: float) -> None:
+        """Keep memory bounded: forget clients whose bucket has refilled, then the oldest."""
+        if len(self._buckets) < MAX_CLIENTS:
+            return
+        for key, bucket in list(self._buckets.items()):
+            self._refill(bucket, now)
+            if bucket.tokens >= self.per_hour:
+                del self._buckets[key]
+        while len(self._buckets) >= MAX_CLIENTS:
+            del self._buckets[next(iter(self._buckets))]
+
+
+def client_key(host: str | None, headers: Mapping[str, str] | None = None,
+               username: str | None = None, trust_forwarded: bool = False) -> str:
+    """The key a client is rate-limited by: the signed-in user name when there is one, else
+    the address. X-Forwarded-For is only believed behind a proxy we trust (it is the first
+    hop the proxy saw; a client can prepend anything to it, so we take the last entry)."""
+    if username:
+        return f"user:{username}"
+    if trust_forwarded and headers:
+        lowered = {k.lower(): v for k, v in headers.items()}
+        forwarded = [p.strip() for p in lowered.get("x-forwarded-for", "").split(",")
+                     if p.strip()]
+        if forwarded:
+            return f"ip:{forwarded[-1]}"
+    return f"ip:{host or 'unknown'}"
