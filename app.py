@@ -26,6 +26,8 @@ from analysis.about import about_markdown  # noqa: E402
 from analysis.entries import KINDS  # noqa: E402
 from analysis.state import AppState  # noqa: E402
 from leaderboard.errors import InputError  # noqa: E402
+from leaderboard.limits import client_key  # noqa: E402
+from leaderboard.moderation import admin_enabled, moderate  # noqa: E402
 from leaderboard.settings import AppSettings  # noqa: E402
 from leaderboard.taxonomy import FIELD_VALUES, LABELS, TABLE_TITLES, TABLES  # noqa: E402
 
@@ -223,7 +225,8 @@ class Handlers:
         return report.summary_html(summary, "Parse report (before scoring)")
 
     def do_submit(self, file: str | None, model: str, params: str, open_choice: str,
-                  link: str, progress: gr.Progress = gr.Progress()) -> str:
+                  link: str, request: gr.Request,
+                  progress: gr.Progress = gr.Progress()) -> str:
         if not file:
             return report.error_html("Choose a prediction file to upload.")
 
@@ -233,7 +236,8 @@ class Handlers:
         out = self.state.submit(Path(file).read_bytes(), Path(file).name,
                                 {"model": model, "params": params,
                                  "open": _open_value(open_choice), "link": link},
-                                progress=tick)
+                                progress=tick,
+                                client=_client(request, self.state.settings.trust_forwarded))
         if not out.ok:
             return report.error_html(out.message)
         return (f"<div class='qbp-ok'><b>{html.escape(out.message)}</b></div>"
@@ -241,7 +245,7 @@ class Handlers:
 
     # ------------------------------------------------------------------ API
     def api_submit(self, file: FileData, model: str, params: str = "", open: str = "",
-                   link: str = "") -> dict:
+                   link: str = "", request: gr.Request = None) -> dict:
         """Score and store a prediction file. Returns ok, message, rank, row and the parse
         report; on refusal ok is false and message says what is wrong, nothing is stored."""
         path = Path(file["path"] if isinstance(file, dict) else file.path)
@@ -249,8 +253,37 @@ class Handlers:
             or path.name
         out = self.state.submit(path.read_bytes(), name,
                                 {"model": model, "params": params, "open": _open_value(open),
-                                 "link": link})
+                                 "link": link},
+                                client=_client(request, self.state.settings.trust_forwarded))
         return out.as_json()
+
+    # ------------------------------------------------------------------ moderation
+    def moderation_choices(self) -> gr.Dropdown:
+        subs = self.state.store.submissions(include_hidden=True, all_versions=True)
+        return gr.Dropdown(choices=[(f"{s.meta.model} · v{s.meta.version} · {s.id}"
+                                     + (" · hidden" if s.hidden else ""), s.id)
+                                    for s in reversed(subs)])
+
+    def moderate(self, sub_id: str, token: str, reason: str, hidden: bool) -> str:
+        try:
+            sub = moderate(self.state.store, sub_id or "", hidden, token, reason or None)
+        except (PermissionError, KeyError, InputError) as exc:
+            return report.error_html(str(exc.args[0] if isinstance(exc, KeyError) else exc))
+        self.state.invalidate()
+        what = "hidden from" if hidden else "shown on"
+        return f"<div class='qbp-ok'>{html.escape(sub.meta.model)} is now {what} the board.</div>"
+
+    def api_moderate(self, submission_id: str, hidden: bool, token: str,
+                     reason: str = "") -> dict:
+        """Hide (hidden=true) or show a stored submission; needs the admin token."""
+        try:
+            sub = moderate(self.state.store, submission_id, hidden, token, reason or None)
+        except (PermissionError, KeyError, InputError) as exc:
+            return {"ok": False, "message": str(exc.args[0] if isinstance(exc, KeyError)
+                                                else exc)}
+        self.state.invalidate()
+        return {"ok": True, "submission_id": sub.id, "model": sub.meta.model,
+                "hidden": sub.hidden}
 
     def api_leaderboard(self, table: str = "table3", kinds: list[str] | None = None,
                         search: str = "", weights: list[str] | None = None,
@@ -266,6 +299,15 @@ class Handlers:
             return self.state.item(item_id, models or [])
         except KeyError as exc:
             return {"error": str(exc.args[0])}
+
+
+def _client(request: gr.Request | None, trust_forwarded: bool) -> str | None:
+    """The key the store rate-limits submissions by (signed-in user, else address)."""
+    if request is None:
+        return None
+    host = request.client.host if getattr(request, "client", None) else None
+    return client_key(host, dict(request.headers), username=getattr(request, "username", None),
+                      trust_forwarded=trust_forwarded)
 
 
 def build(state: AppState) -> gr.Blocks:
@@ -383,6 +425,17 @@ def build(state: AppState) -> gr.Blocks:
                         s_btn = gr.Button("Submit", variant="primary", elem_id="sub-btn")
                     with gr.Column():
                         s_report = gr.HTML(elem_id="sub-report")
+                gr.Markdown(f"*{html.escape(state.persistence)}*", elem_id="sub-persistence")
+                if admin_enabled():
+                    with gr.Accordion("Moderation (admin)", open=False):
+                        m_pick = gr.Dropdown([], label="Submission", elem_id="mod-pick")
+                        with gr.Row():
+                            m_token = gr.Textbox(label="Admin token", type="password")
+                            m_reason = gr.Textbox(label="Reason (kept with the record)")
+                        with gr.Row():
+                            m_hide = gr.Button("Hide", variant="stop", size="sm")
+                            m_show = gr.Button("Show again", size="sm")
+                        m_out = gr.HTML()
             with gr.Tab("About", id="about"):
                 ids = (bench.items["id"].tolist() * 3)[:3]
                 gr.Markdown(about_markdown(len(bench), bench.source, judge_text,
@@ -430,6 +483,16 @@ def build(state: AppState) -> gr.Blocks:
                     **PRIVATE).then(h.render_board, board_inputs, board_outputs, **PRIVATE).then(
             h.render_overall, filter_inputs + [chosen], [overall_plot, overall_sum, chosen],
             **PRIVATE).then(h.model_choices, None, dd_models, **PRIVATE)
+
+        if admin_enabled():
+            for btn, hidden in ((m_hide, True), (m_show, False)):
+                btn.click(lambda i, t, r, hid=hidden: h.moderate(i, t, r, hid),
+                          [m_pick, m_token, m_reason], m_out, **PRIVATE).then(
+                    h.render_board, board_inputs, board_outputs, **PRIVATE).then(
+                    h.moderation_choices, None, m_pick, **PRIVATE).then(
+                    h.model_choices, None, dd_models, **PRIVATE)
+            demo.load(h.moderation_choices, None, m_pick, **PRIVATE)
+            gr.api(h.api_moderate, api_name="moderate")
 
         # Page load: URL parameters first (they h.pick models and the item), then the views.
         # Setting the models triggers the item list and the item view through .change.

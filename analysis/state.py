@@ -18,11 +18,12 @@ import pandas as pd
 
 from leaderboard.benchmark import Benchmark, load_benchmark
 from leaderboard.errors import InputError
+from leaderboard.hub_sync import open_store, sync_status
 from leaderboard.judging import Judge
 from leaderboard.predictions import read_predictions
 from leaderboard.scoring import cell_masks, score_predictions
 from leaderboard.settings import PAPER_DIR, AppSettings, Limits
-from leaderboard.store import Submission, SubmissionStore, model_key
+from leaderboard.store import StorageError, Submission, SubmissionStore, model_key
 
 from . import board, drilldown, report
 from .entries import VERIFIED, Entry, reported_entries, verified_entries
@@ -98,21 +99,28 @@ class AppState:
         bench = load_benchmark(settings.benchmark, mapping=settings.mapping,
                                revision=settings.revision)
         judge = make_app_judge(settings.judge)
-        store = SubmissionStore(settings.submissions_dir, bench, judge=judge,
-                                limits=Limits.from_env())
+        # Restores from the Hub when configured, re-scores stale results, pushes changes.
+        store = open_store(settings.submissions_dir, bench, judge=judge,
+                           limits=Limits.from_env())
         masks = cell_masks(bench)
         loaded = {t: {c: int(n) for c, n in cells.items()}
                   for t, cells in masks.unflatten(masks.matrix.sum(axis=1)).items()}
         state = cls(settings, bench, store, judge, reported_entries(PAPER_DIR),
                     board.read_paper_counts(PAPER_DIR), loaded)
-        subs = store.scan()
-        if not subs and settings.seed_demo:
+        # Seed only a store known to be empty: not while a Hub restore is still pending.
+        if (settings.seed_demo and not store.scan()
+                and sync_status(store).state in ("off", "ok")):
             state.seeded = state.seed()
-        elif any(store.is_stale(s) for s in subs):
-            log.warning("re-scoring %d stale submission(s)", len(store.rescore_stale()))
         if store.leftovers:
             log.warning("unfinished submission folders ignored: %s", store.leftovers)
+        for problem in store.problems:
+            log.warning("store: %s", problem)
         return state
+
+    @property
+    def persistence(self) -> str:
+        """Where submissions are kept (Hub sync status), in one sentence."""
+        return str(sync_status(self.store))
 
     def seed(self) -> list[str]:
         """Store the bundle's demo predictions (models.json) as ordinary submissions."""
@@ -187,11 +195,13 @@ class AppState:
         return report.summarise(pred.report, result.status_counts, result.items)
 
     def submit(self, data: bytes, file_name: str, meta: Mapping[str, Any],
-               progress: Callable[[int, int], None] | None = None) -> SubmitOutcome:
-        """Score and store one upload; a refusal names what is wrong and stores nothing."""
+               progress: Callable[[int, int], None] | None = None,
+               client: str | None = None) -> SubmitOutcome:
+        """Score and store one upload; a refusal names what is wrong and stores nothing.
+        `client` (limits.client_key) is rate-limited by the store."""
         try:
-            sub = self.store.add(data, file_name, dict(meta), progress=progress)
-        except InputError as exc:
+            sub = self.store.add(data, file_name, dict(meta), progress=progress, client=client)
+        except (InputError, StorageError) as exc:  # bad file/form, too many, disk trouble
             return SubmitOutcome(False, str(exc))
         self.invalidate()
         entries = self.entries()

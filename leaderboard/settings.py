@@ -92,6 +92,7 @@ class AppSettings:
     submissions_dir: str = "submissions"
     judge: str = "auto"  # none | approx | openai | auto (approx when available)
     seed_demo: bool = True  # fill an empty store from the bundle's models.json
+    trust_forwarded: bool = False  # behind a proxy (Spaces): rate-limit by X-Forwarded-For
     title: str = "Q-Bench-Portrait Leaderboard"
 
     @classmethod
@@ -104,4 +105,6 @@ class AppSettings:
             submissions_dir=env.get("QBP_SUBMISSIONS_DIR", "").strip() or "submissions",
             judge=(env.get("QBP_JUDGE", "").strip().lower() or "auto"),
             seed_demo=env.get("QBP_SEED_DEMO", "1").strip().lower() not in ("0", "false", "no"),
+            trust_forwarded=(env.get("QBP_TRUST_FORWARDED", "").strip().lower()
+                             in ("1", "true", "yes") or bool(env.get("SPACE_ID"))),
         )

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.app
 
 def test_only_the_three_named_endpoints_are_public(client):
     endpoints = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
-    assert set(endpoints) == {"/submit", "/leaderboard", "/item"}
+    assert set(endpoints) == {"/submit", "/leaderboard", "/item"}  # no admin token set
+    params = [p["parameter_name"] for p in endpoints["/submit"]["parameters"]]
+    assert params == ["file", "model", "params", "open", "link"]
 
 
 def test_submitted_file_gets_the_values_the_cli_gives(client, app_server, tmp_path):

@@ -94,3 +94,29 @@ def test_item_detail_lists_unknown_models(state):
     assert d["unknown_models"] == ["Ghost"]
     with pytest.raises(KeyError):
         state.item("nope", [])
+
+
+def test_submissions_are_rate_limited_per_client(tmp_path, monkeypatch):
+    monkeypatch.setenv("QBP_SUBMITS_PER_HOUR", "1")
+    bundle = write_app_bundle(tmp_path / "bundle")
+    state = AppState.start(AppSettings(benchmark=str(bundle), seed_demo=False,
+                                       submissions_dir=str(tmp_path / "subs"), judge="none"))
+    assert state.submit(jsonl(["B"]), "a.jsonl", {"model": "A"}, client="ip:10.0.0.1").ok
+    out = state.submit(jsonl(["C"]), "b.jsonl", {"model": "B"}, client="ip:10.0.0.1")
+    assert not out.ok and "submissions" in out.message
+    assert state.submit(jsonl(["C"]), "b.jsonl", {"model": "B"}, client="ip:10.0.0.2").ok
+    assert {s.meta.model for s in state.store.submissions()} == {"A", "B"}
+
+
+def test_moderation_hides_a_row_only_with_the_admin_token(state, monkeypatch):
+    import app as space
+
+    monkeypatch.setenv("QBP_ADMIN_TOKEN", "s3cret-token-of-enough-length")
+    h = space.Handlers(state)
+    sub_id = state.seeded[1]
+    assert "wrong admin token" in h.moderate(sub_id, "guess", "", True)
+    assert "M2" in state.verified_models()
+    assert "now hidden" in h.moderate(sub_id, "s3cret-token-of-enough-length", "spam", True)
+    assert "M2" not in state.verified_models()
+    assert h.api_moderate(sub_id, False, "s3cret-token-of-enough-length")["hidden"] is False
+    assert "M2" in state.verified_models()
