@@ -378,7 +378,8 @@ def build(state: AppState) -> gr.Blocks:
                     dd_models = gr.Dropdown([], multiselect=True, label="Verified models",
                                             scale=3, elem_id="dd-models")
                     outcome = gr.Radio([(v, k) for k, v in drilldown.OUTCOMES.items()],
-                                       value="all", label="Outcome", scale=3)
+                                       value="all", label="Outcome", scale=3,
+                                       elem_id="dd-outcome")
                 with gr.Row():
                     f_src, f_dim, f_sub, f_qt, f_scope = (
                         gr.Dropdown(field_choices[f], value="", label=drilldown.FIELD_LABELS[f])

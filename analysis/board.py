@@ -249,8 +249,8 @@ def caption(view: BoardView) -> str:
     label = dict((k, lab) for lab, k in sort_keys(view.table)).get(view.sort_by, view.sort_by)
     order = "descending" if view.descending else "ascending"
     return (f"**{view.title}** — {len(view.entries)} rows, sorted by {label} ({order}). "
-            "Best value per column in **bold**, runner-up underlined. Click a column header to "
-            "sort by it (again to reverse).")
+            "Best value per column in **bold**, runner-up underlined; rank is among all rows, "
+            "whatever the filters. Click a column header to sort by it (again to reverse).")
 
 
 def datatypes(view: BoardView) -> list[str]:
@@ -259,10 +259,10 @@ def datatypes(view: BoardView) -> list[str]:
 
 
 def column_widths(view: BoardView) -> list[str]:
-    def width(header: str, least: int = 62) -> str:  # header text plus the menu button
+    def width(header: str, least: int = 60) -> str:  # header text plus the menu button
         return f"{max(least, round(7.5 * len(header)) + 32)}px"
 
-    return ([width(RANK), "210px", width(TYPE, 80), "140px", width(WEIGHTS), width(PARAMS)]
+    return ([width(RANK), "190px", width(TYPE, 80), "132px", width(WEIGHTS), width(PARAMS)]
             + [width(h) for h in view.headers])
 
 

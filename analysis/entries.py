@@ -48,8 +48,8 @@ class Entry:
 
     @property
     def label(self) -> str:
-        """What the board's "Type" column says."""
-        return self.kind + (" · baseline" if self.is_baseline else "")
+        """What the board's "Type" column says (a baseline is told by its name)."""
+        return self.kind
 
     @property
     def judge_label(self) -> str:

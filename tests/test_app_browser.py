@@ -160,6 +160,14 @@ def test_drill_down_link_shows_the_image_and_each_models_answer(page, app_server
     # The address bar follows the view, so the page can be shared as a link.
     wait_until(lambda: f"item={shown}" in page.url, what="URL of the next item")
     assert quote(models[0]).replace("%20", "+") in page.url or quote(models[0]) in page.url
+    # Filtering to what both models got wrong, then picking an item from the list.
+    page.locator("#dd-outcome label", has_text="All chosen models are wrong").click()
+    wait_until(lambda: "of 2765 items match" in page.inner_text("#dd-count")
+               and not page.inner_text("#dd-count").startswith("2765"), what="filtered list")
+    first_id = wait_until(lambda: column(page, 1, "#dd-list")[:1], what="list rows")[0]
+    page.locator("#dd-list .virtual-row [data-col='1']").first.click()
+    wait_until(lambda: f"Item {first_id}" in page.locator("#dd-detail").inner_text(),
+               what="picked item")
 
 
 def test_html_in_a_model_name_is_shown_as_text(page, app_server, client, tmp_path):
