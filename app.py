@@ -69,9 +69,12 @@ CSS = """
 .qbp-status.bad, .qbp-score.bad { color: #dc2626; }
 .qbp-status.warn, .qbp-score.warn, .qbp-score.part { color: #d97706; }
 .qbp-error { color: #dc2626; }
-.dark .js-plotly-plot .main-svg text { fill: #d1d5db !important; }
-.js-plotly-plot .main-svg text { fill: #374151 !important; }
-.dark .js-plotly-plot .main-svg .hoverlayer text { fill: inherit !important; }
+/* Radar labels, legend and titles: more contrast than plotly's one grey gives on either
+   theme; hover labels keep plotly's own contrasting colours. */
+.js-plotly-plot .main-svg :is(.polarlayer, .legend, .infolayer) text {
+  fill: #374151 !important; }
+.dark .js-plotly-plot .main-svg :is(.polarlayer, .legend, .infolayer) text {
+  fill: #d1d5db !important; }
 """
 
 
