@@ -7,6 +7,7 @@ bundle's models.json through the store's normal `add` path, so demo rows are ver
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from leaderboard.benchmark import Benchmark, load_benchmark
@@ -23,9 +25,12 @@ from leaderboard.judging import Judge
 from leaderboard.predictions import read_predictions
 from leaderboard.scoring import cell_masks, score_predictions
 from leaderboard.settings import PAPER_DIR, AppSettings, Limits
+from leaderboard.stats import DEFAULT_RESAMPLES
 from leaderboard.store import StorageError, Submission, SubmissionStore, model_key
 
-from . import board, drilldown, report
+from . import board, board_stats, drilldown, report
+from .compare import Comparison, compare_models
+from .reliability import board_intervals, rank_table
 from .entries import VERIFIED, Entry, reported_entries, verified_entries
 
 log = logging.getLogger("qbp.app")
@@ -91,6 +96,11 @@ class AppState:
     seeded: list[str] = field(default_factory=list)
     _entries: list[Entry] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Bootstrap resamples of every interval, rank range and comparison (seed 0).
+    resamples: int = DEFAULT_RESAMPLES
+    _scores: tuple[list[str], np.ndarray] | None = None
+    _generation: int = 0  # bumped by invalidate(): a result computed before is not kept
+    _comparisons: dict[tuple[str, str], Comparison] = field(default_factory=dict)
 
     # ----------------------------------------------------------------- start-up
     @classmethod
@@ -152,8 +162,12 @@ class AppState:
 
     # ----------------------------------------------------------------- entries
     def invalidate(self) -> None:
+        """Forget everything derived from the store (call after it changes)."""
         with self._lock:
             self._entries = None
+            self._scores = None
+            self._comparisons = {}
+            self._generation += 1
 
     def entries(self) -> list[Entry]:
         """Reported rows then verified rows (Random of the loaded benchmark first)."""
@@ -182,10 +196,93 @@ class AppState:
                 out[sub.meta.model] = sub.items()
         return out
 
+    # ----------------------------------------------------------------- statistics
+    def score_matrix(self) -> tuple[list[str], np.ndarray]:
+        """(names, scores): item scores (n_models, n_items), benchmark order, NaN where
+        unknown, of the visible verified models (latest version of each), best Overall
+        first as in `verified_models`. Read-only; cached until `invalidate`.
+
+        A model whose stored items do not line up with the loaded benchmark (a re-score
+        pending) is left out rather than mis-aligned."""
+        with self._lock:
+            if self._scores is not None:
+                return self._scores
+            generation = self._generation
+        entries = self.entries()
+        by_name = {e.name: e.submission_id for e in entries
+                   if e.kind == VERIFIED and e.submission_id}
+        subs = {s.id: s for s in self.store.submissions()}
+        ids = self.bench.items["id"].to_numpy(dtype=object)
+        names, rows = [], []
+        for name in self.verified_models():
+            sub = subs.get(by_name.get(name, ""))
+            if sub is None:
+                continue
+            items = sub.item_scores()
+            if len(items) != len(ids) or not np.array_equal(items["id"].to_numpy(dtype=object),
+                                                            ids):
+                log.warning("scores of %s skipped: items do not match the benchmark", sub.id)
+                continue
+            names.append(name)
+            rows.append(items["score"].to_numpy(dtype=np.float64))
+        scores = np.vstack(rows) if rows else np.zeros((0, len(self.bench)))
+        scores.flags.writeable = False
+        out = (names, scores)
+        with self._lock:
+            if self._generation == generation:
+                self._scores = out
+        return out
+
+    @property
+    def clustered(self) -> bool:
+        """Items share images, so the bootstrap draws images (with all their questions)."""
+        return self.bench.image_clusters is not None
+
+    def intervals(self, table: str | None) -> pd.DataFrame:
+        """`reliability.board_intervals` of the verified models on one table (None: all)."""
+        names, scores = self.score_matrix()
+        return board_intervals(names, scores, self.bench, table, resamples=self.resamples)
+
+    def ranks(self, cell: str | tuple[str, str] = board.OVERALL) -> pd.DataFrame:
+        """`reliability.rank_table` of the verified models on one cell."""
+        names, scores = self.score_matrix()
+        return rank_table(names, scores, self.bench, cell, resamples=self.resamples)
+
+    def compare(self, a: str, b: str) -> Comparison:
+        """Paired comparison of two verified models (ValueError naming an unknown one).
+
+        A model against itself is computed like any pair (zero differences, McNemar p=1)
+        so the API answers it; the view layer refuses equal names, hence the twin row."""
+        names, scores = self.score_matrix()
+        with self._lock:
+            generation, cached = self._generation, self._comparisons.get((a, b))
+        if cached is not None:
+            return cached
+        if a == b and a in names:
+            row = scores[names.index(a)]
+            twin = compare_models("A", "B", ["A", "B"], np.vstack([row, row]), self.bench,
+                                  resamples=self.resamples)
+            out = dataclasses.replace(twin, a=a, b=b)
+        else:
+            out = compare_models(a, b, names, scores, self.bench, resamples=self.resamples)
+        with self._lock:
+            if self._generation == generation:
+                if len(self._comparisons) >= 16:
+                    self._comparisons.pop(next(iter(self._comparisons)))
+                self._comparisons[(a, b)] = out
+        return out
+
     # ----------------------------------------------------------------- operations
     def view(self, table: str = "table3", filters: board.Filters | None = None,
-             sort_by: str = board.OVERALL, descending: bool | None = None) -> board.BoardView:
-        return board.build_view(self.entries(), table, filters, sort_by, descending)
+             sort_by: str = board.OVERALL, descending: bool | None = None,
+             intervals: bool = False) -> board.BoardView:
+        """The board; with `intervals`, verified cells read "61.2 ± 1.8" and Rank range /
+        Group columns follow Model (the frame stays numeric)."""
+        view = board.build_view(self.entries(), table, filters, sort_by, descending)
+        if intervals:
+            view = board_stats.with_uncertainty(
+                view, self.intervals(table), self.ranks(board_stats.rank_cell(table, sort_by)))
+        return view
 
     def preview(self, data: bytes, file_name: str) -> dict[str, Any]:
         """Parse and score without judging or storing, for the report shown on upload.

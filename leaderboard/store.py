@@ -133,6 +133,13 @@ class Submission:
             self._items = pd.read_parquet(self.path / "items.parquet")
         return self._items
 
+    def item_scores(self) -> pd.DataFrame:
+        """Only id and score of every item, benchmark order: what the statistics need,
+        read without the raw answers when the full table is not loaded yet."""
+        if self._items is not None:
+            return self._items[["id", "score"]]
+        return pd.read_parquet(self.path / "items.parquet", columns=["id", "score"])
+
 
 def model_key(name: str) -> str:
     """Names that differ only in case, width or spacing are the same model."""
