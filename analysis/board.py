@@ -26,6 +26,10 @@ from .entries import KINDS, REPORTED, VERIFIED, Entry
 RANK, MODEL, TYPE, JUDGE, WEIGHTS, PARAMS = ("Rank", "Model", "Type", "OE judge", "Weights",
                                              "Params")
 META_COLUMNS: tuple[str, ...] = (RANK, MODEL, TYPE, JUDGE, WEIGHTS, PARAMS)
+# Shown after Model when the board shows intervals (see analysis/board_stats.py).
+RANK_RANGE, GROUP = "Rank range", "Group"
+_META_TYPES = {RANK: "number", MODEL: "str", TYPE: "str", JUDGE: "str", WEIGHTS: "str",
+               PARAMS: "number", RANK_RANGE: "str", GROUP: "number"}
 OVERALL = "Overall"  # Table 3's Overall: the default sort key of every table
 
 WEIGHT_CHOICES: tuple[str, ...] = ("open", "closed", "unknown")
@@ -93,6 +97,9 @@ class BoardView:
     descending: bool
     bold: dict[str, set[int]] = field(default_factory=dict)  # header -> row positions
     underline: dict[str, set[int]] = field(default_factory=dict)
+    #: Display text replacing a value cell's "61.23" (row position -> header -> text), e.g.
+    #: "61.2 ± 1.8"; the frame keeps the number, so sorting stays numeric.
+    display: dict[int, dict[str, str]] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -114,7 +121,8 @@ def key_for_header(table_key: str, header: str) -> str | None:
     for head, cell in zip(headers(table_key), TABLES[table_key].cells):
         if head == header:
             return cell.name
-    return {MODEL: MODEL, PARAMS: PARAMS, RANK: OVERALL}.get(header)  # others: no sort
+    return {MODEL: MODEL, PARAMS: PARAMS, RANK: OVERALL, RANK_RANGE: OVERALL,
+            GROUP: OVERALL}.get(header)  # others: no sort
 
 
 def next_sort(table_key: str, header: str, current: str, descending: bool) -> tuple[str, bool]:
@@ -240,8 +248,13 @@ def styler(view: BoardView):
     fmt = {h: "{:.2f}" for h in view.headers}
     fmt[RANK] = "{:.0f}"
     fmt[PARAMS] = lambda v: f"{v:g}B"
-    return (frame.style.format(fmt, na_rep="-").apply(css, axis=None)
-            .hide(axis="index"))
+    if GROUP in frame.columns:
+        fmt[GROUP] = "{:.0f}"
+    style = frame.style.format(fmt, na_rep="-").apply(css, axis=None).hide(axis="index")
+    for row, texts in view.display.items():  # per row: Styler formats by (row, column)
+        style = style.format({h: (lambda _v, t=t: t) for h, t in texts.items()},
+                             subset=pd.IndexSlice[[frame.index[row]], list(texts)])
+    return style
 
 
 def caption(view: BoardView) -> str:
@@ -254,16 +267,20 @@ def caption(view: BoardView) -> str:
 
 
 def datatypes(view: BoardView) -> list[str]:
-    """gr.DataFrame datatypes: numbers sort numerically on a header click."""
-    return ["number", "str", "str", "str", "str", "number"] + ["number"] * len(view.headers)
+    """gr.DataFrame datatypes: numbers sort numerically on a header click (also when a
+    cell shows an interval: the grid sorts the value, not the text shown)."""
+    return [_META_TYPES.get(c, "number") for c in view.frame.columns]
 
 
 def column_widths(view: BoardView) -> list[str]:
     def width(header: str, least: int = 60) -> str:  # header text plus the menu button
         return f"{max(least, round(7.5 * len(header)) + 32)}px"
 
-    return ([width(RANK), "190px", width(TYPE, 80), "132px", width(WEIGHTS), width(PARAMS)]
-            + [width(h) for h in view.headers])
+    fixed = {RANK: width(RANK), MODEL: "190px", TYPE: width(TYPE, 80), JUDGE: "132px",
+             WEIGHTS: width(WEIGHTS), PARAMS: width(PARAMS), RANK_RANGE: width(RANK_RANGE),
+             GROUP: width(GROUP)}
+    least = 104 if view.display else 60  # room for "61.2 ± 10.3"
+    return [fixed.get(c) or width(c, least) for c in view.frame.columns]
 
 
 def null_notes(view: BoardView) -> list[tuple[str, list[str], str]]:
