@@ -1,0 +1,173 @@
+"""Display frames, text and JSON for the Compare and Items tabs (issue 6).
+
+`analysis.compare` and `analysis.items` compute; this module shapes their results for a
+grid (the item id first, so a selected row names its item however the grid was sorted),
+for Markdown (model names escaped with `md_escape`) and for the API (NaN as null). Model
+names never go into column headers: the tables say "A" and "B", the summary says who.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from leaderboard.safe_text import md_escape
+from leaderboard.taxonomy import LABELS
+
+from .compare import COMPARE_NOTE, Comparison, comparison_summary
+from .reliability import display_labels
+
+SIGNIFICANT = "✱"
+#: Columns of `cells_frame`, `discordant_frame`, `failures_frame`, `analysis_frame`.
+CELL_HEADERS = ("Category", "Items", "A", "B", "A − B", "95% CI", "Significant")
+DISCORDANT_HEADERS = ("ID", "Type", "Categories", "A score", "B score", "Ahead")
+FAILURE_HEADERS = ("ID", "Question", "Gold answer", "Categories", "Models")
+ANALYSIS_HEADERS = ("ID", "Type", "Source", "Dimension", "Sub-dimension", "Scope",
+                    "Right (%)", "Models")
+DIFFICULTY_HEADERS = ("Category", "Group", "Items", "Right (%)")
+
+
+def _num(x: Any) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x) \
+        else float(x)
+
+
+def _categories(frame: pd.DataFrame) -> list[str]:
+    return [" · ".join([LABELS.get(src, src), dim, sub, scope]) for src, dim, sub, scope in
+            zip(frame["image_source"], frame["dimension"], frame["subdimension"],
+                frame["scope"])]
+
+
+# ----------------------------------------------------------------------------- compare
+
+
+def cells_frame(cmp: Comparison, table: str) -> pd.DataFrame:
+    """One row per cell of a table: both values, A minus B, its interval, a mark when the
+    interval excludes 0. Numbers stay numbers (rounded to 2 decimals) so columns sort."""
+    rows = cmp.cells[cmp.cells["table"] == table]
+    labels = display_labels(table)
+    ci = ["-" if pd.isna(lo) else f"{lo:+.2f} to {hi:+.2f}"
+          for lo, hi in zip(rows["low"], rows["high"])]
+    mark = ["-" if pd.isna(d) else (SIGNIFICANT if s else "")
+            for d, s in zip(rows["diff"], rows["significant"])]
+    return pd.DataFrame({
+        "Category": [labels[c] for c in rows["cell"]],
+        "Items": rows["n_items"].to_numpy(dtype="int64"),
+        "A": rows["a_value"].round(2).to_numpy(), "B": rows["b_value"].round(2).to_numpy(),
+        "A − B": rows["diff"].round(2).to_numpy(), "95% CI": ci, "Significant": mark,
+    }, columns=list(CELL_HEADERS))
+
+
+CELL_TYPES = ["str", "number", "number", "number", "number", "str", "str"]
+
+
+def discordant_frame(cmp: Comparison) -> pd.DataFrame:
+    """The items one model scores higher on than the other, benchmark order."""
+    d = cmp.discordant
+    return pd.DataFrame({
+        "ID": d["id"].tolist(), "Type": d["qtype"].tolist(), "Categories": _categories(d),
+        "A score": d["a_score"].to_numpy(dtype=float),
+        "B score": d["b_score"].to_numpy(dtype=float),
+        "Ahead": ["A" if a > b else "B" for a, b in zip(d["a_score"], d["b_score"])],
+    }, columns=list(DISCORDANT_HEADERS))
+
+
+DISCORDANT_TYPES = ["str", "str", "str", "number", "number", "str"]
+
+
+def summary_markdown(cmp: Comparison) -> str:
+    """Who A and B are, the plain-sentence summary, and how to read it; names escaped."""
+    safe = dataclasses.replace(cmp, a=md_escape(cmp.a), b=md_escape(cmp.b))
+    who = f"**A** = {safe.a} · **B** = {safe.b}"
+    return f"{who}\n\n{comparison_summary(safe)}\n\n<small>{COMPARE_NOTE}</small>"
+
+
+def mcnemar_markdown(cmp: Comparison) -> str:
+    """McNemar's exact test in one line (counts, p-value), or why there is none."""
+    m = cmp.mcnemar
+    if not m.n_items:
+        return "McNemar's exact test: no closed-ended item scored for both models."
+    p = "< 0.001" if m.p < 0.001 else f"= {m.p:.3f}"
+    verdict = ("the two differ on closed-ended items" if m.p < 1 - cmp.level else
+               "no significant difference on closed-ended items")
+    return (f"**McNemar's exact test** on {m.n_items:,} closed-ended items: A right and B "
+            f"wrong on **{m.b:,}**, B right and A wrong on **{m.c:,}**; p {p} "
+            f"({verdict}). {len(cmp.discordant):,} items scored differently in all "
+            "(open-ended included) are listed below; select one to open it in the "
+            "Drill-down tab with both models.")
+
+
+def comparison_json(cmp: Comparison) -> dict[str, Any]:
+    """The comparison for the API: per-cell values, differences and intervals (points,
+    null where a cell is null), McNemar (b, c, p) and the discordant item ids."""
+    cells = [{k: (_num(v) if k in ("a_value", "b_value", "diff", "low", "high") else v)
+              for k, v in rec.items()} for rec in cmp.cells.to_dict(orient="records")]
+    for rec in cells:
+        rec["n_items"] = int(rec["n_items"])
+        rec["significant"] = bool(rec["significant"]) and rec["diff"] is not None
+    d = cmp.discordant
+    return {
+        "model_a": cmp.a, "model_b": cmp.b, "level": cmp.level, "resamples": cmp.resamples,
+        "clustered": cmp.clustered, "cells": cells,
+        "closed_ended": None if cmp.closed is None else dict(zip(("diff", "low", "high"),
+                                                                 cmp.closed)),
+        "mcnemar": {"b": cmp.mcnemar.b, "c": cmp.mcnemar.c, "p": cmp.mcnemar.p,
+                    "n_items": cmp.mcnemar.n_items},
+        "discordant_ids": d["id"].tolist(),
+        "a_ahead_ids": d.loc[d["a_score"] > d["b_score"], "id"].tolist(),
+        "b_ahead_ids": d.loc[d["a_score"] < d["b_score"], "id"].tolist(),
+        "summary": comparison_summary(cmp),
+    }
+
+
+# ----------------------------------------------------------------------------- items
+
+
+def difficulty_frame(difficulty: pd.DataFrame, table: str) -> pd.DataFrame:
+    """`items.difficulty_by_category` of one table as percent, the table's order."""
+    rows = difficulty[difficulty["table"] == table]
+    labels = display_labels(table)
+    return pd.DataFrame({
+        "Category": [labels[c] for c in rows["cell"]], "Group": rows["group"].tolist(),
+        "Items": rows["n_items"].to_numpy(dtype="int64"),
+        "Right (%)": (100 * rows["share_right"]).round(1).to_numpy(),
+    }, columns=list(DIFFICULTY_HEADERS))
+
+
+DIFFICULTY_TYPES = ["str", "str", "number", "number"]
+
+
+def failures_frame(failures: pd.DataFrame) -> pd.DataFrame:
+    """`items.unanimous_failures` for label review: id, question, gold answer spelled out,
+    categories, and how many models were counted."""
+    return pd.DataFrame({
+        "ID": failures["id"].tolist(), "Question": failures["question"].tolist(),
+        "Gold answer": failures["answer_text"].tolist(),
+        "Categories": [f"{q} · {c}" for q, c in zip(failures["qtype"],
+                                                    _categories(failures))],
+        "Models": failures["n_models"].to_numpy(dtype="int64"),
+    }, columns=list(FAILURE_HEADERS))
+
+
+FAILURE_TYPES = ["str", "str", "str", "str", "number"]
+
+
+def analysis_frame(analysis: pd.DataFrame) -> pd.DataFrame:
+    """`items.item_analysis` as percent right, hardest first (ties: benchmark order)."""
+    frame = pd.DataFrame({
+        "ID": analysis["id"].tolist(), "Type": analysis["qtype"].tolist(),
+        "Source": [LABELS.get(s, s) for s in analysis["image_source"]],
+        "Dimension": analysis["dimension"].tolist(),
+        "Sub-dimension": analysis["subdimension"].tolist(),
+        "Scope": analysis["scope"].tolist(),
+        "Right (%)": (100 * analysis["share_right"]).round(1).to_numpy(),
+        "Models": analysis["n_models"].to_numpy(dtype="int64"),
+    }, columns=list(ANALYSIS_HEADERS))
+    order = np.lexsort((np.arange(len(frame)), frame["Right (%)"].fillna(np.inf).to_numpy()))
+    return frame.iloc[order].reset_index(drop=True)
+
+
+ANALYSIS_TYPES = ["str", "str", "str", "str", "str", "str", "number", "number"]
