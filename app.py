@@ -7,6 +7,7 @@ This file only wires the UI: views, scoring and storage live in `analysis/` and
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import json
@@ -19,15 +20,20 @@ from urllib.parse import quote
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
+import pandas as pd  # noqa: E402
 from gradio.data_classes import FileData  # noqa: E402
 
-from analysis import board, charts, drilldown, report  # noqa: E402
+from analysis import board, board_stats, charts, drilldown, report, stats_views  # noqa: E402
+from analysis.compare import delta_figure  # noqa: E402
+from analysis.items import (difficulty_by_category, difficulty_figure,  # noqa: E402
+                            item_analysis, unanimous_failures)
 from analysis.about import about_markdown  # noqa: E402
 from analysis.entries import KINDS  # noqa: E402
 from analysis.state import AppState  # noqa: E402
 from leaderboard.errors import InputError  # noqa: E402
 from leaderboard.limits import client_key  # noqa: E402
 from leaderboard.moderation import admin_enabled, moderate  # noqa: E402
+from leaderboard.safe_text import md_escape  # noqa: E402
 from leaderboard.settings import AppSettings  # noqa: E402
 from leaderboard.taxonomy import FIELD_VALUES, LABELS, TABLE_TITLES, TABLES  # noqa: E402
 
@@ -51,8 +57,11 @@ HEADER_SORT_JS = """() => {
 }"""
 
 CSS = """
-#leaderboard [role=gridcell], #leaderboard th, #dd-list [role=gridcell], #dd-list th {
+#leaderboard [role=gridcell], #leaderboard th, #dd-list [role=gridcell], #dd-list th,
+:is(#cmp-cells, #cmp-items, #it-difficulty-table, #it-failures, #it-analysis)
+  :is([role=gridcell], th) {
   font-family: var(--font); font-size: 0.86rem; font-variant-numeric: tabular-nums; }
+#ci-notes { margin-bottom: 6px; }
 .qbp-notes, .qbp-colinfo { font-size: 0.85em; opacity: 0.9; }
 .qbp-n { opacity: 0.65; font-size: 0.9em; }
 .qbp-item pre.qbp-raw, .qbp-error pre { white-space: pre-wrap; word-break: break-word;
@@ -121,14 +130,19 @@ class Handlers:
 
     # ------------------------------------------------------------------ leaderboard
     def render_board(self, table: str, kinds: list[str], search: str, weights: list[str],
-                     sizes: list[str], sort_by: str, order: str) -> tuple:
+                     sizes: list[str], sort_by: str, order: str,
+                     intervals: bool = False) -> tuple:
         view = self.state.view(table, _filters(kinds, search, weights, sizes), sort_by,
-                               order == "descending")
+                               order == "descending", intervals=bool(intervals))
         grid = gr.DataFrame(value=board.styler(view), datatype=board.datatypes(view),
                             column_widths=board.column_widths(view))
         info = (board.column_info_html(table, self.state.loaded_counts,
                                        self.state.paper_counts, "loaded")
                 + board.null_notes_html(view))
+        if intervals:
+            cell = board_stats.rank_cell(table, sort_by)
+            info = board_stats.notes_html(view, self.state.ranks(cell), cell,
+                                          self.state.resamples, self.state.clustered) + info
         return (grid, board.caption(view), info,
                 _export(board.to_csv(view), f"qbp_{table}.csv"),
                 _export(board.to_latex(view), f"qbp_{table}.tex"))
@@ -145,6 +159,104 @@ class Handlers:
             return sort_by, order
         key, desc = board.next_sort(table, header, sort_by, order == "descending")
         return key, "descending" if desc else "ascending"
+
+    def chart_cells(self, table: str, sort_by: str) -> gr.Dropdown:
+        return gr.Dropdown(choices=board_stats.chart_cells(table),
+                           value=board_stats.default_chart_cell(table, sort_by))
+
+    def render_errorbars(self, table: str, kinds: list[str], search: str, weights: list[str],
+                         sizes: list[str], sort_by: str, order: str, intervals: bool,
+                         cell: str | None) -> tuple:
+        """The error-bar chart of one cell over the view's verified rows (shown with the
+        intervals only: it costs the same bootstrap)."""
+        if not intervals:
+            return gr.Column(visible=False), None
+        if cell not in TABLES[table].columns:
+            cell = board_stats.default_chart_cell(table, sort_by)
+        view = self.state.view(table, _filters(kinds, search, weights, sizes), sort_by,
+                               order == "descending")
+        return gr.Column(visible=True), board_stats.chart(view, self.state.intervals(table),
+                                                          cell)
+
+    # ------------------------------------------------------------------ compare
+    def compare_choices(self, a: str | None, b: str | None) -> tuple:
+        """Both dropdowns over the verified models; kept choices stay, else the top two."""
+        names = self.state.score_matrix()[0]
+        a = a if a in names else (names[0] if names else None)
+        b = b if b in names else next((n for n in names if n != a), None)
+        return gr.Dropdown(choices=names, value=a), gr.Dropdown(choices=names, value=b)
+
+    def _comparison(self, a: str | None, b: str | None):
+        if not a or not b:
+            raise ValueError("Choose two verified models (A and B) to compare.")
+        return self.state.compare(a, b)
+
+    def render_compare(self, a: str | None, b: str | None, table: str) -> tuple:
+        """Summary, delta chart, per-category table, McNemar line, discordant items."""
+        try:
+            cmp = self._comparison(a, b)
+        except ValueError as exc:
+            empty = pd.DataFrame()
+            return (f"*{md_escape(str(exc))}*", None, empty, "", empty)
+        fig, cells = self.render_delta(a, b, table)
+        items = gr.DataFrame(value=stats_views.discordant_frame(cmp),
+                             datatype=stats_views.DISCORDANT_TYPES)
+        return (stats_views.summary_markdown(cmp), fig, cells,
+                stats_views.mcnemar_markdown(cmp), items)
+
+    def render_delta(self, a: str | None, b: str | None, table: str) -> tuple:
+        try:
+            cmp = self._comparison(a, b)
+        except ValueError:
+            return None, pd.DataFrame()
+        safe = dataclasses.replace(cmp, a=charts.plotly_text(cmp.a),
+                                   b=charts.plotly_text(cmp.b))
+        frame = stats_views.cells_frame(cmp, table)
+        cells = gr.DataFrame(value=frame.style.format(
+            {"A": "{:.2f}", "B": "{:.2f}", "A − B": "{:+.2f}"}, na_rep="-").hide(axis="index"),
+            datatype=stats_views.CELL_TYPES)
+        return delta_figure(safe, table), cells
+
+    def open_discordant(self, evt: gr.SelectData, a: str, b: str) -> tuple:
+        """A selected discordant item: the Drill-down tab with that item and both models."""
+        item_id = _row_id(evt)
+        if not item_id:
+            return gr.Dropdown(), gr.Textbox(), gr.Tabs()
+        models = [m for m in dict.fromkeys([a, b]) if m]
+        return gr.Dropdown(value=models), item_id, gr.Tabs(selected="drill")
+
+    def open_item(self, evt: gr.SelectData) -> tuple:
+        """A selected item of the Items tab: the Drill-down tab with the models chosen there."""
+        item_id = _row_id(evt)
+        if not item_id:
+            return gr.Textbox(), gr.Tabs()
+        return item_id, gr.Tabs(selected="drill")
+
+    # ------------------------------------------------------------------ items
+    def render_items(self, table: str) -> tuple:
+        """Difficulty chart and table, unanimous failures, and the per-item table."""
+        names, scores = self.state.score_matrix()
+        fig, diff = self.render_difficulty(table)
+        fails = unanimous_failures(names, scores, self.state.bench)
+        count = (f"**{len(fails)}** items every counted verified model scores 0 on "
+                 f"({len(names)} verified models; an item is listed when at least 2 were "
+                 "scored on it). Select one to open it in the Drill-down tab."
+                 if len(names) >= 2 else
+                 "At least two verified models are needed to list items everyone fails.")
+        fail_grid = gr.DataFrame(value=stats_views.failures_frame(fails),
+                                 datatype=stats_views.FAILURE_TYPES)
+        every = gr.DataFrame(value=stats_views.analysis_frame(
+            item_analysis(names, scores, self.state.bench)),
+            datatype=stats_views.ANALYSIS_TYPES)
+        return fig, diff, count, fail_grid, every
+
+    def render_difficulty(self, table: str) -> tuple:
+        names, scores = self.state.score_matrix()
+        diff = difficulty_by_category(names, scores, self.state.bench, table)
+        grid = gr.DataFrame(value=stats_views.difficulty_frame(diff, table).style.format(
+            {"Right (%)": "{:.1f}"}, na_rep="-").hide(axis="index"),
+            datatype=stats_views.DIFFICULTY_TYPES)
+        return difficulty_figure(diff, table), grid
 
     # ------------------------------------------------------------------ charts
     def render_overall(self, kinds: list[str], search: str, weights: list[str],
@@ -296,6 +408,16 @@ class Handlers:
         dict per row with numeric cell values keyed by cell name (null = None)."""
         return self.state.leaderboard_rows(table, kinds, search, weights, sizes, sort_by)
 
+    def api_compare(self, model_a: str, model_b: str) -> dict:
+        """Paired comparison of two verified models (A minus B, points): per cell of
+        Tables 3-6 both values, the difference and its 95% paired-bootstrap interval;
+        McNemar's exact test (b, c, p) on closed-ended items; the ids of the items they
+        score differently. On an unknown model: {"error": ...}."""
+        try:
+            return stats_views.comparison_json(self.state.compare(model_a, model_b))
+        except ValueError as exc:
+            return {"error": str(exc)}
+
     def api_item(self, item_id: str, models: list[str] | None = None) -> dict:
         """One item: question, options, gold answer, and each named verified model's raw
         answer, parsed answer, status, score and judge text."""
@@ -303,6 +425,12 @@ class Handlers:
             return self.state.item(item_id, models or [])
         except KeyError as exc:
             return {"error": str(exc.args[0])}
+
+
+def _row_id(evt: gr.SelectData) -> str | None:
+    """The item id of a selected grid row (first column), whatever the grid's sort order."""
+    row = evt.row_value if isinstance(evt.row_value, (list, tuple)) else None
+    return str(row[0]) if row else None
 
 
 def _client(request: gr.Request | None, trust_forwarded: bool) -> str | None:
@@ -338,6 +466,9 @@ def build(state: AppState) -> gr.Blocks:
                                      elem_id="table-select", scale=3)
                     kinds = gr.CheckboxGroup(list(KINDS), value=list(KINDS), label="Rows",
                                              elem_id="kinds", scale=1)
+                    show_ci = gr.Checkbox(
+                        label="Show 95% intervals", value=False, elem_id="show-ci", scale=1,
+                        info="verified rows: value ± half-width, rank range and group")
                 with gr.Row():
                     search = gr.Textbox(label="Search model", placeholder="e.g. Qwen",
                                         elem_id="search", scale=2)
@@ -360,6 +491,17 @@ def build(state: AppState) -> gr.Blocks:
                     csv_btn = gr.DownloadButton("Download CSV", size="sm", elem_id="dl-csv")
                     tex_btn = gr.DownloadButton("Download LaTeX", size="sm", elem_id="dl-tex")
                 info = gr.HTML(elem_id="board-info")
+                with gr.Column(visible=False, elem_id="ci-chart-box") as ci_box:
+                    with gr.Row(equal_height=True):
+                        ci_cell = gr.Dropdown(board_stats.chart_cells("table3"),
+                                              value=board.OVERALL, label="Error bars for",
+                                              elem_id="ci-cell", scale=1, min_width=220)
+                        gr.Markdown(
+                            "Bars: the column's value; whiskers: its 95% interval. Verified "
+                            f"rows of the current view, at most {board_stats.CHART_MODELS}. "
+                            "Reported rows have no per-item data, so no interval.",
+                            elem_classes="qbp-notes", scale=3)
+                    ci_plot = gr.Plot(show_label=False, elem_id="ci-chart")
             with gr.Tab("Charts", id="charts"):
                 gr.Markdown("Radar charts like the paper's Figure 4, over the rows the "
                             "leaderboard's filters show.")
@@ -409,6 +551,47 @@ def build(state: AppState) -> gr.Blocks:
                                          buttons=["fullscreen", "download"], label="Image",
                                          elem_id="dd-image")
                         detail = gr.HTML(elem_id="dd-detail")
+            with gr.Tab("Compare", id="compare") as compare_tab:
+                gr.Markdown("Two verified models on the same items: the difference per "
+                            "category with a paired 95% interval, McNemar's exact test, and "
+                            "the items one gets right and the other wrong. Reported (paper) "
+                            "rows have no per-item data, so only verified models are offered.")
+                with gr.Row():
+                    cmp_a = gr.Dropdown([], label="Model A", elem_id="cmp-a", scale=2)
+                    cmp_b = gr.Dropdown([], label="Model B", elem_id="cmp-b", scale=2)
+                    cmp_table = gr.Radio(TABLE_CHOICES, value="table3", label="Table",
+                                         elem_id="cmp-table", scale=4)
+                cmp_summary = gr.Markdown(elem_id="cmp-summary")
+                with gr.Row():
+                    cmp_plot = gr.Plot(show_label=False, elem_id="cmp-delta", scale=1)
+                    cmp_cells = gr.DataFrame(interactive=False, elem_id="cmp-cells", scale=1,
+                                             wrap=False, max_height=640)
+                cmp_mcnemar = gr.Markdown(elem_id="cmp-mcnemar")
+                cmp_items = gr.DataFrame(interactive=False, max_height=480, wrap=False,
+                                         elem_id="cmp-items",
+                                         column_widths=["110px", "62px", "380px", "90px",
+                                                        "90px", "70px"])
+            with gr.Tab("Items", id="items") as items_tab:
+                gr.Markdown("How the verified models do on each item: the share of models "
+                            "right (a half-right open-ended answer counts half), which "
+                            "categories are hard for everyone, and the items every model "
+                            "fails, which are worth a second look at their labels.")
+                it_table = gr.Radio(TABLE_CHOICES, value="table3", label="Table",
+                                    elem_id="it-table")
+                with gr.Row():
+                    it_plot = gr.Plot(show_label=False, elem_id="it-difficulty", scale=3)
+                    it_diff = gr.DataFrame(interactive=False, elem_id="it-difficulty-table",
+                                           scale=2, wrap=False, max_height=640)
+                gr.Markdown("### Items every verified model fails (for label review)")
+                it_fail_count = gr.Markdown(elem_id="it-fail-count")
+                it_fail = gr.DataFrame(interactive=False, max_height=420, wrap=True,
+                                       elem_id="it-failures",
+                                       column_widths=["110px", "420px", "260px", "300px",
+                                                      "80px"])
+                gr.Markdown("### Every item: share of verified models right (click a "
+                            "header to sort)")
+                it_all = gr.DataFrame(interactive=False, max_height=480, wrap=False,
+                                      elem_id="it-analysis")
             with gr.Tab("Submit", id="submit"):
                 gr.Markdown("Upload one prediction file (JSONL, JSON, CSV/TSV or Parquet; one "
                             "row per item with its id and the model's raw answer). It is "
@@ -447,20 +630,30 @@ def build(state: AppState) -> gr.Blocks:
                                            judge_info["backend"], tuple(ids)))
 
         # -------------------------------------------------------------- events
-        board_inputs = [table, kinds, search, weights, sizes, sort_by, order]
+        board_inputs = [table, kinds, search, weights, sizes, sort_by, order, show_ci]
         board_outputs = [grid, caption, info, csv_btn, tex_btn]
         filter_inputs = [kinds, search, weights, sizes]
+        chart_inputs = board_inputs + [ci_cell]
+        chart_outputs = [ci_box, ci_plot]
         table.change(h.sort_choices, table, sort_by, **PRIVATE).then(
-            h.render_board, board_inputs, board_outputs, **PRIVATE)
+            h.render_board, board_inputs, board_outputs, **PRIVATE).then(
+            h.chart_cells, [table, sort_by], ci_cell, **PRIVATE).then(
+            h.render_errorbars, chart_inputs, chart_outputs, **PRIVATE)
         for comp in (kinds, weights, sizes):
-            comp.change(h.render_board, board_inputs, board_outputs, **PRIVATE)
+            comp.change(h.render_board, board_inputs, board_outputs, **PRIVATE).then(
+                h.render_errorbars, chart_inputs, chart_outputs, **PRIVATE)
         for comp in (order, sort_by):  # user changes only: header clicks set both at once
             comp.input(h.render_board, board_inputs, board_outputs, **PRIVATE)
         sort_request.change(h.header_sort, [sort_request, table, sort_by, order],
                            [sort_by, order], show_progress="hidden", **PRIVATE).then(
             h.render_board, board_inputs, board_outputs, **PRIVATE)
         search.change(h.render_board, board_inputs, board_outputs, trigger_mode="always_last",
-                      show_progress="hidden", **PRIVATE)
+                      show_progress="hidden", **PRIVATE).then(
+            h.render_errorbars, chart_inputs, chart_outputs, show_progress="hidden",
+            **PRIVATE)
+        show_ci.change(h.render_board, board_inputs, board_outputs, **PRIVATE).then(
+            h.render_errorbars, chart_inputs, chart_outputs, **PRIVATE)
+        ci_cell.input(h.render_errorbars, chart_inputs, chart_outputs, **PRIVATE)
         for comp in filter_inputs:
             comp.change(h.render_overall, filter_inputs + [chosen],
                         [overall_plot, overall_sum, chosen], show_progress="hidden", **PRIVATE)
@@ -482,6 +675,26 @@ def build(state: AppState) -> gr.Blocks:
             if (link) { const u = new URL(window.location.href); const q = new URLSearchParams(
                 link.slice(1)); u.search = q.toString(); window.history.replaceState(null, '', u); }
             return []; }""")
+
+        # Compare and Items: computed when their tab is opened (the store may have changed).
+        cmp_inputs = [cmp_a, cmp_b, cmp_table]
+        cmp_outputs = [cmp_summary, cmp_plot, cmp_cells, cmp_mcnemar, cmp_items]
+        compare_tab.select(h.compare_choices, [cmp_a, cmp_b], [cmp_a, cmp_b],
+                           **PRIVATE).then(h.render_compare, cmp_inputs, cmp_outputs,
+                                           **PRIVATE)
+        for comp in (cmp_a, cmp_b):
+            comp.input(h.render_compare, cmp_inputs, cmp_outputs, **PRIVATE)
+        cmp_table.change(h.render_delta, cmp_inputs, [cmp_plot, cmp_cells], **PRIVATE)
+        # Choosing the models re-lists the items through dd_models.change when they differ.
+        cmp_items.select(h.open_discordant, [cmp_a, cmp_b], [dd_models, item_box, tabs],
+                         **PRIVATE).then(
+            h.show_item, [item_box, dd_models], item_outputs, **PRIVATE)
+        items_tab.select(h.render_items, it_table,
+                         [it_plot, it_diff, it_fail_count, it_fail, it_all], **PRIVATE)
+        it_table.change(h.render_difficulty, it_table, [it_plot, it_diff], **PRIVATE)
+        for grid_ in (it_fail, it_all):
+            grid_.select(h.open_item, None, [item_box, tabs], **PRIVATE).then(
+                h.show_item, [item_box, dd_models], item_outputs, **PRIVATE)
 
         upload.change(h.preview, upload, s_report, **PRIVATE)
         s_btn.click(h.do_submit, [upload, s_model, s_params, s_open, s_link], s_report,
@@ -510,6 +723,7 @@ def build(state: AppState) -> gr.Blocks:
         gr.api(h.api_submit, api_name="submit")
         gr.api(h.api_leaderboard, api_name="leaderboard")
         gr.api(h.api_item, api_name="item")
+        gr.api(h.api_compare, api_name="compare")
     return demo
 
 
