@@ -14,11 +14,14 @@ from tests.conftest import DEMO, REPO
 pytestmark = pytest.mark.app
 
 
-def test_only_the_three_named_endpoints_are_public(client):
+def test_only_the_named_endpoints_are_public(client):
     endpoints = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
-    assert set(endpoints) == {"/submit", "/leaderboard", "/item"}  # no admin token set
+    # no admin token set, so no /moderate
+    assert set(endpoints) == {"/submit", "/leaderboard", "/item", "/compare"}
     params = [p["parameter_name"] for p in endpoints["/submit"]["parameters"]]
     assert params == ["file", "model", "params", "open", "link"]
+    params = [p["parameter_name"] for p in endpoints["/compare"]["parameters"]]
+    assert params == ["model_a", "model_b"]
 
 
 def test_submitted_file_gets_the_values_the_cli_gives(client, app_server, tmp_path):
@@ -98,3 +101,45 @@ def test_item_detail_endpoint(client, app_server):
     assert d["models"][0]["raw"] == stored["raw"] and d["models"][0]["status"] == stored["status"]
     assert client.predict(item_id="nope", api_name="/item") == {
         "error": "no item with id 'nope' in the loaded benchmark"}
+
+
+def test_compare_endpoint_gives_the_paired_comparison_of_the_stored_submissions(client,
+                                                                                app_server):
+    import numpy as np
+
+    from analysis.compare import compare_models
+
+    state = app_server.state
+    a, b = state.verified_models()[:2]
+    out = client.predict(model_a=a, model_b=b, api_name="/compare")
+    assert out["model_a"] == a and out["model_b"] == b
+
+    # Computed directly from the stored per-item scores, independently of the app's cache.
+    subs = {s.meta.model: s for s in state.store.submissions()}
+    names = [n for n in state.verified_models() if n in subs]
+    scores = np.vstack([subs[n].items()["score"].to_numpy(dtype=float) for n in names])
+    direct = compare_models(a, b, names, scores, state.bench)
+    cells = {(c["table"], c["cell"]): c for c in out["cells"]}
+    assert len(cells) == len(direct.cells) == 47
+    for row in direct.cells.to_dict(orient="records"):
+        got = cells[(row["table"], row["cell"])]
+        for key in ("a_value", "b_value", "diff", "low", "high"):
+            want = row[key]
+            assert (got[key] is None) if np.isnan(want) else got[key] == pytest.approx(want), \
+                (row["cell"], key)
+        assert got["significant"] == bool(row["significant"])
+    m = direct.mcnemar
+    assert (out["mcnemar"]["b"], out["mcnemar"]["c"]) == (m.b, m.c) and m.b + m.c > 0
+    assert out["mcnemar"]["p"] == pytest.approx(m.p)
+    assert out["discordant_ids"] == direct.discordant["id"].tolist()
+    assert set(out["a_ahead_ids"]) | set(out["b_ahead_ids"]) == set(out["discordant_ids"])
+
+    same = client.predict(model_a=a, model_b=a, api_name="/compare")
+    diffs = [c["diff"] for c in same["cells"] if c["diff"] is not None]
+    assert diffs and all(d == 0 for d in diffs)
+    assert all(c["low"] == 0 and c["high"] == 0 for c in same["cells"] if c["diff"] is not None)
+    assert same["mcnemar"]["b"] == same["mcnemar"]["c"] == 0 and same["mcnemar"]["p"] == 1
+    assert same["discordant_ids"] == []
+
+    bad = client.predict(model_a=a, model_b="No such model", api_name="/compare")
+    assert "not a verified model" in bad["error"]

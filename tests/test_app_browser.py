@@ -238,3 +238,93 @@ def test_downloads_follow_the_current_view(page, app_server):
         page.locator("#dl-tex").click()
     tex = open(info.value.path(), encoding="utf-8").read()
     assert "\\toprule" in tex and "\\multicolumn{2}{c}{SC}" in tex
+
+
+def shown_value(text: str) -> float | None:
+    """A board cell as a number: "61.2 ± 1.8" -> 61.2, "61.23" -> 61.23, "-" -> None."""
+    return None if text == "-" else float(text.split(" ± ")[0])
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_interval_toggle_shows_plus_minus_in_verified_rows_only(page, app_server, theme):
+    open_app(page, app_server.url, theme=theme)
+    assert "Rank range" not in headers(page)
+    page.locator("#show-ci input").check()
+    wait_until(lambda: "Rank range" in headers(page), what="rank range column")
+    heads = headers(page)
+    types = column(page, heads.index("Type"))
+    overall = wait_until(lambda: (lambda col: col if any("±" in t for t in col) else None)(
+        column(page, heads.index("Overall"))), what="intervals in the Overall column")
+    ranges = column(page, heads.index("Rank range"))
+    names = column(page, heads.index("Model"))
+    drillable = set(app_server.state.score_matrix()[0])
+    for name, kind, text, rng in zip(names, types, overall, ranges):
+        if kind == "reported":
+            assert "±" not in text and rng == "-", name
+        elif name in drillable:
+            assert " ± " in text and rng != "-", name
+    notes = page.inner_text("#ci-notes")
+    assert "no per-item data" in notes and "2,000 resamples" in notes
+    wait_until(lambda: page.locator("#ci-chart .js-plotly-plot .barlayer .point").count()
+               >= len(drillable & set(names)), what="error-bar chart")
+    page.screenshot(path=str(SCREENSHOTS / f"leaderboard_intervals_{theme}.png"),
+                    full_page=True)
+    # Sorting still uses the numbers: a header click sorts SC by value, intervals shown.
+    sc = heads.index("SC")
+    page.locator(f"#leaderboard th[data-heading='{sc}']").click()
+    wait_until(lambda: "sorted by SC (descending)" in page.inner_text("body"), what="SC sort")
+    values = wait_until(lambda: (lambda col: col if any("±" in t for t in col) else None)(
+        column(page, sc)), what="SC with intervals")
+    numbers = [shown_value(t) for t in values if t != "-"]
+    assert numbers == sorted(numbers, reverse=True) and len(numbers) > 5
+
+
+def test_compare_tab_shows_the_summary_chart_and_opens_a_discordant_item(page, app_server):
+    state = app_server.state
+    a, b = state.score_matrix()[0][:2]
+    open_app(page, app_server.url)
+    page.get_by_role("tab", name="Compare").click()
+    summary = page.locator("#cmp-summary")
+    wait_until(lambda: "McNemar" in summary.inner_text(), what="comparison summary")
+    text = summary.inner_text()
+    assert f"A = {a}" in text and f"B = {b}" in text and "points" in text
+    wait_until(lambda: page.locator("#cmp-delta .js-plotly-plot .barlayer .point").count()
+               >= 10, what="delta bars")
+    assert "McNemar's exact test" in page.inner_text("#cmp-mcnemar")
+    cmp = state.compare(a, b)
+    ids = wait_until(lambda: column(page, 0, "#cmp-items"), what="discordant items")
+    assert ids[0] == cmp.discordant["id"].iloc[0]
+    page.screenshot(path=str(SCREENSHOTS / "compare.png"), full_page=True)
+    # Table 5 in the chart and the table
+    page.locator("#cmp-table label", has_text="Table 5").click()
+    wait_until(lambda: "Table 5" in page.inner_text("#cmp-delta"), what="Table 5 deltas")
+    # A discordant item opens in the drill-down with both models' answers.
+    item_id = ids[1]
+    page.locator("#cmp-items .virtual-row [data-col='0']").nth(1).click()
+    detail = page.locator("#dd-detail")
+    wait_until(lambda: f"Item {item_id}" in detail.inner_text()
+               and a in detail.inner_text() and b in detail.inner_text(), what="drill-down")
+    assert page.get_by_role("tab", name="Drill-down").get_attribute("aria-selected") == "true"
+    frames = state.model_frames([a, b])
+    for name in (a, b):
+        raw = frames[name].set_index("id").loc[item_id, "raw"]
+        if isinstance(raw, str) and raw.strip():
+            assert raw.strip()[:30] in detail.inner_text()
+    wait_until(lambda: f"item={item_id}" in page.url, what="shareable URL")
+    page.screenshot(path=str(SCREENSHOTS / "compare_opened_item.png"), full_page=True)
+
+
+def test_items_tab_lists_unanimous_failures_that_open_in_the_drill_down(page, app_server):
+    open_app(page, app_server.url, theme="dark")
+    page.get_by_role("tab", name="Items").click()
+    wait_until(lambda: "items every counted verified model" in page.inner_text(
+        "#it-fail-count"), what="failure count")
+    wait_until(lambda: page.locator("#it-difficulty .js-plotly-plot .barlayer .point").count()
+               >= 10, what="difficulty bars")
+    ids = wait_until(lambda: column(page, 0, "#it-failures"), what="failures")
+    shares = wait_until(lambda: column(page, 6, "#it-analysis"), what="item analysis")
+    assert float(shares[0]) == 0.0  # hardest first
+    page.screenshot(path=str(SCREENSHOTS / "items_dark.png"), full_page=True)
+    page.locator("#it-failures .virtual-row [data-col='0']").first.click()
+    wait_until(lambda: f"Item {ids[0]}" in page.locator("#dd-detail").inner_text(),
+               what="failure in the drill-down")
