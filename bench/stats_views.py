@@ -1,0 +1,142 @@
+"""Bench: server time of the issue-6 views in the Space with many stored submissions.
+
+Times the app's handlers plus the serialisation Gradio does on their outputs (DataFrame and
+Plot postprocess), on the demo bundle (2,765 items on shared images, so the bootstrap is
+clustered) and a store of --submissions submissions generated like bench/app.py does.
+Medians over --runs runs (>= 5) of:
+
+  * intervals on, first touch: caches cleared and every items.parquet dropped from memory
+    (what the first visitor after a start-up waits for);
+  * intervals on, cold: caches cleared (score matrix, plan, intervals, ranks), per-item
+    tables already in memory (target < 1 s);
+  * intervals on, cached: the toggle again, and a switch to Table 4;
+  * a comparison of the top two models once the plan is cached: the Compare tab's handler
+    (target < 300 ms), and the /compare API;
+  * the Items tab.
+
+    python bench/stats_views.py [--submissions 100] [--runs 7] [--store DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+def _build_store():
+    """bench/app.py's store generator (one definition of the synthetic submissions)."""
+    spec = importlib.util.spec_from_file_location("bench_app", ROOT / "bench" / "app.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.build_store
+
+
+def median_ms(fn, runs: int, before=None) -> float:
+    times = []
+    for _ in range(runs):
+        if before:
+            before()
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--submissions", type=int, default=100)
+    ap.add_argument("--benchmark", default=str(ROOT / "data" / "demo"))
+    ap.add_argument("--store", default=None, help="reuse or fill this folder")
+    args = ap.parse_args()
+    runs = max(5, args.runs)
+    store = Path(args.store or tempfile.mkdtemp(prefix="qbp-bench-store-"))
+    existing = [p for p in store.glob("*") if p.is_dir() and not p.name.startswith(".")] \
+        if store.exists() else []
+    if len(existing) < args.submissions:
+        secs = _build_store()(store, Path(args.benchmark), args.submissions - len(existing))
+        print(f"store: {args.submissions} submissions generated in {secs:.1f} s -> {store}")
+
+    import gradio as gr
+
+    import app as space
+    from analysis.reliability import clear_caches
+    from analysis.state import AppState
+    from leaderboard.settings import AppSettings
+
+    state = AppState.start(AppSettings(benchmark=args.benchmark, submissions_dir=str(store),
+                                       judge="approx"))
+    h = space.Handlers(state)
+    everything = (["reported", "verified"], "", ["open", "closed", "unknown"],
+                  list(space.board.SIZE_CHOICES))
+    grid, plot = gr.DataFrame(), gr.Plot()
+
+    def serialise(*outputs) -> None:
+        for out in outputs:
+            if isinstance(out, gr.DataFrame):
+                grid.postprocess(out.value)
+            elif out is not None and hasattr(out, "to_plotly_json"):
+                plot.postprocess(out)
+
+    def intervals_on(table: str = "table3") -> None:
+        board = h.render_board(table, *everything, "Overall", "descending", True)
+        _, fig = h.render_errorbars(table, *everything, "Overall", "descending", True,
+                                    "Overall" if table == "table3" else "Noise")
+        serialise(board[0], fig)
+
+    def clear() -> None:
+        state.invalidate()
+        clear_caches()
+
+    def drop_items() -> None:
+        clear()
+        for sub in state.store.submissions():
+            sub._items = None  # bench only: force re-reading items.parquet
+
+    names = state.score_matrix()[0]
+    a, b = names[:2]
+
+    def compare() -> None:
+        state._comparisons.clear()  # bench only: the plan stays cached, the pair does not
+        summary, fig, cells, mcnemar, items = h.render_compare(a, b, "table3")
+        serialise(fig, cells, items)
+
+    def api() -> None:
+        state._comparisons.clear()
+        h.api_compare(a, b)
+
+    first = median_ms(intervals_on, runs, drop_items)
+    cold = median_ms(intervals_on, runs, clear)
+    intervals_on()
+    cached = median_ms(intervals_on, runs)
+    switch = median_ms(lambda: intervals_on("table4"), runs)
+    cmp_ms = median_ms(compare, runs)
+    api_ms = median_ms(api, runs)
+    items_ms = median_ms(lambda: serialise(*h.render_items("table3")), runs)
+
+    print(f"sizes: {len(state.bench)} items on "
+          f"{len(set(state.bench.image_clusters)) if state.clustered else len(state.bench)} "
+          f"images (clustered bootstrap: {state.clustered}), {len(names)} verified models "
+          f"with per-item scores, {len(state.entries())} board rows, {state.resamples} "
+          f"resamples; medians over {runs} runs")
+    print(f"intervals on, first touch (read items):  {first:7.0f} ms")
+    print(f"intervals on, cold (caches cleared):     {cold:7.0f} ms   target < 1000 ms")
+    print(f"intervals on, cached (toggle again):     {cached:7.0f} ms")
+    print(f"intervals on, switch to Table 4:         {switch:7.0f} ms")
+    print(f"Compare tab, top two (plan cached):      {cmp_ms:7.0f} ms   target < 300 ms")
+    print(f"/compare API (plan cached):              {api_ms:7.0f} ms")
+    print(f"Items tab (Table 3):                     {items_ms:7.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
