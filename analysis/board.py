@@ -279,7 +279,7 @@ def column_widths(view: BoardView) -> list[str]:
     fixed = {RANK: width(RANK), MODEL: "190px", TYPE: width(TYPE, 80), JUDGE: "132px",
              WEIGHTS: width(WEIGHTS), PARAMS: width(PARAMS), RANK_RANGE: width(RANK_RANGE),
              GROUP: width(GROUP)}
-    least = 104 if view.display else 60  # room for "61.2 ± 10.3"
+    least = 118 if view.display else 60  # room for a bold "100.0 ± 10.3"
     return [fixed.get(c) or width(c, least) for c in view.frame.columns]
 
 

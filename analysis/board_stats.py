@@ -126,5 +126,7 @@ def chart(view: BoardView, intervals: pd.DataFrame, cell: str,
     if not names:
         return style_figure(go.Figure(), "No verified model with per-item scores in view",
                             height=220)
-    safe = intervals.assign(model=[plotly_text(m) for m in intervals["model"]])
+    labels = display_labels(view.table)  # "NIs Tech." where the paper's label repeats
+    safe = intervals.assign(model=[plotly_text(m) for m in intervals["model"]],
+                            label=[labels.get(c, c) for c in intervals["cell"]])
     return errorbar_figure([plotly_text(n) for n in names], safe, cell)
