@@ -240,7 +240,7 @@ def styler(view: BoardView):
                 out.iat[i, frame.columns.get_loc(JUDGE)] = APPROX_CSS
             if e.is_pending:
                 out.iat[i, frame.columns.get_loc(TYPE)] = PENDING_CSS
-                out.iat[i, frame.columns.get_loc(JUDGE)] = PENDING_CSS
+                out.iat[i, frame.columns.get_loc(JUDGE)] = APPROX_CSS  # not italic: fits
         return out
 
     fmt = {h: "{:.2f}" for h in view.headers}
@@ -256,7 +256,18 @@ def caption(view: BoardView) -> str:
     order = "descending" if view.descending else "ascending"
     return (f"**{view.title}** — {len(view.entries)} rows, sorted by {label} ({order}). "
             "Best value per column in **bold**, runner-up underlined; rank is among all rows, "
-            "whatever the filters. Click a column header to sort by it (again to reverse).")
+            "whatever the filters. Click a column header to sort by it (again to reverse)."
+            + pending_note(view))
+
+
+def pending_note(view: BoardView) -> str:
+    """What the caption says while shown rows are still being judged."""
+    n = sum(e.is_pending for e in view.entries)
+    if not n:
+        return ""
+    return (f" *{n} row{'s are' if n > 1 else ' is'} pending*: open-ended answers still being "
+            "judged, so only closed-ended cells are shown and the row is unranked; pending "
+            "rows are not stored until judged (reload to follow).")
 
 
 def datatypes(view: BoardView) -> list[str]:

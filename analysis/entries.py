@@ -70,8 +70,9 @@ class Entry:
             return "-"
         if self.kind == REPORTED:
             return "paper"
-        if self.judging is not None:
-            return f"pending {self.judging[0]}/{self.judging[1]}"
+        if self.judging is not None:  # short enough for the column; counts are in the notes
+            done, total = self.judging
+            return f"pending {100 * done // max(total, 1)}%"
         if self.approx_judge:
             label = APPROX_LABEL
         elif self.judge in (None, "none"):

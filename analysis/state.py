@@ -241,7 +241,10 @@ class AppState:
                f"({where})." if sub.duplicate else
                f"Accepted: {sub.meta.model} (version {sub.meta.version}) is on the board, "
                f"{where}.")
-        failed = int(sub.result.get("status_counts", {}).get("judge_failed", 0))
+        counts = sub.result.get("status_counts", {})
+        failed = int(counts.get("judge_failed", 0))
+        if row and (failed or counts.get("judged")):
+            msg += f" Open-ended answers judged by {row['judge']}."
         if failed:
             msg += (f" The judge could not score {failed} open-ended answer(s) (judge_failed); "
                     "the cells holding them show “-”.")

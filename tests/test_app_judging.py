@@ -125,7 +125,7 @@ def test_upload_is_pending_while_judged_then_verified_and_a_crash_stores_nothing
         rows = poll(lambda: rows_for(app.client(), MODEL), pending_at(first),
                     f"a pending row at {first}/{to_judge}")
         row = next(r for r in rows if r["kind"] == "pending")
-        assert row["judge"] == f"pending {first}/{to_judge}" and row["rank"] is None
+        assert row["judge"] == f"pending {100 * first // to_judge}%" and row["rank"] is None
         assert row["judging"] == {"done": first, "total": to_judge}
         assert row["params"] == "9B" and row["open"] is True
         for cell in ("SC", "MC", "TF"):  # closed-ended cells are there at once

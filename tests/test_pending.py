@@ -76,7 +76,7 @@ def test_upload_is_a_pending_row_while_judged_then_a_ranked_verified_row(state):
     rows = state.leaderboard_rows("table3", search="Later")
     assert [r["kind"] for r in rows] == [PENDING]
     row = rows[0]
-    assert row["type"] == "pending" and row["judge"] == "pending 0/1" and row["rank"] is None
+    assert row["type"] == "pending" and row["judge"] == "pending 0%" and row["rank"] is None
     assert row["judging"] == {"done": 0, "total": 1} and row["submission_id"] is None
     assert row["SC"] == 100.0 and row["MC"] == 100.0 and row["TF"] == 100.0
     assert row["OE"] is None and row["Overall"] is None
@@ -86,12 +86,14 @@ def test_upload_is_a_pending_row_while_judged_then_a_ranked_verified_row(state):
     assert table4["Later"]["Noise"] == 100.0  # a cell without OE items is shown already
     assert table4["Later"]["Exposure"] is None  # the OE item is a CGI exposure question
     assert stored(state) == [] and "Later" not in state.verified_models()
+    assert "*1 row is pending*" in board.caption(state.view())
     assert state.leaderboard_rows("table3", kinds=["reported"], search="Later") == []
 
     judge.go.set()
     worker.join(30)
     result = out["result"]
     assert result.ok and result.rank == 1 and stored(state) == [result.submission.id]
+    assert "Open-ended answers judged by openai · held-judge." in result.message
     rows = state.leaderboard_rows("table3", search="Later")
     assert [(r["kind"], r["judge"], r["rank"]) for r in rows] == [
         (VERIFIED, "openai · held-judge", 1)]
@@ -169,7 +171,7 @@ def test_pending_rows_are_unranked_unmarked_and_filtered_with_verified_rows():
     assert view.bold["SC"] == {1} and view.underline["SC"] == {2}  # p (row 0) unmarked
     css = board.styler(view).to_html().split("</style>")[0]
     italic = next(block for block in css.split("}") if "italic" in block)
-    assert "row0_col2" in italic and "row0_col3" in italic  # Type and OE judge of p
+    assert "row0_col2" in italic and "row2_col2" not in italic  # p's Type only
     assert {e.name for e in board.build_view(es, filters=board.Filters(
         kinds=("verified",))).entries} == {"a", "b", "p"}
     assert board.build_view(es, filters=board.Filters(kinds=("reported",))).entries == []
@@ -184,4 +186,4 @@ def test_the_judge_column_names_backend_and_model():
     assert label(judge="approx", judge_model="lexical", approx_judge=True) == \
         "approx. OE judge"
     assert label(judge="none") == "none (OE unjudged)"
-    assert _entry("m", PENDING, None, judging=(5, 9)).judge_label == "pending 5/9"
+    assert _entry("m", PENDING, None, judging=(5, 9)).judge_label == "pending 55%"
