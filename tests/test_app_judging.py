@@ -122,7 +122,8 @@ def test_upload_is_pending_while_judged_then_verified_and_a_crash_stores_nothing
     with launched_app(tmp_path / "run1", env, submissions=tmp_path / "subs") as app:
         job = app.client().submit(file=handle_file(str(preds)), model=MODEL, params="9B",
                                   open="open", api_name="/submit")
-        rows = poll(lambda: rows_for(app.client(), MODEL), pending_at(first),
+        watcher = app.client()
+        rows = poll(lambda: rows_for(watcher, MODEL), pending_at(first),
                     f"a pending row at {first}/{to_judge}")
         row = next(r for r in rows if r["kind"] == "pending")
         assert row["judge"] == f"pending {100 * first // to_judge}%" and row["rank"] is None
@@ -146,10 +147,10 @@ def test_upload_is_pending_while_judged_then_verified_and_a_crash_stores_nothing
     # ---- run 2: the same upload again; another client watches the board
     calls_before = len(stub.calls)
     with launched_app(tmp_path / "run2", env, submissions=tmp_path / "subs") as app:
-        assert rows_for(app.client(), MODEL) == []  # the crash left no row behind
+        watcher = app.client()  # another user, reloading the board
+        assert rows_for(watcher, MODEL) == []  # the crash left no row behind
         job = app.client().submit(file=handle_file(str(preds)), model=MODEL, params="9B",
                                   open="open", api_name="/submit")
-        watcher = app.client()
         poll(lambda: rows_for(watcher, MODEL), pending_at(first + second),
              f"the retry's pending row at {first + second}/{to_judge} (cached ones done)")
         stub.gated.release()
