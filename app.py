@@ -60,6 +60,7 @@ CSS = """
   margin: 4px 0 0 0; font-size: 0.9em; }
 .qbp-question { font-size: 1.1em; font-weight: 600; margin: 6px 0; }
 .qbp-meta { opacity: 0.75; font-size: 0.85em; }
+.qbp-options { list-style: none; padding-left: 0.4em; }
 .qbp-options li.gold { font-weight: 600; }
 .qbp-gold { color: #16a34a; font-size: 0.85em; margin-left: 6px; }
 .qbp-model { border-top: 1px solid var(--border-color-primary); padding: 8px 0; }

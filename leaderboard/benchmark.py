@@ -421,6 +421,16 @@ def content_hash(items: pd.DataFrame) -> str:
     return "sha256:" + h.hexdigest()[:16]
 
 
+def _display_path(root: Path) -> str:
+    """A bundle inside the repository is named relative to it (data/demo), others as given."""
+    from .settings import REPO_ROOT
+
+    try:
+        return root.resolve().relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return str(root)
+
+
 def load_local(root: str | Path, mapping: str | dict | ColumnMapping | None = None,
                source: str | None = None) -> Benchmark:
     """Load and validate a bundle from a local folder; every problem names its row and id."""
@@ -446,7 +456,7 @@ def load_local(root: str | Path, mapping: str | dict | ColumnMapping | None = No
     if problems:
         raise BenchmarkError(f"benchmark {source or root}: {len(problems)} invalid item(s)",
                              problems)
-    return Benchmark(items=items, root=base, source=source or str(root),
+    return Benchmark(items=items, root=base, source=source or _display_path(root),
                      hash=content_hash(items))
 
 
