@@ -14,7 +14,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -34,7 +34,7 @@ from leaderboard.errors import InputError  # noqa: E402
 from leaderboard.limits import client_key  # noqa: E402
 from leaderboard.moderation import admin_enabled, moderate  # noqa: E402
 from leaderboard.safe_text import md_escape  # noqa: E402
-from leaderboard.settings import AppSettings  # noqa: E402
+from leaderboard.settings import AppSettings, mb  # noqa: E402
 from leaderboard.taxonomy import FIELD_VALUES, LABELS, TABLE_TITLES, TABLES  # noqa: E402
 
 PRIVATE = {"api_visibility": "private"}  # UI events stay off the public API
@@ -264,7 +264,8 @@ class Handlers:
         """Chart (a), its summary, and chart (b)'s model choices (kept to shown models)."""
         view = self.state.view("table3", _filters(kinds, search, weights, sizes))
         fig, summary = charts.overall_radar(view.entries)
-        names = charts.display_names([e for e in view.entries if not e.is_baseline])
+        names = charts.display_names([e for e in view.entries
+                                      if not (e.is_baseline or e.is_pending)])
         keep = [n for n in (chosen or []) if n in names]
         return fig, summary, gr.Dropdown(choices=names, value=keep)
 
@@ -345,14 +346,10 @@ class Handlers:
                   progress: gr.Progress = gr.Progress()) -> str:
         if not file:
             return report.error_html("Choose a prediction file to upload.")
-
-        def tick(done: int, total: int) -> None:
-            progress(done / max(total, 1), desc="Judging open-ended answers")
-
         out = self.state.submit(Path(file).read_bytes(), Path(file).name,
                                 {"model": model, "params": params,
                                  "open": _open_value(open_choice), "link": link},
-                                progress=tick,
+                                progress=_judge_progress(progress),
                                 client=_client(request, self.state.settings.trust_forwarded))
         if not out.ok:
             return report.error_html(out.message)
@@ -363,7 +360,9 @@ class Handlers:
     def api_submit(self, file: FileData, model: str, params: str = "", open: str = "",
                    link: str = "", request: gr.Request = None) -> dict:
         """Score and store a prediction file. Returns ok, message, rank, row and the parse
-        report; on refusal ok is false and message says what is wrong, nothing is stored."""
+        report; on refusal ok is false and message says what is wrong, nothing is stored.
+        While the open-ended answers are judged, the model is a pending row on the
+        leaderboard (its `judging` field counts the judged answers)."""
         path = Path(file["path"] if isinstance(file, dict) else file.path)
         name = (file.get("orig_name") if isinstance(file, dict) else file.orig_name) \
             or path.name
@@ -431,6 +430,16 @@ def _row_id(evt: gr.SelectData) -> str | None:
     """The item id of a selected grid row (first column), whatever the grid's sort order."""
     row = evt.row_value if isinstance(evt.row_value, (list, tuple)) else None
     return str(row[0]) if row else None
+
+
+def _judge_progress(progress: gr.Progress) -> Callable[[int, int], None]:
+    """The judge's progress(done, total) as a Gradio progress bar."""
+    progress(0.0, desc="Reading and scoring the file")
+
+    def tick(done: int, total: int) -> None:  # from the judge, as judgements arrive
+        progress((done, total), unit="answers",
+                 desc="Judging open-ended answers (pending on the board until done)")
+    return tick
 
 
 def _client(request: gr.Request | None, trust_forwarded: bool) -> str | None:
@@ -594,12 +603,19 @@ def build(state: AppState) -> gr.Blocks:
                                       elem_id="it-analysis")
             with gr.Tab("Submit", id="submit"):
                 gr.Markdown("Upload one prediction file (JSONL, JSON, CSV/TSV or Parquet; one "
-                            "row per item with its id and the model's raw answer). It is "
-                            "parsed at once; **Submit** scores it with the reference scorer "
-                            "and puts it on the board.")
+                            "row per item with its id and the model's raw answer; at most "
+                            f"{mb(state.store.limits.max_file_bytes)} MB). It is parsed at "
+                            "once; **Submit** scores it with the reference scorer and puts it "
+                            "on the board. While the open-ended answers are judged, the model "
+                            "shows on the leaderboard as *pending* (closed-ended cells only, "
+                            "unranked). Pending rows are not stored until judged: if judging "
+                            "is interrupted, submit again; judgements already made are "
+                            "cached, so the retry is quick.", elem_id="sub-intro")
                 with gr.Row():
                     with gr.Column():
-                        upload = gr.File(label="Prediction file", elem_id="sub-file",
+                        upload = gr.File(label="Prediction file (max "
+                                         f"{mb(state.store.limits.max_file_bytes)} MB)",
+                                         elem_id="sub-file",
                                          file_types=[".jsonl", ".json", ".csv", ".tsv",
                                                      ".parquet", ".ndjson"])
                         s_model = gr.Textbox(label="Model name", max_length=80,
@@ -734,7 +750,10 @@ def launch_kwargs(state: AppState) -> dict[str, Any]:
         from huggingface_hub import constants
         allowed.append(str(Path(constants.HF_HUB_CACHE).resolve()))
     return {"theme": theme(), "css": CSS, "js": HEADER_SORT_JS, "ssr_mode": False,
-            "allowed_paths": allowed, "footer_links": ["api", "settings"]}
+            "allowed_paths": allowed, "footer_links": ["api", "settings"],
+            # Gradio refuses bigger uploads before they reach a handler (HTTP 413); the
+            # store checks the same limit again for callers that bypass the upload route.
+            "max_file_size": state.store.limits.max_file_bytes}
 
 
 def main() -> None:

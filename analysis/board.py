@@ -20,7 +20,7 @@ import pandas as pd
 
 from leaderboard.taxonomy import TABLES, TABLE_TITLES, Cell
 
-from .entries import KINDS, REPORTED, VERIFIED, Entry
+from .entries import KINDS, PENDING, REPORTED, VERIFIED, Entry
 
 # Fixed columns ahead of the table's cells.
 RANK, MODEL, TYPE, JUDGE, WEIGHTS, PARAMS = ("Rank", "Model", "Type", "OE judge", "Weights",
@@ -44,6 +44,7 @@ BOLD_CSS = "font-weight: bold"
 UNDERLINE_CSS = "text-decoration: underline"
 VERIFIED_CSS = "color: #0d9488; font-weight: 600"
 APPROX_CSS = "color: #d97706"
+PENDING_CSS = "color: #d97706; font-style: italic"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -67,7 +68,8 @@ def weights_label(open_weights: bool | None) -> str:
 
 @dataclass(frozen=True)
 class Filters:
-    """What the user narrowed the board to. Baseline rows ignore weights and size."""
+    """What the user narrowed the board to. Baseline rows ignore weights and size; pending
+    rows (being judged) show with the verified ones."""
 
     kinds: tuple[str, ...] = KINDS
     search: str = ""
@@ -75,7 +77,7 @@ class Filters:
     sizes: tuple[str, ...] = SIZE_CHOICES
 
     def keep(self, e: Entry) -> bool:
-        if e.kind not in self.kinds:
+        if (VERIFIED if e.kind == PENDING else e.kind) not in self.kinds:
             return False
         if self.search.strip() and self.search.strip().casefold() not in e.name.casefold():
             return False
@@ -146,9 +148,10 @@ def _sort_value(e: Entry, table: str, key: str) -> float | str | None:
 
 
 def _ranks(everyone: list[Entry], rows: list[Entry], table: str, key: str) -> np.ndarray:
-    """Competition rank of each row's printed `key` value among all ranked entries."""
+    """Competition rank of each row's printed `key` value among all ranked entries
+    (baselines and rows still being judged are not ranked)."""
     def printed(e: Entry) -> float:
-        v = None if e.is_baseline else _sort_value(e, table, key)
+        v = None if e.is_baseline or e.is_pending else _sort_value(e, table, key)
         return np.nan if v is None else round(float(v), 2)  # type: ignore[arg-type]
 
     pool = np.array([printed(e) for e in everyone], dtype="float64")
@@ -217,7 +220,7 @@ def build_view(entries: Iterable[Entry], table: str = "table3", filters: Filters
         data[head] = np.array([np.nan if e.value(table, cell.name) is None
                                else e.value(table, cell.name) for e in rows], dtype="float64")
     frame = pd.DataFrame(data, columns=list(META_COLUMNS) + heads)
-    eligible = np.array([not e.is_baseline for e in rows], dtype=bool)
+    eligible = np.array([not (e.is_baseline or e.is_pending) for e in rows], dtype=bool)
     view = BoardView(table, rows, frame, cells, heads, sort_by, descending)
     for head in heads:
         view.bold[head], view.underline[head] = _marks(frame[head].to_numpy(), eligible)
@@ -243,6 +246,9 @@ def styler(view: BoardView):
                 out.iat[i, frame.columns.get_loc(TYPE)] = VERIFIED_CSS
             if e.approx_judge:
                 out.iat[i, frame.columns.get_loc(JUDGE)] = APPROX_CSS
+            if e.is_pending:
+                out.iat[i, frame.columns.get_loc(TYPE)] = PENDING_CSS
+                out.iat[i, frame.columns.get_loc(JUDGE)] = APPROX_CSS  # not italic: fits
         return out
 
     fmt = {h: "{:.2f}" for h in view.headers}
@@ -263,7 +269,18 @@ def caption(view: BoardView) -> str:
     order = "descending" if view.descending else "ascending"
     return (f"**{view.title}** — {len(view.entries)} rows, sorted by {label} ({order}). "
             "Best value per column in **bold**, runner-up underlined; rank is among all rows, "
-            "whatever the filters. Click a column header to sort by it (again to reverse).")
+            "whatever the filters. Click a column header to sort by it (again to reverse)."
+            + pending_note(view))
+
+
+def pending_note(view: BoardView) -> str:
+    """What the caption says while shown rows are still being judged."""
+    n = sum(e.is_pending for e in view.entries)
+    if not n:
+        return ""
+    return (f" *{n} row{'s are' if n > 1 else ' is'} pending*: open-ended answers still being "
+            "judged, so only closed-ended cells are shown and the row is unranked; pending "
+            "rows are not stored until judged (reload to follow).")
 
 
 def datatypes(view: BoardView) -> list[str]:
@@ -438,6 +455,8 @@ def to_rows(view: BoardView) -> list[dict[str, Any]]:
         reasons = {c.name: e.null_reason(view.table, c.name) for c in view.cells
                    if e.value(view.table, c.name) is None}
         row["null_reasons"] = reasons
+        row["judging"] = ({"done": e.judging[0], "total": e.judging[1]} if e.judging
+                          else None)  # pending rows: the judge's progress
         out.append(row)
     return out
 

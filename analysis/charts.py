@@ -94,8 +94,9 @@ def _radial_range(values: list[float]) -> list[float]:
 
 
 def overall_radar(entries: Sequence[Entry]) -> tuple[go.Figure, str]:
-    """Figure 4(a): Overall of every shown model (baselines as a dashed reference)."""
-    models = [e for e in entries if not e.is_baseline]
+    """Figure 4(a): Overall of every shown model (baselines as a dashed reference; rows
+    still being judged have no Overall yet and are left out)."""
+    models = [e for e in entries if not (e.is_baseline or e.is_pending)]
     names = display_names(models)
     values = [e.value("table3", "Overall") for e in models]
     fig = go.Figure()
@@ -136,7 +137,7 @@ def overall_summary(models: Sequence[Entry]) -> str:
 def representative(entries: Sequence[Entry], k: int = 5) -> list[str]:
     """k models spread evenly over the Overall ranking (best, ..., lowest): a deterministic
     stand-in for the paper's "five representative MLLMs"."""
-    ranked = sorted((e for e in entries if not e.is_baseline
+    ranked = sorted((e for e in entries if not (e.is_baseline or e.is_pending)
                      and e.value("table3", "Overall") is not None),
                     key=lambda e: (-e.value("table3", "Overall"), e.name))  # type: ignore
     if len(ranked) <= k:
@@ -158,6 +159,7 @@ def category_cells(group_keys: Sequence[str]) -> list[tuple[str, Cell]]:
 def category_radar(entries: Sequence[Entry], chosen: Sequence[str],
                    group_keys: Sequence[str] = DEFAULT_GROUPS) -> tuple[go.Figure, str]:
     """Figure 4(b): chosen models (by display name) across the chosen category groups."""
+    entries = [e for e in entries if not e.is_pending]  # no OE cells yet
     names = display_names(entries)
     picked = [(n, e) for n, e in zip(names, entries) if n in chosen or e.name in chosen]
     cells = category_cells(group_keys)

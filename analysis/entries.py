@@ -2,7 +2,10 @@
 
 Two kinds, kept visibly apart everywhere: *reported* rows copied from the paper's tables
 (no per-item data, never drillable) and *verified* rows re-scored by the reference scorer
-from a stored submission. Values are percent at full precision; display rounds.
+from a stored submission. A third, transient kind, *pending*, is an upload whose open-ended
+answers are still being judged: its closed-ended cells are shown, it is neither ranked nor
+stored, and it becomes a verified row when judging ends. Values are percent at full
+precision; display rounds.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from leaderboard.taxonomy import TABLES
 
 REPORTED = "reported"
 VERIFIED = "verified"
+PENDING = "pending"  # being judged; filtered with the verified rows, never ranked
 KINDS: tuple[str, ...] = (REPORTED, VERIFIED)
 APPROX_LABEL = "approx. OE judge"
 BASELINE_NAME = "Random guess"
@@ -43,8 +47,15 @@ class Entry:
     link: str | None = None
     approx_judge: bool = False  # OE items scored by the offline approximate judge
     judge: str | None = None  # OE judge backend of a verified row ("approx", "openai", "none")
+    judge_model: str | None = None  # the judge's model ("gpt-4o-mini"), when it has one
+    judge_failed: int = 0  # OE items the judge could not score (their cells are null)
+    judging: tuple[int, int] | None = None  # pending rows: (OE items judged, to judge)
     is_baseline: bool = False
     submission_id: str | None = None  # verified rows only: drillable
+
+    @property
+    def is_pending(self) -> bool:
+        return self.kind == PENDING
 
     @property
     def label(self) -> str:
@@ -59,9 +70,16 @@ class Entry:
             return "-"
         if self.kind == REPORTED:
             return "paper"
+        if self.judging is not None:  # short enough for the column; counts are in the notes
+            done, total = self.judging
+            return f"pending {100 * done // max(total, 1)}%"
         if self.approx_judge:
-            return APPROX_LABEL
-        return {None: "none", "none": "none (OE unjudged)"}.get(self.judge, self.judge or "-")
+            label = APPROX_LABEL
+        elif self.judge in (None, "none"):
+            return "none (OE unjudged)" if self.judge else "none"
+        else:
+            label = " · ".join(p for p in (self.judge, self.judge_model) if p)
+        return label + (f" · {self.judge_failed} failed" if self.judge_failed else "")
 
     def value(self, table: str, cell: str) -> float | None:
         return self.values.get(table, {}).get(cell)
@@ -144,7 +162,9 @@ def submission_entry(sub: Submission) -> Entry:
         counts=res.get("counts", {}), null_reasons=res.get("null_reasons", {}),
         params=meta.params, params_b=params_billions(meta.params), open=meta.open,
         link=meta.link, approx_judge=bool(judge.get("approximate")),
-        judge=judge.get("backend") or "none", submission_id=sub.id)
+        judge=judge.get("backend") or "none", judge_model=judge.get("model") or None,
+        judge_failed=int((res.get("status_counts") or {}).get("judge_failed", 0)),
+        submission_id=sub.id)
 
 
 def verified_entries(bench: Benchmark, subs: Iterable[Submission]) -> list[Entry]:

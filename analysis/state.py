@@ -4,6 +4,8 @@ the operations the UI and the API share (submit, leaderboard rows, item detail).
 Start-up reads only each submission's small meta.json/result.json (through the store);
 per-item tables are read on first drill-down. An empty store is seeded once from the
 bundle's models.json through the store's normal `add` path, so demo rows are verified rows.
+While an upload's open-ended answers are judged it is shown as a pending row
+(`analysis.pending`); it is stored, and becomes a verified row, only once judging is done.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from leaderboard.benchmark import Benchmark, load_benchmark
 from leaderboard.errors import InputError
 from leaderboard.hub_sync import open_store, sync_status
 from leaderboard.judging import Judge
-from leaderboard.predictions import read_predictions
+from leaderboard.predictions import PredictionFile, read_predictions
 from leaderboard.scoring import cell_masks, score_predictions
 from leaderboard.settings import PAPER_DIR, AppSettings, Limits
 from leaderboard.stats import DEFAULT_RESAMPLES
@@ -32,6 +34,7 @@ from . import board, board_stats, drilldown, report
 from .compare import Comparison, compare_models
 from .reliability import board_intervals, rank_table
 from .entries import VERIFIED, Entry, reported_entries, verified_entries
+from .pending import PendingBoard, start_pending
 
 log = logging.getLogger("qbp.app")
 
@@ -94,6 +97,7 @@ class AppState:
     paper_counts: dict[str, dict[str, int]]
     loaded_counts: dict[str, dict[str, int]]
     seeded: list[str] = field(default_factory=list)
+    pending: PendingBoard = field(default_factory=PendingBoard)  # uploads being judged
     _entries: list[Entry] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     #: Bootstrap resamples of every interval, rank range and comparison (seed 0).
@@ -170,12 +174,13 @@ class AppState:
             self._generation += 1
 
     def entries(self) -> list[Entry]:
-        """Reported rows then verified rows (Random of the loaded benchmark first)."""
+        """Reported rows, verified rows (Random of the loaded benchmark first), then the
+        uploads being judged as pending rows."""
         with self._lock:
             if self._entries is None:
                 self._entries = self.reported + verified_entries(self.bench,
                                                                  self.store.submissions())
-            return self._entries
+            return self._entries + self.pending.entries()
 
     def verified_models(self) -> list[str]:
         """Names of the drillable (stored, visible) models, best Overall first."""
@@ -295,12 +300,34 @@ class AppState:
                progress: Callable[[int, int], None] | None = None,
                client: str | None = None) -> SubmitOutcome:
         """Score and store one upload; a refusal names what is wrong and stores nothing.
-        `client` (limits.client_key) is rate-limited by the store."""
+        `client` (limits.client_key) is rate-limited by the store. Once the upload is parsed
+        and its open-ended answers go to the judge, the board shows it as a pending row;
+        `progress(done, total)` follows the judge."""
+        key: list[int] = []  # the pending row's key, once there is one
+        ticks: list[Callable[[int, int], None]] = [progress] if progress else []
+
+        def scoring(upload: PredictionFile, form: dict[str, Any]) -> None:
+            row = start_pending(self.bench, upload, form, self.store.judge)
+            if row is not None:
+                key.append(self.pending.add(row))
+                ticks.append(row.update)
+
+        def tick(done: int, total: int) -> None:
+            for fn in ticks:
+                fn(done, total)
+
         try:
-            sub = self.store.add(data, file_name, dict(meta), progress=progress, client=client)
+            sub = self.store.add(data, file_name, dict(meta), progress=tick, client=client,
+                                 on_scoring=scoring)
         except (InputError, StorageError) as exc:  # bad file/form, too many, disk trouble
             return SubmitOutcome(False, str(exc))
-        self.invalidate()
+        finally:
+            with self._lock:  # the stored row replaces the pending one in one step
+                self._entries = None
+                self._scores = None  # statistics follow the store
+                self._comparisons = {}
+                self._generation += 1
+                self.pending.drop(key[0] if key else None)
         entries = self.entries()
         rank, ranked = board.rank_of(entries, sub.meta.model, VERIFIED)
         items = sub.items()
@@ -314,6 +341,13 @@ class AppState:
                f"({where})." if sub.duplicate else
                f"Accepted: {sub.meta.model} (version {sub.meta.version}) is on the board, "
                f"{where}.")
+        counts = sub.result.get("status_counts", {})
+        failed = int(counts.get("judge_failed", 0))
+        if row and (failed or counts.get("judged")):
+            msg += f" Open-ended answers judged by {row['judge']}."
+        if failed:
+            msg += (f" The judge could not score {failed} open-ended answer(s) (judge_failed); "
+                    "the cells holding them show “-”.")
         return SubmitOutcome(True, msg, summary, sub, rank, ranked, sub.duplicate, row)
 
     def leaderboard_rows(self, table: str = "table3", kinds: Sequence[str] | None = None,

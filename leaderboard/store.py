@@ -39,7 +39,7 @@ from .benchmark import Benchmark
 from .errors import InputError
 from .judging import Judge, Progress
 from .limits import RateLimiter
-from .predictions import FORMATS, display_name, read_predictions
+from .predictions import FORMATS, PredictionFile, display_name, read_predictions
 from .scoring import ScoreResult, score_predictions
 from .settings import Limits, mb
 
@@ -64,6 +64,9 @@ WRITE_POINTS: tuple[str, ...] = (
     "rescore:items_written", "rescore:result_tmp_written", "rescore:result_written",
     "moderate:tmp_written", "moderate:written",
 )
+#: add()'s `on_scoring(parsed upload, cleaned form)`: told once an upload is parsed, is not a
+#: duplicate and is about to be scored and judged (the app shows it as pending from then on).
+ScoringHook = Callable[[PredictionFile, dict[str, Any]], None]
 #: Test-only: called with each point name as a write passes it. None in production.
 _crash_hook: Callable[[str], None] | None = None
 
@@ -357,11 +360,13 @@ class SubmissionStore:
         return None
 
     def add(self, data: bytes, file_name: str, meta: dict[str, Any],
-            progress: Progress | None = None, client: str | None = None) -> Submission:
+            progress: Progress | None = None, client: str | None = None,
+            on_scoring: ScoringHook | None = None) -> Submission:
         """Parse, score and store one upload. Raises InputError (nothing stored) when the
         file or the form is bad, RateLimitError when `client` (a key from
         `limits.client_key`) submitted too often; returns the existing submission, with
-        `duplicate` set, for a repeated upload."""
+        `duplicate` set, for a repeated upload. Nothing is written before scoring (judging
+        included) has finished, so a crash while judging stores nothing."""
         form = self._clean_meta(meta)
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise SubmissionError("the upload must be the file's bytes")
@@ -371,7 +376,7 @@ class SubmissionStore:
             self.submit_limiter.take(client)
         counted = False
         try:
-            sub = self._add(data, file_name, form, progress)
+            sub = self._add(data, file_name, form, progress, on_scoring)
             counted = not sub.duplicate
             return sub
         finally:
@@ -379,7 +384,8 @@ class SubmissionStore:
                 self.submit_limiter.refund(client)
 
     def add_file(self, path: str | Path, meta: dict[str, Any], progress: Progress | None = None,
-                 client: str | None = None, file_name: str | None = None) -> Submission:
+                 client: str | None = None, file_name: str | None = None,
+                 on_scoring: ScoringHook | None = None) -> Submission:
         """add() for an upload saved on disk (the app's temp file): the size is checked
         before a byte is read. `file_name` is the name the user gave (display only)."""
         path = Path(path)
@@ -391,16 +397,19 @@ class SubmissionStore:
         if size > self.limits.max_file_bytes:
             raise SubmissionError(f"{name}: {mb(size)} MB, over the "
                                   f"{mb(self.limits.max_file_bytes)} MB upload limit")
-        return self.add(path.read_bytes(), name, meta, progress=progress, client=client)
+        return self.add(path.read_bytes(), name, meta, progress=progress, client=client,
+                        on_scoring=on_scoring)
 
     def _add(self, data: bytes, file_name: str, form: dict[str, Any],
-             progress: Progress | None) -> Submission:
+             progress: Progress | None, on_scoring: ScoringHook | None) -> Submission:
         pred = read_predictions(data, file_name, self.benchmark, self.limits)
         digest = hashlib.sha256(data).hexdigest()
         with self._locked():
             twin = self._find_twin(form["model"], digest)
         if twin is not None:
             return twin
+        if on_scoring is not None:
+            on_scoring(pred, dict(form))
         # Score outside the lock: judging can take a while and needs no store state.
         result = score_predictions(self.benchmark, pred.predictions, judge=self.judge,
                                    report=pred.report, progress=progress)

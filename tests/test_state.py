@@ -61,7 +61,7 @@ def test_accepted_submission_is_on_the_board_at_once_with_its_rank(state):
     assert "rank" in out.message
     row = next(r for r in state.leaderboard_rows("table3", search="mine"))
     assert row["model"] == "Mine" and row["SC"] == 100.0 and row["MC"] == 50.0
-    assert row["Overall"] == 87.5 and row["judge"] == "test"  # 7 of 8 items right
+    assert row["Overall"] == 87.5 and row["judge"] == "test · full-marks"  # 7 of 8 right
     assert out.rank == 1 and "rank 1 of" in out.message  # the seeded rows have no Overall
     assert out.row["SC"] == 100.0 and out.as_json()["submission_id"] == out.submission.id
     assert "Mine" in state.verified_models()
