@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from timing import median_ms  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -78,14 +79,6 @@ def child_startup(store: str, bench_dir: str, launch: bool) -> None:
         demo.close()
     print(json.dumps(out))
 
-
-def median_ms(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:

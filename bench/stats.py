@@ -9,9 +9,7 @@ taxonomy, 100 models with item scores in {0, 0.5, 1}. Prints the median over run
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from leaderboard.stats import bootstrap_counts, cell_intervals, rank_ranges  # noqa: E402
 from leaderboard.taxonomy import SCOPES, SUBDIMENSIONS, TABLES, QTYPES  # noqa: E402
+from timing import median_seconds as median_time  # noqa: E402
 
 # COUNTS.md: dimension within source (Table 5), shares of sub-dimensions, types and scopes
 SOURCE_DIM = {("NI", "Tech"): 1083, ("NI", "Aes"): 393, ("SDI", "Tech"): 114,
@@ -72,14 +71,6 @@ def synthetic_scores(rng: np.random.Generator, n_models: int,
     scores[: max(1, n_models // 20), np.flatnonzero(oe)[:3]] = np.nan  # a few unjudged rows
     return scores
 
-
-def median_time(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -21,11 +21,10 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
+from timing import median_ms  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -39,16 +38,6 @@ def _build_store():
     spec.loader.exec_module(mod)
     return mod.build_store
 
-
-def median_ms(fn, runs: int, before=None) -> float:
-    times = []
-    for _ in range(runs):
-        if before:
-            before()
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +36,7 @@ from analysis.reliability import (board_intervals, cache_info, clear_caches,  # 
                                   errorbar_figure, rank_table)
 from leaderboard.benchmark import Benchmark, content_hash  # noqa: E402
 from leaderboard.taxonomy import SOURCE_DATASETS  # noqa: E402
+from timing import median_seconds as median_time  # noqa: E402
 
 
 def _generators():
@@ -67,16 +66,6 @@ def synthetic_benchmark(rng: np.random.Generator) -> Benchmark:
     })
     return Benchmark(items=items, root=ROOT, source="synthetic", hash=content_hash(items))
 
-
-def median_time(fn, runs: int, before=None) -> float:
-    times = []
-    for _ in range(runs):
-        if before:
-            before()
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -18,8 +18,6 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Sequence
 
-import openai
-
 from .judge_cache import JudgeCache, cache_key, default_cache_path
 from .judging import JudgeInfo, Judgement, JudgeRequest, Progress
 
@@ -118,6 +116,8 @@ class OpenAIJudge:
         self.backoff, self.max_backoff = backoff, max_backoff
         # The SDK's own retries are off: retrying here keeps the count, the backoff and the
         # parse-failure retries under one policy.
+        import openai  # here, not at import: the SDK takes ~0.6 s to import, and the app's
+        # start-up must not pay it when the offline judge is in use
         self._client = openai.OpenAI(
             api_key=api_key or os.environ.get(ENV_API_KEY) or PLACEHOLDER_API_KEY,
             base_url=base_url, timeout=timeout, max_retries=0)
@@ -190,6 +190,7 @@ class OpenAIJudge:
 
     def _judge_one(self, key: str, request: JudgeRequest) -> Judgement:
         """Call until a parseable score or the retry budget is spent; never raises."""
+        import openai  # already loaded by __init__; binds the name for the except clauses
         messages = [{"role": "user", "content": render_prompt(request)}]
         error = "not attempted"
         for attempt in range(self.max_retries + 1):
