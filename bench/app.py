@@ -80,7 +80,6 @@ def child_startup(store: str, bench_dir: str, launch: bool) -> None:
     print(json.dumps(out))
 
 
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -72,7 +72,6 @@ def synthetic_scores(rng: np.random.Generator, n_models: int,
     return scores
 
 
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", type=int, default=100)

@@ -39,7 +39,6 @@ def _build_store():
     return mod.build_store
 
 
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -67,7 +67,6 @@ def synthetic_benchmark(rng: np.random.Generator) -> Benchmark:
     return Benchmark(items=items, root=ROOT, source="synthetic", hash=content_hash(items))
 
 
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", type=int, default=100)

@@ -15,10 +15,10 @@ from demogen import counts
 from demogen.allocation import Slot, all_slots
 from demogen.images import ImageSpec, plan_pool, pool_size
 from demogen.questions import make_question
+from leaderboard.benchmark import CANONICAL_FIELDS
 from leaderboard.taxonomy import FIELD_VALUES, IMAGE_SOURCES, OPTION_LETTERS, SOURCE_DATASETS
 
-FIELD_ORDER = ("file_name", "id", "question", "options", "answer", "qtype", "scope",
-               "image_source", "source_dataset", "dimension", "subdimension")
+FIELD_ORDER = CANONICAL_FIELDS
 #: Datasets in order of affinity for aesthetics-type questions (Emotion for artworks), so
 #: AVA/TAD66K carry most aesthetic items and ArtEmis most emotion items, as in real life.
 _DATASET_AFFINITY: dict[str, tuple[str, ...]] = {
@@ -28,6 +28,8 @@ _DATASET_AFFINITY: dict[str, tuple[str, ...]] = {
     "AI": ("ArtEmis", "BAID"),
     "CGI": ("CGIQA-6k", "NBU-CIQAD"),
 }
+assert {k: set(v) for k, v in _DATASET_AFFINITY.items()} == \
+    {k: set(v) for k, v in SOURCE_DATASETS.items()}, "affinity order must cover the taxonomy"
 _MC_K_WEIGHTS = (3, 5, 2)  # how many gold options an MC item has: 1, 2 or 3
 
 
