@@ -23,7 +23,8 @@ import gradio as gr  # noqa: E402
 import pandas as pd  # noqa: E402
 from gradio.data_classes import FileData  # noqa: E402
 
-from analysis import board, board_stats, charts, drilldown, report, stats_views  # noqa: E402
+from analysis import (board, board_uncertainty, charts, compare_views, drilldown,  # noqa: E402
+                      item_views, report)
 from analysis.compare import delta_figure  # noqa: E402
 from analysis.items import (difficulty_by_category, difficulty_figure,  # noqa: E402
                             item_analysis, unanimous_failures)
@@ -140,8 +141,8 @@ class Handlers:
                                        self.state.paper_counts, "loaded")
                 + board.null_notes_html(view))
         if intervals:
-            cell = board_stats.rank_cell(table, sort_by)
-            info = board_stats.notes_html(view, self.state.ranks(cell), cell,
+            cell = board_uncertainty.rank_cell(table, sort_by)
+            info = board_uncertainty.notes_html(view, self.state.ranks(cell), cell,
                                           self.state.resamples, self.state.clustered) + info
         return (grid, board.caption(view), info,
                 _export(board.to_csv(view), f"qbp_{table}.csv"),
@@ -161,8 +162,8 @@ class Handlers:
         return key, "descending" if desc else "ascending"
 
     def chart_cells(self, table: str, sort_by: str) -> gr.Dropdown:
-        return gr.Dropdown(choices=board_stats.chart_cells(table),
-                           value=board_stats.default_chart_cell(table, sort_by))
+        return gr.Dropdown(choices=board_uncertainty.chart_cells(table),
+                           value=board_uncertainty.default_chart_cell(table, sort_by))
 
     def render_errorbars(self, table: str, kinds: list[str], search: str, weights: list[str],
                          sizes: list[str], sort_by: str, order: str, intervals: bool,
@@ -172,11 +173,11 @@ class Handlers:
         if not intervals:
             return gr.Column(visible=False), None
         if cell not in TABLES[table].columns:
-            cell = board_stats.default_chart_cell(table, sort_by)
+            cell = board_uncertainty.default_chart_cell(table, sort_by)
         view = self.state.view(table, _filters(kinds, search, weights, sizes), sort_by,
                                order == "descending")
-        return gr.Column(visible=True), board_stats.chart(view, self.state.intervals(table),
-                                                          cell)
+        return gr.Column(visible=True), board_uncertainty.chart(
+            view, self.state.intervals(table), cell)
 
     # ------------------------------------------------------------------ compare
     def compare_choices(self, a: str | None, b: str | None) -> tuple:
@@ -199,10 +200,10 @@ class Handlers:
             empty = pd.DataFrame()
             return (f"*{md_escape(str(exc))}*", None, empty, "", empty)
         fig, cells = self.render_delta(a, b, table)
-        items = gr.DataFrame(value=stats_views.discordant_frame(cmp),
-                             datatype=stats_views.DISCORDANT_TYPES)
-        return (stats_views.summary_markdown(cmp), fig, cells,
-                stats_views.mcnemar_markdown(cmp), items)
+        items = gr.DataFrame(value=compare_views.discordant_frame(cmp),
+                             datatype=compare_views.DISCORDANT_TYPES)
+        return (compare_views.summary_markdown(cmp), fig, cells,
+                compare_views.mcnemar_markdown(cmp), items)
 
     def render_delta(self, a: str | None, b: str | None, table: str) -> tuple:
         try:
@@ -211,10 +212,10 @@ class Handlers:
             return None, pd.DataFrame()
         safe = dataclasses.replace(cmp, a=charts.plotly_text(cmp.a),
                                    b=charts.plotly_text(cmp.b))
-        frame = stats_views.cells_frame(cmp, table)
+        frame = compare_views.cells_frame(cmp, table)
         cells = gr.DataFrame(value=frame.style.format(
             {"A": "{:.2f}", "B": "{:.2f}", "A − B": "{:+.2f}"}, na_rep="-").hide(axis="index"),
-            datatype=stats_views.CELL_TYPES)
+            datatype=compare_views.CELL_TYPES)
         return delta_figure(safe, table), cells
 
     def open_discordant(self, evt: gr.SelectData, a: str, b: str) -> tuple:
@@ -243,19 +244,19 @@ class Handlers:
                  "scored on it). Select one to open it in the Drill-down tab."
                  if len(names) >= 2 else
                  "At least two verified models are needed to list items everyone fails.")
-        fail_grid = gr.DataFrame(value=stats_views.failures_frame(fails),
-                                 datatype=stats_views.FAILURE_TYPES)
-        every = gr.DataFrame(value=stats_views.analysis_frame(
+        fail_grid = gr.DataFrame(value=item_views.failures_frame(fails),
+                                 datatype=item_views.FAILURE_TYPES)
+        every = gr.DataFrame(value=item_views.analysis_frame(
             item_analysis(names, scores, self.state.bench)),
-            datatype=stats_views.ANALYSIS_TYPES)
+            datatype=item_views.ANALYSIS_TYPES)
         return fig, diff, count, fail_grid, every
 
     def render_difficulty(self, table: str) -> tuple:
         names, scores = self.state.score_matrix()
         diff = difficulty_by_category(names, scores, self.state.bench, table)
-        grid = gr.DataFrame(value=stats_views.difficulty_frame(diff, table).style.format(
+        grid = gr.DataFrame(value=item_views.difficulty_frame(diff, table).style.format(
             {"Right (%)": "{:.1f}"}, na_rep="-").hide(axis="index"),
-            datatype=stats_views.DIFFICULTY_TYPES)
+            datatype=item_views.DIFFICULTY_TYPES)
         return difficulty_figure(diff, table), grid
 
     # ------------------------------------------------------------------ charts
@@ -413,7 +414,7 @@ class Handlers:
         McNemar's exact test (b, c, p) on closed-ended items; the ids of the items they
         score differently. On an unknown model: {"error": ...}."""
         try:
-            return stats_views.comparison_json(self.state.compare(model_a, model_b))
+            return compare_views.comparison_json(self.state.compare(model_a, model_b))
         except ValueError as exc:
             return {"error": str(exc)}
 
@@ -502,12 +503,12 @@ def build(state: AppState) -> gr.Blocks:
                 info = gr.HTML(elem_id="board-info")
                 with gr.Column(visible=False, elem_id="ci-chart-box") as ci_box:
                     with gr.Row(equal_height=True):
-                        ci_cell = gr.Dropdown(board_stats.chart_cells("table3"),
+                        ci_cell = gr.Dropdown(board_uncertainty.chart_cells("table3"),
                                               value=board.OVERALL, label="Error bars for",
                                               elem_id="ci-cell", scale=1, min_width=220)
                         gr.Markdown(
                             "Bars: the column's value; whiskers: its 95% interval. Verified "
-                            f"rows of the current view, at most {board_stats.CHART_MODELS}. "
+                            f"rows of the current view, at most {board_uncertainty.CHART_MODELS}. "
                             "Reported rows have no per-item data, so no interval.",
                             elem_classes="qbp-notes", scale=3)
                     ci_plot = gr.Plot(show_label=False, elem_id="ci-chart")

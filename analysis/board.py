@@ -26,7 +26,7 @@ from .entries import KINDS, PENDING, REPORTED, VERIFIED, Entry
 RANK, MODEL, TYPE, JUDGE, WEIGHTS, PARAMS = ("Rank", "Model", "Type", "OE judge", "Weights",
                                              "Params")
 META_COLUMNS: tuple[str, ...] = (RANK, MODEL, TYPE, JUDGE, WEIGHTS, PARAMS)
-# Shown after Model when the board shows intervals (see analysis/board_stats.py).
+# Shown after Model when the board shows intervals (see analysis/board_uncertainty.py).
 RANK_RANGE, GROUP = "Rank range", "Group"
 _META_TYPES = {RANK: "number", MODEL: "str", TYPE: "str", JUDGE: "str", WEIGHTS: "str",
                PARAMS: "number", RANK_RANGE: "str", GROUP: "number"}

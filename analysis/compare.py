@@ -20,12 +20,12 @@ import plotly.graph_objects as go
 
 from leaderboard.benchmark import Benchmark
 from leaderboard.scoring import cell_masks
-from leaderboard.stats import DEFAULT_LEVEL, DEFAULT_RESAMPLES, discordant_items, \
+from leaderboard.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, discordant_items, \
     mcnemar_exact, paired_difference
 from leaderboard.taxonomy import CLOSED_QTYPES, LABELS, TABLE_TITLES, TABLES
 
 from .figstyle import BLUE, NEUTRAL, ORANGE, WHISKER, style_figure
-from .reliability import _cell_info, check_inputs, display_labels, shared_plan
+from .intervals import _cell_info, check_inputs, display_labels, shared_plan
 
 #: Columns of `Comparison.cells` (one row per cell of Tables 3-6; points = percent).
 CELL_COLUMNS: tuple[str, ...] = ("table", "cell", "label", "group", "n_items", "a_value",

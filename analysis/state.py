@@ -27,12 +27,12 @@ from leaderboard.judging import Judge
 from leaderboard.predictions import PredictionFile, read_predictions
 from leaderboard.scoring import cell_masks, score_predictions
 from leaderboard.settings import PAPER_DIR, AppSettings, Limits
-from leaderboard.stats import DEFAULT_RESAMPLES
+from leaderboard.bootstrap import DEFAULT_RESAMPLES
 from leaderboard.store import StorageError, Submission, SubmissionStore, model_key
 
-from . import board, board_stats, drilldown, report
+from . import board, board_uncertainty, drilldown, report
 from .compare import Comparison, compare_models
-from .reliability import board_intervals, rank_table
+from .intervals import board_intervals, rank_table
 from .entries import VERIFIED, Entry, reported_entries, verified_entries
 from .pending import PendingBoard, start_pending
 
@@ -244,12 +244,12 @@ class AppState:
         return self.bench.image_clusters is not None
 
     def intervals(self, table: str | None) -> pd.DataFrame:
-        """`reliability.board_intervals` of the verified models on one table (None: all)."""
+        """`intervals.board_intervals` of the verified models on one table (None: all)."""
         names, scores = self.score_matrix()
         return board_intervals(names, scores, self.bench, table, resamples=self.resamples)
 
     def ranks(self, cell: str | tuple[str, str] = board.OVERALL) -> pd.DataFrame:
-        """`reliability.rank_table` of the verified models on one cell."""
+        """`intervals.rank_table` of the verified models on one cell."""
         names, scores = self.score_matrix()
         return rank_table(names, scores, self.bench, cell, resamples=self.resamples)
 
@@ -285,8 +285,9 @@ class AppState:
         Group columns follow Model (the frame stays numeric)."""
         view = board.build_view(self.entries(), table, filters, sort_by, descending)
         if intervals:
-            view = board_stats.with_uncertainty(
-                view, self.intervals(table), self.ranks(board_stats.rank_cell(table, sort_by)))
+            view = board_uncertainty.with_uncertainty(
+                view, self.intervals(table),
+                self.ranks(board_uncertainty.rank_cell(table, sort_by)))
         return view
 
     def preview(self, data: bytes, file_name: str) -> dict[str, Any]:

@@ -58,7 +58,7 @@ def main() -> None:
     import gradio as gr
 
     import app as space
-    from analysis.reliability import clear_caches
+    from analysis.intervals import clear_caches
     from analysis.state import AppState
     from leaderboard.settings import AppSettings
 

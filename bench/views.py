@@ -1,7 +1,7 @@
 """Bench: the statistics views (issue 6) at leaderboard scale, cold and cached.
 
 A synthetic 2,765-item benchmark is built in memory with the paper's category mix (the item
-generator of bench/stats.py), one image per item as in the paper ("each image corresponding
+generator of bench/bootstrap.py), one image per item as in the paper ("each image corresponding
 to a single question"), and 100 models with Bernoulli/judge-like item scores, a few OE
 items unjudged. Times are medians over runs:
 
@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from analysis.compare import compare_models, comparison_summary, delta_figure  # noqa: E402
 from analysis.items import (difficulty_by_category, difficulty_figure,  # noqa: E402
                             item_analysis, unanimous_failures)
-from analysis.reliability import (board_intervals, cache_info, clear_caches,  # noqa: E402
+from analysis.intervals import (board_intervals, cache_info, clear_caches,  # noqa: E402
                                   errorbar_figure, rank_table)
 from leaderboard.benchmark import Benchmark, content_hash  # noqa: E402
 from leaderboard.taxonomy import SOURCE_DATASETS  # noqa: E402
@@ -40,8 +40,9 @@ from timing import median_seconds as median_time  # noqa: E402
 
 
 def _generators():
-    """bench/stats.py's synthetic item mix and scores (one definition of the mix)."""
-    spec = importlib.util.spec_from_file_location("bench_stats", ROOT / "bench" / "stats.py")
+    """bench/bootstrap.py's synthetic item mix and scores (one definition of the mix)."""
+    spec = importlib.util.spec_from_file_location("bench_bootstrap",
+                                                  ROOT / "bench" / "bootstrap.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod.synthetic_items, mod.synthetic_scores

@@ -47,7 +47,7 @@ def write_json_atomic(path: Path, payload: dict) -> None:
 def result_intervals(result, seed: int, resamples: int) -> dict:
     """{table: {cell: [low, high] | None}} in percent for one scored submission."""
     from .scoring import cell_masks
-    from .stats import cell_intervals
+    from .bootstrap import cell_intervals
 
     if resamples < 100:
         raise InputError(f"--resamples must be at least 100, got {resamples}")

@@ -19,7 +19,7 @@ from analysis.compare import (
     parse_item_query,
 )
 from analysis.figstyle import BLUE, ORANGE
-from analysis.reliability import clear_caches
+from analysis.intervals import clear_caches
 from leaderboard.taxonomy import TABLES
 from tests.viewdata import accuracy, make_bench, score_models
 

@@ -9,7 +9,7 @@ Inputs everywhere: `names` (verified model names, unique), `scores` float (n_mod
 n_items) with item scores 0/0.5/1 and NaN where unknown (OE unjudged or judge failed), and
 the `Benchmark` they were scored on. Plain Python, no Gradio: the app wires the results.
 
-Cost and caching: one bootstrap plan (`leaderboard.stats.bootstrap_counts`, clustered by
+Cost and caching: one bootstrap plan (`leaderboard.bootstrap.bootstrap_counts`, clustered by
 image when several questions share an image) serves every model, cell and comparison, so all
 of them are paired. The plan is cached per (benchmark, resamples, seed); the intervals of all
 47 cells of Tables 3-6 are computed in one pass and cached per (benchmark hash, model names,
@@ -30,7 +30,7 @@ import plotly.graph_objects as go
 
 from leaderboard.benchmark import Benchmark
 from leaderboard.scoring import cell_masks
-from leaderboard.stats import DEFAULT_LEVEL, DEFAULT_RESAMPLES, bootstrap_counts, \
+from leaderboard.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, bootstrap_counts, \
     cell_intervals, rank_ranges
 from leaderboard.taxonomy import CLOSED_QTYPES, TABLE_TITLES, TABLES
 

@@ -1,9 +1,9 @@
-"""Display frames, text and JSON for the Compare and Items tabs (issue 6).
+"""Display frames, text and JSON for the Compare tab (issue 6).
 
-`analysis.compare` and `analysis.items` compute; this module shapes their results for a
-grid (the item id first, so a selected row names its item however the grid was sorted),
-for Markdown (model names escaped with `md_escape`) and for the API (NaN as null). Model
-names never go into column headers: the tables say "A" and "B", the summary says who.
+`analysis.compare` computes; this module shapes its result for a grid (the item id first, so
+a selected row names its item however the grid was sorted), for Markdown (model names escaped
+with `md_escape`) and for the API (NaN as null). Model names never go into column headers:
+the tables say "A" and "B", the summary says who.
 """
 from __future__ import annotations
 
@@ -11,37 +11,23 @@ import dataclasses
 import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from leaderboard.safe_text import md_escape
-from leaderboard.taxonomy import LABELS
 
 from .compare import COMPARE_NOTE, Comparison, comparison_summary
-from .reliability import display_labels
+from .intervals import display_labels
+from .item_views import category_text
 
 SIGNIFICANT = "✱"
-#: Columns of `cells_frame`, `discordant_frame`, `failures_frame`, `analysis_frame`.
+#: Columns of `cells_frame` and `discordant_frame`.
 CELL_HEADERS = ("Category", "Items", "A", "B", "A − B", "95% CI", "Significant")
 DISCORDANT_HEADERS = ("ID", "Type", "Categories", "A score", "B score", "Ahead")
-FAILURE_HEADERS = ("ID", "Question", "Gold answer", "Categories", "Models")
-ANALYSIS_HEADERS = ("ID", "Type", "Source", "Dimension", "Sub-dimension", "Scope",
-                    "Right (%)", "Models")
-DIFFICULTY_HEADERS = ("Category", "Group", "Items", "Right (%)")
 
 
 def _num(x: Any) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x) \
         else float(x)
-
-
-def _categories(frame: pd.DataFrame) -> list[str]:
-    return [" · ".join([LABELS.get(src, src), dim, sub, scope]) for src, dim, sub, scope in
-            zip(frame["image_source"], frame["dimension"], frame["subdimension"],
-                frame["scope"])]
-
-
-# ----------------------------------------------------------------------------- compare
 
 
 def cells_frame(cmp: Comparison, table: str) -> pd.DataFrame:
@@ -68,7 +54,7 @@ def discordant_frame(cmp: Comparison) -> pd.DataFrame:
     """The items one model scores higher on than the other, benchmark order."""
     d = cmp.discordant
     return pd.DataFrame({
-        "ID": d["id"].tolist(), "Type": d["qtype"].tolist(), "Categories": _categories(d),
+        "ID": d["id"].tolist(), "Type": d["qtype"].tolist(), "Categories": category_text(d),
         "A score": d["a_score"].to_numpy(dtype=float),
         "B score": d["b_score"].to_numpy(dtype=float),
         "Ahead": ["A" if a > b else "B" for a, b in zip(d["a_score"], d["b_score"])],
@@ -121,53 +107,3 @@ def comparison_json(cmp: Comparison) -> dict[str, Any]:
         "b_ahead_ids": d.loc[d["a_score"] < d["b_score"], "id"].tolist(),
         "summary": comparison_summary(cmp),
     }
-
-
-# ----------------------------------------------------------------------------- items
-
-
-def difficulty_frame(difficulty: pd.DataFrame, table: str) -> pd.DataFrame:
-    """`items.difficulty_by_category` of one table as percent, the table's order."""
-    rows = difficulty[difficulty["table"] == table]
-    labels = display_labels(table)
-    return pd.DataFrame({
-        "Category": [labels[c] for c in rows["cell"]], "Group": rows["group"].tolist(),
-        "Items": rows["n_items"].to_numpy(dtype="int64"),
-        "Right (%)": (100 * rows["share_right"]).round(1).to_numpy(),
-    }, columns=list(DIFFICULTY_HEADERS))
-
-
-DIFFICULTY_TYPES = ["str", "str", "number", "number"]
-
-
-def failures_frame(failures: pd.DataFrame) -> pd.DataFrame:
-    """`items.unanimous_failures` for label review: id, question, gold answer spelled out,
-    categories, and how many models were counted."""
-    return pd.DataFrame({
-        "ID": failures["id"].tolist(), "Question": failures["question"].tolist(),
-        "Gold answer": failures["answer_text"].tolist(),
-        "Categories": [f"{q} · {c}" for q, c in zip(failures["qtype"],
-                                                    _categories(failures))],
-        "Models": failures["n_models"].to_numpy(dtype="int64"),
-    }, columns=list(FAILURE_HEADERS))
-
-
-FAILURE_TYPES = ["str", "str", "str", "str", "number"]
-
-
-def analysis_frame(analysis: pd.DataFrame) -> pd.DataFrame:
-    """`items.item_analysis` as percent right, hardest first (ties: benchmark order)."""
-    frame = pd.DataFrame({
-        "ID": analysis["id"].tolist(), "Type": analysis["qtype"].tolist(),
-        "Source": [LABELS.get(s, s) for s in analysis["image_source"]],
-        "Dimension": analysis["dimension"].tolist(),
-        "Sub-dimension": analysis["subdimension"].tolist(),
-        "Scope": analysis["scope"].tolist(),
-        "Right (%)": (100 * analysis["share_right"]).round(1).to_numpy(),
-        "Models": analysis["n_models"].to_numpy(dtype="int64"),
-    }, columns=list(ANALYSIS_HEADERS))
-    order = np.lexsort((np.arange(len(frame)), frame["Right (%)"].fillna(np.inf).to_numpy()))
-    return frame.iloc[order].reset_index(drop=True)
-
-
-ANALYSIS_TYPES = ["str", "str", "str", "str", "str", "str", "number", "number"]

@@ -4,7 +4,7 @@ Synthetic but realistic: 2,765 items whose source/dimension/sub-dimension/type/s
 follows ../shared/paper/COUNTS.md, masks for every cell of Tables 3-6 built from the
 taxonomy, 100 models with item scores in {0, 0.5, 1}. Prints the median over runs.
 
-    python bench/stats.py [--models 100] [--resamples 2000] [--runs 7]
+    python bench/bootstrap.py [--models 100] [--resamples 2000] [--runs 7]
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from leaderboard.stats import bootstrap_counts, cell_intervals, rank_ranges  # noqa: E402
+from leaderboard.bootstrap import bootstrap_counts, cell_intervals, rank_ranges  # noqa: E402
 from leaderboard.taxonomy import SCOPES, SUBDIMENSIONS, TABLES, QTYPES  # noqa: E402
 from timing import median_seconds as median_time  # noqa: E402
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest
 
-from leaderboard.stats import (
+from leaderboard.bootstrap import (
     bootstrap_cell_means,
     bootstrap_counts,
     cell_intervals,

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.reliability import (
+from analysis.intervals import (
     INTERVAL_COLUMNS,
     RANK_COLUMNS,
     REPORTED_ROWS_NOTE,

@@ -17,14 +17,14 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from leaderboard.stats import DEFAULT_LEVEL
+from leaderboard.bootstrap import DEFAULT_LEVEL
 from leaderboard.taxonomy import TABLES
 
 from .board import GROUP, MODEL, OVERALL, RANK_RANGE, BoardView
 from .charts import plotly_text
 from .entries import VERIFIED
 from .figstyle import style_figure
-from .reliability import (NULL, REPORTED_ROWS_NOTE, display_labels, errorbar_figure,
+from .intervals import (NULL, REPORTED_ROWS_NOTE, display_labels, errorbar_figure,
                           format_with_interval, method_note, rank_note)
 
 #: The error-bar chart shows at most this many models (the first verified rows of the view).
@@ -63,7 +63,7 @@ def with_uncertainty(view: BoardView, intervals: pd.DataFrame, ranks: pd.DataFra
                      decimals: int = 1) -> BoardView:
     """The view with "61.2 ± 1.8" in verified cells and Rank range / Group after Model.
 
-    `intervals` is `reliability.board_intervals` of the view's table, `ranks` its
+    `intervals` is `intervals.board_intervals` of the view's table, `ranks` its
     `rank_table` on the ranked cell. Rows without per-item data keep their values and
     show "-" in the new columns.
     """
