@@ -16,7 +16,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from leaderboard.benchmark import Benchmark
-from leaderboard.judging import Judge
+from leaderboard.judges import Judge
 from leaderboard.predictions import PredictionFile
 from leaderboard.scoring import cell_masks, score_predictions
 

@@ -23,7 +23,7 @@ import pandas as pd
 from leaderboard.benchmark import Benchmark, load_benchmark
 from leaderboard.errors import InputError
 from leaderboard.hub_sync import open_store, sync_status
-from leaderboard.judging import Judge
+from leaderboard.judges import Judge
 from leaderboard.predictions import PredictionFile, read_predictions
 from leaderboard.scoring import cell_masks, score_predictions
 from leaderboard.settings import PAPER_DIR, AppSettings, Limits

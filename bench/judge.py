@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from leaderboard.judge_openai import OpenAIJudge  # noqa: E402
-from leaderboard.judging import JudgeRequest  # noqa: E402
+from leaderboard.judges.reference import OpenAIJudge  # noqa: E402
+from leaderboard.judges import JudgeRequest  # noqa: E402
 from tests.openai_stub import Call, Reply, StubServer  # noqa: E402
 
 N_OE = 542  # open-ended items in Q-Bench-Portrait (COUNTS.md)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .benchmark import Benchmark
-from .judging import Judge
+from .judges import Judge
 from .settings import Limits, SettingError, _float
 from .store import _ID_RE, SUBMISSION_FILES, SubmissionStore
 

@@ -17,7 +17,7 @@ import pandas as pd
 from . import SCORER_VERSION
 from .benchmark import Benchmark
 from .extract import extract
-from .judging import Judge, JudgeRequest, Progress
+from .judges import Judge, JudgeRequest, Progress
 from .predictions import ParseReport
 from .tables import CellMasks, TableResult, build_cell_masks, compute_tables, random_baseline
 

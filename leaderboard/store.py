@@ -37,7 +37,7 @@ import pandas as pd
 from . import SCORER_VERSION
 from .benchmark import Benchmark
 from .errors import InputError
-from .judging import Judge, Progress
+from .judges import Judge, Progress
 from .limits import RateLimiter
 from .predictions import FORMATS, PredictionFile, display_name, read_predictions
 from .scoring import ScoreResult, score_predictions

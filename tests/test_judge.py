@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from leaderboard.judge_approx import ApproxJudge
-from leaderboard.judge_cache import JudgeCache, cache_key, default_cache_path
-from leaderboard.judge_openai import PROMPT_TEMPLATE, PROMPT_VERSION, OpenAIJudge, parse_score
+from leaderboard.judges.approx import ApproxJudge
+from leaderboard.judges.cache import JudgeCache, cache_key, default_cache_path
+from leaderboard.judges.reference import PROMPT_TEMPLATE, PROMPT_VERSION, OpenAIJudge, parse_score
 from leaderboard.judges import add_judge_arguments, judge_from_args, make_judge
-from leaderboard.judging import JudgeRequest
+from leaderboard.judges import JudgeRequest
 from tests.openai_stub import Call, Reply, StubServer
 
 QUESTION = "How does the noise affect the subject's skin?"
@@ -240,7 +240,7 @@ def test_interrupted_run_keeps_what_was_judged(make):
 
 KILLED_CHILD = """
 import sys
-from leaderboard.judge_openai import OpenAIJudge
+from leaderboard.judges.reference import OpenAIJudge
 from tests.test_judge import requests
 judge = OpenAIJudge(model="judge-model", base_url=sys.argv[1], api_key="k",
                     cache_path=sys.argv[2], concurrency=2)

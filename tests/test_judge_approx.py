@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from leaderboard.judge_approx import APPROX_MODEL, ApproxJudge, approx_score
-from leaderboard.judge_openai import parse_score
-from leaderboard.judging import JudgeRequest
+from leaderboard.judges.approx import APPROX_MODEL, ApproxJudge, approx_score
+from leaderboard.judges.reference import parse_score
+from leaderboard.judges import JudgeRequest
 
 BLUR_Q = "How does the blur affect the subject's face in this portrait?"
 BLUR_REF = ("The face is noticeably blurred, so the eyes and facial features lack sharpness "

@@ -9,7 +9,7 @@ import pytest
 from analysis import board
 from analysis.entries import PENDING, VERIFIED, Entry
 from analysis.state import AppState
-from leaderboard.judging import JudgeInfo, Judgement
+from leaderboard.judges import JudgeInfo, Judgement
 from leaderboard.settings import AppSettings
 from leaderboard.taxonomy import TABLES
 from tests.appdata import jsonl, write_app_bundle

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from leaderboard.benchmark import load_local
-from leaderboard.judging import JudgeInfo, Judgement
+from leaderboard.judges import JudgeInfo, Judgement
 from leaderboard.scoring import baseline, score_predictions
 from tests.bundles import item, write_bundle
 

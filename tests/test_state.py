@@ -6,7 +6,7 @@ import json
 import pytest
 
 from analysis.state import AppState
-from leaderboard.judging import JudgeInfo, Judgement
+from leaderboard.judges import JudgeInfo, Judgement
 from leaderboard.settings import AppSettings
 from tests.appdata import ANSWERS, jsonl, write_app_bundle
 

@@ -7,7 +7,7 @@ import pytest
 
 from analysis import board
 from analysis.state import AppState
-from leaderboard.judging import JudgeInfo, Judgement
+from leaderboard.judges import JudgeInfo, Judgement
 from leaderboard.settings import AppSettings
 from tests.appdata import jsonl, write_app_bundle
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from leaderboard.benchmark import Benchmark, load_local
-from leaderboard.judging import JudgeInfo, Judgement
+from leaderboard.judges import JudgeInfo, Judgement
 from leaderboard.scoring import score_predictions
 from tests.bundles import item, write_bundle
 

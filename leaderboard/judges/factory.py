@@ -8,11 +8,11 @@ from __future__ import annotations
 import argparse
 import os
 
-from .judge_approx import ApproxJudge
-from .judge_cache import CACHE_ENV
-from .judge_openai import (DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
-                           ENV_API_KEY, ENV_BASE_URL, ENV_MODEL, OpenAIJudge)
-from .judging import Judge
+from .approx import ApproxJudge
+from .cache import CACHE_ENV
+from .protocol import Judge
+from .reference import (DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ENV_API_KEY,
+                        ENV_BASE_URL, ENV_MODEL, OpenAIJudge)
 
 JUDGE_BACKENDS: tuple[str, ...] = ("none", "approx", "openai")
 

@@ -20,7 +20,7 @@ from typing import Iterable
 
 #: Environment variable that overrides the default cache location.
 CACHE_ENV = "QBP_JUDGE_CACHE"
-_REPO_ROOT = Path(__file__).resolve().parents[1]
+_REPO_ROOT = Path(__file__).resolve().parents[2]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS judgements (
     key TEXT PRIMARY KEY,

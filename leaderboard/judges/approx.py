@@ -41,7 +41,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
-from .judging import JudgeInfo, Judgement, JudgeRequest, Progress
+from .protocol import JudgeInfo, Judgement, JudgeRequest, Progress
 
 APPROX_MODEL = "lexical-v1"
 KEY_WEIGHT = 0.6  # share of the similarity that comes from key-term recall

@@ -18,8 +18,8 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Sequence
 
-from .judge_cache import JudgeCache, cache_key, default_cache_path
-from .judging import JudgeInfo, Judgement, JudgeRequest, Progress
+from .cache import JudgeCache, cache_key, default_cache_path
+from .protocol import JudgeInfo, Judgement, JudgeRequest, Progress
 
 #: Bump whenever PROMPT_TEMPLATE or the parsing rule changes: it is part of every cache key.
 PROMPT_VERSION = "qbp-oe-v1"
