@@ -30,7 +30,7 @@ from analysis.items import (difficulty_by_category, difficulty_figure,  # noqa: 
                             item_analysis, unanimous_failures)
 from analysis.about import about_markdown  # noqa: E402
 from analysis.entries import KINDS  # noqa: E402
-from analysis.state import AppState  # noqa: E402
+from ui.state import AppState  # noqa: E402
 from leaderboard.errors import InputError  # noqa: E402
 from leaderboard.limits import client_key  # noqa: E402
 from leaderboard.moderation import admin_enabled, moderate  # noqa: E402
@@ -605,7 +605,7 @@ def build(state: AppState) -> gr.Blocks:
             with gr.Tab("Submit", id="submit"):
                 gr.Markdown("Upload one prediction file (JSONL, JSON, CSV/TSV or Parquet; one "
                             "row per item with its id and the model's raw answer; at most "
-                            f"{mb(state.store.limits.max_file_bytes)} MB). It is parsed at "
+                            f"{mb(state.limits.max_file_bytes)} MB). It is parsed at "
                             "once; **Submit** scores it with the reference scorer and puts it "
                             "on the board. While the open-ended answers are judged, the model "
                             "shows on the leaderboard as *pending* (closed-ended cells only, "
@@ -615,7 +615,7 @@ def build(state: AppState) -> gr.Blocks:
                 with gr.Row():
                     with gr.Column():
                         upload = gr.File(label="Prediction file (max "
-                                         f"{mb(state.store.limits.max_file_bytes)} MB)",
+                                         f"{mb(state.limits.max_file_bytes)} MB)",
                                          elem_id="sub-file",
                                          file_types=[".jsonl", ".json", ".csv", ".tsv",
                                                      ".parquet", ".ndjson"])
@@ -754,7 +754,7 @@ def launch_kwargs(state: AppState) -> dict[str, Any]:
             "allowed_paths": allowed, "footer_links": ["api", "settings"],
             # Gradio refuses bigger uploads before they reach a handler (HTTP 413); the
             # store checks the same limit again for callers that bypass the upload route.
-            "max_file_size": state.store.limits.max_file_bytes}
+            "max_file_size": state.limits.max_file_bytes}
 
 
 def main() -> None:

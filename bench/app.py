@@ -43,17 +43,20 @@ def build_store(root: Path, bench_dir: Path, n: int) -> float:
     """Fill `root` with n submissions; returns the seconds it took."""
     from leaderboard.benchmark import load_benchmark
     from leaderboard.judges import make_judge
+    from leaderboard.settings import Limits
     from leaderboard.store import SubmissionStore
+    from leaderboard.submission import SubmissionPipeline
 
     bench = load_benchmark(bench_dir)
-    store = SubmissionStore(root, bench, judge=make_judge("approx"))
+    pipeline = SubmissionPipeline(bench, SubmissionStore(root, bench), judge=make_judge("approx"),
+                                  limits=Limits())
     files = sorted((bench_dir / "predictions").glob("*.jsonl"))
     t0 = time.perf_counter()
     for k in range(n):
         base = files[k % len(files)]
         data = perturbed(base.read_text("utf-8").splitlines(), random.Random(k))
-        store.add(data, base.name, {"model": f"Bench-{k:03d} ({base.stem})", "params": "7B",
-                                    "open": True})
+        pipeline.submit(data, base.name, {"model": f"Bench-{k:03d} ({base.stem})",
+                                          "params": "7B", "open": True})
     return time.perf_counter() - t0
 
 
@@ -63,7 +66,7 @@ def child_startup(store: str, bench_dir: str, launch: bool) -> None:
     import gradio  # noqa: F401  (excluded from the start-up figure)
     t1 = time.perf_counter()
     import app as space
-    from analysis.state import AppState
+    from ui.state import AppState
     from leaderboard.settings import AppSettings
 
     state = AppState.start(AppSettings(benchmark=bench_dir, submissions_dir=store,
@@ -111,7 +114,7 @@ def main() -> None:
     import gradio as gr
 
     import app as space
-    from analysis.state import AppState
+    from ui.state import AppState
     from leaderboard.settings import AppSettings
 
     state = AppState.start(AppSettings(benchmark=args.benchmark, submissions_dir=str(store),

@@ -59,7 +59,7 @@ def main() -> None:
 
     import app as space
     from analysis.intervals import clear_caches
-    from analysis.state import AppState
+    from ui.state import AppState
     from leaderboard.settings import AppSettings
 
     state = AppState.start(AppSettings(benchmark=args.benchmark, submissions_dir=str(store),

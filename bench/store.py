@@ -1,5 +1,5 @@
-"""Speed of the submission store: add() of one benchmark-size upload (the demo's prediction
-files, each once), scan() of 100 stored
+"""Speed of the submission store: a pipeline submit() of one benchmark-size upload (the demo's
+prediction files, each once), scan() of 100 stored
 submissions (cold: a fresh store reading every folder; warm: the cached listing), and a
 re-score of 100 stale submissions. Prints medians over repeated runs with the sizes.
 
@@ -24,6 +24,7 @@ from leaderboard import store as store_mod  # noqa: E402
 from leaderboard.benchmark import Benchmark, load_local  # noqa: E402
 from leaderboard.settings import DEMO_BUNDLE, Limits  # noqa: E402
 from leaderboard.store import SubmissionStore  # noqa: E402
+from leaderboard.submission import SubmissionPipeline  # noqa: E402
 from tests.bundles import item, write_bundle  # noqa: E402
 
 N_ITEMS = 2765
@@ -72,27 +73,28 @@ def main() -> None:
         demo = sorted((DEMO_BUNDLE / "predictions").glob("*.jsonl"))
         firsts = [p.read_bytes() for p in demo] if demo and not args.benchmark else \
             files[-args.runs:]
-        print(f"benchmark: {len(bench)} items; uploads for add(): {len(firsts)} distinct "
+        print(f"benchmark: {len(bench)} items; uploads for submit(): {len(firsts)} distinct "
               f"files of {statistics.median(len(f) for f in firsts) / 1024:.0f} KiB "
               f"({'demo predictions' if demo and not args.benchmark else 'synthetic'})")
 
         add_times = []
         for run, data in enumerate(firsts):  # each file once: no warm extraction cache
-            store = SubmissionStore(tmp / f"add{run}", bench, limits=limits)
+            pipeline = SubmissionPipeline(bench, SubmissionStore(tmp / f"add{run}", bench),
+                                          limits=limits)
             t0 = time.perf_counter()
-            store.add(data, "p.jsonl", {"model": f"Bench {run}"})
+            pipeline.submit(data, "p.jsonl", {"model": f"Bench {run}"})
             add_times.append(time.perf_counter() - t0)
-        print(f"add() one upload (parse, score, store): median {median_ms(add_times)} "
+        print(f"submit() one upload (parse, score, store): median {median_ms(add_times)} "
               f"over {len(add_times)} runs")
 
         root = tmp / "many"
-        store = SubmissionStore(root, bench, limits=limits)
+        pipeline = SubmissionPipeline(bench, SubmissionStore(root, bench), limits=limits)
         for i, data in enumerate(files):
-            store.add(data, "p.jsonl", {"model": f"Model {i}"})
+            pipeline.submit(data, "p.jsonl", {"model": f"Model {i}"})
         cold, warm = [], []
         for _ in range(args.runs):
             t0 = time.perf_counter()
-            fresh = SubmissionStore(root, bench, limits=limits)  # __init__ scans once
+            fresh = SubmissionStore(root, bench)  # __init__ scans once
             cold.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
             subs = fresh.submissions()
@@ -104,7 +106,7 @@ def main() -> None:
         rescore = []
         for run in range(min(args.runs, 5)):
             store_mod.SCORER_VERSION = f"bench-{run}"
-            fresh = SubmissionStore(root, bench, limits=limits)
+            fresh = SubmissionPipeline(bench, SubmissionStore(root, bench), limits=limits)
             t0 = time.perf_counter()
             done = fresh.rescore_stale()
             rescore.append(time.perf_counter() - t0)

@@ -124,17 +124,15 @@ def demo(resamples: int, runs: int) -> None:
 
     from leaderboard.benchmark import load_local
     from leaderboard.judges import make_judge
-    from leaderboard.predictions import read_predictions
-    from leaderboard.scoring import score_predictions
+    from leaderboard.submission import SubmissionPipeline
 
     root = ROOT / "data" / "demo"
     bench = load_local(root)
-    judge = make_judge("approx")
+    pipeline = SubmissionPipeline(bench, judge=make_judge("approx"))
     names, rows = [], []
     for m in json.loads((root / "models.json").read_text("utf-8")):
         path = root / m["file"]
-        pred = read_predictions(path.read_bytes(), path.name, bench)
-        rows.append(score_predictions(bench, pred.predictions, judge=judge).scores)
+        rows.append(pipeline.score(*pipeline.read_file(path))[1].scores)
         names.append(m["name"])
     scores = np.vstack(rows)
 

@@ -2,7 +2,8 @@
 
 `score` prints the Table 3 row and the status counts; `--json OUT` writes the full result.
 `rescore` re-scores stored submissions made with another scorer or benchmark version (exit 1
-when some could not be). Bad input exits with status 2 and the message on stderr.
+when some could not be). Bad input exits with status 2 and the message on stderr. Both run
+the one submission pipeline (`leaderboard.submission`), as the app does.
 """
 from __future__ import annotations
 
@@ -16,9 +17,8 @@ from pathlib import Path
 from .benchmark import MAPPINGS, load_benchmark
 from .errors import InputError
 from .judges import add_judge_arguments, judge_from_args
-from .predictions import read_prediction_path
-from .scoring import score_predictions
 from .settings import DEMO_BUNDLE, Limits
+from .submission import SubmissionPipeline
 from .taxonomy import TABLES
 
 
@@ -46,8 +46,8 @@ def write_json_atomic(path: Path, payload: dict) -> None:
 
 def result_intervals(result, seed: int, resamples: int) -> dict:
     """{table: {cell: [low, high] | None}} in percent for one scored submission."""
-    from .scoring import cell_masks
     from .bootstrap import cell_intervals
+    from .scoring import cell_masks
 
     if resamples < 100:
         raise InputError(f"--resamples must be at least 100, got {resamples}")
@@ -98,12 +98,14 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise InputError(f"submission folder not found: {root}")
     bench = load_benchmark(args.benchmark, mapping=args.mapping, revision=args.revision)
-    store = SubmissionStore(root, bench, judge=judge_from_args(args))
+    store = SubmissionStore(root, bench)
+    pipeline = SubmissionPipeline(bench, store, judge=judge_from_args(args),
+                                  limits=Limits.from_env())
     subs = store.scan()
     stale = [s for s in subs if store.is_stale(s)]
     print(f"benchmark {bench.source} ({len(bench)} items, {bench.hash})")
     print(f"{len(subs)} submission(s), {len(stale)} stale")
-    done = store.rescore_stale()
+    done = pipeline.rescore_stale()
     for sub_id in done:
         print(f"re-scored {sub_id}")
     leftovers = list(store.leftovers)
@@ -120,22 +122,22 @@ def cmd_rescore(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     bench = load_benchmark(args.benchmark, mapping=args.mapping, revision=args.revision)
-    pred = read_prediction_path(args.predictions, bench, Limits.from_env())
+    pipeline = SubmissionPipeline(bench, limits=Limits.from_env())
+    preview = pipeline.preview(*pipeline.read_file(args.predictions))  # before the judge
     try:
-        judge = judge_from_args(args)
+        pipeline.judge = judge_from_args(args)
     except ValueError as exc:
         raise InputError(str(exc)) from exc
     progress = None
-    if judge is not None and sys.stderr.isatty():
+    if pipeline.judge is not None and sys.stderr.isatty():
         def progress(done: int, total: int) -> None:
             print(f"\rjudging OE answers: {done}/{total}", end="", file=sys.stderr)
     try:
-        result = score_predictions(bench, pred.predictions, judge=judge, report=pred.report,
-                                   progress=progress)
+        result = pipeline.judge_preview(preview, progress)
     finally:
-        getattr(judge, "close", lambda: None)()
+        getattr(pipeline.judge, "close", lambda: None)()
     name = args.model or Path(args.predictions).stem
-    rep = pred.report
+    rep = preview.upload.report
     print(f"benchmark {bench.source} ({len(bench)} items, {bench.hash})")
     print(f"predictions {rep.file_name}: {rep.format}, {rep.rows} rows, id column "
           f"{rep.id_column!r}, prediction column {rep.prediction_column!r}; matched "

@@ -27,8 +27,9 @@ from typing import Any, Mapping
 
 from .benchmark import Benchmark
 from .judges import Judge
-from .settings import Limits, SettingError, _float
+from .settings import SettingError, _float
 from .store import _ID_RE, SUBMISSION_FILES, SubmissionStore
+from .submission import SubmissionPipeline
 
 log = logging.getLogger(__name__)
 
@@ -377,19 +378,20 @@ def sync_status(store: SubmissionStore) -> SyncStatus:
 
 
 def open_store(root: str | Path, benchmark: Benchmark, judge: Judge | None = None,
-               limits: Limits | None = None, env: Mapping[str, str] | None = None,
+               env: Mapping[str, str] | None = None,
                rescore: bool = True, sync: HubSync | None = None) -> SubmissionStore:
     """Start-up in one call: restore from the Hub (when configured, bounded in time), open the
     store (leftovers and problems reported on it), re-score stale results, then push every
-    later change. `sync_status(store)` tells the app how persistence is doing. `sync` replaces
-    the one built from the environment (tests)."""
+    later change. `judge` is the one stale judged results are re-scored with.
+    `sync_status(store)` tells the app how persistence is doing. `sync` replaces the one built
+    from the environment (tests)."""
     sync = sync if sync is not None else HubSync.from_env(root, env)
     Path(root).mkdir(parents=True, exist_ok=True)
     if sync is not None:
         sync.restore()
-    store = SubmissionStore(root, benchmark, judge=judge, limits=limits)
+    store = SubmissionStore(root, benchmark)
     if rescore:
-        store.rescore_stale()
+        SubmissionPipeline(benchmark, store, judge=judge).rescore_stale()
     if sync is not None:
         sync.attach(store)
     return store

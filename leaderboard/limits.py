@@ -15,7 +15,7 @@ from typing import Callable, Mapping
 from .errors import InputError
 from .settings import Limits
 
-__all__ = ["Limits", "RateLimitError", "RateLimiter", "client_key"]
+__all__ = ["ClientQuota", "Limits", "RateLimitError", "RateLimiter", "client_key"]
 
 MAX_CLIENTS = 100_000  # buckets kept; full ones are dropped first
 
@@ -94,6 +94,30 @@ class RateLimiter:
                 del self._buckets[key]
         while len(self._buckets) >= MAX_CLIENTS:
             del self._buckets[next(iter(self._buckets))]
+
+
+class ClientQuota:
+    """The two per-client limits of the submission pipeline: upload attempts (rejected ones
+    included) and stored submissions. An attempt is charged both at once, before its file is
+    read; `refund` gives the submission back when the attempt did not store anything new (a
+    bad file, a repeat of a stored file, a failure while judging or storing)."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.attempts = RateLimiter(limits.attempts_per_hour, "upload attempts")
+        self.submits = RateLimiter(limits.submits_per_hour, "submissions")
+
+    def charge(self, client: str | None) -> None:
+        """Spend one attempt and one submission of `client` (None: not limited, e.g. the
+        CLI and seeding), or raise RateLimitError saying how long to wait."""
+        if client is None:
+            return
+        self.attempts.take(client)
+        self.submits.take(client)
+
+    def refund(self, client: str | None) -> None:
+        """Give back the submission charged for an attempt that stored nothing new."""
+        if client is not None:
+            self.submits.refund(client)
 
 
 def client_key(host: str | None, headers: Mapping[str, str] | None = None,

@@ -9,6 +9,7 @@ import hmac
 import os
 from typing import Mapping
 
+from .forms import clean_reason
 from .store import Submission, SubmissionStore
 
 ADMIN_ENV = "QBP_ADMIN_TOKEN"
@@ -38,6 +39,7 @@ def check_admin(token: str | None, env: Mapping[str, str] | None = None) -> None
 def moderate(store: SubmissionStore, sub_id: str, hidden: bool, token: str | None,
              reason: str | None = None, env: Mapping[str, str] | None = None) -> Submission:
     """Hide (hidden=True) or show a submission after checking the admin token. Raises
-    PermissionError for a wrong token, KeyError for an unknown id."""
+    PermissionError for a wrong token, KeyError for an unknown id, SubmissionError for a
+    reason that is not plain single-line text."""
     check_admin(token, env)
-    return store.set_hidden(sub_id, hidden, reason=reason)
+    return store.set_hidden(sub_id, hidden, reason=clean_reason(reason))

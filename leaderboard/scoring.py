@@ -102,10 +102,11 @@ def _extract_cached(qtype: str, raw: str | None, options: tuple[str, ...]):
     return extract(qtype, raw, options)
 
 
-def score_predictions(bench: Benchmark, predictions: dict[str, str | None],
-                      judge: Judge | None = None, report: ParseReport | None = None,
-                      progress: Progress | None = None) -> ScoreResult:
-    """Score raw answers (id -> text; absent ids are `missing`) against the benchmark."""
+def score_closed(bench: Benchmark, predictions: dict[str, str | None],
+                 report: ParseReport | None = None) -> ScoreResult:
+    """Extract every answer and score the closed-ended items (id -> raw text; absent ids are
+    `missing`). Readable OE answers are left `unjudged` (score NaN) for `judge_open`: this is
+    the whole result when no judge is configured, and the pending row while one works."""
     items = bench.items
     n = len(items)
     ids = items["id"].tolist()
@@ -116,24 +117,41 @@ def score_predictions(bench: Benchmark, predictions: dict[str, str | None],
     parsed: list[str | None] = [None] * n
     status: list[str] = [""] * n
     score = np.zeros(n, dtype=np.float64)
-    judge_score: list[int | None] = [None] * n
-    judge_raw: list[str | None] = [None] * n
-    to_judge: list[int] = []
     for i in range(n):
         ex = _extract_cached(qtypes[i], raws[i], tuple(options[i]))
         parsed[i], status[i] = ex.parsed, ex.status
         if ex.status != "ok":
             continue  # unreadable / refused / missing: 0 in the denominator
         if qtypes[i] == "OE":
-            to_judge.append(i)
             score[i] = np.nan
             status[i] = "unjudged"
         else:
             score[i] = 1.0 if ex.parsed == golds[i] else 0.0
-    judge_info = None
-    if judge is not None and to_judge:
-        questions = items["question"].tolist()
+    frame = pd.DataFrame({"id": ids, "qtype": qtypes, "raw": raws, "parsed": parsed,
+                          "status": status, "score": score, "judge_score": [None] * n,
+                          "judge_raw": [None] * n}, columns=list(ITEM_COLUMNS))
+    return _result(bench, frame, report, None)
+
+
+def judge_open(result: ScoreResult, judge: Judge | None,
+               progress: Progress | None = None) -> ScoreResult:
+    """`result` with its unjudged OE answers judged: a new result (the input, which may be
+    cached or shown as a pending row, is not changed). Nothing is extracted again. With no
+    judge the result is returned as it is (OE stays unjudged)."""
+    if judge is None:
+        return result
+    frame = result.items.copy()
+    to_judge = np.flatnonzero(frame["status"].to_numpy(dtype=object) == "unjudged")
+    if len(to_judge):
+        bench = result.benchmark
+        questions = bench.items["question"].tolist()
+        golds = bench.items["answer"].tolist()
+        parsed = frame["parsed"].tolist()
         requests = [JudgeRequest(questions[i], golds[i], parsed[i] or "") for i in to_judge]
+        status = frame["status"].tolist()
+        score = frame["score"].to_numpy(dtype=np.float64).copy()
+        judge_score = frame["judge_score"].tolist()
+        judge_raw = frame["judge_raw"].tolist()
         for i, j in zip(to_judge, judge.judge(requests, progress=progress)):
             judge_raw[i] = j.raw
             if j.status == "judged" and j.score is not None:
@@ -142,14 +160,25 @@ def score_predictions(bench: Benchmark, predictions: dict[str, str | None],
                 status[i] = "judged"
             else:
                 status[i] = "judge_failed"
-    if judge is not None:
-        judge_info = judge.info.as_dict()
-    frame = pd.DataFrame({"id": ids, "qtype": qtypes, "raw": raws, "parsed": parsed,
-                          "status": status, "score": score, "judge_score": judge_score,
-                          "judge_raw": judge_raw}, columns=list(ITEM_COLUMNS))
-    status_arr = np.asarray(status, dtype=object)
-    tables = compute_tables(cell_masks(bench), score, status_arr)
-    counts = Counter(status)
+        frame["status"], frame["score"] = status, score
+        frame["judge_score"], frame["judge_raw"] = judge_score, judge_raw
+    return _result(result.benchmark, frame, result.report, judge.info.as_dict())
+
+
+def score_predictions(bench: Benchmark, predictions: dict[str, str | None],
+                      judge: Judge | None = None, report: ParseReport | None = None,
+                      progress: Progress | None = None) -> ScoreResult:
+    """Score raw answers (id -> text; absent ids are `missing`) against the benchmark:
+    `score_closed`, then `judge_open`."""
+    return judge_open(score_closed(bench, predictions, report), judge, progress)
+
+
+def _result(bench: Benchmark, frame: pd.DataFrame, report: ParseReport | None,
+            judge_info: dict[str, Any] | None) -> ScoreResult:
+    status = frame["status"].to_numpy(dtype=object)
+    tables = compute_tables(cell_masks(bench), frame["score"].to_numpy(dtype=np.float64),
+                            status)
+    counts = Counter(status.tolist())
     return ScoreResult(benchmark=bench, items=frame, tables=tables,
                        status_counts={s: counts.get(s, 0) for s in STATUSES},
                        report=report, judge=judge_info)

@@ -11,6 +11,10 @@ A submission is written into a temporary folder and renamed into place, so a cra
 whole submission or nothing; start-up reports leftovers. The same file for the same model is
 recognised by its hash and not stored twice; a new file for a known model is a new version.
 File names never come from the user: the store names every file itself.
+
+The store only persists: it never parses or scores. `leaderboard.submission` (the one
+submission pipeline) cleans the form, parses, scores and judges, then hands the finished
+result to `put`; re-scoring likewise hands a new result to `replace_result`.
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ import shutil
 import threading
 import unicodedata
 import uuid
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,37 +41,27 @@ import pandas as pd
 
 from . import SCORER_VERSION
 from .benchmark import Benchmark
-from .errors import InputError
-from .judges import Judge, Progress
-from .limits import RateLimiter
-from .predictions import FORMATS, PredictionFile, display_name, read_predictions
-from .scoring import ScoreResult, score_predictions
-from .settings import Limits, mb
+from .forms import FORM_FIELDS
+from .predictions import FORMATS
+from .scoring import ScoreResult
 
 log = logging.getLogger(__name__)
 
 TMP_PREFIX = ".tmp-"
-MAX_NAME = 80
-MAX_LINK = 300
-MAX_PARAMS = 20
-MAX_REASON = 300
 _ID_RE = re.compile(r"^[0-9]{8}T[0-9]{12}Z-[0-9a-f]{12}$")
 SUBMISSION_FILES: tuple[str, ...] = ("meta.json", "result.json", "items.parquet")
 
 #: Named points inside every write, in order. Tests kill the process at each of them (see
 #: `_crash_hook`) to prove a crash anywhere leaves a whole submission or none.
 WRITE_POINTS: tuple[str, ...] = (
-    "add:start", "add:tmp_created", "add:upload_half", "add:upload_written",
-    "add:upload_synced", "add:meta_written", "add:items_tmp_written", "add:items_written",
-    "add:result_tmp_written", "add:result_written", "add:dir_synced", "add:renamed",
-    "add:root_synced",
+    "put:start", "put:tmp_created", "put:upload_half", "put:upload_written",
+    "put:upload_synced", "put:meta_written", "put:items_tmp_written", "put:items_written",
+    "put:result_tmp_written", "put:result_written", "put:dir_synced", "put:renamed",
+    "put:root_synced",
     "rescore:start", "rescore:history_saved", "rescore:items_tmp_written",
     "rescore:items_written", "rescore:result_tmp_written", "rescore:result_written",
     "moderate:tmp_written", "moderate:written",
 )
-#: add()'s `on_scoring(parsed upload, cleaned form)`: told once an upload is parsed, is not a
-#: duplicate and is about to be scored and judged (the app shows it as pending from then on).
-ScoringHook = Callable[[PredictionFile, dict[str, Any]], None]
 #: Test-only: called with each point name as a write passes it. None in production.
 _crash_hook: Callable[[str], None] | None = None
 
@@ -74,10 +69,6 @@ _crash_hook: Callable[[str], None] | None = None
 def _point(name: str) -> None:
     if _crash_hook is not None:
         _crash_hook(name)
-
-
-class SubmissionError(InputError):
-    """The submission form is filled in wrongly."""
 
 
 class StorageError(RuntimeError):
@@ -117,7 +108,7 @@ class Submission:
     meta: SubmissionMeta
     result: dict[str, Any]  # result.json: tables, counts, status_counts, report, versions
     hidden: bool = False
-    duplicate: bool = False  # returned by add() when the same file was already stored
+    duplicate: bool = False  # returned by put() when the same file was already stored
     moderation: dict[str, Any] = field(default_factory=dict)  # moderation.json, if any
     _items: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -149,25 +140,6 @@ def model_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
-def clean_text(value: Any, limit: int, what: str, required: bool = False) -> str | None:
-    """Single-line text from a form field, kept as given: control and invisible characters
-    refused (they can reorder or hide what is shown), length capped."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise SubmissionError(f"{what} is required")
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise SubmissionError(f"{what} must be text, not {type(value).__name__}")
-    text = unicodedata.normalize("NFC", str(value)).strip()
-    for pos, ch in enumerate(text, start=1):
-        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"):
-            raise SubmissionError(f"{what} contains a control or invisible character "
-                                  f"(U+{ord(ch):04X} at position {pos})")
-    if len(text) > limit:
-        raise SubmissionError(f"{what} is {len(text)} characters long; at most {limit}")
-    return text
-
-
 def _fsync_write(path: Path, data: bytes) -> None:
     with open(path, "wb") as fh:
         fh.write(data)
@@ -193,22 +165,18 @@ def _replace_file(path: Path, data: bytes, point: str | None = None) -> None:
 
 
 class SubmissionStore:
-    """Submissions on disk, scored against one benchmark.
+    """Submissions on disk, scored against one benchmark (whose hash says which stored
+    results are stale).
 
     Safe for many threads and processes on one folder: writers take a file lock; readers
     only ever see whole submissions. `listeners` are called with a submission id after it is
     stored, re-scored or moderated (the Hub sync pushes it).
     """
 
-    def __init__(self, root: str | Path, benchmark: Benchmark, judge: Judge | None = None,
-                 limits: Limits | None = None) -> None:
+    def __init__(self, root: str | Path, benchmark: Benchmark) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.benchmark = benchmark
-        self.judge = judge
-        self.limits = limits or Limits.from_env()
-        self.submit_limiter = RateLimiter(self.limits.submits_per_hour, "submissions")
-        self.attempt_limiter = RateLimiter(self.limits.attempts_per_hour, "upload attempts")
         self.listeners: list[Callable[[str], None]] = []
         self.sync: Any = None  # the HubSync pushing this store, set by hub_sync.open_store
         self._lock = threading.RLock()
@@ -337,93 +305,37 @@ class SubmissionStore:
         return problems + self._scan_problems
 
     # ------------------------------------------------------------------ writing
-    def _clean_meta(self, meta: Any) -> dict[str, Any]:
-        if not isinstance(meta, dict):
-            raise SubmissionError("submission details must be a mapping of form fields")
-        link = clean_text(meta.get("link"), MAX_LINK, "Link")
-        if link and not re.match(r"^https?://[^\s<>\"'`]+$", link):
-            raise SubmissionError("Link must be an http(s) URL")
-        open_weights = meta.get("open")
-        if open_weights is not None and not isinstance(open_weights, bool):
-            raise SubmissionError("open must be true, false or empty")
-        return {
-            "model": clean_text(meta.get("model"), MAX_NAME, "Model name", required=True),
-            "params": clean_text(meta.get("params"), MAX_PARAMS, "Parameter count"),
-            "open": open_weights, "link": link,
-            "submitter": clean_text(meta.get("submitter"), MAX_NAME, "Submitter"),
-        }
-
-    def _find_twin(self, model: str, digest: str) -> Submission | None:
+    def find_twin(self, model: str, digest: str) -> Submission | None:
+        """The stored version of `model` whose upload has sha256 `digest`, marked
+        `duplicate`, or None: the same file for the same model is stored once."""
         for old in self.versions(model):
             if old.meta.file_sha256 == digest:
                 return dataclasses.replace(old, duplicate=True)
         return None
 
-    def add(self, data: bytes, file_name: str, meta: dict[str, Any],
-            progress: Progress | None = None, client: str | None = None,
-            on_scoring: ScoringHook | None = None) -> Submission:
-        """Parse, score and store one upload. Raises InputError (nothing stored) when the
-        file or the form is bad, RateLimitError when `client` (a key from
-        `limits.client_key`) submitted too often; returns the existing submission, with
-        `duplicate` set, for a repeated upload. Nothing is written before scoring (judging
-        included) has finished, so a crash while judging stores nothing."""
-        form = self._clean_meta(meta)
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise SubmissionError("the upload must be the file's bytes")
+    def put(self, data: bytes, form: Mapping[str, Any], result: ScoreResult) -> Submission:
+        """Store one finished submission atomically: the upload byte for byte, the cleaned
+        form (`forms.clean_form`), the result and its items. Returns the stored submission,
+        or the earlier one with `duplicate` set when this model already has this exact file
+        (checked under the write lock, so two racing uploads store it once). Raises
+        StorageError, storing nothing, when the disk refuses."""
+        report = result.report
+        if report is None:
+            raise ValueError("put() needs a result with its parse report")
         data = bytes(data)
-        if client is not None:
-            self.attempt_limiter.take(client)
-            self.submit_limiter.take(client)
-        counted = False
-        try:
-            sub = self._add(data, file_name, form, progress, on_scoring)
-            counted = not sub.duplicate
-            return sub
-        finally:
-            if client is not None and not counted:
-                self.submit_limiter.refund(client)
-
-    def add_file(self, path: str | Path, meta: dict[str, Any], progress: Progress | None = None,
-                 client: str | None = None, file_name: str | None = None,
-                 on_scoring: ScoringHook | None = None) -> Submission:
-        """add() for an upload saved on disk (the app's temp file): the size is checked
-        before a byte is read. `file_name` is the name the user gave (display only)."""
-        path = Path(path)
-        name = display_name(file_name or path.name)
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise SubmissionError(f"{name}: the uploaded file cannot be read ({exc.strerror})")
-        if size > self.limits.max_file_bytes:
-            raise SubmissionError(f"{name}: {mb(size)} MB, over the "
-                                  f"{mb(self.limits.max_file_bytes)} MB upload limit")
-        return self.add(path.read_bytes(), name, meta, progress=progress, client=client,
-                        on_scoring=on_scoring)
-
-    def _add(self, data: bytes, file_name: str, form: dict[str, Any],
-             progress: Progress | None, on_scoring: ScoringHook | None) -> Submission:
-        pred = read_predictions(data, file_name, self.benchmark, self.limits)
         digest = hashlib.sha256(data).hexdigest()
+        fields = {k: form.get(k) for k in FORM_FIELDS}
         with self._locked():
-            twin = self._find_twin(form["model"], digest)
-        if twin is not None:
-            return twin
-        if on_scoring is not None:
-            on_scoring(pred, dict(form))
-        # Score outside the lock: judging can take a while and needs no store state.
-        result = score_predictions(self.benchmark, pred.predictions, judge=self.judge,
-                                   report=pred.report, progress=progress)
-        with self._locked():
-            twin = self._find_twin(form["model"], digest)  # it may have landed while we scored
+            twin = self.find_twin(fields["model"], digest)
             if twin is not None:
                 return twin
             now = datetime.now(timezone.utc)
             sub_id = f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:12]}"  # sorts by time
-            key = model_key(form["model"])
+            key = model_key(fields["model"])
             subs = self.scan()
             info = SubmissionMeta(
-                **form, created=now.isoformat(timespec="microseconds"),
-                file_name=pred.report.file_name, file_sha256=digest, format=pred.report.format,
+                **fields, created=now.isoformat(timespec="microseconds"),
+                file_name=report.file_name, file_sha256=digest, format=report.format,
                 version=sum(1 for s in subs if s.model_key == key) + 1, file_size=len(data),
                 same_file_as=[s.id for s in subs
                               if s.meta.file_sha256 == digest and s.model_key != key])
@@ -444,31 +356,31 @@ class SubmissionStore:
 
     def _write(self, sub_id: str, data: bytes, meta: SubmissionMeta,
                result: ScoreResult) -> None:
-        _point("add:start")
+        _point("put:start")
         tmp = self.root / f"{TMP_PREFIX}{sub_id}"
         tmp.mkdir()
-        _point("add:tmp_created")
+        _point("put:tmp_created")
         try:
             upload = tmp / f"upload.{meta.format}"
             with open(upload, "wb") as fh:
                 fh.write(data[:len(data) // 2])
                 fh.flush()
-                _point("add:upload_half")
+                _point("put:upload_half")
                 fh.write(data[len(data) // 2:])
                 fh.flush()
-                _point("add:upload_written")
+                _point("put:upload_written")
                 os.fsync(fh.fileno())
-            _point("add:upload_synced")
+            _point("put:upload_synced")
             _fsync_write(tmp / "meta.json",
                          json.dumps(asdict(meta), ensure_ascii=False, indent=1).encode())
-            _point("add:meta_written")
-            self._write_result(tmp, self._result_payload(result), result, "add")
+            _point("put:meta_written")
+            self._write_result(tmp, self._result_payload(result), result, "put")
             _fsync_dir(tmp)
-            _point("add:dir_synced")
+            _point("put:dir_synced")
             os.rename(tmp, self.root / sub_id)
-            _point("add:renamed")
+            _point("put:renamed")
             _fsync_dir(self.root)
-            _point("add:root_synced")
+            _point("put:root_synced")
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -492,39 +404,25 @@ class SubmissionStore:
         """Scored with another scorer version or another benchmark version."""
         return _stale(sub.result, self.benchmark.hash)
 
-    def rescore_stale(self) -> list[str]:
-        """Re-score, from the stored raw files, every submission scored with another scorer
-        version or benchmark version; the old result is kept under history/. Returns the ids
-        re-scored; those that could not be are listed in `problems`."""
-        done = []
-        for sub in self.scan():
-            if not self.is_stale(sub):
-                self._rescore_problems.pop(sub.id, None)
-                continue
-            try:
-                if self._rescore(sub):
-                    done.append(sub.id)
-                self._rescore_problems.pop(sub.id, None)
-            except (InputError, OSError, ValueError) as exc:
-                self._rescore_problems[sub.id] = f"could not be re-scored ({exc})"
-        return done
+    def record_rescore(self, sub_id: str, problem: str | None) -> None:
+        """Note why a stale submission could not be re-scored (None: it was, or need not
+        be), for `problems`; the pipeline's re-scoring reports here."""
+        if problem is None:
+            self._rescore_problems.pop(sub_id, None)
+        else:
+            self._rescore_problems[sub_id] = problem
 
-    def _rescore(self, sub: Submission) -> bool:
+    def replace_result(self, sub: Submission, result: ScoreResult) -> bool:
+        """Write a re-scored result for a stale submission, keeping the old result.json under
+        history/ and saying in the new one what it replaced. The upload, the form and
+        moderation are never touched. False (nothing written) when the stored result is not
+        stale any more (another process re-scored it meanwhile)."""
         _point("rescore:start")
-        judged = sum(sub.result.get("status_counts", {}).get(k, 0)
-                     for k in ("judged", "judge_failed"))
-        if judged and self.judge is None:
-            raise InputError("its open-ended answers were judged and no judge is configured "
-                             "now; left as scored before")
-        pred = read_predictions(sub.upload_path.read_bytes(), sub.meta.file_name or "upload",
-                                self.benchmark, Limits.unlimited(), fmt=sub.meta.format)
-        result = score_predictions(self.benchmark, pred.predictions, judge=self.judge,
-                                   report=pred.report)
         with self._locked():
             old_bytes = (sub.path / "result.json").read_bytes()
             old = json.loads(old_bytes)
             if not _stale(old, self.benchmark.hash):
-                return False  # another process re-scored it meanwhile
+                return False
             now = datetime.now(timezone.utc)
             history = sub.path / "history"
             history.mkdir(exist_ok=True)
@@ -555,8 +453,8 @@ class SubmissionStore:
 
     def set_hidden(self, sub_id: str, hidden: bool, reason: str | None = None) -> Submission:
         """Moderation: hide or show a submission; it stays stored either way, and every
-        change is recorded with its time and reason in moderation.json."""
-        reason = clean_text(reason, MAX_REASON, "Reason")
+        change is recorded with its time and reason (cleaned by `moderation.moderate`) in
+        moderation.json."""
         sub = self.get(sub_id)
         with self._locked():
             path = sub.path / "moderation.json"

@@ -8,6 +8,7 @@ from pathlib import Path
 from leaderboard.benchmark import load_local
 from leaderboard.store import SubmissionStore
 from tests.bundles import item, write_bundle
+from tests.storekit import submit
 
 ITEMS = [
     item(1, "SC", "B", image_source="NI", source_dataset="AVA"),
@@ -56,5 +57,5 @@ def filled_store(tmp: Path) -> SubmissionStore:
     bench = load_local(write_app_bundle(tmp / "bundle"))
     store = SubmissionStore(tmp / "subs", bench)
     for n, (name, answers) in enumerate(ANSWERS.items()):
-        store.add(jsonl(answers), f"m{n}.jsonl", {"model": name})
+        submit(store, jsonl(answers), f"m{n}.jsonl", {"model": name})
     return store

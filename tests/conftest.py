@@ -23,7 +23,7 @@ SCREENSHOTS = REPO / "artifacts" / "screenshots"
 @dataclass
 class LaunchedApp:
     url: str
-    state: object  # analysis.state.AppState
+    state: object  # ui.state.AppState
     submissions: Path
 
     def stored(self) -> list[str]:
@@ -41,7 +41,7 @@ def app_server(tmp_path_factory) -> LaunchedApp:
     """The Space as `python app.py` runs it (approximate OE judge), seeded on first start."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import app as space
-    from analysis.state import AppState
+    from ui.state import AppState
     from leaderboard.settings import AppSettings
 
     subs = tmp_path_factory.mktemp("submissions")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from leaderboard.benchmark import Benchmark, load_local
 from leaderboard.settings import Limits
+from leaderboard.store import Submission, SubmissionStore
+from leaderboard.submission import SubmissionPipeline
 from tests.bundles import item, write_bundle
 
 QTYPES = ["SC", "MC", "TF", "OE", "SC"]
@@ -39,3 +41,17 @@ def variant(n: int) -> bytes:
 def listing(root: Path) -> list[str]:
     """Every file and folder under root (relative paths), without the lock file."""
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.name != ".lock")
+
+
+def submit(store: SubmissionStore, data: bytes, file_name: str, meta: dict,
+           **options) -> Submission:
+    """Store one upload through the submission pipeline, as the app, the CLI and seeding do
+    (no judge, limits from the environment unless given)."""
+    judge, limits = options.pop("judge", None), options.pop("limits", None)
+    return SubmissionPipeline(store.benchmark, store, judge=judge, limits=limits).submit(
+        data, file_name, meta, **options)
+
+
+def rescore_stale(store: SubmissionStore, judge=None) -> list[str]:
+    """Re-score the store's stale submissions through the pipeline (as start-up does)."""
+    return SubmissionPipeline(store.benchmark, store, judge=judge).rescore_stale()

@@ -111,10 +111,12 @@ def test_cli_rescore_rescores_stale_submissions(tmp_path, capsys, monkeypatch):
     from leaderboard import store as store_mod
     from leaderboard.benchmark import load_local
     from leaderboard.store import SubmissionStore
+    from leaderboard.submission import SubmissionPipeline
 
     bundle = _bundle(tmp_path)
     store = SubmissionStore(tmp_path / "subs", load_local(bundle))
-    sub = store.add(b'{"id": "q001", "prediction": "B"}\n', "p.jsonl", {"model": "M"})
+    sub = SubmissionPipeline(store.benchmark, store).submit(
+        b'{"id": "q001", "prediction": "B"}\n', "p.jsonl", {"model": "M"})
     (store.root / ".tmp-20990101T000000000000Z-000000000000").mkdir()
     args = ["rescore", "--submissions", str(store.root), "--benchmark", str(bundle)]
     assert main(args) == 0

@@ -1,4 +1,4 @@
-"""Hostile and malformed uploads through SubmissionStore.add: each refused one gets a message
+"""Hostile and malformed uploads through the submission pipeline: each refused one gets a message
 naming what is wrong and where, stores nothing, and the store keeps serving; the hostile inputs
 that are legitimately accepted are stored as given and shown only as text."""
 from __future__ import annotations
@@ -15,15 +15,22 @@ from leaderboard.errors import InputError
 from leaderboard.safe_text import csv_safe, html_text, md_escape
 from leaderboard.settings import Limits
 from leaderboard.store import SubmissionStore
+from leaderboard.submission import SubmissionPipeline
 from tests.storekit import GOOD, IDS, listing, small_bench, upload
 
 LIMITS = Limits(max_expanded_bytes=2 * 1024 * 1024, submits_per_hour=0, attempts_per_hour=0)
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def pipeline(tmp_path_factory):
     root = tmp_path_factory.mktemp("fuzz")
-    return SubmissionStore(root / "subs", small_bench(root / "bundle"), limits=LIMITS)
+    store = SubmissionStore(root / "subs", small_bench(root / "bundle"))
+    return SubmissionPipeline(store.benchmark, store, limits=LIMITS)
+
+
+@pytest.fixture(scope="module")
+def store(pipeline):
+    return pipeline.store
 
 
 def parquet(frame: pd.DataFrame) -> bytes:
@@ -146,41 +153,41 @@ BAD_FORMS = [
 ]
 
 
-def _good_after(store: SubmissionStore, case: str) -> None:
-    sub = store.add(GOOD, "good.jsonl", {"model": f"good after {case}"})
-    assert sub.path.parent == store.root and not sub.duplicate
+def _good_after(pipeline: SubmissionPipeline, case: str) -> None:
+    sub = pipeline.submit(GOOD, "good.jsonl", {"model": f"good after {case}"})
+    assert sub.path.parent == pipeline.store.root and not sub.duplicate
 
 
 @pytest.mark.parametrize("case, data, name, message", BAD_FILES, ids=[c[0] for c in BAD_FILES])
-def test_bad_file_is_refused_with_a_clear_message_and_nothing_stored(store, case, data, name,
-                                                                     message):
+def test_bad_file_is_refused_with_a_clear_message_and_nothing_stored(pipeline, store, case,
+                                                                     data, name, message):
     before = listing(store.root)
     with pytest.raises(InputError) as err:
-        store.add(data, name, {"model": f"fuzz {case}"})
+        pipeline.submit(data, name, {"model": f"fuzz {case}"})
     assert message in str(err.value)
     assert len(str(err.value)) < 2000  # a hostile file cannot flood the page
     assert listing(store.root) == before
-    _good_after(store, case)
+    _good_after(pipeline, case)
 
 
 @pytest.mark.parametrize("case, form, message", BAD_FORMS, ids=[c[0] for c in BAD_FORMS])
-def test_bad_form_is_refused_and_nothing_stored(store, case, form, message):
+def test_bad_form_is_refused_and_nothing_stored(pipeline, store, case, form, message):
     before = listing(store.root)
     with pytest.raises(InputError) as err:
-        store.add(GOOD, "p.jsonl", form)
+        pipeline.submit(GOOD, "p.jsonl", form)
     assert message in str(err.value)
     assert listing(store.root) == before
-    _good_after(store, "form " + case)
+    _good_after(pipeline, "form " + case)
 
 
-def test_upload_that_is_not_bytes_is_refused(store):
+def test_upload_that_is_not_bytes_is_refused(pipeline):
     with pytest.raises(InputError, match="must be the file's bytes"):
-        store.add(GOOD.decode(), "p.jsonl", {"model": "text instead of bytes"})
+        pipeline.submit(GOOD.decode(), "p.jsonl", {"model": "text instead of bytes"})
     with pytest.raises(InputError, match="must be a mapping"):
-        store.add(GOOD, "p.jsonl", "model")
+        pipeline.submit(GOOD, "p.jsonl", "model")
 
 
-def test_oversized_file_on_disk_is_refused_before_it_is_read(store, tmp_path, monkeypatch):
+def test_oversized_file_on_disk_is_refused_before_it_is_read(pipeline, tmp_path, monkeypatch):
     big = tmp_path / "huge.jsonl"
     with open(big, "wb") as fh:  # sparse: 50 MB that costs no disk
         fh.truncate(50_000_000)
@@ -190,7 +197,7 @@ def test_oversized_file_on_disk_is_refused_before_it_is_read(store, tmp_path, mo
 
     monkeypatch.setattr(Path, "read_bytes", no_reading)
     with pytest.raises(InputError, match="huge.jsonl: 48 MB, over the 20 MB upload limit"):
-        store.add_file(big, {"model": "huge"})
+        pipeline.submit_file(big, {"model": "huge"})
 
 
 # ---------------------------------------------------------------- accepted, stored as text
@@ -201,8 +208,8 @@ HOSTILE_NAMES = ["<script>alert(1)</script>", "=cmd|' /C calc'!A0", "+SUM(A1:A9)
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
-def test_hostile_model_names_are_stored_as_given_and_shown_as_text(store, name):
-    sub = store.add(GOOD, "p.jsonl", {"model": name, "submitter": name})
+def test_hostile_model_names_are_stored_as_given_and_shown_as_text(pipeline, store, name):
+    sub = pipeline.submit(GOOD, "p.jsonl", {"model": name, "submitter": name})
     again = store.get(sub.id)
     assert again.meta.model == name and again.meta.submitter == name
     meta = json.loads((sub.path / "meta.json").read_text("utf-8"))
@@ -213,12 +220,12 @@ def test_hostile_model_names_are_stored_as_given_and_shown_as_text(store, name):
     assert not str(csv_safe(name)).startswith(("=", "+", "-", "@"))
 
 
-def test_path_like_ids_and_file_names_never_become_paths(store, tmp_path_factory):
+def test_path_like_ids_and_file_names_never_become_paths(pipeline, store, tmp_path_factory):
     outside = store.root.parent
     before_outside = sorted(p.name for p in outside.iterdir())
     data = upload({"q001": "B", "../../etc/passwd": "B", "/tmp/evil": "C", "..\\..\\x": "D",
                    "q002": "A and C"})
-    sub = store.add(data, "../../../tmp/evil\\..\\name.jsonl", {"model": "path tricks"})
+    sub = pipeline.submit(data, "../../../tmp/evil\\..\\name.jsonl", {"model": "path tricks"})
     assert sub.meta.file_name == "name.jsonl"
     assert sub.result["parse_report"]["unknown_ids"] == ["../../etc/passwd", "/tmp/evil",
                                                         "..\\..\\x"]
@@ -227,11 +234,11 @@ def test_path_like_ids_and_file_names_never_become_paths(store, tmp_path_factory
     assert not Path("/tmp/evil").exists()
 
 
-def test_nan_numbers_and_markup_as_answers_are_scored_as_unreadable_text(store):
+def test_nan_numbers_and_markup_as_answers_are_scored_as_unreadable_text(pipeline):
     data = (b'[{"id": "q001", "prediction": NaN}, {"id": "q002", "prediction": 3},'
             b' {"id": "q003", "prediction": Infinity}, {"id": "q005", "prediction":'
             b' "<img src=x onerror=alert(1)> =HYPERLINK(1)"}]')
-    sub = store.add(data, "p.json", {"model": "numbers"})
+    sub = pipeline.submit(data, "p.json", {"model": "numbers"})
     items = sub.items().set_index("id")
     assert items.loc["q001", "raw"] == "" and items.loc["q002", "raw"] == "3"
     assert items.loc["q005", "raw"] == "<img src=x onerror=alert(1)> =HYPERLINK(1)"
@@ -248,8 +255,8 @@ def test_nan_numbers_and_markup_as_answers_are_scored_as_unreadable_text(store):
     (b"id\tprediction\nq001\tB\n", "tabs.tsv"),
     (GOOD, "C:\\Users\\me\\Desktop\\preds.jsonl"),
 ])
-def test_odd_but_valid_files_are_accepted(store, data, name):
-    sub = store.add(data, name, {"model": f"odd {name[-9:]}"})
+def test_odd_but_valid_files_are_accepted(pipeline, data, name):
+    sub = pipeline.submit(data, name, {"model": f"odd {name[-9:]}"})
     assert sub.upload_path.read_bytes() == data
     assert "\\" not in sub.meta.file_name and "/" not in sub.meta.file_name
 

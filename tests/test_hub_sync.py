@@ -16,7 +16,7 @@ from huggingface_hub.utils import filter_repo_objects
 
 from leaderboard.hub_sync import HubSync, open_store, sync_status
 from leaderboard.settings import SettingError
-from tests.storekit import NO_RATE_LIMIT, listing, small_bench, variant
+from tests.storekit import listing, small_bench, submit, variant
 
 TOKEN = "hf_testtokenthatmustnotleak"
 
@@ -38,11 +38,11 @@ def hub_env(endpoint: str, timeout: str = "5") -> dict[str, str]:
 
 
 def test_without_settings_everything_stays_local(tmp_path, bench):
-    store = open_store(tmp_path / "subs", bench, limits=NO_RATE_LIMIT, env={})
+    store = open_store(tmp_path / "subs", bench, env={})
     status = sync_status(store)
     assert status.state == "off" and not status.enabled and status.healthy
     assert "QBP_SUBMISSIONS_REPO" in status.message and "this machine only" in status.message
-    assert store.add(variant(1), "p.jsonl", {"model": "Local"}).meta.version == 1
+    assert submit(store, variant(1), "p.jsonl", {"model": "Local"}).meta.version == 1
 
 
 def test_a_bad_repo_id_is_a_clear_setting_error(tmp_path, bench):
@@ -53,12 +53,12 @@ def test_a_bad_repo_id_is_a_clear_setting_error(tmp_path, bench):
 
 def test_refusing_hub_start_up_works_locally_and_says_sync_is_failing(tmp_path, bench):
     env = hub_env(f"http://127.0.0.1:{closed_port()}")
-    store = open_store(tmp_path / "subs", bench, limits=NO_RATE_LIMIT, env=env)
+    store = open_store(tmp_path / "subs", bench, env=env)
     status = sync_status(store)
     assert status.state == "failing" and not status.healthy
     assert "restore" in status.message and "serving the submissions on this machine" in \
         status.message
-    sub = store.add(variant(1), "p.jsonl", {"model": "Offline"})
+    sub = submit(store, variant(1), "p.jsonl", {"model": "Offline"})
     assert store.get(sub.id).meta.model == "Offline"  # stored locally all the same
     assert store.sync.flush(1.0) is False  # the push cannot succeed...
     status = sync_status(store)  # ...and the status says so, retrying
@@ -73,10 +73,10 @@ def test_hub_that_never_answers_does_not_hang_start_up(tmp_path, bench):
         silent.bind(("127.0.0.1", 0))
         silent.listen(16)
         env = hub_env(f"http://127.0.0.1:{silent.getsockname()[1]}", timeout="0.5")
-        store = open_store(tmp_path / "subs", bench, limits=NO_RATE_LIMIT, env=env)
+        store = open_store(tmp_path / "subs", bench, env=env)
         status = sync_status(store)
         assert status.state == "failing" and "restore" in status.message
-        store.add(variant(2), "p.jsonl", {"model": "Still works"})
+        submit(store, variant(2), "p.jsonl", {"model": "Still works"})
         store.sync.close(0.1)
 
 
@@ -129,10 +129,9 @@ def synced(root: Path, hub: FakeHub) -> HubSync:
 
 def test_round_trip_push_then_restore_on_a_fresh_machine(tmp_path, bench):
     hub = FakeHub(tmp_path / "hub", exists=False)
-    first = open_store(tmp_path / "a", bench, limits=NO_RATE_LIMIT,
-                       sync=synced(tmp_path / "a", hub))
+    first = open_store(tmp_path / "a", bench, sync=synced(tmp_path / "a", hub))
     assert sync_status(first).state == "ok"  # a repo that does not exist yet is fine
-    subs = [first.add(variant(i), "p.jsonl", {"model": f"M{i}"}) for i in range(3)]
+    subs = [submit(first, variant(i), "p.jsonl", {"model": f"M{i}"}) for i in range(3)]
     first.set_hidden(subs[1].id, True, reason="spam")
     (first.root / ".tmp-20990101T000000000000Z-000000000000").mkdir()  # never pushed
     assert first.sync.flush(10)
@@ -141,8 +140,7 @@ def test_round_trip_push_then_restore_on_a_fresh_machine(tmp_path, bench):
     assert not any(f.startswith(".") or f.endswith(".tmp") for f in hub.files())
     first.sync.close()
 
-    second = open_store(tmp_path / "b", bench, limits=NO_RATE_LIMIT,
-                        sync=synced(tmp_path / "b", hub))
+    second = open_store(tmp_path / "b", bench, sync=synced(tmp_path / "b", hub))
     status = sync_status(second)
     assert status.state == "ok" and status.restored == 3 and "restored 3" in status.message
     assert listing(second.root) == [p for p in listing(first.root) if not p.startswith(".")]
@@ -157,18 +155,16 @@ def test_round_trip_push_then_restore_on_a_fresh_machine(tmp_path, bench):
 
 def test_restore_skips_incomplete_remote_folders_and_pushes_local_only_ones(tmp_path, bench):
     hub = FakeHub(tmp_path / "hub")
-    first = open_store(tmp_path / "a", bench, limits=NO_RATE_LIMIT,
-                       sync=synced(tmp_path / "a", hub))
-    good, broken = (first.add(variant(i), "p.jsonl", {"model": f"M{i}"}) for i in range(2))
+    first = open_store(tmp_path / "a", bench, sync=synced(tmp_path / "a", hub))
+    good, broken = (submit(first, variant(i), "p.jsonl", {"model": f"M{i}"}) for i in range(2))
     assert first.sync.flush(10)
     first.sync.close()
     (hub.folder / broken.id / "result.json").unlink()  # a half-pushed folder on the Hub
 
     second_root = tmp_path / "b"
-    local_only = open_store(second_root, bench, limits=NO_RATE_LIMIT, env={}).add(
-        variant(9), "p.jsonl", {"model": "Local only"})
-    second = open_store(second_root, bench, limits=NO_RATE_LIMIT,
-                        sync=synced(second_root, hub))
+    local_only = submit(open_store(second_root, bench, env={}), variant(9), "p.jsonl",
+                        {"model": "Local only"})
+    second = open_store(second_root, bench, sync=synced(second_root, hub))
     assert {s.id for s in second.scan()} == {good.id, local_only.id}
     status = sync_status(second)
     assert status.state == "failing" and broken.id in status.message and "incomplete" in \
@@ -180,16 +176,14 @@ def test_restore_skips_incomplete_remote_folders_and_pushes_local_only_ones(tmp_
 
 def test_newer_moderation_on_the_hub_wins_over_the_local_one(tmp_path, bench):
     hub = FakeHub(tmp_path / "hub")
-    store = open_store(tmp_path / "a", bench, limits=NO_RATE_LIMIT,
-                       sync=synced(tmp_path / "a", hub))
-    sub = store.add(variant(1), "p.jsonl", {"model": "M"})
+    store = open_store(tmp_path / "a", bench, sync=synced(tmp_path / "a", hub))
+    sub = submit(store, variant(1), "p.jsonl", {"model": "M"})
     assert store.sync.flush(10)
     store.sync.close()
     remote = {"hidden": True, "at": "2999-01-01T00:00:00+00:00", "reason": "elsewhere",
               "history": []}
     (hub.folder / sub.id / "moderation.json").write_text(json.dumps(remote))
-    again = open_store(tmp_path / "a", bench, limits=NO_RATE_LIMIT,
-                       sync=synced(tmp_path / "a", hub))
+    again = open_store(tmp_path / "a", bench, sync=synced(tmp_path / "a", hub))
     assert again.get(sub.id).hidden and again.get(sub.id).moderation["reason"] == "elsewhere"
     again.sync.close()
 
@@ -211,17 +205,15 @@ class FlakyHub(FakeHub):
 def test_failed_restore_is_retried_in_the_background_and_brings_old_rows_back(tmp_path,
                                                                               bench):
     hub = FakeHub(tmp_path / "hub")
-    first = open_store(tmp_path / "a", bench, limits=NO_RATE_LIMIT,
-                       sync=synced(tmp_path / "a", hub))
-    old = first.add(variant(1), "p.jsonl", {"model": "Saved earlier"})
+    first = open_store(tmp_path / "a", bench, sync=synced(tmp_path / "a", hub))
+    old = submit(first, variant(1), "p.jsonl", {"model": "Saved earlier"})
     assert first.sync.flush(10)
     first.sync.close()
 
     flaky = FlakyHub(hub.folder, failures=2)
-    store = open_store(tmp_path / "b", bench, limits=NO_RATE_LIMIT,
-                       sync=synced(tmp_path / "b", flaky))
+    store = open_store(tmp_path / "b", bench, sync=synced(tmp_path / "b", flaky))
     assert sync_status(store).state == "failing" and store.scan() == []
-    new = store.add(variant(2), "p.jsonl", {"model": "Submitted while the Hub was down"})
+    new = submit(store, variant(2), "p.jsonl", {"model": "Submitted while the Hub was down"})
     assert store.sync.flush(10)  # retried with backoff until the Hub answered
     assert {s.id for s in store.scan()} == {old.id, new.id}
     assert sync_status(store).state == "ok" and f"{new.id}/result.json" in hub.files()

@@ -7,6 +7,7 @@ from leaderboard.errors import InputError
 from leaderboard.limits import RateLimiter, RateLimitError, client_key
 from leaderboard.settings import Limits, SettingError
 from leaderboard.store import SubmissionStore
+from leaderboard.submission import SubmissionPipeline
 from tests.storekit import GOOD, listing, small_bench, variant
 
 
@@ -44,30 +45,33 @@ def test_zero_per_hour_turns_the_limit_off():
         limiter.take("x")
 
 
-def test_store_counts_stored_submissions_not_rejected_or_repeated_ones(tmp_path):
+def test_pipeline_counts_stored_submissions_not_rejected_or_repeated_ones(tmp_path):
     limits = Limits(submits_per_hour=2, attempts_per_hour=6)
-    store = SubmissionStore(tmp_path / "s", small_bench(tmp_path / "b"), limits=limits)
-    store.add(variant(1), "p.jsonl", {"model": "A"}, client="ip:1")
-    store.add(variant(1), "p.jsonl", {"model": "A"}, client="ip:1")  # repeat: not counted
+    store = SubmissionStore(tmp_path / "s", small_bench(tmp_path / "b"))
+    pipeline = SubmissionPipeline(store.benchmark, store, limits=limits)
+    pipeline.submit(variant(1), "p.jsonl", {"model": "A"}, client="ip:1")
+    pipeline.submit(variant(1), "p.jsonl", {"model": "A"}, client="ip:1")  # repeat: not counted
     with pytest.raises(InputError, match="duplicate id"):  # rejected: not counted
-        store.add(b"id,prediction\nq001,A\nq001,B\n", "p.csv", {"model": "B"}, client="ip:1")
-    store.add(variant(2), "p.jsonl", {"model": "B"}, client="ip:1")
+        pipeline.submit(b"id,prediction\nq001,A\nq001,B\n", "p.csv", {"model": "B"},
+                        client="ip:1")
+    pipeline.submit(variant(2), "p.jsonl", {"model": "B"}, client="ip:1")
     before = listing(store.root)
     with pytest.raises(RateLimitError, match="rate limit: try again in 30 minutes"):
-        store.add(variant(3), "p.jsonl", {"model": "C"}, client="ip:1")
+        pipeline.submit(variant(3), "p.jsonl", {"model": "C"}, client="ip:1")
     assert listing(store.root) == before
-    store.add(variant(3), "p.jsonl", {"model": "C"}, client="ip:2")
-    store.add(variant(4), "p.jsonl", {"model": "D"})  # no client: the CLI, tests
+    pipeline.submit(variant(3), "p.jsonl", {"model": "C"}, client="ip:2")
+    pipeline.submit(variant(4), "p.jsonl", {"model": "D"})  # no client: the CLI, tests
 
 
 def test_attempts_are_capped_too(tmp_path):
     limits = Limits(submits_per_hour=10, attempts_per_hour=3)
-    store = SubmissionStore(tmp_path / "s", small_bench(tmp_path / "b"), limits=limits)
+    store = SubmissionStore(tmp_path / "s", small_bench(tmp_path / "b"))
+    pipeline = SubmissionPipeline(store.benchmark, store, limits=limits)
     for _ in range(3):
         with pytest.raises(InputError, match="the file is empty"):
-            store.add(b"", "p.jsonl", {"model": "A"}, client="ip:9")
+            pipeline.submit(b"", "p.jsonl", {"model": "A"}, client="ip:9")
     with pytest.raises(RateLimitError, match="at most 3 upload attempts per hour"):
-        store.add(GOOD, "p.jsonl", {"model": "A"}, client="ip:9")
+        pipeline.submit(GOOD, "p.jsonl", {"model": "A"}, client="ip:9")
 
 
 def test_client_key_prefers_the_user_then_the_trusted_proxy_then_the_address():

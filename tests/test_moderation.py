@@ -5,7 +5,7 @@ import pytest
 
 from leaderboard.moderation import admin_enabled, check_admin, moderate
 from leaderboard.store import SubmissionStore
-from tests.storekit import NO_RATE_LIMIT, small_bench, variant
+from tests.storekit import small_bench, submit, variant
 
 SECRET = "s3cret-admin-token-0123456789"
 ENV = {"QBP_ADMIN_TOKEN": SECRET}
@@ -13,7 +13,7 @@ ENV = {"QBP_ADMIN_TOKEN": SECRET}
 
 @pytest.fixture()
 def store(tmp_path):
-    return SubmissionStore(tmp_path / "subs", small_bench(tmp_path / "b"), limits=NO_RATE_LIMIT)
+    return SubmissionStore(tmp_path / "subs", small_bench(tmp_path / "b"))
 
 
 @pytest.mark.parametrize("env, enabled", [({}, False), ({"QBP_ADMIN_TOKEN": ""}, False),
@@ -23,7 +23,7 @@ def test_admin_is_enabled_only_with_a_real_secret(env, enabled):
 
 
 def test_hide_and_show_with_the_secret_keeps_the_submission_and_a_record(store):
-    sub = store.add(variant(1), "p.jsonl", {"model": "Spammy"})
+    sub = submit(store, variant(1), "p.jsonl", {"model": "Spammy"})
     hidden = moderate(store, sub.id, True, SECRET, reason="duplicate of another row", env=ENV)
     assert hidden.hidden and store.submissions() == []
     assert store.get(sub.id).upload_path.read_bytes() == variant(1)  # still stored
@@ -43,7 +43,7 @@ def test_hide_and_show_with_the_secret_keeps_the_submission_and_a_record(store):
     ("", {"QBP_ADMIN_TOKEN": ""}, "moderation is disabled"),
 ])
 def test_without_the_secret_nothing_changes(store, token, env, message):
-    sub = store.add(variant(1), "p.jsonl", {"model": "M"})
+    sub = submit(store, variant(1), "p.jsonl", {"model": "M"})
     with pytest.raises(PermissionError, match=message):
         moderate(store, sub.id, True, token, env=env)
     assert not store.get(sub.id).hidden and not (sub.path / "moderation.json").exists()

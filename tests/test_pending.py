@@ -8,7 +8,7 @@ import pytest
 
 from analysis import board
 from analysis.entries import PENDING, VERIFIED, Entry
-from analysis.state import AppState
+from ui.state import AppState
 from leaderboard.judges import JudgeInfo, Judgement
 from leaderboard.settings import AppSettings
 from leaderboard.taxonomy import TABLES
@@ -53,7 +53,7 @@ def stored(state):
 
 
 def submit_in_background(state, judge, model="Later", progress=None):
-    state.store.judge = judge
+    state.judge = judge
     out: dict = {}
 
     def run():
@@ -111,7 +111,7 @@ def test_the_submit_handler_feeds_the_progress_bar_from_the_judge(state, tmp_pat
 
     judge = HeldJudge()
     judge.go.set()
-    state.store.judge = judge
+    state.judge = judge
     path = tmp_path / "p.jsonl"
     path.write_bytes(jsonl(ALL_RIGHT))
     html = space.Handlers(state).do_submit(str(path), "Bar", "", "", "", None, progress)
@@ -125,7 +125,7 @@ def test_the_submit_handler_feeds_the_progress_bar_from_the_judge(state, tmp_pat
 def test_failed_judgements_leave_their_cells_empty_and_the_row_says_so(state):
     judge = HeldJudge(fail=True)
     judge.go.set()
-    state.store.judge = judge
+    state.judge = judge
     out = state.submit(jsonl(ALL_RIGHT), "p.jsonl", {"model": "Unlucky"})
     assert out.ok and "could not score 1 open-ended answer(s)" in out.message
     row = state.leaderboard_rows("table3", search="Unlucky")[0]
@@ -150,7 +150,7 @@ def test_no_pending_row_without_a_judge_or_without_oe_answers(state):
     assert out.ok and len(state.pending) == 0
     judge = HeldJudge()
     judge.go.set()
-    state.store.judge = judge
+    state.judge = judge
     no_oe = ALL_RIGHT[:5] + [None] + ALL_RIGHT[6:]  # the OE answer missing: nothing to judge
     assert state.submit(jsonl(no_oe), "p.jsonl", {"model": "No OE"}).ok
     assert not judge.started.is_set()

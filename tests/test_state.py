@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from analysis.state import AppState
+from ui.state import AppState
 from leaderboard.judges import JudgeInfo, Judgement
 from leaderboard.settings import AppSettings
 from tests.appdata import ANSWERS, jsonl, write_app_bundle
@@ -54,7 +54,7 @@ def test_verified_rows_are_labelled_and_random_row_comes_from_the_benchmark(stat
 
 def test_accepted_submission_is_on_the_board_at_once_with_its_rank(state):
     answers = ["B", "C", "A, C", "True", "False", "x", "D", "A"]
-    state.store.judge = FullMarks()
+    state.judge = FullMarks()
     out = state.submit(jsonl(answers), "mine.jsonl", {"model": "Mine", "params": "3B",
                                                       "open": True})
     assert out.ok and out.rank is not None and out.ranked > 0

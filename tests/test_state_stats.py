@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from analysis import board
-from analysis.state import AppState
+from ui.state import AppState
 from leaderboard.judges import JudgeInfo, Judgement
 from leaderboard.settings import AppSettings
 from tests.appdata import jsonl, write_app_bundle
@@ -49,7 +49,7 @@ def test_score_matrix_rows_follow_the_verified_models_in_benchmark_order(state):
 def test_score_matrix_is_cached_until_the_store_changes(state):
     first = state.score_matrix()
     assert state.score_matrix() is first
-    state.store.judge = FullMarks()
+    state.judge = FullMarks()
     out = state.submit(jsonl(["B", "C", "A, C", "True", "False", "x", "D", "A"]), "n.jsonl",
                        {"model": "Newcomer"})
     assert out.ok

@@ -10,6 +10,7 @@ from leaderboard.benchmark import load_local
 from leaderboard.errors import InputError
 from leaderboard.store import SubmissionStore
 from tests.bundles import item, write_bundle
+from tests.storekit import rescore_stale, submit
 
 
 @pytest.fixture()
@@ -31,7 +32,7 @@ def stored_dirs(store):
 
 
 def test_add_stores_file_byte_for_byte_with_meta_and_result(store):
-    sub = store.add(GOOD, "preds.jsonl", {"model": "TestVL", "params": "7B", "open": True,
+    sub = submit(store, GOOD, "preds.jsonl", {"model": "TestVL", "params": "7B", "open": True,
                                           "link": "https://example.org/m"})
     assert (sub.path / "upload.jsonl").read_bytes() == GOOD
     meta = json.loads((sub.path / "meta.json").read_text())
@@ -43,15 +44,15 @@ def test_add_stores_file_byte_for_byte_with_meta_and_result(store):
 
 
 def test_same_file_same_model_is_not_stored_twice(store):
-    a = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
-    b = store.add(GOOD, "other-name.jsonl", {"model": " testvl "})
+    a = submit(store, GOOD, "p.jsonl", {"model": "TestVL"})
+    b = submit(store, GOOD, "other-name.jsonl", {"model": " testvl "})
     assert b.id == a.id and b.duplicate
     assert len(stored_dirs(store)) == 1
 
 
 def test_new_file_for_a_model_is_a_new_version_and_old_stays(store):
-    a = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
-    b = store.add(upload({"q001": "B"}), "p.jsonl", {"model": "TestVL"})
+    a = submit(store, GOOD, "p.jsonl", {"model": "TestVL"})
+    b = submit(store, upload({"q001": "B"}), "p.jsonl", {"model": "TestVL"})
     assert b.meta.version == 2
     assert [s.id for s in store.submissions()] == [b.id]
     assert {s.id for s in store.submissions(all_versions=True)} == {a.id, b.id}
@@ -65,19 +66,19 @@ def test_new_file_for_a_model_is_a_new_version_and_old_stays(store):
 ])
 def test_bad_form_stores_nothing(store, meta, message):
     with pytest.raises(InputError, match=message):
-        store.add(GOOD, "p.jsonl", meta)
+        submit(store, GOOD, "p.jsonl", meta)
     assert stored_dirs(store) == []
 
 
 def test_bad_file_stores_nothing(store):
     with pytest.raises(InputError, match="duplicate id"):
-        store.add(b'{"id":"q001","prediction":"B"}\n{"id":"q001","prediction":"C"}',
+        submit(store, b'{"id":"q001","prediction":"B"}\n{"id":"q001","prediction":"C"}',
                   "p.jsonl", {"model": "x"})
     assert stored_dirs(store) == []
 
 
 def test_hide_and_unhide(store):
-    sub = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    sub = submit(store, GOOD, "p.jsonl", {"model": "TestVL"})
     store.set_hidden(sub.id, True)
     assert store.submissions() == [] and store.submissions(include_hidden=True)[0].hidden
     store.set_hidden(sub.id, False)
@@ -85,7 +86,7 @@ def test_hide_and_unhide(store):
 
 
 def test_leftover_temp_folders_are_reported_and_ignored(store):
-    store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    submit(store, GOOD, "p.jsonl", {"model": "TestVL"})
     (store.root / ".tmp-20260101T000000000000Z-abcdefabcdef").mkdir()
     assert len(store.scan()) == 1
     assert store.leftovers == [".tmp-20260101T000000000000Z-abcdefabcdef"]
@@ -93,24 +94,24 @@ def test_leftover_temp_folders_are_reported_and_ignored(store):
 
 
 def test_stale_results_are_rescored_from_the_raw_file(store, monkeypatch):
-    sub = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    sub = submit(store, GOOD, "p.jsonl", {"model": "TestVL"})
     assert not store.is_stale(sub)
     monkeypatch.setattr(store_mod, "SCORER_VERSION", "99.0")
     fresh = SubmissionStore(store.root, store.benchmark)
     assert fresh.is_stale(fresh.get(sub.id))
-    assert fresh.rescore_stale() == [sub.id]
+    assert rescore_stale(fresh) == [sub.id]
     again = SubmissionStore(store.root, store.benchmark)
     assert again.get(sub.id).result["scorer_version"] == "99.0"
     assert again.get(sub.id).result["tables"]["table3"]["Overall"] == 75.0
-    assert again.rescore_stale() == []
+    assert rescore_stale(again) == []
 
 
 def test_rescoring_keeps_the_old_result_and_says_why(store, monkeypatch):
-    sub = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    sub = submit(store, GOOD, "p.jsonl", {"model": "TestVL"})
     old = (sub.path / "result.json").read_bytes()
     monkeypatch.setattr(store_mod, "SCORER_VERSION", "99.0")
     fresh = SubmissionStore(store.root, store.benchmark)
-    fresh.rescore_stale()
+    rescore_stale(fresh)
     again = fresh.get(sub.id)
     assert again.result["rescored"]["from_scorer_version"] == "1.0.0"
     assert (sub.path / again.result["rescored"]["previous"]).read_bytes() == old
@@ -118,55 +119,55 @@ def test_rescoring_keeps_the_old_result_and_says_why(store, monkeypatch):
 
 
 def test_a_stale_result_that_cannot_be_rescored_is_reported_not_fatal(store, monkeypatch):
-    sub = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    sub = submit(store, GOOD, "p.jsonl", {"model": "TestVL"})
     (sub.path / "upload.jsonl").write_bytes(b"garbage")  # as if the file were damaged
     monkeypatch.setattr(store_mod, "SCORER_VERSION", "99.0")
     fresh = SubmissionStore(store.root, store.benchmark)
-    assert fresh.rescore_stale() == []
+    assert rescore_stale(fresh) == []
     assert any(sub.id in p and "could not be re-scored" in p for p in fresh.problems)
     assert fresh.get(sub.id).result["scorer_version"] == "1.0.0"  # left as it was
 
 
 def test_judged_results_are_not_rescored_without_a_judge(store, monkeypatch):
-    sub = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    sub = submit(store, GOOD, "p.jsonl", {"model": "TestVL"})
     result = json.loads((sub.path / "result.json").read_text())
     result["status_counts"]["judged"] = 1
     (sub.path / "result.json").write_text(json.dumps(result))
     monkeypatch.setattr(store_mod, "SCORER_VERSION", "99.0")
     fresh = SubmissionStore(store.root, store.benchmark)
-    assert fresh.rescore_stale() == []
+    assert rescore_stale(fresh) == []
     assert any("no judge is configured" in p for p in fresh.problems)
 
 
 def test_same_file_under_another_model_name_is_flagged(store):
-    a = store.add(GOOD, "p.jsonl", {"model": "Original"})
-    b = store.add(GOOD, "p.jsonl", {"model": "Copycat"})
+    a = submit(store, GOOD, "p.jsonl", {"model": "Original"})
+    b = submit(store, GOOD, "p.jsonl", {"model": "Copycat"})
     assert b.id != a.id and b.meta.same_file_as == [a.id]
 
 
 def test_a_repeat_upload_does_not_mark_the_stored_one_as_duplicate(store):
-    a = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
-    assert store.add(GOOD, "p.jsonl", {"model": "TestVL"}).duplicate
+    a = submit(store, GOOD, "p.jsonl", {"model": "TestVL"})
+    assert submit(store, GOOD, "p.jsonl", {"model": "TestVL"}).duplicate
     assert not store.get(a.id).duplicate and not store.submissions()[0].duplicate
 
 
 def test_listeners_hear_of_every_change_and_cannot_break_a_submit(store):
     heard = []
     store.listeners += [heard.append, lambda _id: 1 / 0]
-    sub = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    sub = submit(store, GOOD, "p.jsonl", {"model": "TestVL"})
     store.set_hidden(sub.id, True)
     assert heard == [sub.id, sub.id]
 
 
 def test_upload_is_named_by_the_store(store):
-    sub = store.add(GOOD, "../../x/<evil>.jsonl", {"model": "TestVL"})
+    sub = submit(store, GOOD, "../../x/<evil>.jsonl", {"model": "TestVL"})
     assert sorted(p.name for p in sub.path.iterdir()) == [
         "items.parquet", "meta.json", "result.json", "upload.jsonl"]
     assert sub.meta.file_name == "<evil>.jsonl"  # shown as text, never used as a path
 
 
 def test_unreadable_folder_is_reported_and_skipped(store):
-    sub = store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+    sub = submit(store, GOOD, "p.jsonl", {"model": "TestVL"})
     broken = store.root / "20200101T000000000000Z-aaaaaaaaaaaa"
     broken.mkdir()
     (broken / "meta.json").write_text("{not json")
@@ -186,7 +187,7 @@ def test_a_full_disk_stores_nothing_and_says_it_is_the_server(store, monkeypatch
 
     monkeypatch.setattr(os, "fsync", full)
     with pytest.raises(StorageError, match="could not be stored on the server \\(No space left"):
-        store.add(GOOD, "p.jsonl", {"model": "TestVL"})
+        submit(store, GOOD, "p.jsonl", {"model": "TestVL"})
     assert stored_dirs(store) == [] and store.scan() == []
     monkeypatch.undo()
-    assert store.add(GOOD, "p.jsonl", {"model": "TestVL"}).meta.version == 1
+    assert submit(store, GOOD, "p.jsonl", {"model": "TestVL"}).meta.version == 1

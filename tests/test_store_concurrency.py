@@ -12,7 +12,7 @@ import pytest
 from leaderboard.predictions import read_predictions
 from leaderboard.scoring import score_predictions
 from leaderboard.store import SubmissionStore
-from tests.storekit import NO_RATE_LIMIT, small_bench, variant
+from tests.storekit import small_bench, submit, variant
 
 N = 20
 
@@ -46,58 +46,58 @@ def assert_each_landed_once_unmixed(store: SubmissionStore, bench, files: dict[s
 
 
 def test_twenty_threads_submitting_at_once_all_land_once_unmixed(tmp_path, bench):
-    store = SubmissionStore(tmp_path / "subs", bench, limits=NO_RATE_LIMIT)
+    store = SubmissionStore(tmp_path / "subs", bench)
     files = {f"Model-{i:02d}": variant(i) for i in range(N)}
     start = threading.Barrier(N)
 
-    def submit(model: str):
+    def submit_one(model: str):
         start.wait()
-        return store.add(files[model], f"{model}.jsonl", {"model": model})
+        return submit(store, files[model], f"{model}.jsonl", {"model": model})
 
     with ThreadPoolExecutor(N) as pool:
-        results = list(pool.map(submit, files))
+        results = list(pool.map(submit_one, files))
     assert not any(r.duplicate for r in results)
     assert_each_landed_once_unmixed(store, bench, files)
     assert len(SubmissionStore(store.root, bench).submissions()) == N  # a fresh reader agrees
 
 
 def test_same_file_for_same_model_from_many_threads_is_stored_once(tmp_path, bench):
-    store = SubmissionStore(tmp_path / "subs", bench, limits=NO_RATE_LIMIT)
+    store = SubmissionStore(tmp_path / "subs", bench)
     start = threading.Barrier(10)
 
-    def submit(_):
+    def submit_one(_):
         start.wait()
-        return store.add(variant(3), "p.jsonl", {"model": "Twin"})
+        return submit(store, variant(3), "p.jsonl", {"model": "Twin"})
 
     with ThreadPoolExecutor(10) as pool:
-        results = list(pool.map(submit, range(10)))
+        results = list(pool.map(submit_one, range(10)))
     assert len({r.id for r in results}) == 1
     assert sum(not r.duplicate for r in results) == 1
     assert len(store.submissions(all_versions=True)) == 1
 
 
 def test_new_files_for_one_model_from_many_threads_become_distinct_versions(tmp_path, bench):
-    store = SubmissionStore(tmp_path / "subs", bench, limits=NO_RATE_LIMIT)
+    store = SubmissionStore(tmp_path / "subs", bench)
     start = threading.Barrier(10)
 
-    def submit(i):
+    def submit_one(i):
         start.wait()
-        return store.add(variant(i), "p.jsonl", {"model": "Versioned"})
+        return submit(store, variant(i), "p.jsonl", {"model": "Versioned"})
 
     with ThreadPoolExecutor(10) as pool:
-        list(pool.map(submit, range(10)))
+        list(pool.map(submit_one, range(10)))
     versions = store.versions("versioned")
     assert [v.meta.version for v in versions] == list(range(1, 11))
     assert len(store.submissions()) == 1 and store.submissions()[0].id == versions[-1].id
 
 
 def _process_worker(root, bench, worker: int, per_worker: int, barrier) -> None:
-    store = SubmissionStore(root, bench, limits=NO_RATE_LIMIT)
+    store = SubmissionStore(root, bench)
     barrier.wait()
     for j in range(per_worker):
         i = worker * per_worker + j
-        store.add(variant(i), f"{i}.jsonl", {"model": f"Model-{i:02d}"})
-    store.add(variant(99), "same.jsonl", {"model": "Shared"})  # every process, same file
+        submit(store, variant(i), f"{i}.jsonl", {"model": f"Model-{i:02d}"})
+    submit(store, variant(99), "same.jsonl", {"model": "Shared"})  # every process, same file
 
 
 def test_processes_on_one_folder_all_land_once_unmixed(tmp_path, bench):
@@ -127,8 +127,8 @@ def test_the_demo_prediction_files_submitted_at_once_score_as_on_their_own(tmp_p
     if not demo:
         pytest.skip("demo bundle not present")
     bench = load_local(DEMO_BUNDLE)
-    store = SubmissionStore(tmp_path / "subs", bench, limits=NO_RATE_LIMIT)
+    store = SubmissionStore(tmp_path / "subs", bench)
     files = {p.stem: p.read_bytes() for p in demo}
     with ThreadPoolExecutor(len(files)) as pool:
-        list(pool.map(lambda m: store.add(files[m], f"{m}.jsonl", {"model": m}), files))
+        list(pool.map(lambda m: submit(store, files[m], f"{m}.jsonl", {"model": m}), files))
     assert_each_landed_once_unmixed(store, bench, files)

@@ -16,7 +16,7 @@ import pytest
 
 from leaderboard import store as store_mod
 from leaderboard.store import SUBMISSION_FILES, TMP_PREFIX, WRITE_POINTS, SubmissionStore
-from tests.storekit import NO_RATE_LIMIT, small_bench, variant
+from tests.storekit import rescore_stale, small_bench, submit, variant
 
 CTX = multiprocessing.get_context("fork")
 
@@ -25,8 +25,8 @@ CTX = multiprocessing.get_context("fork")
 def setup(tmp_path):
     """A store with two earlier submissions, and a snapshot of their files."""
     bench = small_bench(tmp_path / "bundle")
-    store = SubmissionStore(tmp_path / "subs", bench, limits=NO_RATE_LIMIT)
-    earlier = [store.add(variant(i), "p.jsonl", {"model": f"Earlier {i}"}) for i in (1, 2)]
+    store = SubmissionStore(tmp_path / "subs", bench)
+    earlier = [submit(store, variant(i), "p.jsonl", {"model": f"Earlier {i}"}) for i in (1, 2)]
     snapshot = {s.id: {f: (s.path / f).read_bytes() for f in SUBMISSION_FILES + ("upload.jsonl",)}
                 for s in earlier}
     return store, bench, snapshot
@@ -41,12 +41,12 @@ def _kill_at(point: str):
 
 def _child(root, bench, point: str, action: str, target: str | None) -> None:
     store_mod._crash_hook = _kill_at(point)
-    store = SubmissionStore(root, bench, limits=NO_RATE_LIMIT)
-    if action == "add":
-        store.add(variant(7), "new.jsonl", {"model": "Crashing"})
+    store = SubmissionStore(root, bench)
+    if action == "put":
+        submit(store, variant(7), "new.jsonl", {"model": "Crashing"})
     elif action == "rescore":
         store_mod.SCORER_VERSION = "99.0"
-        store.rescore_stale()
+        rescore_stale(store)
     else:
         store.set_hidden(target, True, reason="crash test")
     os._exit(0)  # the point was never reached
@@ -62,7 +62,7 @@ def run_killed(store, bench, point: str, target: str | None = None) -> int:
 
 def check_whole_or_absent(root, bench, snapshot, results_may_change: bool = False):
     """The invariants a user relies on after any crash; returns the fresh store."""
-    fresh = SubmissionStore(root, bench, limits=NO_RATE_LIMIT)
+    fresh = SubmissionStore(root, bench)
     subs = fresh.scan()
     assert fresh.problems == []
     on_disk_tmp = sorted(p.name for p in root.iterdir() if p.name.startswith(TMP_PREFIX))
@@ -91,20 +91,20 @@ def check_whole_or_absent(root, bench, snapshot, results_may_change: bool = Fals
     return fresh
 
 
-@pytest.mark.parametrize("point", [p for p in WRITE_POINTS if p.startswith("add:")])
+@pytest.mark.parametrize("point", [p for p in WRITE_POINTS if p.startswith("put:")])
 def test_killed_while_adding(setup, point):
     store, bench, snapshot = setup
     assert run_killed(store, bench, point) == -signal.SIGKILL
     fresh = check_whole_or_absent(store.root, bench, snapshot)
     crashed = fresh.versions("Crashing")
-    landed = point in ("add:renamed", "add:root_synced")
+    landed = point in ("put:renamed", "put:root_synced")
     assert len(crashed) == (1 if landed else 0)
-    assert bool(fresh.leftovers) == (point not in ("add:start", "add:renamed",
-                                                   "add:root_synced"))
+    assert bool(fresh.leftovers) == (point not in ("put:start", "put:renamed",
+                                                   "put:root_synced"))
     leftovers = list(fresh.leftovers)
     assert fresh.clean_leftovers() == leftovers
     assert not any(p.name.startswith(TMP_PREFIX) for p in store.root.iterdir())
-    again = fresh.add(variant(7), "new.jsonl", {"model": "Crashing"})  # the store still serves
+    again = submit(fresh, variant(7), "new.jsonl", {"model": "Crashing"})  # still serves
     assert again.duplicate == landed
     check_whole_or_absent(store.root, bench, snapshot)
 
@@ -116,7 +116,7 @@ def test_killed_while_rescoring(setup, point, monkeypatch):
     check_whole_or_absent(store.root, bench, snapshot, results_may_change=True)
     monkeypatch.setattr(store_mod, "SCORER_VERSION", "99.0")
     fresh = SubmissionStore(store.root, bench)
-    fresh.rescore_stale()  # the next start-up finishes the job
+    rescore_stale(fresh)  # the next start-up finishes the job
     assert fresh.problems == []
     assert {s.result["scorer_version"] for s in fresh.scan()} == {"99.0"}
     check_whole_or_absent(store.root, bench, snapshot, results_may_change=True)
@@ -132,10 +132,10 @@ def test_killed_while_moderating(setup, point):
 
 
 def _busy_child(root, bench, ready) -> None:
-    store = SubmissionStore(root, bench, limits=NO_RATE_LIMIT)
+    store = SubmissionStore(root, bench)
     ready.set()
     for i in range(100, 10_000):
-        store.add(variant(i), "busy.jsonl", {"model": f"Busy {i}"})
+        submit(store, variant(i), "busy.jsonl", {"model": f"Busy {i}"})
 
 
 def test_killed_after_random_delays_while_submitting_in_a_loop(setup):

@@ -3,9 +3,9 @@
 Judging an upload's open-ended answers with the reference LLM judge takes seconds to minutes,
 and the store writes nothing until it has finished (so a crash mid-judging stores nothing,
 and the judge cache makes the retry cheap). Meanwhile the upload lives here, in memory: its
-closed-ended cells, scored at once without the judge, and the judge's progress counters.
-Every board built while it is judged shows it; when the store returns, it is dropped and the
-stored, verified row takes its place.
+closed-ended cells, taken from the pipeline's `Preview` (scored once, before judging; nothing
+is scored here), and the judge's progress counters. Every board built while it is judged
+shows it; when the store returns, it is dropped and the stored, verified row takes its place.
 """
 from __future__ import annotations
 
@@ -15,12 +15,10 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from leaderboard.benchmark import Benchmark
+from analysis.entries import PENDING, Entry, params_billions
 from leaderboard.judges import Judge
-from leaderboard.predictions import PredictionFile
-from leaderboard.scoring import cell_masks, score_predictions
-
-from .entries import PENDING, Entry, params_billions
+from leaderboard.scoring import cell_masks
+from leaderboard.submission import Preview
 
 NOT_STORED = "pending rows are not stored until judged"
 
@@ -29,7 +27,7 @@ NOT_STORED = "pending rows are not stored until judged"
 class PendingSubmission:
     """One upload being judged: what the board shows for it, and how far judging is."""
 
-    form: dict[str, Any]  # the store's cleaned form: model, params, open, link
+    form: dict[str, Any]  # the cleaned form (forms.clean_form): model, params, open, link
     values: dict[str, dict[str, float | None]]  # closed-ended result; OE cells null
     counts: dict[str, dict[str, int]]
     null_reasons: dict[str, dict[str, str]]
@@ -66,17 +64,15 @@ def judge_name(judge: Judge) -> str:
     return " · ".join(p for p in (info.backend, info.model) if p)
 
 
-def start_pending(bench: Benchmark, upload: PredictionFile, form: Mapping[str, Any],
+def start_pending(preview: Preview, form: Mapping[str, Any],
                   judge: Judge | None) -> PendingSubmission | None:
-    """The pending row of a parsed upload: scored at once without the judge. None when
-    there is nothing to wait for (no judge, or no readable open-ended answer)."""
-    if judge is None:
+    """The pending row of a prepared upload, from its closed-ended result. None when there
+    is nothing to wait for (no judge, or no readable open-ended answer)."""
+    if judge is None or not preview.to_judge:
         return None
-    partial = score_predictions(bench, upload.predictions, judge=None, report=upload.report)
+    partial = preview.result
     unjudged = partial.items["status"].to_numpy() == "unjudged"
-    if not unjudged.any():
-        return None
-    masks = cell_masks(bench)
+    masks = cell_masks(partial.benchmark)
     waiting: dict[str, set[str]] = {}
     for (table, cell), hit in zip(masks.names, masks.matrix[:, unjudged].any(axis=1)):
         if hit:

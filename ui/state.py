@@ -1,11 +1,13 @@
-"""The Space's state without any UI: benchmark, judge, submission store, board entries, and
-the operations the UI and the API share (submit, leaderboard rows, item detail).
+"""The Space's state without any UI: benchmark, submission pipeline and store, board entries,
+and the operations the UI and the API share (submit, leaderboard rows, item detail).
 
 Start-up reads only each submission's small meta.json/result.json (through the store);
 per-item tables are read on first drill-down. An empty store is seeded once from the
-bundle's models.json through the store's normal `add` path, so demo rows are verified rows.
-While an upload's open-ended answers are judged it is shown as a pending row
-(`analysis.pending`); it is stored, and becomes a verified row, only once judging is done.
+bundle's models.json through the normal submission pipeline, so demo rows are verified rows.
+A submit drives the pipeline's stages (`leaderboard.submission`): prepare (parse once, score
+the closed-ended items), then, while the judge works on the open-ended answers, the upload is
+a pending row (`ui.pending`) built from the prepared result; it is stored, and becomes a
+verified row, only once judging is done. No Gradio here (a test keeps it so).
 """
 from __future__ import annotations
 
@@ -20,20 +22,20 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from analysis import board, board_uncertainty, drilldown, report
+from analysis.compare import Comparison, compare_models
+from analysis.entries import VERIFIED, Entry, reported_entries, verified_entries
+from analysis.intervals import board_intervals, rank_table
 from leaderboard.benchmark import Benchmark, load_benchmark
+from leaderboard.bootstrap import DEFAULT_RESAMPLES
 from leaderboard.errors import InputError
 from leaderboard.hub_sync import open_store, sync_status
 from leaderboard.judges import Judge
-from leaderboard.predictions import PredictionFile, read_predictions
-from leaderboard.scoring import cell_masks, score_predictions
+from leaderboard.scoring import cell_masks
 from leaderboard.settings import PAPER_DIR, AppSettings, Limits
-from leaderboard.bootstrap import DEFAULT_RESAMPLES
 from leaderboard.store import StorageError, Submission, SubmissionStore, model_key
+from leaderboard.submission import SubmissionPipeline
 
-from . import board, board_uncertainty, drilldown, report
-from .compare import Comparison, compare_models
-from .intervals import board_intervals, rank_table
-from .entries import VERIFIED, Entry, reported_entries, verified_entries
 from .pending import PendingBoard, start_pending
 
 log = logging.getLogger("qbp.app")
@@ -92,7 +94,7 @@ class AppState:
     settings: AppSettings
     bench: Benchmark
     store: SubmissionStore
-    judge: Judge | None
+    pipeline: SubmissionPipeline  # every upload goes through it (it holds the judge)
     reported: list[Entry]
     paper_counts: dict[str, dict[str, int]]
     loaded_counts: dict[str, dict[str, int]]
@@ -114,12 +116,12 @@ class AppState:
                                revision=settings.revision)
         judge = make_app_judge(settings.judge)
         # Restores from the Hub when configured, re-scores stale results, pushes changes.
-        store = open_store(settings.submissions_dir, bench, judge=judge,
-                           limits=Limits.from_env())
+        store = open_store(settings.submissions_dir, bench, judge=judge)
+        pipeline = SubmissionPipeline(bench, store, judge=judge, limits=Limits.from_env())
         masks = cell_masks(bench)
         loaded = {t: {c: int(n) for c, n in cells.items()}
                   for t, cells in masks.unflatten(masks.matrix.sum(axis=1)).items()}
-        state = cls(settings, bench, store, judge, reported_entries(PAPER_DIR),
+        state = cls(settings, bench, store, pipeline, reported_entries(PAPER_DIR),
                     board.read_paper_counts(PAPER_DIR), loaded)
         # Seed only a store known to be empty: not while a Hub restore is still pending.
         if (settings.seed_demo and not store.scan()
@@ -130,6 +132,20 @@ class AppState:
         for problem in store.problems:
             log.warning("store: %s", problem)
         return state
+
+    @property
+    def judge(self) -> Judge | None:
+        """The OE judge of every submit (the pipeline's; None: OE stays unjudged)."""
+        return self.pipeline.judge
+
+    @judge.setter
+    def judge(self, judge: Judge | None) -> None:
+        self.pipeline.judge = judge
+
+    @property
+    def limits(self) -> Limits:
+        """Upload size caps and per-client quotas (the pipeline's)."""
+        return self.pipeline.limits
 
     @property
     def persistence(self) -> str:
@@ -157,7 +173,7 @@ class AppState:
             meta = {"model": name, "params": params, "open": spec.get("open"),
                     "link": _first(spec, "link", "url"), "submitter": "demo bundle"}
             try:
-                sub = self.store.add(path.read_bytes(), path.name, meta)
+                sub = self.pipeline.submit(path.read_bytes(), path.name, meta)
                 done.append(sub.id)
             except InputError as exc:
                 log.warning("seed: %s not stored: %s", name, exc)
@@ -165,13 +181,15 @@ class AppState:
         return done
 
     # ----------------------------------------------------------------- entries
-    def invalidate(self) -> None:
-        """Forget everything derived from the store (call after it changes)."""
+    def invalidate(self, pending: int | None = None) -> None:
+        """Forget everything derived from the store (call after it changes); also drop the
+        pending row `pending` in the same step, so the stored row replaces it at once."""
         with self._lock:
             self._entries = None
-            self._scores = None
+            self._scores = None  # statistics follow the store
             self._comparisons = {}
             self._generation += 1
+            self.pending.drop(pending)
 
     def entries(self) -> list[Entry]:
         """Reported rows, verified rows (Random of the loaded benchmark first), then the
@@ -291,44 +309,41 @@ class AppState:
         return view
 
     def preview(self, data: bytes, file_name: str) -> dict[str, Any]:
-        """Parse and score without judging or storing, for the report shown on upload.
-        Raises InputError when the file cannot be scored."""
-        pred = read_predictions(data, file_name, self.bench, self.store.limits)
-        result = score_predictions(self.bench, pred.predictions, judge=None, report=pred.report)
-        return report.summarise(pred.report, result.status_counts, result.items)
+        """Parse and score without judging or storing, for the report shown on upload; the
+        submit of the same bytes reuses this parse. Raises InputError when the file cannot
+        be scored."""
+        preview = self.pipeline.preview(data, file_name)
+        return report.summarise(preview.upload.report, preview.result.status_counts,
+                                preview.result.items)
 
     def submit(self, data: bytes, file_name: str, meta: Mapping[str, Any],
                progress: Callable[[int, int], None] | None = None,
                client: str | None = None) -> SubmitOutcome:
         """Score and store one upload; a refusal names what is wrong and stores nothing.
-        `client` (limits.client_key) is rate-limited by the store. Once the upload is parsed
-        and its open-ended answers go to the judge, the board shows it as a pending row;
-        `progress(done, total)` follows the judge."""
-        key: list[int] = []  # the pending row's key, once there is one
+        `client` (limits.client_key) is rate-limited by the pipeline. Once the upload is
+        parsed and its open-ended answers go to the judge, the board shows it as a pending
+        row; `progress(done, total)` follows the judge."""
+        key: int | None = None  # the pending row's key, once there is one
         ticks: list[Callable[[int, int], None]] = [progress] if progress else []
-
-        def scoring(upload: PredictionFile, form: dict[str, Any]) -> None:
-            row = start_pending(self.bench, upload, form, self.store.judge)
-            if row is not None:
-                key.append(self.pending.add(row))
-                ticks.append(row.update)
 
         def tick(done: int, total: int) -> None:
             for fn in ticks:
                 fn(done, total)
 
+        prepared = None
         try:
-            sub = self.store.add(data, file_name, dict(meta), progress=tick, client=client,
-                                 on_scoring=scoring)
+            prepared = self.pipeline.prepare(data, file_name, dict(meta), client=client)
+            row = (start_pending(prepared.preview, prepared.form, self.judge)
+                   if prepared.duplicate is None else None)
+            if row is not None:
+                key = self.pending.add(row)
+                ticks.append(row.update)
+            sub = self.pipeline.finish(prepared, progress=tick)
         except (InputError, StorageError) as exc:  # bad file/form, too many, disk trouble
             return SubmitOutcome(False, str(exc))
         finally:
-            with self._lock:  # the stored row replaces the pending one in one step
-                self._entries = None
-                self._scores = None  # statistics follow the store
-                self._comparisons = {}
-                self._generation += 1
-                self.pending.drop(key[0] if key else None)
+            if prepared is not None:
+                self.invalidate(pending=key)
         entries = self.entries()
         rank, ranked = board.rank_of(entries, sub.meta.model, VERIFIED)
         items = sub.items()
