@@ -333,11 +333,11 @@ class AppState:
         prepared = None
         try:
             prepared = self.pipeline.prepare(data, file_name, dict(meta), client=client)
-            row = (start_pending(prepared.preview, prepared.form, self.judge)
-                   if prepared.duplicate is None else None)
-            if row is not None:
-                key = self.pending.add(row)
-                ticks.append(row.update)
+            pending = (start_pending(prepared.preview, prepared.form, self.judge)
+                       if prepared.duplicate is None else None)
+            if pending is not None:
+                key = self.pending.add(pending)
+                ticks.append(pending.update)
             sub = self.pipeline.finish(prepared, progress=tick)
         except (InputError, StorageError) as exc:  # bad file/form, too many, disk trouble
             return SubmitOutcome(False, str(exc))
