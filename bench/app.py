@@ -8,7 +8,7 @@ Prints medians over --runs runs (>= 5) of:
     target 200 ms) and of a drill-down item across all stored models (target 100 ms).
 
 The store is generated once into a temp dir (or --store) from perturbed demo predictions,
-through the store's normal `add` path with the approximate judge.
+through the submission pipeline with the approximate judge, as uploads are.
 """
 from __future__ import annotations
 

@@ -147,7 +147,7 @@ def test_killed_after_random_delays_while_submitting_in_a_loop(setup):
         proc = CTX.Process(target=_busy_child, args=(store.root, bench, ready))
         proc.start()
         assert ready.wait(30)
-        time.sleep(rng.uniform(0, 0.03))  # lands anywhere inside some add()
+        time.sleep(rng.uniform(0, 0.03))  # lands anywhere inside some submit()
         os.kill(proc.pid, signal.SIGKILL)
         proc.join(30)
         assert proc.exitcode == -signal.SIGKILL
