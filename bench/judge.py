@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from leaderboard.judges.reference import OpenAIJudge  # noqa: E402
 from leaderboard.judges import JudgeRequest  # noqa: E402
-from tests.openai_stub import Call, Reply, StubServer  # noqa: E402
+from tests.support.openai_stub import Call, Reply, StubServer  # noqa: E402
 
 N_OE = 542  # open-ended items in Q-Bench-Portrait (COUNTS.md)
 LATENCY = 0.100  # seconds the stub endpoint takes per call

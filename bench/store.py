@@ -25,7 +25,7 @@ from leaderboard.benchmark import Benchmark, load_local  # noqa: E402
 from leaderboard.settings import DEMO_BUNDLE, Limits  # noqa: E402
 from leaderboard.store import SubmissionStore  # noqa: E402
 from leaderboard.submission import SubmissionPipeline  # noqa: E402
-from tests.bundles import item, write_bundle  # noqa: E402
+from tests.support.bundles import item, write_bundle  # noqa: E402
 
 N_ITEMS = 2765
 QTYPES = ["SC"] * 6 + ["MC"] * 2 + ["TF"] * 2 + ["OE"]

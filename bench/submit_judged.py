@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from leaderboard.judges import make_judge  # noqa: E402
 from leaderboard.scoring import score_closed  # noqa: E402
 from leaderboard.settings import DEMO_BUNDLE, AppSettings  # noqa: E402
-from tests.openai_stub import Reply, StubServer  # noqa: E402
+from tests.support.openai_stub import Reply, StubServer  # noqa: E402
 from ui.pending import start_pending  # noqa: E402
 from ui.state import AppState  # noqa: E402
 

@@ -29,9 +29,10 @@ How a score is made (deterministic, pure stdlib):
 Known limits: synonyms outside the lexicon are missed (an unusual paraphrase drops to 1), and
 a fact the question already states cannot be told from a correct answer that repeats it.
 
-The thresholds were set on hand-written portrait-quality examples (tests/test_judge_approx.py):
-a paraphrase of the reference scores 2, the same issue with missing or wrong detail 1, a
-different issue, the opposite polarity, a refusal or generic praise 0.
+The thresholds were set on hand-written portrait-quality examples
+(tests/leaderboard/test_judge_approx.py): a paraphrase of the reference scores 2, the same
+issue with missing or wrong detail 1, a different issue, the opposite polarity, a refusal or
+generic praise 0.
 """
 from __future__ import annotations
 
