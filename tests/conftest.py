@@ -1,4 +1,5 @@
-"""Shared fixtures for the launched-app tests (API and browser).
+"""Shared fixtures: the launched app for the API and browser tests, and counters of the
+submission pipeline's stages.
 
 The app is launched once per test session (per xdist worker) in-process on a free 127.0.0.1
 port, on the demo bundle with a temporary submissions folder, seeded as on a first start.
@@ -94,3 +95,19 @@ def page(browser):
     pg.set_default_timeout(30_000)
     yield pg
     context.close()
+
+
+@pytest.fixture()
+def counters(monkeypatch):
+    """Calls of the parser, of the closed-ended scorer, and of the per-item extraction, as
+    the submission pipeline makes them: (parse, score, extract) counters."""
+    from leaderboard import scoring, submission
+    from tests.support.counting import Counter
+
+    parse = Counter(submission.read_predictions)
+    score = Counter(submission.score_closed)
+    extract = Counter(scoring._extract_cached)
+    monkeypatch.setattr(submission, "read_predictions", parse)
+    monkeypatch.setattr(submission, "score_closed", score)
+    monkeypatch.setattr(scoring, "_extract_cached", extract)
+    return parse, score, extract

@@ -1,94 +1,22 @@
-"""The one submission pipeline: an upload is parsed once and extracted once however many
-stages look at it (preview, pending row, judge, store), the staged API lets the app show a
-pending row with no callback from the core, and the quota only counts what was stored."""
+"""The one submission pipeline: previews are cached (bounded, keyed by bytes and name), the
+staged API (prepare -> preview result -> finish) stores nothing until judged and gives the same
+result as scoring in one call, racing uploads of one file store it once, and the quota only
+counts what was stored. The app's side (parse once per upload) is in tests/ui/."""
 from __future__ import annotations
 
 import threading
 
 import pytest
 
-from leaderboard import scoring, submission
 from leaderboard.errors import InputError
 from leaderboard.judges import JudgeInfo, Judgement
 from leaderboard.limits import RateLimitError
 from leaderboard.scoring import score_predictions
-from leaderboard.settings import AppSettings, Limits
+from leaderboard.settings import Limits
 from leaderboard.store import SubmissionStore
 from leaderboard.submission import SubmissionPipeline
-from tests.support.appdata import jsonl, write_app_bundle
+from tests.support.appdata import write_app_bundle
 from tests.support.storekit import GOOD, listing, small_bench, upload, variant
-from ui.state import AppState
-
-# The tiny app bundle's answers: item 6 is its only OE item.
-ALL_RIGHT = ["B", "C", "A, C", "True", "False", "Slight blur around the eyes.", "D", "B, D"]
-
-
-class Counter:
-    """Wraps a function and counts its calls (monkeypatched over the pipeline's stages)."""
-
-    def __init__(self, fn) -> None:
-        self.fn, self.calls = fn, 0
-
-    def __call__(self, *args, **kwargs):
-        self.calls += 1
-        return self.fn(*args, **kwargs)
-
-
-@pytest.fixture()
-def counters(monkeypatch):
-    """Calls of the parser, of the closed-ended scorer, and of the per-item extraction."""
-    parse = Counter(submission.read_predictions)
-    score = Counter(submission.score_closed)
-    extract = Counter(scoring._extract_cached)
-    monkeypatch.setattr(submission, "read_predictions", parse)
-    monkeypatch.setattr(submission, "score_closed", score)
-    monkeypatch.setattr(scoring, "_extract_cached", extract)
-    return parse, score, extract
-
-
-class WatchingJudge:
-    """Scores every OE answer 2/2 and records what the board showed while it worked."""
-
-    def __init__(self, state: AppState) -> None:
-        self.info = JudgeInfo(backend="test", model="watching")
-        self.state = state
-        self.seen: list[list[str]] = []
-
-    def judge(self, requests, progress=None):
-        self.seen.append([r["kind"] for r in self.state.leaderboard_rows(search="Mine")])
-        return [Judgement(2, "Score: 2", "judged") for _ in requests]
-
-
-@pytest.fixture()
-def state(tmp_path):
-    bundle = write_app_bundle(tmp_path / "bundle")
-    return AppState.start(AppSettings(benchmark=str(bundle), seed_demo=False,
-                                      submissions_dir=str(tmp_path / "subs"), judge="none"))
-
-
-def test_a_previewed_then_submitted_upload_is_parsed_once_and_extracted_once(state, counters):
-    parse, score, extract = counters
-    judge = state.judge = WatchingJudge(state)
-    data = jsonl(ALL_RIGHT)
-    summary = state.preview(data, "mine.jsonl")
-    assert summary["status_counts"]["unjudged"] == 1
-    out = state.submit(data, "mine.jsonl", {"model": "Mine"})
-    assert out.ok and out.submission.result["tables"]["table3"]["Overall"] == 100.0
-    assert judge.seen == [["pending"]]  # the pending row was on the board while judging
-    assert (parse.calls, score.calls) == (1, 1)
-    assert extract.calls == len(state.bench)  # one extraction per item, in all
-    assert state.leaderboard_rows(search="Mine")[0]["kind"] == "verified"
-
-
-def test_a_submit_without_preview_parses_once_and_another_file_parses_again(state, counters):
-    parse, score, extract = counters
-    state.judge = WatchingJudge(state)
-    assert state.submit(jsonl(ALL_RIGHT), "a.jsonl", {"model": "Mine"}).ok
-    assert (parse.calls, score.calls, extract.calls) == (1, 1, len(state.bench))
-    other = ALL_RIGHT[:-1] + ["A"]
-    assert state.submit(jsonl(other), "a.jsonl", {"model": "Mine"}).ok
-    assert (parse.calls, score.calls) == (2, 2)
-
 
 def test_the_preview_cache_is_bounded_and_keyed_by_bytes_and_name(tmp_path, counters):
     parse, _, _ = counters
