@@ -708,6 +708,15 @@ def _validate(rows: list[dict[str, Any]], cmap: ColumnMapping,
     return frame, problems
 
 
+def _source_fields(source_rows: list[dict[str, Any]]) -> set[str]:
+    """The field names a bundle's items carry (a shard's image column included)."""
+    fields = {k for r in source_rows[:50] for k in r if not k.startswith("__")}
+    first = source_rows[0].get("file_name") if source_rows else None
+    if isinstance(first, str) and first.startswith(PARQUET_IMAGE):
+        fields.add("image")
+    return fields
+
+
 def _fields_no_item_has(rows: list[dict[str, Any]], source_rows: list[dict[str, Any]],
                         cmap: ColumnMapping, source: str) -> None:
     """One clear error when a canonical field is absent from every item (the bundle is in
@@ -716,10 +725,7 @@ def _fields_no_item_has(rows: list[dict[str, Any]], source_rows: list[dict[str, 
               and all(r.get(f) is None for r in rows)]
     if not absent:
         return
-    fields = {k for r in source_rows[:50] for k in r if not k.startswith("__")}
-    if any(r.get("file_name", "").startswith(PARQUET_IMAGE) for r in source_rows[:1]
-           if isinstance(r.get("file_name"), str)):
-        fields.add("image")
+    fields = _source_fields(source_rows)
     hint = suggest_mapping(fields, cmap)
     msg = f"benchmark {source}: no item has {', '.join(absent)}"
     if cmap.name != "canonical":
@@ -790,8 +796,10 @@ def load_local(root: str | Path, mapping: str | dict | ColumnMapping | None = No
     _fields_no_item_has(rows, source_rows, cmap, source or str(root))
     items, problems = _validate(rows, cmap, meta_name)
     if problems:
-        raise BenchmarkError(f"benchmark {source or root}: {len(problems)} invalid item(s)",
-                             problems)
+        hint = suggest_mapping(_source_fields(source_rows), cmap)
+        raise BenchmarkError(f"benchmark {source or root}: {len(problems)} invalid item(s)" + (
+            f"; it looks like the {hint.layout} layout: use --mapping {hint.name}"
+            if hint else ""), problems)
     return Benchmark(items=items, root=base, source=source or _display_path(root),
                      hash=content_hash(items))
 
