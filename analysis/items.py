@@ -18,7 +18,7 @@ from leaderboard.benchmark import Benchmark
 from leaderboard.scoring import cell_masks
 from leaderboard.bootstrap import difficulty_by_category as _difficulty_by_cell
 from leaderboard.bootstrap import item_difficulty, items_all_fail
-from leaderboard.taxonomy import OPTION_LETTERS, TABLE_TITLES, TABLES
+from leaderboard.taxonomy import OPTION_LETTERS, TABLE_TITLES, TABLES, TF_VALUES
 
 from .compare import item_link
 from .figstyle import BLUE, style_figure
@@ -100,8 +100,9 @@ def unanimous_failures(names: Sequence[str], scores: Any, bench: Benchmark,
 
 
 def _answer_text(answer: str, options: list[str]) -> str:
-    """"AC" -> "A. first option; C. third option" for choice items; the answer otherwise."""
-    if not options:
+    """"AC" -> "A. first option; C. third option" for choice items; the answer otherwise
+    (also "True"/"False" of a TF item asked with lettered Yes/No options)."""
+    if not options or answer in TF_VALUES:
         return answer
     return "; ".join(f"{ch}. {options[OPTION_LETTERS.index(ch)]}" for ch in answer
                      if ch in OPTION_LETTERS[:len(options)])

@@ -32,6 +32,10 @@ Decisions on ambiguous answers (each is a row of tests/data/extraction_cases.csv
   add up ("A is correct. C is also correct." is AC). "All of the above" is ABCD.
 - Per-option verdict lists ("A. Yes / B. No / ...") keep the options not rejected.
 - A text that only lists the four options, or says "None of the options", is unreadable.
+- Items with fewer than four options (Q-Bench's "N/A" padding dropped): a letter past the
+  item's options names none of them (unreadable); "all of the above" is all of its options.
+- TF asked with lettered options (A. Yes  B. No): a letter read as for SC means its option's
+  judgement; if the verdict words say the opposite, the answer is unreadable.
 - An unclosed <think> block (a truncated reasoning trace) is dropped entirely: the model
   never gave its answer, so nothing in the reasoning is read as one (unreadable).
 - TF: "partially true", "yes and no", or both verdict words with no cue are unreadable;
@@ -589,7 +593,7 @@ def _choice_letters(text: str, flat: str, low: str, options: Sequence[str],
     post, ruled_after = _scan_letters(flat) if has_capital else ([], set())
     found = _cue_letters(flat, low, post, multi)
     if found is None and multi and _ALL_OPTIONS.fullmatch(low):
-        return frozenset(OPTION_LETTERS)
+        return frozenset(OPTION_LETTERS[:len(options) or len(OPTION_LETTERS)])
     if found is None:
         found = _label_letters(text, flat, multi)
     if found is not None:
@@ -628,7 +632,7 @@ def extract(qtype: str, raw: str | None, options: Sequence[str] = ()) -> Extract
             if _BARE_CHOICE.fullmatch(raw):
                 letters = {ch for ch in raw if ch in _UP}
                 if qtype == "MC" or len(letters) == 1:
-                    return Extraction("".join(sorted(letters)), "ok")
+                    return _chosen(letters, options)
     text = _clean(raw)
     flat = text.replace("\n", " ") if "\n" in text else text
     if not flat:
@@ -640,10 +644,39 @@ def extract(qtype: str, raw: str | None, options: Sequence[str] = ()) -> Extract
         return Extraction(flat, "ok")
     if qtype == "TF":
         found = _tf_verdict(text, low)
+        if options:  # asked as lettered options ("A. Yes  B. No"): a letter is an answer too
+            via = _tf_by_letter(text, flat, low, options)
+            if via is not None:
+                return _UNREADABLE if isinstance(found, str) and found != via else \
+                    Extraction(via, "ok")
         if isinstance(found, str):
             return Extraction(found, "ok")
     else:
         letters = _choice_letters(text, flat, low, options, multi=qtype == "MC")
         if letters and (qtype == "MC" or len(letters) == 1):
-            return Extraction("".join(sorted(letters)), "ok")
+            return _chosen(letters, options)
     return _REFUSED if _REFUSAL.search(low) else _UNREADABLE
+
+
+def _chosen(letters: Iterable[str], options: Sequence[str]) -> Extraction:
+    """The letters chosen; a letter past the item's options (D on a three-option item) names
+    no option, so the answer is unreadable."""
+    letters = "".join(sorted(letters))
+    if options and any(OPTION_LETTERS.index(ch) >= len(options) for ch in letters):
+        return _UNREADABLE
+    return Extraction(letters, "ok")
+
+
+_TF_OPTION_WORDS = {"yes": _TRUE, "true": _TRUE, "no": _FALSE, "false": _FALSE}
+
+
+def _tf_by_letter(text: str, flat: str, low: str, options: Sequence[str]) -> str | None:
+    """The judgement a TF answer names by the letter of one of its options (cues, labels or
+    a lone capital; option texts are read as verdict words by _tf_verdict already)."""
+    letters = _choice_letters(text, flat, low, (), multi=False)
+    if not letters or len(letters) != 1:
+        return None
+    idx = OPTION_LETTERS.index(next(iter(letters)))
+    if idx >= len(options):
+        return None
+    return _TF_OPTION_WORDS.get(normalise(options[idx]).strip().rstrip(".").lower())

@@ -40,8 +40,9 @@ def cell_masks(bench: Benchmark) -> CellMasks:
 
 
 def baseline(bench: Benchmark) -> TableResult:
-    """The analytic Random row of a benchmark."""
-    return random_baseline(cell_masks(bench), bench.arrays["qtype"])
+    """The analytic Random row of a benchmark (an SC item with k options counts 1/k)."""
+    n_options = np.fromiter((len(o) for o in bench.items["options"]), float, len(bench))
+    return random_baseline(cell_masks(bench), bench.arrays["qtype"], n_options)
 
 
 @dataclass

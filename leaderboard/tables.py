@@ -97,12 +97,19 @@ def compute_tables(masks: CellMasks, scores: np.ndarray,
     return TableResult(values, counts, reasons)
 
 
-def random_baseline(masks: CellMasks, qtypes: np.ndarray) -> TableResult:
+def random_baseline(masks: CellMasks, qtypes: np.ndarray,
+                    n_options: np.ndarray | None = None) -> TableResult:
     """Expected accuracy of uniform guessing over the SC and TF items of each cell,
-    (0.25 n_SC + 0.5 n_TF) / (n_SC + n_TF); null where a cell has neither (MC, OE)."""
+    (0.25 n_SC + 0.5 n_TF) / (n_SC + n_TF); null where a cell has neither (MC, OE).
+    With `n_options` (options per item) an SC item with k options counts 1/k, not 0.25."""
     m = masks.weights
-    n_sc = m @ (qtypes == "SC")
+    is_sc = qtypes == "SC"
+    n_sc = m @ is_sc
     n_tf = m @ (qtypes == "TF")
+    if n_options is None:
+        sc_hits = 0.25 * n_sc
+    else:
+        sc_hits = m @ np.where(is_sc, 1.0 / np.maximum(n_options, 1), 0.0)
     values: CellValues = {}
     counts: CellCounts = {}
     reasons: dict[str, dict[str, str]] = {}
@@ -113,5 +120,5 @@ def random_baseline(masks: CellMasks, qtypes: np.ndarray) -> TableResult:
             values.setdefault(table, {})[cell] = None
             reasons.setdefault(table, {})[cell] = "random guessing is defined for SC and TF only"
         else:
-            values.setdefault(table, {})[cell] = 100.0 * (0.25 * n_sc[i] + 0.5 * n_tf[i]) / n
+            values.setdefault(table, {})[cell] = 100.0 * (sc_hits[i] + 0.5 * n_tf[i]) / n
     return TableResult(values, counts, reasons)

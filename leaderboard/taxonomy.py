@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 QTYPES: tuple[str, ...] = ("SC", "MC", "TF", "OE")
 CLOSED_QTYPES: tuple[str, ...] = ("SC", "MC", "TF")
-CHOICE_QTYPES: tuple[str, ...] = ("SC", "MC")  # the types that carry 4 options
+CHOICE_QTYPES: tuple[str, ...] = ("SC", "MC")  # the types with 2 to 4 lettered options
 SCOPES: tuple[str, ...] = ("global", "local")
 IMAGE_SOURCES: tuple[str, ...] = ("NI", "SDI", "AGI", "AI", "CGI")
 DIMENSIONS: tuple[str, ...] = ("Tech", "AIGC", "Aes")

@@ -38,3 +38,42 @@ def write_bundle(root: Path, rows: list[dict[str, Any]], images: bool = True) ->
             if not p.exists():
                 p.write_bytes(b"\xff\xd8\xff\xd9")
     return root
+
+
+def jpeg_bytes(i: int) -> bytes:
+    """A real 8x8 JPEG, a different colour per i, so a drill-down can open it."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), ((37 * i) % 256, (91 * i) % 256, 120)).save(buf, format="JPEG")
+    return buf.getvalue()
+
+
+def write_parquet_shard(path: Path, rows: list[dict[str, Any]],
+                        images: list[bytes] | None = None) -> Path:
+    """One Parquet shard as `Dataset.push_to_hub` writes it: the columns of `rows` plus an
+    `image` struct column {bytes, path} when images are given."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    if images is not None:
+        frame["image"] = [{"bytes": b, "path": f"{i}.jpg"} for i, b in enumerate(images)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_parquet(path)
+    return path
+
+
+def write_json_array(path: Path, rows: list[dict[str, Any]], images: bool = True,
+                     image_field: str = "img_path", image_dir: str = "") -> Path:
+    """A metadata file that is one JSON array of objects (LLVisionQA's llvisionqa_dev.json),
+    with each row's image written under `image_dir` next to it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    if images:
+        for i, r in enumerate(rows):
+            img = path.parent / image_dir / r[image_field]
+            img.parent.mkdir(parents=True, exist_ok=True)
+            img.write_bytes(jpeg_bytes(i))
+    return path
