@@ -20,8 +20,8 @@ from leaderboard.stats import difficulty_by_category as _difficulty_by_cell
 from leaderboard.stats import item_difficulty, items_all_fail
 from leaderboard.taxonomy import OPTION_LETTERS, TABLE_TITLES, TABLES
 
-from .compare import item_link
 from .figstyle import BLUE, style_figure
+from .links import item_link
 from .reliability import _cell_info, check_inputs, display_labels
 
 _CATEGORY_FIELDS: tuple[str, ...] = ("qtype", "scope", "image_source", "source_dataset",

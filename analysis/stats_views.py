@@ -13,11 +13,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
+from pandas.io.formats.style import Styler
 
 from leaderboard.safe_text import md_escape
 from leaderboard.taxonomy import LABELS
 
-from .compare import COMPARE_NOTE, Comparison, comparison_summary
+from .charts import plotly_text
+from .compare import COMPARE_NOTE, Comparison, comparison_summary, delta_figure
 from .reliability import display_labels
 
 SIGNIFICANT = "✱"
@@ -171,3 +174,41 @@ def analysis_frame(analysis: pd.DataFrame) -> pd.DataFrame:
 
 
 ANALYSIS_TYPES = ["str", "str", "str", "str", "str", "str", "number", "number"]
+
+
+# ----------------------------------------------------------------------------- tab text
+
+#: What the Compare tab says until two verified models are chosen.
+CHOOSE_TWO = "Choose two verified models (A and B) to compare."
+
+
+def problem_markdown(message: str) -> str:
+    """Why there is no comparison (the message may name a model: escaped)."""
+    return f"*{md_escape(message)}*"
+
+
+def cells_styler(cmp: Comparison, table: str) -> Styler:
+    """`cells_frame` for the grid: values to 2 decimals, the difference signed, "-" null."""
+    return cells_frame(cmp, table).style.format(
+        {"A": "{:.2f}", "B": "{:.2f}", "A − B": "{:+.2f}"}, na_rep="-").hide(axis="index")
+
+
+def delta_chart(cmp: Comparison, table: str) -> go.Figure:
+    """`compare.delta_figure` with the model names as plotly text (entities, not tags)."""
+    return delta_figure(dataclasses.replace(cmp, a=plotly_text(cmp.a), b=plotly_text(cmp.b)),
+                        table)
+
+
+def difficulty_styler(difficulty: pd.DataFrame, table: str) -> Styler:
+    """`difficulty_frame` for the grid: percent to one decimal, "-" where unknown."""
+    return difficulty_frame(difficulty, table).style.format(
+        {"Right (%)": "{:.1f}"}, na_rep="-").hide(axis="index")
+
+
+def failures_markdown(n_failures: int, n_models: int) -> str:
+    """The line above the unanimous failures: how many, over how many models."""
+    if n_models < 2:
+        return "At least two verified models are needed to list items everyone fails."
+    return (f"**{n_failures}** items every counted verified model scores 0 on "
+            f"({n_models} verified models; an item is listed when at least 2 were "
+            "scored on it). Select one to open it in the Drill-down tab.")
