@@ -6,6 +6,7 @@ This file only composes the page: each tab lives in `ui/tabs/`, the public API i
 `ui/api.py`, the look in `ui/theme.py`; views, scoring and storage in `analysis/` and
 `leaderboard/`.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,9 +31,15 @@ from ui.tabs import submit as submit_tab  # noqa: E402
 from ui.theme import CSS, HEADER_SORT_JS, theme  # noqa: E402
 
 
-class Handlers(board_tab.BoardHandlers, charts_tab.ChartHandlers, drill_tab.DrillHandlers,
-               compare_tab.CompareHandlers, items_tab.ItemHandlers,
-               submit_tab.SubmitHandlers, api.Api):
+class Handlers(
+    board_tab.BoardHandlers,
+    charts_tab.ChartHandlers,
+    drill_tab.DrillHandlers,
+    compare_tab.CompareHandlers,
+    items_tab.ItemHandlers,
+    submit_tab.SubmitHandlers,
+    api.Api,
+):
     """Every tab's handlers and the API on one object over an AppState, for the benches and
     tests that drive the app without a browser (`Handlers(state).render_board(...)`)."""
 
@@ -42,8 +49,9 @@ def build(state: AppState) -> gr.Blocks:
     bench = state.bench
     judge = judge_label(state.judge.info.as_dict() if state.judge else None)
     with gr.Blocks(title=state.settings.title, fill_width=True) as demo:
-        gr.Markdown(header_markdown(state.settings.title, bench.source, len(bench), bench.hash,
-                                    judge))
+        gr.Markdown(
+            header_markdown(state.settings.title, bench.source, len(bench), bench.hash, judge)
+        )
         with gr.Tabs() as tabs:
             board = board_tab.build(state)
             charts = charts_tab.build(state, board)
@@ -64,12 +72,19 @@ def launch_kwargs(state: AppState) -> dict[str, Any]:
     allowed = [str(state.bench.root.resolve())]
     if state.bench.repo_id:  # images of a Hub bundle are fetched into the Hub cache
         from huggingface_hub import constants
+
         allowed.append(str(Path(constants.HF_HUB_CACHE).resolve()))
-    return {"theme": theme(), "css": CSS, "js": HEADER_SORT_JS, "ssr_mode": False,
-            "allowed_paths": allowed, "footer_links": ["api", "settings"],
-            # Gradio refuses bigger uploads before they reach a handler (HTTP 413); the
-            # store checks the same limit again for callers that bypass the upload route.
-            "max_file_size": state.store.limits.max_file_bytes}
+    return {
+        "theme": theme(),
+        "css": CSS,
+        "js": HEADER_SORT_JS,
+        "ssr_mode": False,
+        "allowed_paths": allowed,
+        "footer_links": ["api", "settings"],
+        # Gradio refuses bigger uploads before they reach a handler (HTTP 413); the
+        # store checks the same limit again for callers that bypass the upload route.
+        "max_file_size": state.store.limits.max_file_bytes,
+    }
 
 
 def main() -> None:

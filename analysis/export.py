@@ -4,6 +4,7 @@ Both carry user-sent text (model names, links, parameter counts), so every text 
 through `leaderboard.safe_text`, the one owner of formula guards and LaTeX escaping; this
 module only lays the view out.
 """
+
 from __future__ import annotations
 
 import csv
@@ -42,17 +43,23 @@ def to_latex(view: BoardView) -> str:
     label), best in bold, runner-up underlined, "-" for null; verified rows marked †, rows
     whose OE items the approximate judge scored ‡."""
     n = len(view.cells)
-    lines = [f"% {view.title} (Q-Bench-Portrait leaderboard); "
-             "† = verified (re-scored from a submission); ‡ = OE scored by the approximate "
-             "judge",
-             "% requires \\usepackage{booktabs}",
-             "\\begin{tabular}{l" + "c" * n + "}", "\\toprule"]
+    lines = [
+        f"% {view.title} (Q-Bench-Portrait leaderboard); "
+        "† = verified (re-scored from a submission); ‡ = OE scored by the approximate "
+        "judge",
+        "% requires \\usepackage{booktabs}",
+        "\\begin{tabular}{l" + "c" * n + "}",
+        "\\toprule",
+    ]
     top, rules, second, col = [""], [], ["Model"], 2
     for group, cells in TABLES[view.table].groups:
         width = len(cells)
         single = width == 1 and cells[0].label == group
-        top.append(latex_escape(group) if width == 1 else
-                   f"\\multicolumn{{{width}}}{{c}}{{{latex_escape(group)}}}")
+        top.append(
+            latex_escape(group)
+            if width == 1
+            else f"\\multicolumn{{{width}}}{{c}}{{{latex_escape(group)}}}"
+        )
         if not single:
             rules.append(f"\\cmidrule(lr){{{col}-{col + width - 1}}}")
         second += ["" if single else latex_escape(c.label) for c in cells]
@@ -63,8 +70,11 @@ def to_latex(view: BoardView) -> str:
     lines.append(" & ".join(second) + " \\\\")
     lines.append("\\midrule")
     for i, e in enumerate(view.entries):
-        name = (latex_escape(e.name) + ("$^\\dagger$" if e.kind == VERIFIED else "")
-                + ("$^\\ddagger$" if e.approx_judge else ""))
+        name = (
+            latex_escape(e.name)
+            + ("$^\\dagger$" if e.kind == VERIFIED else "")
+            + ("$^\\ddagger$" if e.approx_judge else "")
+        )
         values = []
         for head in view.headers:
             v = view.frame[head].iat[i]

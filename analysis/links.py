@@ -7,6 +7,7 @@ whole query is URL-encoded; `parse_item_query` undoes both from the decoded para
 web framework hands the app. Filters at their default are left out, and a filter value the
 benchmark does not know is dropped on reading (a link is visitor input).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -36,8 +37,9 @@ def _escape_name(name: str) -> str:
     return name.replace("%", "%25").replace(",", "%2C")
 
 
-def item_link(item_id: str, models: Iterable[str] = (), filters: ItemFilters | None = None,
-              base: str = "") -> str:
+def item_link(
+    item_id: str, models: Iterable[str] = (), filters: ItemFilters | None = None, base: str = ""
+) -> str:
     """The link to one item with `models` chosen and the list narrowed by `filters`:
     relative ("?item=...") without `base`, absolute when `base` is the page's URL."""
     params = {ITEM: item_id}

@@ -3,6 +3,7 @@
 A link written by the app carries the item, the chosen models (a name with a comma
 included) and the list's filters; opened in a fresh page it shows that same view.
 """
+
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
@@ -48,13 +49,20 @@ def shows_view(page, state, item_id: str, models: list[str], filters: ItemFilter
     """The page shows the item with every model's answer, the filters set, and the list
     counted over those filters."""
     detail = page.locator("#dd-detail")
-    wait_until(lambda: f"Item {item_id}" in detail.inner_text()
-               and all(m in detail.inner_text() for m in models), what="item with both models")
+    wait_until(
+        lambda: (
+            f"Item {item_id}" in detail.inner_text()
+            and all(m in detail.inner_text() for m in models)
+        ),
+        what="item with both models",
+    )
     chosen = page.locator("#dd-models").inner_text()
     assert all(m in chosen for m in models), chosen
     n = len(matching(state, models, filters))
-    wait_until(lambda: page.inner_text("#dd-count").startswith(
-        f"{n} of {len(state.bench)} items match"), what=f"{n} matching items")
+    wait_until(
+        lambda: page.inner_text("#dd-count").startswith(f"{n} of {len(state.bench)} items match"),
+        what=f"{n} matching items",
+    )
     for name in drilldown.FILTER_FIELDS:
         value = getattr(filters, name)
         shown = page.locator(f"#dd-{name} input").first.input_value()
@@ -64,8 +72,9 @@ def shows_view(page, state, item_id: str, models: list[str], filters: ItemFilter
     assert page.get_by_role("tab", name="Drill-down").get_attribute("aria-selected") == "true"
 
 
-def test_a_share_link_with_a_comma_model_and_filters_opens_that_view(page, browser,
-                                                                     app_server, comma_model):
+def test_a_share_link_with_a_comma_model_and_filters_opens_that_view(
+    page, browser, app_server, comma_model
+):
     state = app_server.state
     other = next(m for m in state.verified_models() if m != comma_model)
     models = [comma_model, other]
@@ -77,20 +86,26 @@ def test_a_share_link_with_a_comma_model_and_filters_opens_that_view(page, brows
     open_app(page, app_server.url, item_link(item_id, models, filters)[1:])
     shows_view(page, state, item_id, models, filters)
     # The app writes the same view back, as an absolute link to this page.
-    link = wait_until(lambda: (lambda v: v if v.startswith("http") else None)(share_link(page)),
-                      what="absolute share link")
+    link = wait_until(
+        lambda: (lambda v: v if v.startswith("http") else None)(share_link(page)),
+        what="absolute share link",
+    )
     assert link.startswith(app_server.url + "?")
     assert parse_item_query(dict(parse_qsl(urlsplit(link).query))) == ItemQuery(
-        item_id, models, filters)
+        item_id, models, filters
+    )
     page.screenshot(path=str(SCREENSHOTS / "share_link_opened.png"), full_page=True)
 
     # A filter changed in the page changes the link; that link opens the changed view.
     page.locator("#dd-outcome label", has_text=drilldown.OUTCOMES["all_wrong"]).click()
     changed = ItemFilters(dimension="Tech", scope="global", outcome="all_wrong")
-    link = wait_until(lambda: (lambda v: v if "outcome=all_wrong" in v else None)(
-        share_link(page)), what="link with the new filter")
+    link = wait_until(
+        lambda: (lambda v: v if "outcome=all_wrong" in v else None)(share_link(page)),
+        what="link with the new filter",
+    )
     assert parse_item_query(dict(parse_qsl(urlsplit(link).query))) == ItemQuery(
-        item_id, models, changed)
+        item_id, models, changed
+    )
     wait_until(lambda: "outcome=all_wrong" in page.url, what="address bar follows")
 
     fresh = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()

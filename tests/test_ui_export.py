@@ -1,5 +1,6 @@
 """The board's downloads: a spreadsheet opening the CSV runs nothing a visitor named, and
 the LaTeX table typesets every name literally (analysis/export.py on leaderboard/safe_text)."""
+
 from __future__ import annotations
 
 import csv
@@ -12,9 +13,21 @@ from analysis.entries import VERIFIED, Entry
 from leaderboard.safe_text import csv_safe
 from leaderboard.taxonomy import TABLES
 
-HOSTILE = ["＝HYPERLINK(\"http://evil.example\",\"x\")", " =1+1", "|cmd /c calc", "\t=1",
-           "＋1", "－1", "＠SUM(A1)", "｜cmd", "\u3000=1", "\u00a0+1", " \t=1", "﹦1",
-           "=cmd|' /C calc'!A0"]
+HOSTILE = [
+    '＝HYPERLINK("http://evil.example","x")',
+    " =1+1",
+    "|cmd /c calc",
+    "\t=1",
+    "＋1",
+    "－1",
+    "＠SUM(A1)",
+    "｜cmd",
+    "\u3000=1",
+    "\u00a0+1",
+    " \t=1",
+    "﹦1",
+    "=cmd|' /C calc'!A0",
+]
 PLAIN = ["Qwen2-VL (7B)", "a|b", "Foo, v2", "模型", "x=1"]
 
 
@@ -41,8 +54,9 @@ def test_the_text_guard_leaves_ordinary_names_alone(cell):
 
 def test_the_csv_download_neutralises_hostile_names_params_and_links():
     rows = [entry(n, 40.0 + i, params=n, link=n) for i, n in enumerate(HOSTILE)]
-    rows += [entry(n, 10.0 + i, params="7B", link="https://example.org/m")
-             for i, n in enumerate(PLAIN)]
+    rows += [
+        entry(n, 10.0 + i, params="7B", link="https://example.org/m") for i, n in enumerate(PLAIN)
+    ]
     header, body = csv_rows(board.build_view(rows, "table3"))
     by_name = {r[header.index("Model")]: r for r in body}
     for name in HOSTILE:
@@ -68,5 +82,6 @@ def test_latex_escapes_every_special_character_of_a_name():
     assert line.startswith(
         "a\\textbar{}b \\& c\\_d 50\\% \\$x\\$ \\#1 \\{y\\} \\textasciitilde{}z "
         "\\textasciicircum{}w \\textbackslash{}input\\{x\\} \\textless{}t\\textgreater{} next"
-        "$^\\dagger$ & ")
+        "$^\\dagger$ & "
+    )
     assert "\\input" not in tex

@@ -1,5 +1,6 @@
 """Drill-down links: one codec writes and reads them (analysis/links.py), so every model
 name and filter a link carries comes back as it was written."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
@@ -30,8 +31,14 @@ def test_a_comma_name_stays_one_model_next_to_another():
 
 
 def test_filters_travel_with_the_link_and_defaults_are_left_out():
-    filters = ItemFilters(image_source="AGI", dimension="Tech", subdimension="Blur",
-                          qtype="MC", scope="local", outcome="all_wrong")
+    filters = ItemFilters(
+        image_source="AGI",
+        dimension="Tech",
+        subdimension="Blur",
+        qtype="MC",
+        scope="local",
+        outcome="all_wrong",
+    )
     link = item_link("q001", ["Foo, v2"], filters, base="https://space.example/app/")
     assert link.startswith("https://space.example/app/?item=q001&models=Foo%252C%20v2&")
     assert opened(link) == ItemQuery("q001", ["Foo, v2"], filters)
@@ -40,18 +47,31 @@ def test_filters_travel_with_the_link_and_defaults_are_left_out():
 
 
 def test_unknown_or_hostile_filter_values_are_dropped_on_reading():
-    query = parse_item_query({"item": "q001", "dimension": "Nope", "qtype": "<script>",
-                              "outcome": "javascript:alert(1)", "scope": "local"})
+    query = parse_item_query(
+        {
+            "item": "q001",
+            "dimension": "Nope",
+            "qtype": "<script>",
+            "outcome": "javascript:alert(1)",
+            "scope": "local",
+        }
+    )
     assert query.filters == ItemFilters(scope="local")
     assert parse_item_query({}) == ItemQuery(None, [], ItemFilters())
 
 
-@pytest.mark.parametrize("url, base", [
-    ("http://127.0.0.1:7860/?item=q001&models=A#top", "http://127.0.0.1:7860/"),
-    ("https://user-space.hf.space/sub/path?x=1", "https://user-space.hf.space/sub/path"),
-    ("https://host.example", "https://host.example/"),
-    ("javascript:alert(1)//http://x", ""), ("/relative?item=1", ""), ("", ""), (None, ""),
-    ("http://[::1", ""),
-])
+@pytest.mark.parametrize(
+    "url, base",
+    [
+        ("http://127.0.0.1:7860/?item=q001&models=A#top", "http://127.0.0.1:7860/"),
+        ("https://user-space.hf.space/sub/path?x=1", "https://user-space.hf.space/sub/path"),
+        ("https://host.example", "https://host.example/"),
+        ("javascript:alert(1)//http://x", ""),
+        ("/relative?item=1", ""),
+        ("", ""),
+        (None, ""),
+        ("http://[::1", ""),
+    ],
+)
 def test_the_page_base_keeps_scheme_host_and_path_only(url, base):
     assert page_base(url) == base

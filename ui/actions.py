@@ -3,6 +3,7 @@
 One function each, so the form, the rate-limit key and the error handling cannot drift
 apart: the Submit tab adds a progress bar and HTML around them, `ui.api` returns JSON.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -36,17 +37,34 @@ def client_of(request: gr.Request | None, trust_forwarded: bool) -> str | None:
     if request is None:
         return None
     host = request.client.host if getattr(request, "client", None) else None
-    return client_key(host, dict(request.headers), username=getattr(request, "username", None),
-                      trust_forwarded=trust_forwarded)
+    return client_key(
+        host,
+        dict(request.headers),
+        username=getattr(request, "username", None),
+        trust_forwarded=trust_forwarded,
+    )
 
 
-def submit_file(state: AppState, path: str | Path, file_name: str, model: str, params: str,
-                open_choice: str | bool | None, link: str, request: gr.Request | None,
-                progress: Callable[[int, int], None] | None = None) -> SubmitOutcome:
+def submit_file(
+    state: AppState,
+    path: str | Path,
+    file_name: str,
+    model: str,
+    params: str,
+    open_choice: str | bool | None,
+    link: str,
+    request: gr.Request | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SubmitOutcome:
     """Score and store one uploaded file (read from Gradio's upload folder) with its form."""
     form = {"model": model, "params": params, "open": open_value(open_choice), "link": link}
-    return state.submit(Path(path).read_bytes(), file_name, form, progress=progress,
-                        client=client_of(request, state.settings.trust_forwarded))
+    return state.submit(
+        Path(path).read_bytes(),
+        file_name,
+        form,
+        progress=progress,
+        client=client_of(request, state.settings.trust_forwarded),
+    )
 
 
 @dataclass(frozen=True)
@@ -61,12 +79,12 @@ class ModerationOutcome:
         sub = self.submission
         if not self.ok or sub is None:
             return {"ok": False, "message": self.message}
-        return {"ok": True, "submission_id": sub.id, "model": sub.meta.model,
-                "hidden": sub.hidden}
+        return {"ok": True, "submission_id": sub.id, "model": sub.meta.model, "hidden": sub.hidden}
 
 
-def moderate_submission(state: AppState, submission_id: str, hidden: bool, token: str,
-                        reason: str | None) -> ModerationOutcome:
+def moderate_submission(
+    state: AppState, submission_id: str, hidden: bool, token: str, reason: str | None
+) -> ModerationOutcome:
     """Hide or show a stored submission; needs the admin token. The board follows."""
     try:
         sub = moderate(state.store, submission_id or "", hidden, token, reason or None)

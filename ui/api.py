@@ -3,6 +3,7 @@
 /submit, /leaderboard, /item and /compare for everyone; /moderate only when an admin token
 is configured. Every UI event is private (`ui.tabs.PRIVATE`), so these are the whole API.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,27 +25,36 @@ class Api:
 
     state: AppState
 
-    def api_submit(self, file: FileData, model: str, params: str = "", open: str = "",
-                   link: str = "", request: gr.Request = None) -> dict:
+    def api_submit(
+        self,
+        file: FileData,
+        model: str,
+        params: str = "",
+        open: str = "",
+        link: str = "",
+        request: gr.Request = None,
+    ) -> dict:
         """Score and store a prediction file. Returns ok, message, rank, row and the parse
         report; on refusal ok is false and message says what is wrong, nothing is stored.
         While the open-ended answers are judged, the model is a pending row on the
         leaderboard (its `judging` field counts the judged answers)."""
         path = Path(file["path"] if isinstance(file, dict) else file.path)
-        name = (file.get("orig_name") if isinstance(file, dict) else file.orig_name) \
-            or path.name
-        return submit_file(self.state, path, name, model, params, open, link,
-                           request).as_json()
+        name = (file.get("orig_name") if isinstance(file, dict) else file.orig_name) or path.name
+        return submit_file(self.state, path, name, model, params, open, link, request).as_json()
 
-    def api_moderate(self, submission_id: str, hidden: bool, token: str,
-                     reason: str = "") -> dict:
+    def api_moderate(self, submission_id: str, hidden: bool, token: str, reason: str = "") -> dict:
         """Hide (hidden=true) or show a stored submission; needs the admin token."""
-        return moderate_submission(self.state, submission_id, hidden, token,
-                                   reason).as_json()
+        return moderate_submission(self.state, submission_id, hidden, token, reason).as_json()
 
-    def api_leaderboard(self, table: str = "table3", kinds: list[str] | None = None,
-                        search: str = "", weights: list[str] | None = None,
-                        sizes: list[str] | None = None, sort_by: str = "Overall") -> list[dict]:
+    def api_leaderboard(
+        self,
+        table: str = "table3",
+        kinds: list[str] | None = None,
+        search: str = "",
+        weights: list[str] | None = None,
+        sizes: list[str] | None = None,
+        sort_by: str = "Overall",
+    ) -> list[dict]:
         """Leaderboard rows of one table (table3..table6) after filters, best first: one
         dict per row with numeric cell values keyed by cell name (null = None)."""
         return self.state.leaderboard_rows(table, kinds, search, weights, sizes, sort_by)

@@ -2,6 +2,7 @@
 
 Fonts are system fonts only: the page must work offline.
 """
+
 from __future__ import annotations
 
 import gradio as gr

@@ -5,6 +5,7 @@ Tabs are built in page order and only ever refer to tabs built before them (the 
 tab opens items in the Drill-down tab, the Submit tab refreshes the board), so each
 module's events read top to bottom.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """The About tab: what is measured, the exact scoring rules, formats, CLI, API, citation."""
+
 from __future__ import annotations
 
 import gradio as gr
@@ -12,5 +13,6 @@ def build(state: AppState) -> None:
     info = state.judge.info.as_dict() if state.judge else {"backend": "none"}
     ids = (bench.items["id"].tolist() * 3)[:3]
     with gr.Tab("About", id="about"):
-        gr.Markdown(about_markdown(len(bench), bench.source, judge_label(info),
-                                   info["backend"], tuple(ids)))
+        gr.Markdown(
+            about_markdown(len(bench), bench.source, judge_label(info), info["backend"], tuple(ids))
+        )
