@@ -75,3 +75,46 @@ def test_unknown_or_hostile_filter_values_are_dropped_on_reading():
 )
 def test_the_page_base_keeps_scheme_host_and_path_only(url, base):
     assert page_base(url) == base
+
+
+def _request(headers: dict[str, str]):
+    """A Gradio request as the queue sees it: the POST to /gradio_api/queue/join."""
+    import gradio as gr
+    from starlette.requests import Request
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/gradio_api/queue/join",
+        "query_string": b"item=q001",
+        "root_path": "",
+        "scheme": "http",
+        "server": ("10.0.0.1", 7860),
+        "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
+    }
+    return gr.Request(request=Request(scope))
+
+
+@pytest.mark.parametrize(
+    "headers, base",
+    [
+        (
+            {"host": "127.0.0.1:7860", "referer": "http://127.0.0.1:7860/app/?item=q1#x"},
+            "http://127.0.0.1:7860/app/",
+        ),
+        ({"host": "127.0.0.1:7860"}, "http://127.0.0.1:7860/"),  # no Referer: the app's root
+        (
+            {
+                "host": "10.0.0.1:7860",
+                "x-forwarded-host": "space.example",
+                "x-forwarded-proto": "https",
+            },
+            "https://space.example/",
+        ),  # behind a proxy
+    ],
+)
+def test_share_links_start_at_the_page_the_visitor_is_on(headers, base):
+    from ui.tabs.drilldown import page_url
+
+    assert page_url(_request(headers)) == base
+    assert page_url(None) == ""
