@@ -2,6 +2,10 @@
 citation. Categories and counts come from the taxonomy and the loaded benchmark."""
 from __future__ import annotations
 
+import html
+from collections.abc import Mapping
+from typing import Any
+
 from leaderboard.taxonomy import LONG_LABELS, QTYPES, SUBDIMENSIONS, TABLES, TABLE_TITLES
 
 PAPER_TITLE = ("Q-Bench-Portrait: Benchmarking Multimodal Large Language Models on Portrait "
@@ -14,6 +18,23 @@ BIBTEX = """@misc{wu2026qbenchportrait,
   author = {%s},
   year   = {2026}
 }""" % (PAPER_TITLE, " and ".join(PAPER_AUTHORS))
+
+
+def judge_label(info: Mapping[str, Any] | None) -> str:
+    """The OE judge in a few words ("approx (approximate)", "openai", "none")."""
+    info = info or {"backend": "none"}
+    return str(info["backend"]) + (" (approximate)" if info.get("approximate") else "")
+
+
+def header_markdown(title: str, source: str, n_items: int, bench_hash: str,
+                    judge: str) -> str:
+    """The page's heading: what the board is, which benchmark and judge it runs on. The
+    benchmark source may be a user-set path: it stays text inside a code span."""
+    return (f"# {title}\n"
+            f"Portrait image-quality perception of multimodal LLMs. Benchmark "
+            f"`{html.escape(source.replace('`', ''))}`: {n_items} items (`{bench_hash}`); "
+            f"OE judge: **{judge}**. *reported* = from the paper; *verified* = re-scored "
+            "here.")
 
 
 def about_markdown(n_items: int, source: str, judge: str, judge_flag: str = "approx",

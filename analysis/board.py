@@ -1,4 +1,4 @@
-"""The leaderboard view: filter, sort, rank and mark entries; export as CSV and LaTeX.
+"""The leaderboard view: filter, sort, rank and mark entries (files: `analysis.export`).
 
 Everything here is plain pandas so it is tested without a browser. Cell values stay floats
 (NaN = null) so every column sorts as numbers, in the app and in exports; only display
@@ -7,9 +7,7 @@ as in the paper, over the shown models (baseline rows excluded).
 """
 from __future__ import annotations
 
-import csv
 import html
-import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +43,6 @@ UNDERLINE_CSS = "text-decoration: underline"
 VERIFIED_CSS = "color: #0d9488; font-weight: 600"
 APPROX_CSS = "color: #d97706"
 PENDING_CSS = "color: #d97706; font-style: italic"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def headers(table_key: str) -> list[str]:
@@ -358,84 +355,7 @@ def column_info_html(table: str, loaded: dict[str, dict[str, int]],
             f"paper): " + " &nbsp;|&nbsp; ".join(groups) + "</div>")
 
 
-# ---------------------------------------------------------------------------- exports
-
-def _cell_text(v: float) -> str:
-    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.2f}"
-
-
-def neutralise(text: str) -> str:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def to_csv(view: BoardView) -> str:
-    """The current view as CSV: 2-decimal values, empty for null, text cells made inert."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")  # RFC 4180; quotes any CR or LF
-    writer.writerow(list(META_COLUMNS) + view.headers + ["Link"])
-    for i, e in enumerate(view.entries):
-        rank = view.frame[RANK].iat[i]
-        row = ["" if math.isnan(rank) else str(int(rank)), neutralise(e.name),
-               neutralise(e.label), neutralise(e.judge_label), view.frame[WEIGHTS].iat[i],
-               neutralise(e.params or "")]
-        row += [_cell_text(view.frame[h].iat[i]) for h in view.headers]
-        row.append(neutralise(e.link or ""))
-        writer.writerow(row)
-    return buf.getvalue()
-
-
-_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-                  "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}"}
-
-
-def latex_escape(text: str) -> str:
-    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
-
-
-def to_latex(view: BoardView) -> str:
-    """The current view as a booktabs table in the paper's layout: two header rows (group,
-    label), best in bold, runner-up underlined, "-" for null; verified rows marked †, rows
-    whose OE items the approximate judge scored ‡."""
-    n = len(view.cells)
-    groups = TABLES[view.table].groups
-    lines = [f"% {view.title} (Q-Bench-Portrait leaderboard); "
-             "† = verified (re-scored from a submission); ‡ = OE scored by the approximate "
-             "judge",
-             "% requires \\usepackage{booktabs}",
-             "\\begin{tabular}{l" + "c" * n + "}", "\\toprule"]
-    top, rules, second, col = [""], [], ["Model"], 2
-    for group, cells in groups:
-        width = len(cells)
-        single = width == 1 and cells[0].label == group
-        top.append(latex_escape(group) if width == 1 else
-                   f"\\multicolumn{{{width}}}{{c}}{{{latex_escape(group)}}}")
-        if not single:
-            rules.append(f"\\cmidrule(lr){{{col}-{col + width - 1}}}")
-        second += ["" if single else latex_escape(c.label) for c in cells]
-        col += width
-    lines.append(" & ".join(top) + " \\\\")
-    if rules:
-        lines.append(" ".join(rules))
-    lines.append(" & ".join(second) + " \\\\")
-    lines.append("\\midrule")
-    for i, e in enumerate(view.entries):
-        name = (latex_escape(e.name) + ("$^\\dagger$" if e.kind == VERIFIED else "")
-                + ("$^\\ddagger$" if e.approx_judge else ""))
-        cells = []
-        for head in view.headers:
-            v = view.frame[head].iat[i]
-            text = "-" if math.isnan(v) else f"{v:.2f}"
-            if i in view.bold[head]:
-                text = f"\\textbf{{{text}}}"
-            elif i in view.underline[head]:
-                text = f"\\underline{{{text}}}"
-            cells.append(text)
-        lines.append(" & ".join([name] + cells) + " \\\\")
-    lines += ["\\bottomrule", "\\end{tabular}", ""]
-    return "\n".join(lines)
-
+# ---------------------------------------------------------------------------- API
 
 def to_rows(view: BoardView) -> list[dict[str, Any]]:
     """The view as JSON-ready dicts (API): numbers as numbers, null as None, cells keyed by

@@ -9,10 +9,9 @@ they disagree are listed, each linking to the drill-down with both models select
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, unquote, urlencode
 
 import numpy as np
 import pandas as pd
@@ -26,6 +25,7 @@ from leaderboard.taxonomy import CLOSED_QTYPES, LABELS, TABLE_TITLES, TABLES
 
 from .figstyle import BLUE, NEUTRAL, ORANGE, WHISKER, style_figure
 from .intervals import _cell_info, check_inputs, display_labels, shared_plan
+from .links import item_link
 
 #: Columns of `Comparison.cells` (one row per cell of Tables 3-6; points = percent).
 CELL_COLUMNS: tuple[str, ...] = ("table", "cell", "label", "group", "n_items", "a_value",
@@ -79,30 +79,6 @@ class Comparison:
         d = row.iloc[0]
         return None if pd.isna(d["diff"]) else (float(d["diff"]), float(d["low"]),
                                                 float(d["high"]))
-
-
-# ----------------------------------------------------------------------------- links
-
-
-def item_link(item_id: str, models: Iterable[str] = ()) -> str:
-    """Relative drill-down link "?item=ID&models=a,b" (percent-encoded).
-
-    Models are joined with "," after escaping "%" and "," inside each name (a model may be
-    called "Foo, v2"), then the whole query is URL-encoded; `parse_item_query` undoes it
-    from the decoded query parameters the app receives.
-    """
-    params = {"item": item_id}
-    names = [m.replace("%", "%25").replace(",", "%2C") for m in models]
-    if names:
-        params["models"] = ",".join(names)
-    return "?" + urlencode(params, quote_via=quote)
-
-
-def parse_item_query(params: Mapping[str, str]) -> tuple[str | None, list[str]]:
-    """(item id, model names) from decoded query parameters (e.g. `request.query_params`)."""
-    item = params.get("item") or None
-    raw = params.get("models") or ""
-    return item, [unquote(m) for m in raw.split(",") if m]
 
 
 # ----------------------------------------------------------------------------- compare

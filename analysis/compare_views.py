@@ -12,10 +12,13 @@ import math
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
+from pandas.io.formats.style import Styler
 
 from leaderboard.safe_text import md_escape
 
-from .compare import COMPARE_NOTE, Comparison, comparison_summary
+from .charts import plotly_text
+from .compare import COMPARE_NOTE, Comparison, comparison_summary, delta_figure
 from .intervals import display_labels
 from .item_views import category_text
 
@@ -107,3 +110,26 @@ def comparison_json(cmp: Comparison) -> dict[str, Any]:
         "b_ahead_ids": d.loc[d["a_score"] < d["b_score"], "id"].tolist(),
         "summary": comparison_summary(cmp),
     }
+
+
+# ----------------------------------------------------------------------------- tab text
+
+#: What the Compare tab says until two verified models are chosen.
+CHOOSE_TWO = "Choose two verified models (A and B) to compare."
+
+
+def problem_markdown(message: str) -> str:
+    """Why there is no comparison (the message may name a model: escaped)."""
+    return f"*{md_escape(message)}*"
+
+
+def cells_styler(cmp: Comparison, table: str) -> Styler:
+    """`cells_frame` for the grid: values to 2 decimals, the difference signed, "-" null."""
+    return cells_frame(cmp, table).style.format(
+        {"A": "{:.2f}", "B": "{:.2f}", "A − B": "{:+.2f}"}, na_rep="-").hide(axis="index")
+
+
+def delta_chart(cmp: Comparison, table: str) -> go.Figure:
+    """`compare.delta_figure` with the model names as plotly text (entities, not tags)."""
+    return delta_figure(dataclasses.replace(cmp, a=plotly_text(cmp.a), b=plotly_text(cmp.b)),
+                        table)

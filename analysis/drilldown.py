@@ -218,8 +218,18 @@ def resolve_models(requested: Sequence[str] | str | None,
 
 # ---------------------------------------------------------------------------- rendering
 
+#: The item card before an item is chosen.
+EMPTY_ITEM_HTML = "<div class='qbp-empty'>Pick an item from the list.</div>"
+
+
 def _esc(v: Any) -> str:
     return html.escape("" if v is None else str(v), quote=True)
+
+
+def count_markdown(matching: int, total: int, models: Sequence[str]) -> str:
+    """The line above the item list: how many items match, for which models (escaped)."""
+    who = ", ".join(models) or "no model chosen"
+    return f"**{matching}** of {total} items match · models: {_esc(who)}"
 
 
 _STATUS_CLASS = {"ok": "ok", "judged": "ok", "unreadable": "bad", "refused": "bad",

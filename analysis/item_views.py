@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from leaderboard.taxonomy import LABELS
 
@@ -72,3 +73,21 @@ def analysis_frame(analysis: pd.DataFrame) -> pd.DataFrame:
 
 
 ANALYSIS_TYPES = ["str", "str", "str", "str", "str", "str", "number", "number"]
+
+
+# ----------------------------------------------------------------------------- tab text
+
+
+def difficulty_styler(difficulty: pd.DataFrame, table: str) -> Styler:
+    """`difficulty_frame` for the grid: percent to one decimal, "-" where unknown."""
+    return difficulty_frame(difficulty, table).style.format(
+        {"Right (%)": "{:.1f}"}, na_rep="-").hide(axis="index")
+
+
+def failures_markdown(n_failures: int, n_models: int) -> str:
+    """The line above the unanimous failures: how many, over how many models."""
+    if n_models < 2:
+        return "At least two verified models are needed to list items everyone fails."
+    return (f"**{n_failures}** items every counted verified model scores 0 on "
+            f"({n_models} verified models; an item is listed when at least 2 were "
+            "scored on it). Select one to open it in the Drill-down tab.")

@@ -20,9 +20,9 @@ from leaderboard.bootstrap import difficulty_by_category as _difficulty_by_cell
 from leaderboard.bootstrap import item_difficulty, items_all_fail
 from leaderboard.taxonomy import OPTION_LETTERS, TABLE_TITLES, TABLES, TF_VALUES
 
-from .compare import item_link
 from .figstyle import BLUE, style_figure
 from .intervals import _cell_info, check_inputs, display_labels
+from .links import item_link
 
 _CATEGORY_FIELDS: tuple[str, ...] = ("qtype", "scope", "image_source", "source_dataset",
                                      "dimension", "subdimension")

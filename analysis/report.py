@@ -86,3 +86,16 @@ def error_html(message: str) -> str:
     """A refusal: the InputError text, verbatim and escaped, nothing stored."""
     return (f"<div class='qbp-error'><b>Not accepted — nothing was stored.</b>"
             f"<pre>{_e(message)}</pre></div>")
+
+
+def accepted_html(message: str, summary: Mapping[str, Any]) -> str:
+    """A stored upload: the outcome sentence (it names the model: escaped), then how the
+    file was parsed."""
+    return (f"<div class='qbp-ok'><b>{_e(message)}</b></div>"
+            + summary_html(summary, "Parse report"))
+
+
+def moderated_html(model: str, hidden: bool) -> str:
+    """A moderation done: the model is now hidden from, or shown on, the board."""
+    what = "hidden from" if hidden else "shown on"
+    return f"<div class='qbp-ok'>{_e(model)} is now {what} the board.</div>"

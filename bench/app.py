@@ -114,6 +114,7 @@ def main() -> None:
     import gradio as gr
 
     import app as space
+    from analysis import board
     from ui.state import AppState
     from leaderboard.settings import AppSettings
 
@@ -123,7 +124,7 @@ def main() -> None:
     n_items, n_models = len(state.bench), len(state.verified_models())
     n_rows = len(state.entries())
     everything = (["reported", "verified"], "", ["open", "closed", "unknown"],
-                  list(space.board.SIZE_CHOICES))
+                  list(board.SIZE_CHOICES))
     grid = gr.DataFrame()
 
     def switch(table: str) -> None:

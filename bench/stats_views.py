@@ -58,6 +58,7 @@ def main() -> None:
     import gradio as gr
 
     import app as space
+    from analysis import board
     from analysis.intervals import clear_caches
     from ui.state import AppState
     from leaderboard.settings import AppSettings
@@ -66,7 +67,7 @@ def main() -> None:
                                        judge="approx"))
     h = space.Handlers(state)
     everything = (["reported", "verified"], "", ["open", "closed", "unknown"],
-                  list(space.board.SIZE_CHOICES))
+                  list(board.SIZE_CHOICES))
     grid, plot = gr.DataFrame(), gr.Plot()
 
     def serialise(*outputs) -> None:

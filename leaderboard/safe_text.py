@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from typing import Any
 
-#: A cell starting with one of these is a formula to spreadsheet programs (OWASP CSV
-#: injection); full-width forms are included because some programs fold them to ASCII.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+#: A cell whose first visible character is one of these is a formula (= + - @) or a DDE
+#: command (|) to spreadsheet programs (OWASP CSV injection). The character is compared
+#: after NFKC folding, because some programs fold full-width and compatibility forms
+#: ("＝", "＋", "﹢", "｜") to ASCII; leading spaces do not hide it.
+FORMULA_STARTS = ("=", "+", "-", "@", "|")
+#: A cell starting with one of these is also quoted: a spreadsheet may drop them and read
+#: what follows as a formula.
+CONTROL_STARTS = ("\t", "\r", "\n")
 
 _LATEX = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
@@ -27,7 +33,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 def csv_safe(cell: Any) -> Any:
     """A cell a spreadsheet will show as text: formula-looking strings get a leading '.
     Non-strings (numbers, None) are returned unchanged."""
-    if isinstance(cell, str) and cell.lstrip(" ").startswith(FORMULA_STARTS):
+    if not isinstance(cell, str):
+        return cell
+    first = unicodedata.normalize("NFKC", cell.lstrip()[:1])
+    if cell.startswith(CONTROL_STARTS) or first.startswith(FORMULA_STARTS):
         return "'" + cell
     return cell
 

@@ -9,7 +9,7 @@ import re
 import pandas as pd
 import pytest
 
-from analysis import board
+from analysis import board, export
 from analysis.entries import (BASELINE_NAME, REPORTED, VERIFIED, Entry, params_billions,
                               reported_entries)
 from leaderboard.settings import PAPER_DIR
@@ -116,7 +116,7 @@ def test_csv_neutralises_formula_cells_and_keeps_numbers():
     evil = ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx"]
     view = board.build_view([entry(n, 50.0 + i) for i, n in enumerate(evil)]
                             + [entry("Plain (7B)", None)], "table3")
-    rows = list(csv.reader(io.StringIO(board.to_csv(view), newline="")))
+    rows = list(csv.reader(io.StringIO(export.to_csv(view), newline="")))
     header, body = rows[0], rows[1:]
     models = [r[header.index("Model")] for r in body]
     assert all(m.startswith("'") for m in models[:-1])
@@ -128,14 +128,14 @@ def test_csv_neutralises_formula_cells_and_keeps_numbers():
 
 def test_latex_is_booktabs_with_marks_escaping_and_groups():
     es = [entry("A&B_100%", 70.0), entry("c", 60.0), entry("d", None)]
-    tex = board.to_latex(board.build_view(es, "table3"))
+    tex = export.to_latex(board.build_view(es, "table3"))
     assert "\\toprule" in tex and "\\midrule" in tex and "\\bottomrule" in tex
     assert "A\\&B\\_100\\%$^\\dagger$" in tex
     assert "\\textbf{70.00}" in tex and "\\underline{60.00}" in tex
     assert "\\multicolumn{5}{c}{Image Sources}" in tex
     last = [ln for ln in tex.splitlines() if ln.startswith("d")][0]
     assert last.rstrip(" \\").split(" & ")[-1] == "-"
-    t5 = board.to_latex(board.build_view(reported_entries(PAPER_DIR), "table5"))
+    t5 = export.to_latex(board.build_view(reported_entries(PAPER_DIR), "table5"))
     assert "\\multicolumn{4}{c}{AGIs}" in t5 and "\\cmidrule(lr){8-11}" in t5
 
 
@@ -146,7 +146,7 @@ def test_html_in_a_model_name_stays_text():
     assert board.to_rows(view)[0]["model"] == name
     notes = board.null_notes_html(view)
     assert "<img" not in notes and "&lt;img src=x" in notes
-    assert "\\textless{}img" in board.to_latex(view)
+    assert "\\textless{}img" in export.to_latex(view)
 
 
 def test_null_cells_carry_their_reason():

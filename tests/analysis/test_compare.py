@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 import pytest
@@ -15,11 +14,10 @@ from analysis.compare import (
     comparison_summary,
     delta_figure,
     discordant_table,
-    item_link,
-    parse_item_query,
 )
 from analysis.figstyle import BLUE, ORANGE
 from analysis.intervals import clear_caches
+from analysis.links import item_link
 from leaderboard.taxonomy import TABLES
 from tests.support.viewdata import accuracy, make_bench, score_models
 
@@ -105,18 +103,6 @@ def test_discordant_items_are_exactly_the_items_scored_differently(bench, board)
     shown = discordant_table(cmp)
     assert list(shown.columns) == ["item", "type", "categories", "Good", "Half", "ahead"]
     assert re.fullmatch(r"\[q\d{3}\]\(\?item=q\d{3}&models=Good%2CHalf\)", shown["item"][0])
-
-
-def test_item_link_round_trips_awkward_model_names():
-    names = ["Qwen3-VL 8B", "Foo, v2", "100% & more=yes", "模型"]
-    link = item_link("q 01/ä", names)
-    assert link.startswith("?item=q%2001%2F%C3%A4&models=")
-    assert " " not in link and "&more" not in link
-    params = dict(parse_qsl(urlsplit(link).query))  # what a web framework hands the app
-    assert parse_item_query(params) == ("q 01/ä", names)
-    assert item_link("q001", ["A", "B"]) == "?item=q001&models=A%2CB"
-    assert item_link("q001") == "?item=q001"
-    assert parse_item_query({}) == (None, [])
 
 
 def test_delta_figure_bars_coloured_by_sign_with_a_zero_line(bench, board):

@@ -1,0 +1,83 @@
+"""Links to a drill-down view, written and read by one codec.
+
+A link names an item, the chosen models and the list's filters:
+``<page>?item=ID&models=a,b&dimension=Tech&outcome=all_wrong``. Models are joined with ","
+after escaping "%" and "," inside each name (a model may be called "Foo, v2"), then the
+whole query is URL-encoded; `parse_item_query` undoes both from the decoded parameters a
+web framework hands the app. Filters at their default are left out, and a filter value the
+benchmark does not know is dropped on reading (a link is visitor input).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
+
+from leaderboard.taxonomy import FIELD_VALUES
+
+from .drilldown import FILTER_FIELDS, OUTCOMES, ItemFilters
+
+ITEM, MODELS = "item", "models"
+#: Query parameters of the filters, in link order: the item fields, then the outcome.
+FILTER_PARAMS: tuple[str, ...] = FILTER_FIELDS + ("outcome",)
+_DEFAULTS = ItemFilters()
+
+
+@dataclass(frozen=True)
+class ItemQuery:
+    """What a drill-down link asks for."""
+
+    item: str | None = None
+    models: list[str] = field(default_factory=list)
+    filters: ItemFilters = field(default_factory=ItemFilters)
+
+
+def _escape_name(name: str) -> str:
+    return name.replace("%", "%25").replace(",", "%2C")
+
+
+def item_link(
+    item_id: str, models: Iterable[str] = (), filters: ItemFilters | None = None, base: str = ""
+) -> str:
+    """The link to one item with `models` chosen and the list narrowed by `filters`:
+    relative ("?item=...") without `base`, absolute when `base` is the page's URL."""
+    params = {ITEM: item_id}
+    names = [_escape_name(m) for m in models]
+    if names:
+        params[MODELS] = ",".join(names)
+    for name in FILTER_PARAMS:
+        value = getattr(filters or _DEFAULTS, name)
+        if value and value != getattr(_DEFAULTS, name):
+            params[name] = value
+    return base + "?" + urlencode(params, quote_via=quote)
+
+
+def _known(name: str, value: str | None) -> str | None:
+    if not value:
+        return None
+    allowed = OUTCOMES if name == "outcome" else FIELD_VALUES.get(name, ())
+    return value if value in allowed else None
+
+
+def parse_item_query(params: Mapping[str, str]) -> ItemQuery:
+    """The view a link asks for, from decoded query parameters (e.g. `request.query_params`).
+    Unknown filter values are dropped; model names are returned as written (the caller
+    resolves them against the verified models)."""
+    raw = params.get(MODELS) or ""
+    models = [unquote(m) for m in raw.split(",") if m]
+    chosen = {f.name: _known(f.name, params.get(f.name)) for f in fields(ItemFilters)}
+    chosen["outcome"] = chosen["outcome"] or _DEFAULTS.outcome
+    return ItemQuery(params.get(ITEM) or None, models, ItemFilters(**chosen))
+
+
+def page_base(url: str | None) -> str:
+    """The page a link opens: scheme, host and path of `url` (query and fragment dropped);
+    "" when it is not an http(s) URL, so the link stays relative."""
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", ""))

@@ -1,0 +1,19 @@
+"""One module per tab of the Space: `build(state, ...)` lays the tab out inside the page's
+`gr.Tabs`, wires its own events and returns the components other tabs need.
+
+Tabs are built in page order and only ever refer to tabs built before them (the Compare
+tab opens items in the Drill-down tab, the Submit tab refreshes the board), so each
+module's events read top to bottom.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+#: Keyword arguments of every UI event: UI events stay off the public API (ui/api.py).
+PRIVATE: dict[str, Any] = {"api_visibility": "private"}
+
+#: Appends steps to an event chain and returns the chain's last step (a Gradio
+#: Dependency); tabs hand these to each other, e.g. "after a submit, re-render the board".
+Step = Callable[[Any], Any]

@@ -1,0 +1,94 @@
+"""The Items tab: how the verified models do on each item, which categories are hard for
+everyone, and the items every model fails (for label review); an item opens in the
+Drill-down tab with the models chosen there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gradio as gr
+
+from analysis import item_views
+from analysis.items import (
+    difficulty_by_category,
+    difficulty_figure,
+    item_analysis,
+    unanimous_failures,
+)
+from ui.state import AppState
+
+from . import PRIVATE
+from .board import TABLE_CHOICES
+from .drilldown import DrillTab, selected_id
+
+
+@dataclass
+class ItemHandlers:
+    state: AppState
+
+    def render_items(self, table: str) -> tuple:
+        """Difficulty chart and table, the failures' count line and grid, every item."""
+        names, scores = self.state.score_matrix()
+        fig, diff = self.render_difficulty(table)
+        fails = unanimous_failures(names, scores, self.state.bench)
+        fail_grid = gr.DataFrame(
+            value=item_views.failures_frame(fails), datatype=item_views.FAILURE_TYPES
+        )
+        every = gr.DataFrame(
+            value=item_views.analysis_frame(item_analysis(names, scores, self.state.bench)),
+            datatype=item_views.ANALYSIS_TYPES,
+        )
+        return fig, diff, item_views.failures_markdown(len(fails), len(names)), fail_grid, every
+
+    def render_difficulty(self, table: str) -> tuple:
+        names, scores = self.state.score_matrix()
+        diff = difficulty_by_category(names, scores, self.state.bench, table)
+        grid = gr.DataFrame(
+            value=item_views.difficulty_styler(diff, table), datatype=item_views.DIFFICULTY_TYPES
+        )
+        return difficulty_figure(diff, table), grid
+
+    def open_item(self, evt: gr.SelectData) -> tuple:
+        """A selected item: the Drill-down tab with the models chosen there."""
+        item_id = selected_id(evt)
+        if not item_id:
+            return gr.Textbox(), gr.Tabs()
+        return item_id, gr.Tabs(selected="drill")
+
+
+def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> None:
+    h = ItemHandlers(state)
+    with gr.Tab("Items", id="items") as tab:
+        gr.Markdown(
+            "How the verified models do on each item: the share of models right (a "
+            "half-right open-ended answer counts half), which categories are hard for "
+            "everyone, and the items every model fails, which are worth a second look "
+            "at their labels."
+        )
+        table = gr.Radio(TABLE_CHOICES, value="table3", label="Table", elem_id="it-table")
+        with gr.Row():
+            plot = gr.Plot(show_label=False, elem_id="it-difficulty", scale=3)
+            diff = gr.DataFrame(
+                interactive=False,
+                elem_id="it-difficulty-table",
+                scale=2,
+                wrap=False,
+                max_height=640,
+            )
+        gr.Markdown("### Items every verified model fails (for label review)")
+        fail_count = gr.Markdown(elem_id="it-fail-count")
+        fails = gr.DataFrame(
+            interactive=False,
+            max_height=420,
+            wrap=True,
+            elem_id="it-failures",
+            column_widths=["110px", "420px", "260px", "300px", "80px"],
+        )
+        gr.Markdown("### Every item: share of verified models right (click a header to sort)")
+        every = gr.DataFrame(interactive=False, max_height=480, wrap=False, elem_id="it-analysis")
+
+    # Computed when the tab is opened (the store may have changed since).
+    tab.select(h.render_items, table, [plot, diff, fail_count, fails, every], **PRIVATE)
+    table.change(h.render_difficulty, table, [plot, diff], **PRIVATE)
+    for grid in (fails, every):
+        drill.show(grid.select(h.open_item, None, [drill.item_box, tabs], **PRIVATE))

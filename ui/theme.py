@@ -1,0 +1,76 @@
+"""How the Space looks: theme, CSS, and the page's own scripts (header sort, share URL).
+
+Fonts are system fonts only: the page must work offline.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+# A click on a leaderboard column header asks the server to sort by that column (server-side,
+# so rank, marks and downloads follow). Capture phase: the grid stops the click's propagation.
+HEADER_SORT_JS = """() => {
+  document.addEventListener('click', (ev) => {
+    const th = ev.target.closest('#leaderboard th[data-heading]');
+    if (!th || ev.target.closest('button')) return;
+    const box = document.querySelector('#sort-request textarea, #sort-request input');
+    if (!box) return;
+    const label = (th.getAttribute('title') || th.innerText || '').trim();
+    box.value = JSON.stringify({header: label, t: Date.now()});
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  }, true);
+}"""
+
+# The drill-down's share link, once shown, becomes the address bar's URL (same page only),
+# so the browser's own "copy link" shares the view too.
+SHARE_URL_JS = """(link) => {
+  if (link) {
+    const target = new URL(link, window.location.href);
+    if (target.origin === window.location.origin && target.pathname === window.location.pathname) {
+      const u = new URL(window.location.href);
+      const theme = u.searchParams.get('__theme');
+      u.search = target.search;
+      if (theme && !u.searchParams.has('__theme')) u.searchParams.set('__theme', theme);
+      window.history.replaceState(null, '', u);
+    }
+  }
+  return [];
+}"""
+
+CSS = """
+#leaderboard [role=gridcell], #leaderboard th, #dd-list [role=gridcell], #dd-list th,
+:is(#cmp-cells, #cmp-items, #it-difficulty-table, #it-failures, #it-analysis)
+  :is([role=gridcell], th) {
+  font-family: var(--font); font-size: 0.86rem; font-variant-numeric: tabular-nums; }
+#ci-notes { margin-bottom: 6px; }
+.qbp-notes, .qbp-colinfo { font-size: 0.85em; opacity: 0.9; }
+.qbp-n { opacity: 0.65; font-size: 0.9em; }
+.qbp-item pre.qbp-raw, .qbp-error pre { white-space: pre-wrap; word-break: break-word;
+  background: var(--background-fill-secondary); padding: 6px 8px; border-radius: 6px;
+  margin: 4px 0 0 0; font-size: 0.9em; }
+.qbp-question { font-size: 1.1em; font-weight: 600; margin: 6px 0; }
+.qbp-meta { opacity: 0.75; font-size: 0.85em; }
+.qbp-options { list-style: none; padding-left: 0.4em; }
+.qbp-options li.gold { font-weight: 600; }
+.qbp-gold { color: #16a34a; font-size: 0.85em; margin-left: 6px; }
+.qbp-model { border-top: 1px solid var(--border-color-primary); padding: 8px 0; }
+.qbp-status, .qbp-score { padding: 1px 6px; border-radius: 8px; font-size: 0.8em;
+  border: 1px solid currentColor; }
+.qbp-status.ok, .qbp-score.ok { color: #16a34a; }
+.qbp-status.bad, .qbp-score.bad { color: #dc2626; }
+.qbp-status.warn, .qbp-score.warn, .qbp-score.part { color: #d97706; }
+.qbp-error { color: #dc2626; }
+/* Radar labels, legend and titles: more contrast than plotly's one grey gives on either
+   theme; hover labels keep plotly's own contrasting colours. */
+.js-plotly-plot .main-svg :is(.polarlayer, .legend, .infolayer) text {
+  fill: #374151 !important; }
+.dark .js-plotly-plot .main-svg :is(.polarlayer, .legend, .infolayer) text {
+  fill: #d1d5db !important; }
+"""
+
+
+def theme() -> gr.themes.Base:
+    """System fonts only: the page must not need the network."""
+    fonts = ["ui-sans-serif", "system-ui", "Segoe UI", "Helvetica", "Arial", "sans-serif"]
+    mono = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
+    return gr.themes.Soft(font=fonts, font_mono=mono)
