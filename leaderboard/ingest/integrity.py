@@ -118,24 +118,32 @@ def position_like(ids: list[str]) -> str | None:
 
 
 # ------------------------------------------------------------------ TF as lettered options
+def _row_options(rec: dict[str, Any]) -> list[str]:
+    """The options a row was asked with: columns A, B, C, D (VLMEvalKit) or a `candidates`
+    list (LLVisionQA style), up to the first empty one."""
+    values = rec.get("candidates")
+    if not isinstance(values, list):
+        values = [rec.get(letter) for letter in "ABCD"]
+    options = []
+    for value in values[:4]:
+        if not isinstance(value, str) or not value.strip():
+            break
+        options.append(value.strip())
+    return options
+
+
 def tf_through_options(texts: dict[str, str | None], records: dict[str, dict[str, Any]],
                        bench: Benchmark) -> list[str]:
     """TF items asked as lettered options (VLMEvalKit: A = True, B = False in the row's
-    option columns): a reply that is a letter, and not already a verdict, is read through the
-    row's columns. The text scored becomes e.g. "B. False"; returns an example per change."""
+    option columns; LLaVA-style `candidates`): a reply that is a letter, and not already a
+    verdict, is read through the row's options. The text scored becomes e.g. "B. False"; returns an example per change."""
     items = bench.items
     qtypes, index = items["qtype"].tolist(), bench.index_of
     changed = []
     for item_id, text in texts.items():
         if qtypes[index[item_id]] != "TF" or not text or extract("TF", text, ()).status == "ok":
             continue
-        rec = records.get(item_id) or {}
-        options = []
-        for letter in "ABCD":
-            value = rec.get(letter)
-            if not isinstance(value, str) or not value.strip():
-                break
-            options.append(value.strip())
+        options = _row_options(records.get(item_id) or {})
         if len(options) < 2:
             continue
         letter = extract("SC", text, tuple(options))

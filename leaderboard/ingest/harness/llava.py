@@ -19,4 +19,4 @@ def read(rows: Rows, concatenated: bool) -> Layout | None:
     if "response" not in keys or not (_MARKERS & keys):
         return None
     shape = "concatenated JSON" if concatenated else "JSON rows"
-    return Layout(rows, f"LLaVA/Q-Instruct {shape}")
+    return Layout(rows, f"LLaVA/Q-Instruct {shape}", option_columns=True)
