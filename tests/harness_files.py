@@ -25,6 +25,9 @@ REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "data" / "demo"
 FIXTURES = Path(__file__).resolve().parent / "data" / "harness"
 LETTERS = "ABCD"
+#: A TF verdict as the letter of its option (A: True, B: False), as a letter-prompted model
+#: answers.
+TF_LETTER = {"true": "A", "yes": "A", "false": "B", "no": "B"}
 
 
 def demo_items(n: int | None = None) -> list[dict[str, Any]]:
@@ -168,7 +171,7 @@ def vlmevalkit_frame(items: list[dict], replies: dict[str, str], index_base: int
             options = ["True", "False"]
             answer = "A" if item["answer"] == "True" else "B"
             low = reply.strip().lower().rstrip(".")
-            reply = {"true": "A", "false": "B"}.get(low, reply)
+            reply = TF_LETTER.get(low, reply)
         for k, letter in enumerate(LETTERS):
             row[letter] = options[k] if k < len(options) else np.nan
         row.update({"answer": answer, "category": item["subdimension"],
@@ -224,7 +227,7 @@ def llava_qbench(items: list[dict], replies: dict[str, str]) -> bytes:
                    "correct_ans": correct, "type": item["qtype"]}
         reply = replies[item["id"]]
         if item["qtype"] == "TF":  # the script asks for "the option's letter"
-            reply = {"true": "A", "false": "B"}.get(reply.strip().lower().rstrip("."), reply)
+            reply = TF_LETTER.get(reply.strip().lower().rstrip("."), reply)
         llddata["response"] = reply
         json.dump(llddata, out)
     return out.getvalue().encode()

@@ -15,6 +15,7 @@ Nothing in the file is executed. Every refusal names what is wrong and where.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,9 @@ _PARQUET_WANTED = frozenset(cols.ID_COLUMNS + cols.PREDICTION_COLUMNS + cols.GOL
                             + cols.QUESTION_COLUMNS) | harness.HARNESS_COLUMNS
 
 
+_LABEL = re.compile(r"\(?[A-Za-z]{1,4}\)?\.?")
+
+
 def as_text(value: Any) -> str | None:
     """Raw answer as text; NaN/None become empty, numbers their text (then unreadable),
     lists (an MC answer given as ["A", "C"]) and objects their JSON."""
@@ -47,6 +51,9 @@ def as_text(value: Any) -> str | None:
         return ""
     if isinstance(value, str):
         return value
+    if isinstance(value, list) and value and all(
+            isinstance(v, str) and _LABEL.fullmatch(v.strip()) for v in value):
+        return ", ".join(v.strip() for v in value)  # ["A", "C"] or ["AC"]: option letters
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)

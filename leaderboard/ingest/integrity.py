@@ -135,13 +135,14 @@ def _row_options(rec: dict[str, Any]) -> list[str]:
 def tf_through_options(texts: dict[str, str | None], records: dict[str, dict[str, Any]],
                        bench: Benchmark) -> list[str]:
     """TF items asked as lettered options (VLMEvalKit: A = True, B = False in the row's
-    option columns; LLaVA-style `candidates`): a reply that is a letter, and not already a
-    verdict, is read through the row's options. The text scored becomes e.g. "B. False"; returns an example per change."""
+    option columns; LLaVA-style `candidates`): a reply that reads as one of the letters is
+    read through the row's options (the letter wins over verdict words: "The correct option
+    is (B)" with B = False is False). The text scored becomes e.g. "B. False"; returns an example per change."""
     items = bench.items
     qtypes, index = items["qtype"].tolist(), bench.index_of
     changed = []
     for item_id, text in texts.items():
-        if qtypes[index[item_id]] != "TF" or not text or extract("TF", text, ()).status == "ok":
+        if qtypes[index[item_id]] != "TF" or not text:
             continue
         options = _row_options(records.get(item_id) or {})
         if len(options) < 2:
