@@ -24,7 +24,7 @@ from ..errors import PredictionError
 from ..settings import Limits, mb
 from . import columns as cols
 from . import harness, integrity
-from .bounds import column_names_text, refuse_surrogates
+from .bounds import check_columns, column_names_text, refuse_surrogates
 from .jsontext import read_json_text
 from .report import MAX_LISTED, MAX_WARNINGS, ParseReport, PredictionFile, display_name, short
 from .sniff import (ACCEPTED_EXTENSIONS, ADVISED_EXTENSIONS, ARROW_ADVICE, FORMATS,
@@ -76,6 +76,7 @@ def _layout(data: bytes, name: str, fmt: str, n_items: int,
     shaped, wrapped = harness.shape_json(doc, name)
     if isinstance(shaped, dict):
         return shaped
+    check_columns(len(shaped.columns), name, limits, "distinct keys in its rows")
     return harness.recognise(shaped, fmt, name, concatenated=doc.kind == "concatenated",
                              wrapped=wrapped)
 
@@ -142,7 +143,8 @@ def read_predictions(data: bytes, file_name: str, benchmark: Benchmark,
                 records[item_id] = rec
                 if question_col is not None:
                     questions.append((item_id, rec.get(question_col)))
-    where = [f"{label} (id {short(i)})" for label, i in zip(labels, ids)]
+    where = labels if isinstance(parsed, dict) else [
+        f"{label} (id {short(i)})" for label, i in zip(labels, ids)]
     refuse_surrogates(zip(labels, ids), name, "id")
     refuse_surrogates(zip(where, texts), name, "prediction")
     long_ids = [f"row {i + 1}: {len(item_id)} characters" for i, item_id in enumerate(ids)
