@@ -72,7 +72,7 @@ def _layout(data: bytes, name: str, fmt: str, n_items: int,
         raise PredictionError(f"{name}: the file is empty")
     if fmt in ("csv", "tsv"):
         return harness.recognise(read_delimited(text, name, fmt, n_items, limits), fmt, name)
-    doc = read_json_text(text, name, fmt, n_items, limits)
+    doc = read_json_text(data, text, name, fmt, n_items, limits)
     shaped, wrapped = harness.shape_json(doc, name)
     if isinstance(shaped, dict):
         return shaped

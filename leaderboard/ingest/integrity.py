@@ -16,6 +16,7 @@ MIN_GOLD_ITEMS = 10  # fewer closed-ended items than this and the gold check has
 GOLD_SHARE = 0.95  # "nearly all": no real model answers this many in exactly the gold's form
 MIN_QUESTIONS = 5
 MAX_OFFSET = 10
+_LETTER = re.compile(r"(?<![A-Za-z])[A-D](?![A-Za-z])")
 _LABELS = re.compile(r"[\s,;/、，&+\[\]\"'()]|\bAND\b")
 
 
@@ -67,14 +68,27 @@ def _agrees(file_q: str, bench_q: str) -> bool:
         len(file_q) >= 12 and file_q in bench_q)
 
 
+_QUESTIONS: dict[str, list[str]] = {}
+
+
+def _bench_questions(bench: Benchmark) -> list[str]:
+    """The benchmark's questions normalised, once per benchmark version."""
+    key = f"{bench.hash}:{len(bench)}"
+    if key not in _QUESTIONS:
+        if len(_QUESTIONS) > 8:
+            _QUESTIONS.clear()
+        _QUESTIONS[key] = [_norm(q) for q in bench.items["question"].tolist()]
+    return _QUESTIONS[key]
+
+
 def check_questions(pairs: list[tuple[str, Any]], bench: Benchmark, name: str,
                     column: str) -> tuple[int, int, list[str]]:
     """pairs: (matched id, the file's question text). Refuses a systematic mismatch, naming
     the offset when the ids are shifted; returns (checked, agreeing, warnings)."""
     ids = bench.items["id"].tolist()
-    bench_q = [_norm(q) for q in bench.items["question"].tolist()]
+    bench_q = _bench_questions(bench)
     index = bench.index_of
-    rows = [(index[i], _norm(q), i) for i, q in pairs if _norm(q)]
+    rows = [(index[i], q, i) for i, q in ((i, _norm(q)) for i, q in pairs) if q]
     checked = len(rows)
     agreeing = sum(_agrees(q, bench_q[p]) for p, q, _ in rows)
     if checked < MIN_QUESTIONS or agreeing >= 0.9 * checked:
@@ -141,8 +155,9 @@ def tf_through_options(texts: dict[str, str | None], records: dict[str, dict[str
     items = bench.items
     qtypes, index = items["qtype"].tolist(), bench.index_of
     changed = []
+    verdicts: dict[str, bool] = {}  # option text -> reads as True/False
     for item_id, text in texts.items():
-        if qtypes[index[item_id]] != "TF" or not text:
+        if qtypes[index[item_id]] != "TF" or not text or not _LETTER.search(text):
             continue
         options = _row_options(records.get(item_id) or {})
         if len(options) < 2:
@@ -151,7 +166,7 @@ def tf_through_options(texts: dict[str, str | None], records: dict[str, dict[str
         if letter.status != "ok" or not letter.parsed:
             continue
         option = options[ord(letter.parsed) - ord("A")]
-        if extract("TF", option, ()).status == "ok":
+        if verdicts.setdefault(option, extract("TF", option, ()).status == "ok"):
             texts[item_id] = f"{letter.parsed}. {option}"
             changed.append(f"{short(text, 30)} -> {short(texts[item_id], 30)}")
     return changed

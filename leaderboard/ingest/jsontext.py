@@ -33,11 +33,13 @@ class _DuplicateKey(ValueError):
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """json object hook: a key given twice is ambiguous (which answer counts?), so refuse."""
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise _DuplicateKey(key)
-        obj[key] = value
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
     return obj
 
 
@@ -104,7 +106,8 @@ def _is_extra_data(exc: PredictionError) -> bool:
     return "(extra data)" in str(exc)
 
 
-def read_json_text(text: str, name: str, fmt: str, limit_rows: int, limits: Limits) -> JsonDoc:
+def read_json_text(data: bytes, text: str, name: str, fmt: str, limit_rows: int,
+                   limits: Limits) -> JsonDoc:
     """Parse a JSON-family text, bounded: rows are counted before anything is parsed and the
     number of values is capped (a 20 MB `[{},{},...]` would otherwise be 7 million dicts)."""
     if fmt == "jsonl" and text.count("\n") >= limit_rows:  # cheap count before parsing
@@ -112,7 +115,7 @@ def read_json_text(text: str, name: str, fmt: str, limit_rows: int, limits: Limi
         if lines > limit_rows:
             raise PredictionError(f"{name}: {lines} rows, more than the benchmark's "
                                   f"{limit_rows} items")
-    check_json_values(text, name, limits)
+    check_json_values(data, text, name, limits)
     if fmt != "jsonl":
         try:
             return JsonDoc("document", [loads(text, name)], [name])
@@ -125,6 +128,8 @@ def read_json_text(text: str, name: str, fmt: str, limit_rows: int, limits: Limi
         if not line.strip():
             continue
         if len(line) > limits.max_line_chars:
+            if line.lstrip().startswith("{") and ("}{" in line or "} {" in line):
+                return _concatenated(text, name, limit_rows, limits)  # capped per object
             raise PredictionError(f"{name} line {lineno}: {len(line)} characters, more than "
                                   f"the {limits.max_line_chars}-character line limit")
         try:

@@ -51,9 +51,10 @@ def read_delimited(text: str, name: str, fmt: str, limit_rows: int, limits: Limi
     if len(frame) > limit_rows:
         raise PredictionError(f"{name}: more rows than the benchmark's {limit_rows} items")
     check_cells(len(frame) * len(frame.columns), name, limits)
-    frame.columns = [str(c) for c in frame.columns]
-    return Rows(frame.to_dict(orient="records"), list(frame.columns),
-                [f"row {i + 2}" for i in range(len(frame))], first_row=2)
+    columns = [str(c) for c in frame.columns]
+    values = [frame.iloc[:, j].tolist() for j in range(len(columns))]  # fast, unlike to_dict
+    records = [dict(zip(columns, row)) for row in zip(*values)] if columns else []
+    return Rows(records, columns, [f"row {i + 2}" for i in range(len(frame))], first_row=2)
 
 
 # ---------------------------------------------------------------------------- Parquet
