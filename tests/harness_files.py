@@ -283,8 +283,9 @@ def chat_records(items: list[dict], replies: dict[str, str]) -> list[dict]:
 
 def chat_jsonl(items: list[dict], replies: dict[str, str]) -> bytes:
     """datasets `Dataset.to_json` (JSON Lines, the default) of chat rows."""
-    from datasets import Dataset
+    from datasets import Dataset, disable_progress_bars
 
+    disable_progress_bars()
     buf = io.BytesIO()
     Dataset.from_list(chat_records(items, replies)).to_json(buf, force_ascii=False)
     return buf.getvalue()
@@ -292,8 +293,9 @@ def chat_jsonl(items: list[dict], replies: dict[str, str]) -> bytes:
 
 def chat_parquet(items: list[dict], replies: dict[str, str]) -> bytes:
     """datasets `Dataset.to_parquet` of chat rows (messages: list<struct<role, content>>)."""
-    from datasets import Dataset
+    from datasets import Dataset, disable_progress_bars
 
+    disable_progress_bars()
     buf = io.BytesIO()
     Dataset.from_list(chat_records(items, replies)).to_parquet(buf)
     return buf.getvalue()
@@ -301,8 +303,9 @@ def chat_parquet(items: list[dict], replies: dict[str, str]) -> bytes:
 
 def datasets_arrow(items: list[dict], replies: dict[str, str], folder: Path) -> Path:
     """datasets `Dataset.save_to_disk`: returns the Arrow shard it writes."""
-    from datasets import Dataset
+    from datasets import Dataset, disable_progress_bars
 
+    disable_progress_bars()
     Dataset.from_list([{"id": it["id"], "prediction": replies[it["id"]]} for it in items]) \
         .save_to_disk(str(folder))
     return next(folder.glob("*.arrow"))
@@ -313,8 +316,9 @@ def generation_rows(items: list[dict], replies: dict[str, str], reply_column: st
     """A generation log saved with `datasets` `to_json`: the benchmark row (gold `answer`
     included) plus the model's text under `reply_column` (transformers pipelines name it
     `generated_text`)."""
-    from datasets import Dataset
+    from datasets import Dataset, disable_progress_bars
 
+    disable_progress_bars()
     rows = [{"id": it["id"], "question": it["question"], "answer": it["answer"],
              reply_column: replies[it["id"]]} for it in items]
     buf = io.BytesIO()
