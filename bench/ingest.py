@@ -85,7 +85,7 @@ def main() -> None:
     for label, (name, data) in built.items():
         pf = read_predictions(data, name, bench)
         assert pf.report.matched == len(items), (label, pf.report.matched)
-        ms = median_ms(lambda: read_predictions(data, name, bench), args.runs)
+        ms = median_ms(lambda d=data, n=name: read_predictions(d, n, bench), args.runs)
         worst = max(worst, ms / score_ms)
         print(f"{label:28s} {pf.report.harness:34s} {len(data) / 1024:7.0f} KB {ms:9.1f} "
               f"{ms / score_ms:7.2f}x")

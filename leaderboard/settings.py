@@ -68,7 +68,7 @@ class Limits:
     # harness files carry a few dozen).
     max_columns: int = 256  # columns of a table, distinct keys of JSON rows
     max_cells: int = 500_000  # table cells, or JSON values, in one file
-    max_line_chars: int = 1_000_000  # one CSV/TSV/JSONL line or one concatenated JSON value
+    max_line_chars: int = 2_000_000  # one CSV/TSV/JSONL line or one concatenated JSON value
     max_xlsx_bytes: int = 64 * 1024 * 1024  # XLSX: its ZIP members unpacked, all together
     max_archive_members: int = 64  # XLSX: members of its ZIP container
 

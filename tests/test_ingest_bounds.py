@@ -152,11 +152,11 @@ def test_json_value_bomb_is_refused_before_parsing(bench, monkeypatch):
 
 
 def test_line_length_is_capped(bench):
-    data = b"id,prediction\nqbp-00001,\"" + b"B" * 1_100_000 + b"\"\n"
-    with pytest.raises(PredictionError, match="p.csv line 2: 1100012 characters, more than"):
+    data = b"id,prediction\nqbp-00001,\"" + b"B" * 2_100_000 + b"\"\n"
+    with pytest.raises(PredictionError, match="p.csv line 2: 2100012 characters, more than"):
         read_predictions(data, "p.csv", bench)
-    data = json.dumps({"id": "qbp-00001", "prediction": "B" * 1_100_000}).encode()
-    with pytest.raises(PredictionError, match="p.jsonl line 1: 1100037 characters"):
+    data = json.dumps({"id": "qbp-00001", "prediction": "B" * 2_100_000}).encode()
+    with pytest.raises(PredictionError, match="p.jsonl line 1: 2100037 characters"):
         read_predictions(data, "p.jsonl", bench, Limits(max_file_bytes=1 << 30))
 
 
@@ -215,8 +215,8 @@ def test_wide_xlsx_is_refused_at_its_first_wide_row(bench):
 # ---------------------------------------------------------------- lone surrogates
 @pytest.mark.parametrize("data, name, where", [
     (b'{"id": "qbp-00001", "prediction": "B"}\n{"id": "qbp-00002", "prediction": "x\\ud800"}\n',
-     "p.jsonl", "p.jsonl line 2 (id 'qbp-00002'): the prediction contains a lone surrogate "
-                "(\\ud800 at character 2)"),
+     "p.jsonl", ("p.jsonl line 2 (id 'qbp-00002'): the prediction contains a lone surrogate "
+                 "(\\ud800 at character 2)")),
     (b'[{"id": "qbp-00001", "prediction": "B"}, {"id": "qbp-\\udfff", "prediction": "B"}]',
      "p.json", "p.json row 2: the id contains a lone surrogate"),
     (b'{"qbp-00001": "\\ud83d"}', "p.json", "p.json key 'qbp-00001': the prediction contains"),

@@ -15,6 +15,7 @@ Nothing in the file is executed. Every refusal names what is wrong and where.
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ _LABEL = re.compile(r"\(?[A-Za-z]{1,4}\)?\.?")
 def as_text(value: Any) -> str | None:
     """Raw answer as text; NaN/None become empty, numbers their text (then unreadable),
     lists (an MC answer given as ["A", "C"]) and objects their JSON."""
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, str):
         return value

@@ -115,9 +115,9 @@ def check_questions(pairs: list[tuple[str, Any]], bench: Benchmark, name: str,
             f"the benchmark's question for the same id (e.g. id {short(first)}: file "
             f"{short(q)}, benchmark {short(bench_q[p])}); the file belongs to another "
             "benchmark or its ids are not this benchmark's. Nothing was scored")
-    return checked, agreeing, [
-        f"the question text of {checked - agreeing} of {checked} rows (column "
-        f"{short(column)}) differs from the benchmark's question for the same id"]
+    warning = (f"the question text of {checked - agreeing} of {checked} rows (column "
+               f"{short(column)}) differs from the benchmark's question for the same id")
+    return checked, agreeing, [warning]
 
 
 def position_like(ids: list[str]) -> str | None:

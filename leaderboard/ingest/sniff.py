@@ -75,7 +75,7 @@ def decode_text(data: bytes, name: str) -> str:
             raise PredictionError(f"{name}: this is {what}, not a prediction file; upload the "
                                   "JSONL, JSON, CSV, TSV, Parquet or XLSX file itself, "
                                   "uncompressed")
-    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
