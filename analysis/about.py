@@ -13,6 +13,53 @@ PAPER_TITLE = ("Q-Bench-Portrait: Benchmarking Multimodal Large Language Models 
 PAPER_AUTHORS = ("Sijing Wu", "Yunhao Li", "Zicheng Zhang", "Qi Jia", "Xinyue Li", "Huiyu Duan",
                  "Xiongkuo Min", "Guangtao Zhai")
 
+#: "From your harness to a submission": every example is a line of a test fixture in
+#: tests/data/harness/ (tests/test_ingest_docs.py checks it), all on demo ids.
+HARNESS_GUIDE = r"""
+## From your harness to a submission
+Upload the file your evaluation tool wrote, unedited; the parse report names the layout it
+recognised ("lmms-eval samples v0.7+", "VLMEvalKit XLSX", ...), the id and answer columns it
+used, and any warning. The reply is always the model's raw text: a column holding the gold
+answers is refused, and ids that are shifted against the benchmark's questions are refused
+with the offset found.
+
+**lmms-eval.** Run with `--log_samples --output_path out/` and upload
+`out/<model>/<date>_samples_<task>.jsonl` (every layout since v0.3; v0.2's `<task>.json` too).
+Not `<date>_results.json`: it holds aggregate scores, no answers. The reply is read from
+`filtered_resps`, the id from `doc.id` or the task's `submission` dict (`doc_id` is a row
+number):
+```jsonl
+{"doc_id": 2, "target": "A", "filtered_resps": "A. Noticeably blurred", "doc_hash": "a5a98ab8c97e881d668c4886a84019d44fbff3c878b3f91982bf5388a3e2e996", "qbp_acc": {"id": "qbp-00003", "qtype": "SC", "answer": "A", "parsed_pred": "A"}, "submission": {"qbp-00003": "A. Noticeably blurred"}, "token_counts": [null], "input": "Looking at the outline of the subject's face, how is the sharpness of this region?\nA. Noticeably blurred\nB. Slightly soft\nC. Sharp, with no visible blur\nD. Severely blurred\nAnswer with the option's letter from the given choices directly.\n"}
+```
+
+**VLMEvalKit.** Upload the prediction file `outputs/<model>/<model>_<dataset>.xlsx` (its
+default; `.tsv`, `.csv` or `.json` with `PRED_FORMAT`; a `*_result` file and `SPLIT_THINK`
+output work too). The reply is `prediction`, never the gold `answer`; the id is the column
+whose values are the benchmark's ids; TF items asked as options (A: True, B: False) are read
+through the row's option columns. The same rows as TSV:
+```tsv
+"index"	"id"	"question"	"A"	"B"	"C"	"D"	"answer"	"category"	"l2-category"	"split"	"prediction"
+"3"	"qbp-00003"	"Looking at the outline of the subject's face, how is the sharpness of this region?"	"Noticeably blurred"	"Slightly soft"	"Sharp, with no visible blur"	"Severely blurred"	"A"	"Blur"	"Tech"	"test"	"A. Noticeably blurred"
+```
+
+**LLaVA-style scripts** (LLaVA `model_vqa_qbench.py`, Q-Instruct `eval_qbench_mcq.py`). Upload
+the `--answers-file` as written: question objects with the model's `response`, appended back
+to back without newlines (the questions file needs the benchmark's `id`):
+```json
+{"id": "qbp-00003", "img_path": "cgi_0003.jpg", "question": "Looking at the outline of the subject's face, how is the sharpness of this region?", "candidates": ["Noticeably blurred", "Slightly soft", "Sharp, with no visible blur", "Severely blurred"], "correct_ans": "Noticeably blurred", "type": "SC", "response": "A. Noticeably blurred"}
+```
+
+**An OpenAI-compatible batch.** Send one request per item with the item id as `custom_id`
+and upload the batch's output file (not the input file). The reply is
+`response.body.choices[0].message.content`; a failed request counts as an empty answer:
+```jsonl
+{"id": "batch_req_e1b5c978249dd59b8d029c9995aa8d3f", "custom_id": "qbp-00003", "response": {"status_code": 200, "request_id": "e1b5c978249dd59b8d029c9995aa8d3f", "body": {"id": "chatcmpl-e1b5c978249dd59b8d029c99", "object": "chat.completion", "created": 1717000003, "model": "gpt-4o-2024-08-06", "choices": [{"index": 0, "message": {"role": "assistant", "content": "A. Noticeably blurred", "refusal": null}, "logprobs": null, "finish_reason": "stop"}], "usage": {"prompt_tokens": 812, "completion_tokens": 9, "total_tokens": 821}, "system_fingerprint": "fp_9f0c1a"}}, "error": null}
+```
+Chat transcripts (`messages`, the last assistant turn is the reply) and `datasets` exports
+(`to_json`, `to_parquet`; not a `save_to_disk` folder) are read too; `generated_text`,
+`model_prediction`, `output_text` and `raw_output` are recognised as reply columns.
+"""
+
 BIBTEX = """@misc{wu2026qbenchportrait,
   title  = {{%s}},
   author = {%s},
@@ -77,7 +124,7 @@ The leaderboard mirrors the paper's tables ({tables}) and Figure 4.
 
 ## Prediction files
 One row per item: the benchmark `id` and the model's raw text output. Accepted formats:
-JSONL, JSON (a list of rows, or an object id → text), CSV/TSV, Parquet. Common column names
+JSONL, JSON (a list of rows, or an object id → text), CSV/TSV, Parquet, XLSX. Common column names
 are recognised (`question_id`, `index`, `response`, `output`, `answer`, …) and the parse
 report says which were used.
 
@@ -94,6 +141,7 @@ question_id,response
 {{"{a}": "B", "{b}": "A and C"}}
 ```
 
+{HARNESS_GUIDE}
 ## Score locally with the CLI
 ```bash
 python -m leaderboard score --predictions my_model.jsonl --model "My-VLM (7B)" --json result.json

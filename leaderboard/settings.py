@@ -60,16 +60,26 @@ class Limits:
     max_answer_chars: int = 20_000  # QBP_MAX_ANSWER_CHARS
     max_rows_factor: float = 1.0  # more rows than the benchmark has items is an error
     max_id_chars: int = 200  # an id longer than this cannot be a benchmark id
-    max_expanded_bytes: int = 256 * 1024 * 1024  # Parquet: uncompressed size cap
+    # Decoded size of any format: Parquet uncompressed and dictionary-expanded, XLSX unzipped.
+    max_expanded_bytes: int = 128 * 1024 * 1024
     submits_per_hour: int = 10  # QBP_SUBMITS_PER_HOUR, per client; 0 turns the limit off
     attempts_per_hour: int = 50  # QBP_ATTEMPTS_PER_HOUR, rejected uploads included
+    # Bounded work per request, whatever the format (a prediction file needs two columns;
+    # harness files carry a few dozen).
+    max_columns: int = 256  # columns of a table, distinct keys of JSON rows
+    max_cells: int = 500_000  # table cells, or JSON values, in one file
+    max_line_chars: int = 2_000_000  # one CSV/TSV/JSONL line or one concatenated JSON value
+    max_xlsx_bytes: int = 64 * 1024 * 1024  # XLSX: its ZIP members unpacked, all together
+    max_archive_members: int = 64  # XLSX: members of its ZIP container
 
     @classmethod
     def unlimited(cls) -> "Limits":
         """For re-scoring files that were already accepted: the caps applied at upload."""
         big = 1 << 62
         return cls(max_file_bytes=big, max_answer_chars=big, max_id_chars=big,
-                   max_expanded_bytes=big, submits_per_hour=0, attempts_per_hour=0)
+                   max_expanded_bytes=big, submits_per_hour=0, attempts_per_hour=0,
+                   max_columns=big, max_cells=big, max_line_chars=big, max_xlsx_bytes=big,
+                   max_archive_members=big)
 
     @classmethod
     def from_env(cls) -> "Limits":

@@ -1,0 +1,146 @@
+"""JSON, JSONL and concatenated JSON (objects written back to back with no newline, as the
+LLaVA and Q-Instruct Q-Bench scripts append them), read with the standard library: exact
+types, ids never coerced to numbers, a key given twice refused, every failure placed."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import PredictionError
+from ..settings import Limits
+from .bounds import check_json_values
+from .report import short
+
+_WS = " \t\r\n"
+
+
+@dataclass
+class JsonDoc:
+    """What a JSON-family file holds: `values` are the top-level values in file order, with
+    where each one was found ("line 3", "object 7"); a JSON document has one value."""
+
+    kind: str  # "document", "lines" or "concatenated"
+    values: list[Any] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json object hook: a key given twice is ambiguous (which answer counts?), so refuse."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return obj
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys)
+
+
+def _place(text: str, pos: int) -> str:
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return f"column {col}" if "\n" not in text else f"line {line}, column {col}"
+
+
+def _decode(text: str, where: str, start: int = 0) -> tuple[Any, int]:
+    """One JSON value at `start`; every failure (syntax, duplicate key, nesting, huge integer)
+    becomes a message naming the place."""
+    try:
+        return _DECODER.raw_decode(text, start)
+    except json.JSONDecodeError as exc:
+        raise PredictionError(f"{where}: not valid JSON at {_place(text, exc.pos)} "
+                              f"({exc.msg.lower()})") from exc
+    except _DuplicateKey as exc:
+        raise PredictionError(f"{where}: key {short(exc.key)} appears twice in one object "
+                              "(duplicate id or field)") from None
+    except RecursionError:
+        raise PredictionError(f"{where}: JSON nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with more than 4300 digits
+        why = "a number with thousands of digits" if "digits" in str(exc) else str(exc)[:100]
+        raise PredictionError(f"{where}: unusable JSON value ({why})") from None
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in _WS:
+        pos += 1
+    return pos
+
+
+def loads(text: str, where: str) -> Any:
+    """A whole text as one JSON value (trailing whitespace allowed)."""
+    value, end = _decode(text, where, _skip_ws(text, 0))
+    if _skip_ws(text, end) != len(text):
+        raise PredictionError(f"{where}: not valid JSON at {_place(text, end)} (extra data)")
+    return value
+
+
+def _concatenated(text: str, name: str, limit_rows: int, limits: Limits) -> JsonDoc:
+    doc = JsonDoc("concatenated")
+    pos = _skip_ws(text, 0)
+    while pos < len(text):
+        value, end = _decode(text, f"{name} object {len(doc.values) + 1}", pos)
+        if end - pos > limits.max_line_chars:
+            raise PredictionError(f"{name} object {len(doc.values) + 1}: {end - pos} "
+                                  f"characters, more than the {limits.max_line_chars}-character "
+                                  "row limit")
+        doc.values.append(value)
+        doc.labels.append(f"object {len(doc.values)}")
+        if len(doc.values) > limit_rows:
+            raise PredictionError(f"{name}: more than the benchmark's {limit_rows} items "
+                                  "(objects)")
+        pos = _skip_ws(text, end)
+    return doc
+
+
+def _is_extra_data(exc: PredictionError) -> bool:
+    return "(extra data)" in str(exc)
+
+
+def read_json_text(data: bytes, text: str, name: str, fmt: str, limit_rows: int,
+                   limits: Limits) -> JsonDoc:
+    """Parse a JSON-family text, bounded: rows are counted before anything is parsed and the
+    number of values is capped (a 20 MB `[{},{},...]` would otherwise be 7 million dicts)."""
+    if fmt == "jsonl" and text.count("\n") >= limit_rows:  # cheap count before parsing
+        lines = sum(1 for line in text.splitlines() if line.strip())
+        if lines > limit_rows:
+            raise PredictionError(f"{name}: {lines} rows, more than the benchmark's "
+                                  f"{limit_rows} items")
+    check_json_values(data, text, name, limits)
+    if fmt != "jsonl":
+        try:
+            return JsonDoc("document", [loads(text, name)], [name])
+        except PredictionError as exc:
+            if not _is_extra_data(exc):
+                raise
+        return _concatenated(text, name, limit_rows, limits)
+    doc = JsonDoc("lines")
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if len(line) > limits.max_line_chars:
+            if line.lstrip().startswith("{") and ("}{" in line or "} {" in line):
+                return _concatenated(text, name, limit_rows, limits)  # capped per object
+            raise PredictionError(f"{name} line {lineno}: {len(line)} characters, more than "
+                                  f"the {limits.max_line_chars}-character line limit")
+        try:
+            obj = loads(line, f"{name} line {lineno}")
+        except PredictionError as exc:
+            if _is_extra_data(exc) and line.lstrip().startswith("{"):
+                return _concatenated(text, name, limit_rows, limits)
+            raise
+        if not isinstance(obj, dict):
+            raise PredictionError(f"{name} line {lineno}: expected a JSON object with an "
+                                  f"id and a prediction, got {type(obj).__name__}")
+        doc.values.append(obj)
+        doc.labels.append(f"line {lineno}")
+    return doc
