@@ -347,10 +347,9 @@ def _cue_texts(flat: str, low: str, m: re.Match[str], opts: Sequence[_Option],
     cue = m.group()
     if cue.startswith(_WEAK_CUES) or _BARE_ANSWER.fullmatch(cue):
         return None
-    found = _texts_after(flat, low, m.end(), opts, labels=multi)
-    if found is None:
+    named = _texts_after(flat, low, m.end(), opts, labels=multi)
+    if named is None:
         return None
-    named = found[0]
     if letters is not None and not (named and named >= letters and len(named) > len(letters)):
         return None  # a letter list after the cue says more (or the same): it decides
     return named
@@ -440,7 +439,7 @@ def _pair_letters(flat: str, low: str, opts: Sequence[_Option]) -> frozenset[str
     for m in _LETTER_PAREN.finditer(flat, 0, end):
         needle = by_letter.get(m.group(1))
         if needle and low.startswith(needle, m.end()) and (
-                low[m.end() + len(needle):m.end() + len(needle) + 1] in (")", "]", ".")):
+                low[m.end() + len(needle):m.end() + len(needle) + 1] in (")", "]")):
             found.append((m.start(), m.group(1)))
     if not found:
         return None
@@ -625,7 +624,7 @@ def _option_at(low: str, pos: int, opts: Sequence[_Option]) -> tuple[str, int] |
     return best
 
 
-# Said right after a cue, before the option text: opening quotes or brackets, "option".
+# Around an option text named after a cue: quotes, brackets, bold marks, a colon.
 _TEXT_OPEN = re.compile(r"[\s\"'(\[「*:]*")
 _TEXT_CLOSE = re.compile(r"[\s.\"'\])」*]*")
 _TEXT_OWN_LETTER = re.compile(r"\s*[(\[]([A-D])[)\]]")
@@ -634,11 +633,11 @@ _TEXT_LABEL = re.compile(r"([A-Da-d])\s*[.:)]\s*")
 
 
 def _texts_after(flat: str, low: str, pos: int, opts: Sequence[_Option],
-                 labels: bool) -> tuple[frozenset[str], int] | None:
+                 labels: bool) -> frozenset[str] | None:
     """Options named by text right after a cue: '"Overexposed."', 'distorted fingers, ...'.
 
     With `labels`, items may also be "A. <text of A>" (an MC cue listing labelled options).
-    Returns the letters (empty when joined by "or", a hedge) and where the list ends.
+    Returns the letters (empty when joined by "or", a hedge), or None if no text is named.
     """
     letters: set[str] = set()
     hedge = False
@@ -668,7 +667,7 @@ def _texts_after(flat: str, low: str, pos: int, opts: Sequence[_Option],
         p = sep.end()
     if not letters:
         return None
-    return (_AMBIGUOUS if hedge else frozenset(letters)), p
+    return _AMBIGUOUS if hedge else frozenset(letters)
 
 
 # --------------------------------------------------------------------------- refusals
