@@ -14,7 +14,7 @@ PAPER_AUTHORS = ("Sijing Wu", "Yunhao Li", "Zicheng Zhang", "Qi Jia", "Xinyue Li
                  "Xiongkuo Min", "Guangtao Zhai")
 
 #: "From your harness to a submission": every example is a line of a test fixture in
-#: tests/data/harness/ (tests/test_ingest_docs.py checks it), all on demo ids.
+#: tests/data/harness/ (tests/leaderboard/test_ingest_docs.py checks it), all on demo ids.
 HARNESS_GUIDE = r"""
 ## From your harness to a submission
 Upload the file your evaluation tool wrote, unedited; the parse report names the layout it

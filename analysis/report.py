@@ -27,6 +27,9 @@ def summarise(report: ParseReport | Mapping[str, Any], status_counts: Mapping[st
     rep = report.as_dict() if isinstance(report, ParseReport) else dict(report)
     out: dict[str, Any] = {
         "file_name": rep.get("file_name"), "format": rep.get("format"), "rows": rep.get("rows"),
+        "harness": rep.get("harness") or None,
+        "warnings": [str(w) for w in rep.get("warnings") or []][:EXAMPLES],
+        "notes": [str(n) for n in rep.get("notes") or []][:EXAMPLES],
         "id_column": rep.get("id_column"), "prediction_column": rep.get("prediction_column"),
         "matched": rep.get("matched"), "missing": rep.get("missing"),
         "unknown": rep.get("unknown"), "empty": rep.get("empty"),
@@ -55,7 +58,8 @@ def summary_html(summary: Mapping[str, Any], title: str = "Parse report") -> str
     counts = ", ".join(f"{_e(k)} {_e(v)}" for k, v in s["status_counts"].items())
     lines = [
         f"<div class='qbp-report'><h4>{_e(title)}</h4><ul>",
-        f"<li>File <code>{_e(s['file_name'])}</code>: {_e(s['format'])}, {_e(s['rows'])} rows; "
+        f"<li>File <code>{_e(s['file_name'])}</code>: "
+        f"{_e(s.get('harness') or s['format'])}, {_e(s['rows'])} rows; "
         f"id column <code>{_e(s['id_column'])}</code>, answer column "
         f"<code>{_e(s['prediction_column'])}</code></li>",
         f"<li>Matched {_e(s['matched'])} benchmark items; missing {_e(s['missing'])} "
@@ -70,6 +74,8 @@ def summary_html(summary: Mapping[str, Any], title: str = "Parse report") -> str
                      ", ".join(f"<code>{_e(i)}</code>" for i in s["unknown_ids"]) + "</li>")
     if counts:
         lines.append(f"<li>Answer status: {counts}</li>")
+    lines += [f"<li class='qbp-warn'>Warning: {_e(w)}</li>" for w in s.get("warnings", [])]
+    lines += [f"<li class='qbp-note'>{_e(n)}</li>" for n in s.get("notes", [])]
     lines.append("</ul>")
     for status, rows in s["examples"].items():
         total = s["status_counts"].get(status, len(rows))

@@ -5,23 +5,37 @@ Deterministic by design. When the text does not say which answer it means, the i
 matched to the "closest" option. The raw text is never changed: callers keep it beside the
 result for the drill-down view.
 
-Evidence is read in tiers, strongest first; the first tier that finds anything decides:
+First, a made-up next turn is cut off: models continue past their answer with "Question:
+... Answer: (A)", "###Human:", "USER:" or a leaked chat template. The model's own part
+decides when it holds anything (an answer, a hedge or a refusal); only when it holds
+nothing is the first block read (the model restated the question, then answered it).
 
-1. cues: "answer is (C)", "Answer: C", "I choose C", "答案是C", "C is correct". The last
-   cue in the text wins, so self-corrections ("A. Wait, actually the answer is C") count.
+Evidence is then read in tiers, strongest first; the first tier that finds anything decides:
+
+1. cues: "answer is (C)", "Answer: C", "I choose C", "答案是C", "C is correct"; a strong
+   cue may name the option by its text ('The correct answer is "Overexposed."', MC
+   "Answers: A. <text>, C. <text>"). The last cue in the text wins, so self-corrections
+   ("A. Wait, actually the answer is C") count. TF: "the statement is false", "So, no, ...",
+   "I would say no.".
 2. labels: the whole response, one of its lines or its final sentence is a label ("B",
-   "(B)", "B.", "B. Slightly blurry", "Option B"; TF also a leading "No, ...").
+   "(B)", "B.", "B. Slightly blurry", "Option B"; TF also a leading "No, ..."); or the first
+   sentence names options by text and letter together ("Cool (B): ..."), whatever the
+   letters discussed after it.
 3. bare standalone capital letters (SC: exactly one distinct letter; MC: the set), minus
    letters being ruled out ("not A", "A is wrong", "eliminate B"); TF: polarity words
-   (true/false first, then correct/yes/...), negation-aware ("not true" is False).
-4. option texts quoted as phrases (SC: exactly one; MC: the set), negated ones excluded.
+   (true/false first, then correct/yes/...), negation-aware ("not true" is False); an
+   adjective before a noun ("the most accurate data", "false contours") is no verdict.
+4. option texts quoted as phrases (SC: exactly one; MC: the set), negated or ruled-out ones
+   excluded. Only when no option text appears verbatim, a loose match: articles, a plural
+   "s" and a degree adverb's "-ly" are ignored ("a slight rise" is "Slightly rise").
 
 Tiers 3 and 4 are weak evidence. They are skipped when the response is a refusal ("I can't
 determine ...") that is not followed by a "but ..." continuation, so "I can't tell whether
 option B applies" is `refused`, not "B". A refusal only becomes the status when nothing
 else could be read.
 
-Decisions on ambiguous answers (each is a row of tests/data/extraction_cases.csv):
+Decisions on ambiguous answers (each is a row of tests/data/extraction_cases.csv or of
+tests/data/extract_real.jsonl, the outputs in real result-file styles):
 - A whole answer "b" or "a" is the label B / A; a lowercase letter elsewhere counts only
   right after a cue ("answer: c"). The article "A" (capital "A" before a lower-case word
   such as "slight") is never a letter, also after a cue; "A is", "A and", "A because" are.
@@ -31,16 +45,23 @@ Decisions on ambiguous answers (each is a row of tests/data/extraction_cases.csv
 - MC: the last "answer is ..." cue gives the whole set; without one, separate affirmations
   add up ("A is correct. C is also correct." is AC). "All of the above" is ABCD.
 - Per-option verdict lists ("A. Yes / B. No / ...") keep the options not rejected.
-- A text that only lists the four options, or says "None of the options", is unreadable.
+- A text that only lists the four options (also as "X. <text>" lines for MC, or as
+  "<text> (X)" pairs), or says "None of the options", is unreadable.
+- A weak cue ("so", "therefore") names letters only when the clause ends or says what they
+  are after them: "so A, B and C each describe part of it" names nothing.
 - Items with fewer than four options (Q-Bench's "N/A" padding dropped): a letter past the
   item's options names none of them (unreadable); "all of the above" is all of its options.
 - TF asked with lettered options (A. Yes  B. No): a letter read as for SC means its option's
   judgement; if the verdict words say the opposite, the answer is unreadable.
+- A follow-up is cut at "Question:", "Q:", "Human:", "User:", "Instruction:", "问题:" opening
+  a line, at "###Human" anywhere, or at a chat-template token; "Question type:" is no
+  follow-up. OE answers are cut the same way before they go to the judge.
 - An unclosed <think> block (a truncated reasoning trace) is dropped entirely: the model
   never gave its answer, so nothing in the reasoning is read as one (unreadable).
 - TF: "partially true", "yes and no", or both verdict words with no cue are unreadable;
   "right" counts only as a verdict ("that's right."), never as a direction ("right eye");
-  "no" only as an opening or closing answer ("No, ..."), never as "no blur".
+  "no" only as an opening or closing answer ("No, ...", "So, no.") or set off by commas
+  ("After checking, no, they are not clipped"), never as "no blur" or "So no one ...".
 - OE: a short refusal with no "but ..." answer is refused; otherwise the text is the
   answer and goes to the judge.
 
@@ -56,6 +77,7 @@ import re
 import string
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 from leaderboard.taxonomy import OPTION_LETTERS, QTYPES, TF_VALUES
@@ -313,16 +335,48 @@ _CUE_PRE = re.compile(_alt(
 _CUE_LIST = re.compile(_LIST_CI)
 
 
+# Cues that may be followed by an option's text rather than its letter: not the weak "so",
+# "therefore", ... ("so noise is unlikely"), nor a bare "answer" without a verb.
+_WEAK_CUES = ("so", "therefore", "thus", "hence", "consequently", "most", "probably")
+# After "so B" comes the end of the clause or a verb saying what B is, not another verb.
+_WEAK_CUE_TAIL = re.compile(
+    r"\s*(?:[.,;:!?)\]。，、]|$|(?:is|are|was|were|would|should|must|seems?|appears?|looks?|"
+    r"fits?|matches|best|because|since|as|due|then|it|here|too|also|both|all|apply|applies)\b)")
+_BARE_ANSWER = re.compile(r"answers?[\s\"']*(?:to\s+(?:this|the)\s+question[\s\"']*)?")
+
+
+def _cue_texts(flat: str, low: str, m: re.Match[str], opts: Sequence[_Option],
+               multi: bool, letters: set[str] | None) -> frozenset[str] | None:
+    """What a cue names by option text ("answer is "Overexposed."", MC "A. <text>, C. ...")."""
+    cue = m.group()
+    if cue.startswith(_WEAK_CUES) or _BARE_ANSWER.fullmatch(cue):
+        return None
+    named = _texts_after(flat, low, m.end(), opts, labels=multi)
+    if named is None:
+        return None
+    if letters is not None and not (named and named >= letters and len(named) > len(letters)):
+        return None  # a letter list after the cue says more (or the same): it decides
+    return named
+
+
 def _cue_letters(flat: str, low: str, post: list[tuple[int, frozenset[str]]],
-                 multi: bool) -> frozenset[str] | None:
+                 multi: bool, opts: Sequence[_Option] = ()) -> frozenset[str] | None:
     """Letters named by the decisive cue; None if no cue; empty if it hedges ("B or C")."""
     pre: list[tuple[int, frozenset[str]]] = []
     for m in _CUE_PRE.finditer(low):
         lm = _CUE_LIST.match(flat, m.end())
+        if opts and (lm is None or multi):
+            named = _cue_texts(flat, low, m, opts, multi,
+                               None if lm is None else _letters_in(lm.group(), ci=True))
+            if named is not None:
+                pre.append((m.start(), named))
+                continue
         if lm is None:
             continue
         span = lm.group()
         letters = _letters_in(span, ci=True)
+        if m.group().startswith(_WEAK_CUES) and not _WEAK_CUE_TAIL.match(low, lm.end()):
+            continue  # "so A, B and C each describe part of it": the letters are a subject
         if _RULEOUT_AT.match(flat, lm.end()):
             # "The answer is B, A is wrong": the list ran on into a ruled-out letter.
             if len(letters) < 2 or not _SINGULAR.match(flat, lm.end()):
@@ -357,9 +411,55 @@ _LABEL_SHAPED = re.compile(rf"(?<![A-Za-z0-9])[(\[]?([{_UP}])[).:\]](?=\s+\S)") 
 _SENTENCE_LABEL = re.compile(rf"(?:{_OPTWORD}\s*)?(?P<list>{_LIST_UP})\s*[.!。]?")
 
 
-def _label_letters(text: str, flat: str, multi: bool) -> frozenset[str] | None:
+_PAIR_LETTER = re.compile(r"[(\[]([A-D])[)\]]")  # "<option text> (B)"
+_LETTER_PAREN = re.compile(rf"{_LB}([A-D])\s*[(\[]")  # "B (<option text>)"
+_FIRST_SENTENCE_END = re.compile(r"[.!?。](?=\s|$)|\n")
+
+
+def _pair_letters(flat: str, low: str, opts: Sequence[_Option]) -> frozenset[str] | None:
+    """Options the first sentence names by text and letter together ("Cool (B): ...").
+
+    Text and letter agreeing is a label, so the letters discussed after it ("A would need
+    streaks, C ...") do not count. Pairs joined by "or", or one for every option (the options
+    listed), are no choice.
+    """
+    if "(" not in flat and "[" not in flat:
+        return None
+    end_m = _FIRST_SENTENCE_END.search(flat)
+    end = end_m.start() if end_m else len(flat)
+    by_letter = {o.letter: o.needle for o in opts}
+    found: list[tuple[int, str]] = []
+    for m in _PAIR_LETTER.finditer(flat, 0, end):
+        needle = by_letter.get(m.group(1))
+        if not needle:
+            continue
+        cut = max(0, m.start() - len(needle) - 8)  # a bounded look back, not the whole text
+        head = low[cut:m.start()].rstrip()
+        start = cut + len(head) - len(needle)
+        if (head.endswith(needle) and (start == 0 or not low[start - 1].isalnum())
+                and not _NEGATED_BEFORE.search(low, max(0, start - 30), start)
+                and not _RULEOUT_AT.match(flat, m.end())):  # "... (A) is not present"
+            found.append((start, m.group(1)))
+    for m in _LETTER_PAREN.finditer(flat, 0, end):
+        needle = by_letter.get(m.group(1))
+        if needle and low.startswith(needle, m.end()) and (
+                low[m.end() + len(needle):m.end() + len(needle) + 1] in (")", "]")):
+            found.append((m.start(), m.group(1)))
+    if not found:
+        return None
+    letters = frozenset(letter for _, letter in found)
+    first, last = min(p for p, _ in found), max(p for p, _ in found)
+    if _HEDGE.search(low, first, last) or (len(letters) == len(opts) > 1):
+        return _AMBIGUOUS
+    return letters
+
+
+def _label_letters(text: str, flat: str, multi: bool,
+                   opts: Sequence[_Option] = ()) -> frozenset[str] | None:
     bare: frozenset[str] | None = None
     texts: set[str] = set()
+    echoed: set[str] = set()  # lines that are exactly "X. <text of X>"
+    needles = {o.letter: o.needle for o in opts}
     for line in text.split("\n"):
         m = _LINE_LABEL.match(line)
         if m is None:
@@ -367,7 +467,8 @@ def _label_letters(text: str, flat: str, multi: bool) -> frozenset[str] | None:
         letters = frozenset(_letters_in(m.group("list"), ci=True))
         rest = line[m.end():]
         if _BARE_REST.fullmatch(rest):
-            bare = letters  # the last bare label line wins
+            # the last bare label line wins; "A or C" is a hedge
+            bare = _AMBIGUOUS if _HEDGE.search(m.group("list")) else letters
             continue
         sep = _TEXT_SEP.match(rest)
         if sep is None:
@@ -381,12 +482,23 @@ def _label_letters(text: str, flat: str, multi: bool) -> frozenset[str] | None:
         if any(x not in letters for x in _LABEL_SHAPED.findall(after)):
             continue  # "A) blur ... B) noise ...": the options listed on one line
         texts |= letters
+        if len(letters) == 1 and after.translate(_ASCII_LOWER).rstrip(" .;,!。") == needles.get(
+                next(iter(letters))):
+            echoed |= letters
     if bare is not None:
         return bare
     last = _last_sentence(flat)
     m = _SENTENCE_LABEL.fullmatch(last) if last else None
     if m:  # "... the face is soft. B."
+        if _HEDGE.search(m.group("list")):
+            return _AMBIGUOUS
         return frozenset(_letters_in(m.group("list"), ci=False))
+    if opts:
+        pairs = _pair_letters(flat, flat.translate(_ASCII_LOWER), opts)
+        if pairs is not None:
+            return pairs
+    if texts and echoed == texts and len(texts) == len(opts) > 1:
+        return _AMBIGUOUS  # every option echoed as "X. <text>": none chosen
     if texts and (multi or len(texts) == 1):
         return frozenset(texts)
     return None  # several different "X. ..." lines: the options were listed, not chosen
@@ -397,26 +509,169 @@ _NEGATED_BEFORE = re.compile(
     "(?:" + _alt(_kw(["not", "no", "nor", "without", r"rather\s+than", r"instead\s+of", "non"]),
                  ["n't", "不是", "没有", "无"])
     + r")[\s-]*(?:(?:a|an|the|any|obvious|visible|noticeable|signs?\s+of)\s+)*$")
+# Loose matching (only when no option text appears verbatim): "a slight rise" is the option
+# "Slightly rise", "an extra finger" is "Extra fingers". Words are compared after dropping
+# articles, a plural "s" and the "-ly" of a degree adverb; a degree word may stand on either
+# side of a short option ("rise slightly"). Nothing else is loosened: no synonyms, no tenses.
+_WORD = re.compile(r"[a-z0-9]+")
+_ARTICLES = frozenset({"a", "an", "the"})
+_DEGREE_LY = {w + "ly": w for w in (
+    "slight", "significant", "strong", "severe", "mild", "moderate", "extreme", "great",
+    "sharp", "dramatic", "marginal", "substantial", "considerable", "noticeable")}
+_DEGREE_LY["heavily"] = "heavy"
+_DEGREE = frozenset(_DEGREE_LY.values()) - {"sharp"}  # "Sharp eyes" is not "eyes sharp"
+_DEGREE_SWAP_MAX = 3  # words in an option whose degree word may move to the other side
 
 
-def _option_hits(low: str, options: Sequence[str]) -> frozenset[str] | None:
-    """Letters whose option text appears as a phrase, not negated, not inside a longer one."""
-    spans: list[tuple[int, int, str]] = []
+def _stem(word: str) -> str:
+    if word in _DEGREE_LY:
+        return _DEGREE_LY[word]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word[-1] == "s" and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _tokens(low: str) -> list[tuple[str, int, int]]:
+    """(stem, start, end) of every word but the articles."""
+    return [(_stem(m.group()), m.start(), m.end()) for m in _WORD.finditer(low)
+            if m.group() not in _ARTICLES]
+
+
+@dataclass(frozen=True)
+class _Option:
+    letter: str
+    needle: str  # the option text, normalised and lower-cased
+    loose: tuple[tuple[str, ...], ...]  # word sequences a loose match may take
+
+
+@lru_cache(maxsize=4096)
+def _prepare(options: tuple[str, ...]) -> tuple[_Option, ...]:
+    """The options as matched in answers; cached, a benchmark repeats a few option sets."""
+    out = []
     for letter, opt in zip(OPTION_LETTERS, options):
-        needle = normalise(opt or "").translate(_ASCII_LOWER).rstrip(" .;,!。")
+        needle = normalise(str(opt or "")).translate(_ASCII_LOWER).rstrip(" .;,!。")
         if len(needle) < 2:
             continue
+        words = tuple(t for t, _, _ in _tokens(needle))
+        loose: list[tuple[str, ...]] = [words] if words else []
+        degree = [w for w in words if w in _DEGREE]
+        if degree and len(words) <= _DEGREE_SWAP_MAX:
+            rest = [w for w in words if w not in _DEGREE]
+            for alt in (tuple(rest + degree), tuple(degree + rest)):
+                if alt not in loose:
+                    loose.append(alt)
+        out.append(_Option(letter, needle, tuple(loose)))
+    return tuple(out)
+
+
+def _exact_spans(low: str, opts: Sequence[_Option]) -> list[tuple[int, int, str]]:
+    spans = []
+    for o in opts:
+        needle = o.needle
         start = low.find(needle)
         while start >= 0:
             end = start + len(needle)
-            edges_ok = (start == 0 or not low[start - 1].isalnum()) and (
-                end == len(low) or not low[end].isalnum())
-            if edges_ok and not _NEGATED_BEFORE.search(low, max(0, start - 30), start):
-                spans.append((start, end, letter))
+            if (start == 0 or not low[start - 1].isalnum()) and (
+                    end == len(low) or not low[end].isalnum()):
+                spans.append((start, end, o.letter))
             start = low.find(needle, start + 1)
-    hits = {letter for s, e, letter in spans
-            if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _ in spans)}
+    return spans
+
+
+def _loose_spans(toks: list[tuple[str, int, int]], opts: Sequence[_Option],
+                 first: int = 0, only_at: bool = False) -> list[tuple[int, int, str]]:
+    """Loose matches over the word list; with only_at, only those starting at word `first`."""
+    spans = []
+    stems = [t for t, _, _ in toks]
+    last = first + 1 if only_at else len(toks)
+    for o in opts:
+        for seq in o.loose:
+            n = len(seq)
+            for i in range(first, min(last, len(toks) - n + 1)):
+                if stems[i] == seq[0] and tuple(stems[i:i + n]) == seq:
+                    spans.append((toks[i][1], toks[i + n - 1][2], o.letter))
+    return spans
+
+
+def _outermost(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Drop a match lying inside a longer one ("low" inside "very low")."""
+    return [(s, e, letter) for s, e, letter in spans
+            if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _ in spans)]
+
+
+def _option_hits(low: str, opts: Sequence[_Option]) -> frozenset[str] | None:
+    """Letters whose option text appears as a phrase, not negated, not inside a longer one."""
+    spans = _exact_spans(low, opts) or _loose_spans(_tokens(low), opts)
+    spans = [sp for sp in spans if not _NEGATED_BEFORE.search(low, max(0, sp[0] - 30), sp[0])]
+    hits = {letter for _, _, letter in _outermost(spans)}
     return frozenset(hits) if hits else None
+
+
+def _option_at(low: str, pos: int, opts: Sequence[_Option]) -> tuple[str, int] | None:
+    """The option whose text starts exactly at `pos` (the longest one), and where it ends."""
+    best: tuple[str, int] | None = None
+    for o in opts:
+        end = pos + len(o.needle)
+        if (low.startswith(o.needle, pos) and (end == len(low) or not low[end].isalnum())
+                and (best is None or end > best[1])):
+            best = (o.letter, end)
+    if best is None:
+        m = _WORD.search(low, pos)
+        if m is None or low[pos:m.start()].strip():
+            return None
+        toks = _tokens(low[pos:pos + 200])
+        for s, e, letter in _loose_spans(toks, opts, 0, only_at=True):
+            if best is None or pos + e > best[1]:
+                best = (letter, pos + e)
+    return best
+
+
+# Around an option text named after a cue: quotes, brackets, bold marks, a colon.
+_TEXT_OPEN = re.compile(r"[\s\"'(\[「*:]*")
+_TEXT_CLOSE = re.compile(r"[\s.\"'\])」*]*")
+_TEXT_OWN_LETTER = re.compile(r"\s*[(\[]([A-D])[)\]]")
+_ITEM_SEP = re.compile(r"\s*(?:,|;|/|&|\+|、|和|与|及|或|\band\b|\bor\b)\s*(?:\band\b\s*)?")
+_TEXT_LABEL = re.compile(r"([A-Da-d])\s*[.:)]\s*")
+
+
+def _texts_after(flat: str, low: str, pos: int, opts: Sequence[_Option],
+                 labels: bool) -> frozenset[str] | None:
+    """Options named by text right after a cue: '"Overexposed."', 'distorted fingers, ...'.
+
+    With `labels`, items may also be "A. <text of A>" (an MC cue listing labelled options).
+    Returns the letters (empty when joined by "or", a hedge), or None if no text is named.
+    """
+    letters: set[str] = set()
+    hedge = False
+    p = pos
+    while True:
+        p = _TEXT_OPEN.match(low, p).end()
+        hit = _option_at(low, p, opts)
+        if hit is None and labels:
+            lab = _TEXT_LABEL.match(flat, p)
+            if lab:
+                hit = _option_at(low, lab.end(), opts)
+                if hit and hit[0] != lab.group(1).upper():
+                    hit = None
+        if hit is None:
+            break
+        letters.add(hit[0])
+        end = hit[1]
+        own = _TEXT_OWN_LETTER.match(flat, end)
+        if own and own.group(1) == hit[0]:
+            end = own.end()  # "Overexposed (B)"
+        close = _TEXT_CLOSE.match(low, end)
+        p = close.end()
+        sep = _ITEM_SEP.match(low, p)
+        if sep is None or "." in close.group():
+            break  # the sentence ended: what follows is the explanation
+        hedge = hedge or "or" in sep.group() or "或" in sep.group()
+        p = sep.end()
+    if not letters:
+        return None
+    return _AMBIGUOUS if hedge else frozenset(letters)
 
 
 # --------------------------------------------------------------------------- refusals
@@ -466,30 +721,40 @@ _TF_WORDS = {
     "正确": True, "对": True, "对的": True, "是": True, "是的": True, "真": True,
     "false": False, "incorrect": False, "inaccurate": False, "wrong": False, "no": False,
     "untrue": False, "f": False, "错误": False, "错": False, "错的": False, "否": False,
-    "假": False, "不正确": False, "不对": False, "不是": False,
+    "假": False, "不正确": False, "不对": False, "不是": False, "不": False,
 }
 _EN_VALUE = (r"(?:true(?![\s-]+to\b)|false|untrue|correct|incorrect|accurate|inaccurate|wrong|"
              r"right(?=\s*[.,!;]|$))"
              r"(?!\s*(?:or|and|/)\s*(?:not\s+)?(?:true|false|correct|incorrect)\b)")  # hedges
-_ZH_VALUE = r"不正确|不对|不是|正确|错误|错的|错|对的|对|是的|是|否|真|假"
+_ZH_VALUE = r"不正确|不对|不是|正确|错误|错的|错|对的|对|是的|是|否|真|假|不"
 _ZH_END = r"(?=的|[^\u4e00-\u9fff]|$)"  # "结果是图像..." is no verdict; "是正确的" is
 # TF cues (lower text): a keyword, then the verdict read by the tail pattern of its kind.
 _TF_CUE = re.compile(_alt(
+    _kw([r"answer\s+to\s+(?:this|the)\s+question\s*\"[^\"]{0,300}\""], ""),
     _kw([r"answer", r"judge?ment", "verdict", "conclusion", "response", "label", "prediction",
          r"the\s+(?:statement|claim|description|assertion|sentence)",
          r"this\s+(?:statement|claim|description|assertion|sentence)",
          r"that\s+(?:statement|claim|description|assertion|sentence)", "it", "this", "that",
-         "therefore", "thus", "hence", "so"], r"\b"),
-    ["答案", "判断", "结论", "结果", "陈述", "说法", "描述", "表述"]))
+         "therefore", "thus", "hence", "so", "well", "overall", r"in\s+conclusion",
+         r"in\s+short", r"in\s+summary", r"to\s+conclude", r"i(?:'d|\s+would|\s+will)?\s+say",
+         r"we(?:'d|\s+would)?\s+say"], r"\b"),
+    ["答案", "判断", "结论", "结果", "陈述", "说法", "描述", "表述", "所以", "因此", "因而",
+     "总之", "综上"]))
 _TF_CUE_KIND = {"therefore": "k3", "thus": "k3", "hence": "k3", "so": "k3",
                 "答案": "k4", "判断": "k4", "结论": "k4", "结果": "k4",
-                "陈述": "k5", "说法": "k5", "描述": "k5", "表述": "k5"}
+                "陈述": "k5", "说法": "k5", "描述": "k5", "表述": "k5",
+                "所以": "k7", "因此": "k7", "因而": "k7", "总之": "k7", "综上": "k7"}
+_TF_CUE_K6 = ("well", "overall", "in", "to", "i", "we")  # "Well, no, ..." / "I would say no."
+_YES_NO_END = r"(?=\s*[,.!;:\"']|\s*$)"  # "So, no, ..." but not "So no blur is visible"
 _TF_TAILS = {
     "k1": re.compile(r"[\"']?\s*(?:is|would\s+be|should\s+be|:|=|-)?\s*[\"'(\[]?\s*"
                      rf"(?P<neg>{_NEG})?(?P<w>{_EN_VALUE}|yes|no|t|f)\b"),
     "k2": re.compile(r"\s*(?:is|'s|seems(?:\s+to\s+be)?|appears(?:\s+to\s+be)?|would\s+be)"
                      rf"(?:\s+|(?=n't))(?P<neg>{_NEG})?(?P<w>{_EN_VALUE})\b"),
-    "k3": re.compile(rf"\s*,?\s*(?P<neg>{_NEG})?(?P<w>{_EN_VALUE})\b"),
+    "k3": re.compile(rf"\s*,?\s*(?:(?P<neg>{_NEG})?(?P<w>{_EN_VALUE})\b|(?P<yn>yes|no){_YES_NO_END})"),
+    "k6": re.compile(rf"\s*,?\s*[\"']?(?:(?P<neg>{_NEG})?(?P<w>{_EN_VALUE})|(?P<yn>yes|no))"
+                     rf"{_YES_NO_END}"),
+    "k7": re.compile(r"\s*,?\s*(?P<w>是的|不是|不对|不正确|正确|错误|对|不|是)(?=[,。.!;]|$)"),
     "k4": re.compile(rf"(?:是|为)?\s*:?\s*(?P<w>{_ZH_VALUE}){_ZH_END}"),
     "k5": re.compile(rf"(?:是|为)?\s*(?P<w>不正确|正确|错误|不对|对的|错的){_ZH_END}"),
 }
@@ -500,11 +765,22 @@ _TF_WHOLE = re.compile(rf"{_TF_LABEL}\s*[.!。]?|(?P<tf>t|f)\.?")
 _TF_LEADING = re.compile(rf"{_TF_LABEL}\s*(?:[.,!:;。，—–]|\s-)")
 _TF_PARTIAL = re.compile(_alt(
     _kw(["partially", "partly", "half", "somewhat", "mostly"],
-        r"\s+(?:true|false|correct|incorrect|accurate)"), ["部分正确"]))
+        r"\s+(?:true|false|correct|incorrect|accurate)"),
+    _kw([r"yes\s+and\s+no", r"no\s+and\s+yes"], r"\b"), ["部分正确"]))
 _TF_STRONG = re.compile(_alt(_kw([r"true(?![\s-]+to\b)", "false", "untrue"], r"\b")))
 _TF_WEAK = re.compile(_alt(
     _kw(["correct", "incorrect", "accurate", "inaccurate", "wrong", "right", "yes", "no"],
         r"\b"), ["不正确", "不对", "错误", "错的", "正确", "对的"]))
+# "accurate colors", "the correct exposure", "false contours": an adjective before a noun
+# judges the noun, not the statement. After a verdict comes punctuation or a function word.
+_FUNCTION_WORDS = (
+    "because|as|since|and|or|but|so|for|in|to|with|that|which|who|given|based|according|"
+    "overall|here|there|now|then|though|although|while|whereas|if|when|unless|yet|nor|also|"
+    "too|either|indeed|enough|again|anyway|the|a|an|this|these|those|it|its|i|we|you|they|"
+    "he|she|my|our|your|his|her|their|not|is|are|was|were|be|on|at|by|from|of|about|"
+    "regarding|considering|except|than|rather|after|before|statement|answer|claim|"
+    "description|assertion|judge?ment|choice|option|response|conclusion|one")
+_ATTRIBUTIVE = re.compile(rf"[ \t]+(?!(?:{_FUNCTION_WORDS})\b)[a-z]")
 _RIGHT_BEFORE = re.compile(r"(?:is|'s|are)\s+(?P<neg>not\s+)?$")
 _RIGHT_AFTER = re.compile(r"\s*(?:[.,!;]|$)")
 _YESNO_AFTER = re.compile(r"\s*(?:[,.!;:]|$)")
@@ -518,6 +794,8 @@ def _polarity(word: str, negated: bool) -> bool:
 def _weak_polarity(m: re.Match[str], low: str) -> bool | None:
     """Polarity of one correct/wrong/right/yes/no word, or None when it is no verdict."""
     word, s, e = m.group(), m.start(), m.end()
+    if word.isascii() and word not in ("yes", "no", "right") and _ATTRIBUTIVE.match(low, e):
+        return None  # "the most accurate data", "correct white balance"
     if word == "wrong":
         if low[max(0, s - 10):s].rstrip().endswith(("nothing", "anything", "something")):
             return None
@@ -527,10 +805,13 @@ def _weak_polarity(m: re.Match[str], low: str) -> bool | None:
         if before is None or not _RIGHT_AFTER.match(low, e):
             return None
         return _polarity(word, bool(before.group("neg")))
-    if word in ("yes", "no"):  # "No, the face is sharp"; not "no blur"
-        if low[:s].rstrip()[-1:] not in ("", ".", "!", "?") or not _YESNO_AFTER.match(low, e):
-            return None
-        return _polarity(word, False)
+    if word in ("yes", "no"):  # "No, the face is sharp"; "..., no, they are not"; not "no blur"
+        before = low[:s].rstrip()[-1:]
+        if before in ("", ".", "!", "?") and _YESNO_AFTER.match(low, e):
+            return _polarity(word, False)
+        if before == "," and low[e:e + 1] == ",":
+            return _polarity(word, False)
+        return None
     negated = word.isascii() and _NEG_END.search(low, max(0, s - 40), s) is not None
     return _polarity(word, negated)
 
@@ -540,10 +821,13 @@ def _tf_verdict(text: str, low: str) -> str | frozenset[str] | None:
     verdict = None
     for m in _TF_CUE.finditer(low):  # the last cue wins
         word = m.group()
-        kind = _TF_CUE_KIND.get(word) or ("k2" if word.startswith(("th", "it")) else "k1")
+        kind = _TF_CUE_KIND.get(word) or (
+            "k6" if word.startswith(_TF_CUE_K6) else
+            "k2" if word.startswith(("th", "it")) else "k1")
         t = _TF_TAILS[kind].match(low, m.end())
         if t:
-            verdict = _polarity(t.group("w"), bool(t.groupdict().get("neg")))
+            found = t.groupdict()
+            verdict = _polarity(found.get("w") or found["yn"], bool(found.get("neg")))
     if verdict is not None:
         return _TRUE if verdict else _FALSE
     labels = []
@@ -566,6 +850,8 @@ def _tf_verdict(text: str, low: str) -> str | frozenset[str] | None:
         seen: set[bool] = set()
         for m in rx.finditer(low):
             if rx is _TF_STRONG:
+                if _ATTRIBUTIVE.match(low, m.end()):
+                    continue  # "false contours", "true colors"
                 value = _polarity(m.group(), _NEG_END.search(low, max(0, m.start() - 40),
                                                              m.start()) is not None)
             else:
@@ -587,25 +873,35 @@ _ALL_OPTIONS = re.compile(
     r"(?:\s+(?:are\s+)?(?:correct|apply|present))?\s*[.!]?")
 
 
-def _choice_letters(text: str, flat: str, low: str, options: Sequence[str],
+# MC without a cue: "A and C, or maybe only A" hedges between answers.
+_OR_BETWEEN = re.compile(rf"{_L_UP}[^.!?\n]{{0,40}}?(?:\bor\b|或)[^.!?\n]{{0,40}}?{_L_UP}")
+
+
+def _choice_letters(text: str, flat: str, low: str, opts: Sequence[_Option],
                     multi: bool) -> frozenset[str] | None:
     has_capital = any(ch in flat for ch in _UP)
     post, ruled_after = _scan_letters(flat) if has_capital else ([], set())
-    found = _cue_letters(flat, low, post, multi)
+    found = _cue_letters(flat, low, post, multi, opts)
     if found is None and multi and _ALL_OPTIONS.fullmatch(low):
-        return frozenset(OPTION_LETTERS[:len(options) or len(OPTION_LETTERS)])
+        return frozenset(OPTION_LETTERS[:len(opts) or len(OPTION_LETTERS)])
     if found is None:
-        found = _label_letters(text, flat, multi)
+        found = _label_letters(text, flat, multi, opts)
     if found is not None:
         return found
     if _refusal_blocks(low):
         return None
     letters = set(_SINGLE_UP.findall(flat)) if has_capital else set()
+    ruled = ruled_after | _ruled_out_before(flat, low) if letters else set()
     if letters:
-        letters -= ruled_after | _ruled_out_before(flat, low)
+        letters -= ruled
         if letters:
+            if multi and len(letters) > 1 and _OR_BETWEEN.search(flat):
+                return _AMBIGUOUS
             return frozenset(letters)
-    return _option_hits(low, options) if options else None
+    hits = _option_hits(low, opts) if opts else None
+    if hits and ruled:  # "Slight blur on the face (A) is not present": nor is its text
+        hits = frozenset(hits - ruled) or None
+    return hits
 
 
 # Fast paths for the commonest whole answers; the full reading gives the same result.
@@ -613,6 +909,51 @@ _BARE_TOKEN = rf"[(\[]?[{_UP}]{{1,{len(_UP)}}}[)\]]?"
 _BARE_CHOICE = re.compile(
     rf"\s*{_BARE_TOKEN}(?:\s*(?:,|and|&|/|、)?\s*{_BARE_TOKEN})*\.?\s*")  # "B", "(A)(C)", "A and C"
 _BARE_TF = {"true": _TRUE, "false": _FALSE, "yes": _TRUE, "no": _FALSE}
+
+
+# A made-up next turn after the model's own answer: "Question: ... Answer: (A)", "###Human:",
+# "USER:", a leaked chat template. On a line of its own, or inline when unmistakable.
+_FOLLOW_UP = re.compile(
+    r"(?im:^[ \t]*(?:#+[ \t]*)?(?:question|q|human|user|instruction|问题|问)[ \t]*:)"
+    r"|#{2,}[ \t]*(?i:human|user|instruction)\b"
+    r"|<\|(?:im_start|user|start_header_id)\|>|\[INST\]")
+
+
+def _follow_up_cuts(text: str) -> list[int]:
+    """Where made-up turns start, after some text (a restated question at the start is kept)."""
+    if ":" not in text and "#" not in text and "<|" not in text and "[INST]" not in text:
+        return []
+    return [m.start() for m in _FOLLOW_UP.finditer(text) if text[:m.start()].strip()]
+
+
+def _read(qtype: str, text: str, opts: Sequence[_Option],
+          options: Sequence[str] = ()) -> tuple[Extraction, bool]:
+    """The answer in cleaned text, and whether the text held any answer at all (even a hedge
+    or a refusal): a follow-up is only read when the model's own part held nothing."""
+    flat = text.replace("\n", " ") if "\n" in text else text
+    if not flat.strip():
+        return _UNREADABLE, False
+    low = flat.translate(_ASCII_LOWER)
+    if qtype == "OE":
+        if len(flat) <= _OE_REFUSAL_MAX_CHARS and _refusal_blocks(low):
+            return _REFUSED, True
+        return Extraction(flat, "ok"), True
+    if qtype == "TF":
+        found = _tf_verdict(text, low)
+        if options:  # asked as lettered options ("A. Yes  B. No"): a letter is an answer too
+            via = _tf_by_letter(text, flat, low, options)
+            if via is not None:
+                return (_UNREADABLE if isinstance(found, str) and found != via else
+                        Extraction(via, "ok")), True
+        if isinstance(found, str):
+            return Extraction(found, "ok"), True
+    else:
+        found = _choice_letters(text, flat, low, opts, multi=qtype == "MC")
+        if found and (qtype == "MC" or len(found) == 1):
+            return _chosen(found, options), True
+    if _REFUSAL.search(low):
+        return _REFUSED, True
+    return _UNREADABLE, found is not None
 
 
 def extract(qtype: str, raw: str | None, options: Sequence[str] = ()) -> Extraction:
@@ -634,28 +975,15 @@ def extract(qtype: str, raw: str | None, options: Sequence[str] = ()) -> Extract
                 if qtype == "MC" or len(letters) == 1:
                     return _chosen(letters, options)
     text = _clean(raw)
-    flat = text.replace("\n", " ") if "\n" in text else text
-    if not flat:
-        return _UNREADABLE
-    low = flat.translate(_ASCII_LOWER)
-    if qtype == "OE":
-        if len(flat) <= _OE_REFUSAL_MAX_CHARS and _refusal_blocks(low):
-            return _REFUSED
-        return Extraction(flat, "ok")
-    if qtype == "TF":
-        found = _tf_verdict(text, low)
-        if options:  # asked as lettered options ("A. Yes  B. No"): a letter is an answer too
-            via = _tf_by_letter(text, flat, low, options)
-            if via is not None:
-                return _UNREADABLE if isinstance(found, str) and found != via else \
-                    Extraction(via, "ok")
-        if isinstance(found, str):
-            return Extraction(found, "ok")
-    else:
-        letters = _choice_letters(text, flat, low, options, multi=qtype == "MC")
-        if letters and (qtype == "MC" or len(letters) == 1):
-            return _chosen(letters, options)
-    return _REFUSED if _REFUSAL.search(low) else _UNREADABLE
+    opts = _prepare(tuple(options)) if options and qtype in ("SC", "MC") else ()
+    cuts = _follow_up_cuts(text)
+    if cuts:
+        own, found = _read(qtype, text[:cuts[0]].rstrip(), opts, options)
+        if found:
+            return own  # the model's own answer; the made-up continuation is ignored
+        if len(cuts) > 1:
+            text = text[:cuts[1]]  # nothing before the first block: it restated the question
+    return _read(qtype, text, opts, options)[0]
 
 
 def _chosen(letters: Iterable[str], options: Sequence[str]) -> Extraction:

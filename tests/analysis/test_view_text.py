@@ -72,3 +72,24 @@ def test_a_compare_problem_naming_a_model_is_escaped_markdown():
     text = compare_views.problem_markdown(f"'{EVIL}' is not a verified model")
     assert text.startswith("*") and text.endswith("*") and "<img" not in text
     assert "\\*\\*Evil\\*\\*" in text
+
+
+def test_the_parse_report_names_the_harness_and_shows_warnings_as_text():
+    """An upload's report says which harness layout was recognised and shows the reader's
+    warnings (e.g. ids that look like row numbers) escaped, never as markup."""
+    from leaderboard.benchmark import load_benchmark
+    from leaderboard.predictions import read_predictions
+    from tests.support import harness_files as hf
+
+    bench = load_benchmark(str(hf.DEMO))
+    items = bench.items.head(40).to_dict(orient="records")
+    replies = {r["id"]: "The answer is (B)." for r in items}
+    data = hf.vlmevalkit_file(hf.vlmevalkit_frame(items, replies), "tsv")
+    pred = read_predictions(data, "MyVLM_QBenchPortrait.tsv", bench)
+    summary = report.summarise(pred.report, {"ok": 40})
+    assert summary["harness"] == pred.report.harness and "VLMEvalKit" in summary["harness"]
+    html_text = report.summary_html(summary)
+    assert summary["harness"] in html_text
+    evil = dict(summary, warnings=["<img src=x onerror=alert(1)> ids look like row numbers"])
+    shown = report.summary_html(evil)
+    assert "<img" not in shown and "&lt;img src=x" in shown and "Warning:" in shown

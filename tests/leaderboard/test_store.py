@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from leaderboard import SCORER_VERSION
 from leaderboard import store as store_mod
 from leaderboard.benchmark import load_local
 from leaderboard.errors import InputError
@@ -113,7 +114,7 @@ def test_rescoring_keeps_the_old_result_and_says_why(store, monkeypatch):
     fresh = SubmissionStore(store.root, store.benchmark)
     rescore_stale(fresh)
     again = fresh.get(sub.id)
-    assert again.result["rescored"]["from_scorer_version"] == "1.0.0"
+    assert again.result["rescored"]["from_scorer_version"] == SCORER_VERSION
     assert (sub.path / again.result["rescored"]["previous"]).read_bytes() == old
     assert (sub.path / "upload.jsonl").read_bytes() == GOOD  # the raw file is never touched
 
@@ -125,7 +126,7 @@ def test_a_stale_result_that_cannot_be_rescored_is_reported_not_fatal(store, mon
     fresh = SubmissionStore(store.root, store.benchmark)
     assert rescore_stale(fresh) == []
     assert any(sub.id in p and "could not be re-scored" in p for p in fresh.problems)
-    assert fresh.get(sub.id).result["scorer_version"] == "1.0.0"  # left as it was
+    assert fresh.get(sub.id).result["scorer_version"] == SCORER_VERSION  # left as it was
 
 
 def test_judged_results_are_not_rescored_without_a_judge(store, monkeypatch):

@@ -14,6 +14,7 @@ import gradio as gr
 
 from analysis import report
 from ui.state import AppState
+from leaderboard.predictions import ACCEPTED_EXTENSIONS, ADVISED_EXTENSIONS
 from leaderboard.errors import InputError
 from leaderboard.moderation import admin_enabled
 from leaderboard.settings import mb
@@ -22,7 +23,9 @@ from ..actions import moderate_submission, submit_file
 from . import PRIVATE, Step
 
 OPEN_CHOICES = [("open weights", "open"), ("closed", "closed"), ("not stated", "")]
-FILE_TYPES = [".jsonl", ".json", ".csv", ".tsv", ".parquet", ".ndjson"]
+#: What the file picker offers: every extension the reader accepts, plus those it answers
+#: with advice (a `datasets` Arrow file: export it with to_json or to_parquet).
+FILE_TYPES = list(ACCEPTED_EXTENSIONS + ADVISED_EXTENSIONS)
 
 
 def judge_progress(progress: gr.Progress) -> Callable[[int, int], None]:
@@ -108,8 +111,9 @@ def build(state: AppState, after: Sequence[Step]) -> None:
     limit = mb(state.limits.max_file_bytes)
     with gr.Tab("Submit", id="submit"):
         gr.Markdown(
-            "Upload one prediction file (JSONL, JSON, CSV/TSV or Parquet; one row per "
-            "item with its id and the model's raw answer; at most "
+            "Upload one prediction file as your harness wrote it (lmms-eval samples, "
+            "VLMEvalKit xlsx/tsv, LLaVA-style JSONL, OpenAI Batch output, or JSONL, JSON, "
+            "CSV/TSV, Parquet with an id and the model's raw answer per row; see About; at most "
             f"{limit} MB). It is parsed at once; **Submit** scores it with the "
             "reference scorer and puts it on the board. While the open-ended answers "
             "are judged, the model shows on the leaderboard as *pending* (closed-ended "

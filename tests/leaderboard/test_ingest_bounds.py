@@ -18,7 +18,7 @@ from leaderboard.benchmark import load_benchmark
 from leaderboard.errors import InputError, PredictionError
 from leaderboard.predictions import read_predictions
 from leaderboard.settings import Limits
-from tests import harness_files as hf
+from tests.support import harness_files as hf
 
 REPO = hf.REPO
 
@@ -229,8 +229,9 @@ def test_lone_surrogate_is_refused_naming_the_row(bench, data, name, where):
 
 def test_lone_surrogate_through_the_store_is_a_message_and_nothing_stored(tmp_path):
     from leaderboard.store import SubmissionStore
+    from tests.support.storekit import submit
 
     store = SubmissionStore(tmp_path / "subs", load_benchmark(str(hf.DEMO)))
     with pytest.raises(InputError, match="lone surrogate"):
-        store.add(b'{"id": "qbp-00001", "prediction": "\\ud800"}', "p.jsonl", {"model": "S"})
+        submit(store, b'{"id": "qbp-00001", "prediction": "\\ud800"}', "p.jsonl", {"model": "S"})
     assert [p for p in (tmp_path / "subs").iterdir() if not p.name.startswith(".")] == []

@@ -1,6 +1,6 @@
 """The README's and the About tab's "From your harness to a submission": every example is a
 line of a fixture in tests/data/harness/, the fixtures are what the builders in
-tests/harness_files.py write, and each one is read against the demo bundle as the tool's
+tests/support/harness_files.py write, and each one is read against the demo bundle as the tool's
 layout and scored item by item like the same answers in plain JSONL."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from analysis.about import HARNESS_GUIDE, about_markdown
 from leaderboard.benchmark import load_benchmark
 from leaderboard.predictions import read_predictions
 from leaderboard.scoring import score_predictions
-from tests import harness_files as hf
+from tests.support import harness_files as hf
 
 README = (hf.REPO / "README.md").read_text("utf-8")
 HARNESSES = {

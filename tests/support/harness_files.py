@@ -6,7 +6,7 @@ objects appended with no newline) follow that source. The replies are a demo mod
 answers, so a file scored through its harness layout can be compared item by item with the
 same answers given as plain `{"id", "prediction"}` JSONL.
 
-`python -m tests.harness_files` rewrites the small fixtures in tests/data/harness/ that the
+`python -m tests.support.harness_files` rewrites the small fixtures in tests/data/harness/ that the
 README and the About tab quote (tests check they are what these builders write).
 """
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "demo"
-FIXTURES = Path(__file__).resolve().parent / "data" / "harness"
+FIXTURES = Path(__file__).resolve().parents[1] / "data" / "harness"
 LETTERS = "ABCD"
 #: A TF verdict as the letter of its option (A: True, B: False), as a letter-prompted model
 #: answers.

@@ -12,8 +12,8 @@ from leaderboard.benchmark import load_benchmark, load_local
 from leaderboard.errors import PredictionError
 from leaderboard.predictions import read_predictions
 from leaderboard.scoring import score_predictions
-from tests import harness_files as hf
-from tests.bundles import OPTIONS, item, write_bundle
+from tests.support import harness_files as hf
+from tests.support.bundles import OPTIONS, item, write_bundle
 
 
 @pytest.fixture(scope="module")
@@ -182,3 +182,21 @@ def test_tf_option_letters_are_read_through_the_rows_options(tmp_path):
     pf = read_predictions(hf.vlmevalkit_file(frame, "xlsx"), "M.xlsx", bench)
     assert pf.predictions == {"q001": "A. Yes", "q002": "B. No", "q003": "B"}
     assert score_predictions(bench, pf.predictions).items["score"].tolist() == [1, 1, 1]
+
+
+def test_a_strong_model_answering_in_bare_letters_is_not_taken_for_the_gold(tmp_path):
+    """The gold guard refuses a column that *is* the answer key, not a very good model: bare
+    letters right on 97% of the closed-ended items are scored, a column right on all refused."""
+    from leaderboard.benchmark import load_benchmark
+    from leaderboard.errors import PredictionError
+    from leaderboard.predictions import read_predictions
+
+    bench = load_benchmark(str(hf.DEMO))
+    closed = bench.items[bench.items["qtype"].isin(["SC", "TF"])].head(200)
+    rows = [{"id": i, "prediction": a} for i, a in zip(closed["id"], closed["answer"])]
+    with pytest.raises(PredictionError, match="holds the gold answers"):
+        read_predictions(json.dumps(rows).encode(), "p.json", bench)
+    for row in rows[:6]:  # 6 of 200 wrong: 97% right
+        row["prediction"] = {"True": "False", "False": "True"}.get(row["prediction"], "Z")
+    pred = read_predictions(json.dumps(rows).encode(), "p.json", bench)
+    assert pred.report.matched == 200

@@ -1,6 +1,6 @@
 """Files as evaluation harnesses write them are read as written and scored item by item
 exactly like the same answers uploaded as plain {"id", "prediction"} JSONL; the parse report
-names the layout recognised. Fixtures: tests/harness_files.py (each builder cites the tool's
+names the layout recognised. Fixtures: tests/support/harness_files.py (each builder cites the tool's
 source file and function it follows)."""
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from leaderboard.errors import PredictionError
 from leaderboard.predictions import (ACCEPTED_EXTENSIONS, FORMATS, ParseReport,
                                      read_predictions)
 from leaderboard.scoring import score_predictions
-from tests import harness_files as hf
+from tests.support import harness_files as hf
 
 N = 120  # the first demo items: all four question types
 
@@ -212,11 +212,12 @@ def test_report_only_adds_keys(bench, items, replies):
 
 def test_stored_xlsx_rescores_with_the_same_result(tmp_path, items, replies):
     from leaderboard.store import SubmissionStore
+    from tests.support.storekit import submit
 
     bench = load_benchmark(str(hf.DEMO))
     store = SubmissionStore(tmp_path / "subs", bench)
     data = hf.vlmevalkit_file(hf.vlmevalkit_frame(items, replies), "xlsx")
-    sub = store.add(data, "MyVLM_QBenchPortrait.xlsx", {"model": "xlsx model"})
+    sub = submit(store, data, "MyVLM_QBenchPortrait.xlsx", {"model": "xlsx model"})
     assert sub.meta.format == "xlsx" and sub.upload_path.read_bytes() == data
     again = read_predictions(sub.upload_path.read_bytes(), "upload", bench, fmt="xlsx")
     assert again.report.harness == "VLMEvalKit XLSX"
