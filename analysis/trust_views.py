@@ -19,15 +19,20 @@ rows (`review_badge`, `unreadable_pct` for an "Unreadable %" column) and the dri
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from leaderboard.agreement import JUDGED_CELLS, SCORES, JudgeAgreement
-from leaderboard.provenance import (DECLARED_FIELDS, UNUSABLE_STATUSES, status_by_qtype,
-                                    unreadable_share)
+from leaderboard.provenance import (
+    DECLARED_FIELDS,
+    UNUSABLE_STATUSES,
+    status_by_qtype,
+    unreadable_share,
+)
 from leaderboard.review import review_reasons, under_review
 from leaderboard.taxonomy import CLOSED_QTYPES, TABLE_TITLES
 from leaderboard.version_diff import VersionDiff
@@ -90,9 +95,9 @@ def _size(n: Any) -> str:
 def provenance_frame(prov: Mapping[str, Any]) -> pd.DataFrame:
     """The details panel of a row: one (Field, Value) line each, plain text."""
     if prov.get("kind") == "reported":
-        rows = [("Source", f"{prov['text']} ({PAPER_TITLE})"),
-                ("Per-item data", "none: " + prov["note"])]
-        return pd.DataFrame(rows, columns=list(PROVENANCE_HEADERS))
+        paper = [("Source", f"{prov['text']} ({PAPER_TITLE})"),
+                 ("Per-item data", "none: " + prov["note"])]
+        return pd.DataFrame(paper, columns=list(PROVENANCE_HEADERS))
     f, b, j = prov.get("file") or {}, prov.get("benchmark") or {}, prov.get("judge")
     fmt = _or(f.get("format"))
     if f.get("harness"):

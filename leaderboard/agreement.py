@@ -20,8 +20,9 @@ items beside the original (or as a change record); the agreement view and the AP
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd

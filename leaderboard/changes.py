@@ -19,9 +19,10 @@ folders today).
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -154,7 +155,7 @@ def change_record(model: str, old_result: Mapping[str, Any], new_result: Mapping
     """One JSON-ready change record (see the module docstring). `old_result` and
     `new_result` are result.json payloads (ScoreResult.to_json or the stored dict);
     `reason` defaults to `rescore_reason(old_result, new_result)`."""
-    at = at or datetime.now(timezone.utc)
+    at = at or datetime.now(UTC)
     cells = cell_changes(old_result.get("tables") or {}, new_result.get("tables") or {})
     flips, transitions = item_flips(old_items, new_items)
     overall = next(c for c in cells if c["table"] == "table3" and c["cell"] == "Overall")
@@ -163,7 +164,7 @@ def change_record(model: str, old_result: Mapping[str, Any], new_result: Mapping
         "model": model,
         "model_key": model_key(model),
         "submission_id": submission_id,
-        "at": at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+        "at": at.astimezone(UTC).isoformat(timespec="seconds"),
         "reason": reason or rescore_reason(old_result, new_result),
         "versions": {"old": result_versions(old_result), "new": result_versions(new_result)},
         "old_scored_at": (old_result.get("rescored") or {}).get("at"),
@@ -191,7 +192,7 @@ class ChangeLog:
     """
 
     def __init__(self, root: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-        self.folder = RecordFolder(root, max_bytes=max_bytes)
+        self.folder = RecordFolder(root, max_bytes=max_bytes, summarise=summary)
 
     @property
     def root(self) -> Path:
@@ -211,17 +212,19 @@ class ChangeLog:
         """One record by id (KeyError for anything else). Read-only: it is cached."""
         return self.folder.get(record_id)
 
+    def ids(self, newest_first: bool = True) -> list[str]:
+        """Every record id, newest first by default (nothing is opened)."""
+        return self.folder.ids(newest_first)
+
     def list(self, newest_first: bool = True, limit: int | None = 100,
              model: str | None = None, max_scan: int | None = 10_000) -> list[dict[str, Any]]:
-        """Records, newest first by default; only those of `model` (by model key) if given."""
+        """Record summaries (no cells or flips: `get` a record for those), newest first by
+        default; only those of `model` (by model key) if given. Read-only: they are cached."""
         keep = None
         if model is not None:
             wanted = model_key(model)
             keep = lambda r: r.get("model_key") == wanted  # noqa: E731
         return list(self.folder.iter(newest_first, keep=keep, limit=limit, max_scan=max_scan))
-
-    def ids(self, newest_first: bool = True) -> list[str]:
-        return self.folder.ids(newest_first)
 
 
 def flipped_ids(records: Iterable[Mapping[str, Any]]) -> list[str]:

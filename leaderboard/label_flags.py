@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,7 @@ class LabelFlags:
                                  "characters why the answer key looks wrong")
         if client is not None:
             self.limiter.take(client)
-        when = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        when = (at or datetime.now(UTC)).astimezone(UTC)
         record = {"item_id": item_id, "reason": text, "owner": who or ANONYMOUS,
                   "at": when.isoformat(timespec="seconds")}
         try:

@@ -15,19 +15,23 @@ admin clears it. The record is `review.json` next to meta.json:
 
 Where it is called from (integration): the pipeline, after scoring and before storing,
 calls `review_flags(result.items, payload, bench, others, best_overall, review_margin())`
-with `others` = [(owner, normalised_answers(sub.items()) or sub.items())] of every other
-owner's stored visible submission and `best_overall` = the best stored verified Overall;
-when flags come back the store writes `review_record(flags)` as review.json in the same
+with `others` = [(owner, cache.get(sub.id, sub.items), sub.meta.model)] of every other
+owner's stored visible submission (`cache`: a long-lived `FingerprintCache`) and
+`best_overall` = the best stored verified Overall; when flags come back the store writes `review_record(flags)` as review.json in the same
 atomic write. The store's loader reads it with `parse_review`; the board leaves rows with
 `under_review(record)` unranked and shows `analysis.trust_views.review_badge`; the admin
 action (behind moderation.check_admin) writes `clear_review(record, by)`.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
-from typing import Any, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -60,7 +64,7 @@ class Flag:
         return asdict(self)
 
     @staticmethod
-    def from_dict(data: Mapping[str, Any]) -> "Flag":
+    def from_dict(data: Mapping[str, Any]) -> Flag:
         if data.get("code") not in FLAG_CODES or not isinstance(data.get("reason"), str):
             raise ValueError(f"not a review flag: {dict(data)!r:.120}")
         return Flag(str(data["code"]), str(data["reason"]), float(data["value"]),
@@ -99,7 +103,7 @@ def gold_match_share(items: pd.DataFrame,
 
 def normalised_answers(items: pd.DataFrame) -> pd.Series:
     """Each item's raw answer as compared for copies (index: item id; None when empty or
-    missing). Cache it per stored submission: it is what `others` may hold."""
+    missing)."""
     out = []
     for raw in items["raw"].tolist():
         text = normalise(raw).casefold() if isinstance(raw, str) else ""
@@ -107,13 +111,51 @@ def normalised_answers(items: pd.DataFrame) -> pd.Series:
     return pd.Series(out, index=items["id"].tolist(), dtype=object)
 
 
+def answer_fingerprints(items: pd.DataFrame) -> pd.Series:
+    """A 64-bit fingerprint of each normalised answer (index: item id; 0 = no answer):
+    what `others` should hold, 8 bytes per item, the same in every process."""
+    values = [0 if t is None else int.from_bytes(
+        hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest(), "big", signed=True) or 1
+        for t in normalised_answers(items).tolist()]
+    return pd.Series(np.asarray(values, dtype=np.int64), index=items["id"].tolist())
+
+
+class FingerprintCache:
+    """Answer fingerprints of stored submissions, computed once per submission id: a stored
+    upload never changes (a re-score re-reads the same bytes), so neither do they."""
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self.max_entries = max_entries
+        self._data: OrderedDict[str, pd.Series] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, sub_id: str, load_items: Callable[[], pd.DataFrame]) -> pd.Series:
+        with self._lock:
+            hit = self._data.get(sub_id)
+            if hit is not None:
+                self._data.move_to_end(sub_id)
+                return hit
+        value = answer_fingerprints(load_items())
+        with self._lock:
+            self._data[sub_id] = value
+            while len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
+        return value
+
+
+def _answered(values: np.ndarray) -> np.ndarray:
+    if values.dtype.kind in "iu":
+        return values != 0
+    return np.array([x is not None and x == x and x != 0 for x in values], dtype=bool)
+
+
 def identical_share(a: pd.Series, b: pd.Series) -> tuple[float, int]:
-    """(percent of items with the same normalised answer, over the items either answered;
-    how many such items). Two missing answers are not "identical": they say nothing."""
+    """(percent of items with the same answer, over the items either answered; how many
+    such items), for two `normalised_answers` or two `answer_fingerprints`. Two missing
+    answers are not "identical": they say nothing."""
     b = b.reindex(a.index)
-    av, bv = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
-    a_has = np.array([x is not None and x == x for x in av])  # x == x is False for NaN
-    b_has = np.array([x is not None and x == x for x in bv])
+    av, bv = a.to_numpy(), b.to_numpy()
+    a_has, b_has = _answered(av), _answered(bv)
     either = a_has | b_has
     n = int(either.sum())
     if n == 0:
@@ -130,7 +172,8 @@ def review_flags(candidate_items: pd.DataFrame, candidate_result: Mapping[str, A
     """The reasons to hold a candidate for review (empty: none).
 
     `others`: (owner, items) or (owner, items, label) of stored submissions, where items
-    is an items frame (id, raw) or `normalised_answers(...)` of it; entries whose owner is
+    is an items frame (id, raw) or its `answer_fingerprints` (cache them with a
+    `FingerprintCache`: normalising every stored answer is the slow part); entries whose owner is
     `owner` are skipped (a new version of one's own model may repeat it). `best_overall`:
     the best Overall among stored verified rows (None: nothing stored yet).
     """
@@ -141,14 +184,14 @@ def review_flags(candidate_items: pd.DataFrame, candidate_result: Mapping[str, A
                           f"{share:.1f}% of {n:,} items (review from {100 * gold_share:g}%)",
                           share, 100.0 * gold_share))
     if others:
-        mine = normalised_answers(candidate_items)
+        mine = answer_fingerprints(candidate_items)
         best: tuple[float, int, str] | None = None
         for entry in others:
             other_owner, items = entry[0], entry[1]
             label = str(entry[2]) if len(entry) > 2 else str(other_owner)
             if owner is not None and other_owner == owner:
                 continue
-            theirs = items if isinstance(items, pd.Series) else normalised_answers(items)
+            theirs = items if isinstance(items, pd.Series) else answer_fingerprints(items)
             s, m = identical_share(mine, theirs)
             if m and s >= 100.0 * copy_share and (best is None or s > best[0]):
                 best = (s, m, label)
@@ -168,7 +211,7 @@ def review_flags(candidate_items: pd.DataFrame, candidate_result: Mapping[str, A
 
 
 def _now(at: datetime | None) -> str:
-    return (at or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(
+    return (at or datetime.now(UTC)).astimezone(UTC).isoformat(
         timespec="seconds")
 
 
@@ -219,7 +262,9 @@ def parse_review(data: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
 
 def under_review(record: Mapping[str, Any] | None) -> bool:
     """True while a flagged submission waits for the admin (it is not ranked)."""
-    return bool(record) and bool(record.get("flags")) and not record.get("cleared_at")
+    if not record:
+        return False
+    return bool(record.get("flags")) and not record.get("cleared_at")
 
 
 def review_reasons(record: Mapping[str, Any] | None) -> list[str]:

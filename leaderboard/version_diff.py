@@ -22,8 +22,7 @@ import pandas as pd
 from .benchmark import Benchmark
 from .changes import item_flips
 from .scoring import cell_masks
-from .stats import (DEFAULT_LEVEL, DEFAULT_RESAMPLES, cell_means, mcnemar_exact,
-                    paired_difference)
+from .stats import DEFAULT_LEVEL, DEFAULT_RESAMPLES, cell_means, mcnemar_exact, paired_difference
 from .taxonomy import CLOSED_QTYPES
 
 #: Columns of `VersionDiff.cells` (points = percent).
@@ -79,7 +78,7 @@ def version_diff(bench: Benchmark, model: str, old_items: pd.DataFrame,
                                  clusters=None if counts is not None else bench.image_clusters)
     old_means, new_means = cell_means(np.vstack([old, new]), masks)
     n = masks.matrix.sum(axis=1)
-    keys = list(pd_cells.keys)
+    keys = masks.names  # the order paired_difference returns its cells in
     cells = pd.DataFrame({
         "table": [k[0] for k in keys], "cell": [k[1] for k in keys], "n_items": n,
         "old": [_num(old_means[t][c]) for t, c in keys],

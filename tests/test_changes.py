@@ -12,8 +12,16 @@ import pytest
 import leaderboard.store as store_mod
 from analysis.compare import compare_models
 from analysis.reliability import shared_plan
-from leaderboard.changes import (ChangeLog, cell_changes, change_record, flipped_ids,
-                                 item_flips, rejudge_reason, rescore_reason, summary)
+from leaderboard.changes import (
+    ChangeLog,
+    cell_changes,
+    change_record,
+    flipped_ids,
+    item_flips,
+    rejudge_reason,
+    rescore_reason,
+    summary,
+)
 from leaderboard.judge_approx import ApproxJudge
 from leaderboard.store import SubmissionStore
 from leaderboard.taxonomy import TABLES
@@ -160,6 +168,9 @@ def test_change_log_lists_newest_first_and_never_rewrites(tmp_path):
     assert [r["id"] for r in log.list()] == ids[::-1]
     assert [r["id"] for r in log.list(newest_first=False)] == ids
     assert log.get(ids[1])["reason"] == "r1"
+    # the list carries summaries only; a record's cells and flips come with get()
+    assert "flips" not in log.list()[0] and "cells" not in log.list()[0]
+    assert log.get(ids[2])["flips"] == [] and len(log.get(ids[2])["cells"]) == 47
     first = (tmp_path / "changes" / f"{ids[0]}.json").read_bytes()
     with pytest.raises(FileExistsError):
         log.folder.write({"kind": "rescore", "model": "M"}, ids[0])

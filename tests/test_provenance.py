@@ -13,9 +13,17 @@ import pytest
 from leaderboard import SCORER_VERSION
 from leaderboard.errors import InputError
 from leaderboard.judge_approx import ApproxJudge
-from leaderboard.provenance import (DECLARED_FIELDS, DeclaredFieldError, benchmark_info,
-                                    clean_declared, judge_label, provenance,
-                                    reported_provenance, status_by_qtype, unreadable_share)
+from leaderboard.provenance import (
+    DECLARED_FIELDS,
+    DeclaredFieldError,
+    benchmark_info,
+    clean_declared,
+    judge_label,
+    provenance,
+    reported_provenance,
+    status_by_qtype,
+    unreadable_share,
+)
 from leaderboard.store import SubmissionStore
 from tests.storekit import GOOD, NO_RATE_LIMIT, small_bench, upload
 

@@ -2,9 +2,9 @@
 pieces, an extractor that mis-reads one answer style, and a second judge that disagrees."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
 
 from leaderboard import scoring
 from leaderboard.benchmark import Benchmark, load_local
