@@ -247,7 +247,8 @@ def version_diff_summary(diff: VersionDiff) -> str:
     head = f"Version {diff.new_version} vs {diff.old_version}"
     ov = diff.overall()
     if ov is None:
-        text = f"{head}: Overall is null in one version (open-ended answers not judged)"
+        text = (f"{head}: Overall is null in at least one version (open-ended answers "
+                "not all judged)")
     else:
         d, lo, hi = ov
         sig = "significant" if lo > 0 or hi < 0 else "not significant"
@@ -360,14 +361,27 @@ def read_status_columns(submission_path: str | Path) -> pd.DataFrame:
     return pd.read_parquet(Path(submission_path) / "items.parquet", columns=["qtype", "status"])
 
 
+_UNREADABLE_CACHE: dict[tuple[Any, ...], float | None] = {}
+
+
 def unreadable_column(subs: Sequence[Any]) -> dict[str, float | None]:
     """{submission id: Unreadable %} for stored submissions (objects with `id`, `path`,
-    `result`), reading items.parquet's two columns only where result.json lacks the
-    per-type counts."""
+    `result`). Where result.json lacks the per-type counts, items.parquet's two columns are
+    read once per submission and scoring (keyed by id, scorer version, benchmark hash and
+    the re-score time, so a re-scored row is read again)."""
     out: dict[str, float | None] = {}
     for sub in subs:
-        items = None if "status_by_qtype" in sub.result else read_status_columns(sub.path)
-        out[sub.id] = unreadable_pct(sub.result, items)
+        if "status_by_qtype" in sub.result:
+            out[sub.id] = unreadable_pct(sub.result)
+            continue
+        key = (sub.id, sub.result.get("scorer_version"),
+               (sub.result.get("benchmark") or {}).get("hash"),
+               (sub.result.get("rescored") or {}).get("at"))
+        if key not in _UNREADABLE_CACHE:
+            if len(_UNREADABLE_CACHE) > 100_000:
+                _UNREADABLE_CACHE.clear()
+            _UNREADABLE_CACHE[key] = unreadable_pct(sub.result, read_status_columns(sub.path))
+        out[sub.id] = _UNREADABLE_CACHE[key]
     return out
 
 

@@ -20,7 +20,7 @@ from leaderboard.review import Flag, clear_review, review_record
 from leaderboard.store import SubmissionStore
 from leaderboard.version_diff import version_diff
 from tests.storekit import NO_RATE_LIMIT, small_bench, upload
-from tests.trustkit import ShiftedJudge, demo_bench, misread_bold_sc, score_demo
+from tests.trustkit import PREDICTIONS, ShiftedJudge, demo_bench, misread_bold_sc, score_demo
 
 HOSTILE = "Evil](javascript:alert(1)) <b>x</b>, v2"
 OPEN_LINK = re.compile(r"^\[open\]\(\?[A-Za-z0-9%=&._~-]+\)$")
@@ -195,3 +195,18 @@ def test_unreadable_percent_of_a_stored_row(store):
     assert bad["Status"].tolist() == ["refused", "unreadable", "missing"]
     assert bad["Answer"].tolist() == ["I cannot tell from this image.",
                                       "maybe true, maybe false", ""]
+
+
+def test_the_unreadable_column_follows_a_rescore(tmp_path, monkeypatch):
+    import leaderboard.store as store_mod
+
+    store = SubmissionStore(tmp_path / "subs", demo_bench(), judge=ApproxJudge(),
+                            limits=NO_RATE_LIMIT)
+    sub = store.add((PREDICTIONS / "chattyvlm.jsonl").read_bytes(), "c.jsonl", {"model": "C"})
+    before = tv.unreadable_column(store.submissions())[sub.id]
+    misread_bold_sc(monkeypatch)
+    monkeypatch.setattr(store_mod, "SCORER_VERSION", "9.9.9")
+    assert store.rescore_stale() == [sub.id]
+    after = tv.unreadable_column(store.submissions())[sub.id]
+    expected = tv.unreadable_pct({}, store.get(sub.id).items())
+    assert after == pytest.approx(expected) and after > before
