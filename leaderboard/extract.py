@@ -82,8 +82,11 @@ from typing import Iterable, Sequence
 
 from leaderboard.taxonomy import OPTION_LETTERS, QTYPES, TF_VALUES
 
-__all__ = ["STATUSES", "Extraction", "normalise", "extract"]
+__all__ = ["EXTRACTOR_VERSION", "STATUSES", "Extraction", "normalise", "extract"]
 
+#: The rule set's version: bump it with any change that can read an answer differently, so a
+#: re-score says "extractor X -> Y" in its change record (leaderboard/changes.py).
+EXTRACTOR_VERSION = "1.0.0"
 STATUSES: tuple[str, ...] = ("ok", "unreadable", "refused", "missing")
 
 
