@@ -3,7 +3,7 @@ version diff, judge agreement, review badges, the "unreadable %" board column.
 
 The core computes (leaderboard.provenance / changes / version_diff / agreement / review);
 this module only shapes results for a grid, a sentence or the API. Conventions follow
-analysis/stats_views.py: the item id is the first column of every item grid (a selected row
+analysis/item_views.py: the item id is the first column of every item grid (a selected row
 names its item however the grid was sorted), numbers stay numbers so columns sort, and
 user-sent text (model names, declared fields, parsed answers) stays plain text in "str"
 columns; only the "Open" columns are Markdown, and they hold nothing but a fixed word and a
@@ -38,8 +38,8 @@ from leaderboard.taxonomy import CLOSED_QTYPES, TABLE_TITLES
 from leaderboard.version_diff import VersionDiff
 
 from .about import PAPER_TITLE
-from .compare import item_link
-from .reliability import display_labels
+from .links import item_link
+from .intervals import display_labels
 
 NOT_RECORDED = "not recorded"
 NOT_DECLARED = "not declared"
@@ -101,7 +101,7 @@ def provenance_frame(prov: Mapping[str, Any]) -> pd.DataFrame:
     f, b, j = prov.get("file") or {}, prov.get("benchmark") or {}, prov.get("judge")
     fmt = _or(f.get("format"))
     if f.get("harness"):
-        fmt += f" (written by {f['harness']})"
+        fmt += f" · {f['harness']}"
     bench = _or(b.get("hash"))
     if b.get("revision"):
         bench += f", revision {b['revision']}"

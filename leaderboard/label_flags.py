@@ -27,7 +27,7 @@ from .append_only import RecordFolder
 from .errors import InputError
 from .limits import RateLimiter
 from .settings import _int
-from .store import MAX_NAME, clean_text
+from .forms import MAX_NAME, clean_text
 
 MAX_FLAG_REASON = 500
 MIN_FLAG_REASON = 5

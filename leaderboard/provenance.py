@@ -30,7 +30,7 @@ import pandas as pd
 
 from .benchmark import Benchmark
 from .errors import InputError
-from .store import clean_text
+from .forms import clean_text
 from .taxonomy import CLOSED_QTYPES, QTYPES, TABLE_TITLES
 
 #: Statuses that mean "the answer could not be used": counted by the audit column.

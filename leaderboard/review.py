@@ -39,7 +39,7 @@ import pandas as pd
 from .benchmark import Benchmark
 from .extract import normalise
 from .settings import _float
-from .store import MAX_NAME, MAX_REASON, clean_text
+from .forms import MAX_NAME, MAX_REASON, clean_text
 from .taxonomy import CLOSED_QTYPES
 
 REVIEW_FILE = "review.json"

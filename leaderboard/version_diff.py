@@ -8,7 +8,7 @@ flipped (`changes.item_flips`, with the parsed answers on both sides). Nothing h
 re-implements a statistic: it calls the ones the board and Compare tab use.
 
 Where it is called from (integration): the version-diff view (analysis/trust_views) with
-`counts=analysis.reliability.shared_plan(bench)`, so intervals agree with the board; the API
+`counts=analysis.intervals.shared_plan(bench)`, so intervals agree with the board; the API
 with two stored versions of one model (`store.versions(model)[-2:]`).
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pandas as pd
 from .benchmark import Benchmark
 from .changes import item_flips
 from .scoring import cell_masks
-from .stats import DEFAULT_LEVEL, DEFAULT_RESAMPLES, cell_means, mcnemar_exact, paired_difference
+from .bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, cell_means, mcnemar_exact, paired_difference
 from .taxonomy import CLOSED_QTYPES
 
 #: Columns of `VersionDiff.cells` (points = percent).

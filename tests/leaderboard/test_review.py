@@ -27,7 +27,7 @@ from leaderboard.review import (
 )
 from leaderboard.scoring import score_predictions
 from leaderboard.settings import SettingError
-from tests.viewdata import make_bench, predictions
+from tests.support.viewdata import make_bench, predictions
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 
 from leaderboard import SCORER_VERSION
 from leaderboard.errors import InputError
-from leaderboard.judge_approx import ApproxJudge
+from leaderboard.judges import ApproxJudge
 from leaderboard.provenance import (
     DECLARED_FIELDS,
     DeclaredFieldError,
@@ -25,13 +25,12 @@ from leaderboard.provenance import (
     unreadable_share,
 )
 from leaderboard.store import SubmissionStore
-from tests.storekit import GOOD, NO_RATE_LIMIT, small_bench, upload
+from tests.support.storekit import rescore_stale, submit, GOOD, NO_RATE_LIMIT, small_bench, upload
 
 
 @pytest.fixture()
 def store(tmp_path):
-    return SubmissionStore(tmp_path / "subs", small_bench(tmp_path / "bench"),
-                           judge=ApproxJudge(), limits=NO_RATE_LIMIT)
+    return SubmissionStore(tmp_path / "subs", small_bench(tmp_path / "bench"))
 
 
 def _prov(sub):
@@ -39,9 +38,9 @@ def _prov(sub):
 
 
 def test_stored_row_says_which_file_benchmark_scorer_and_judge_made_it(store):
-    first = store.add(GOOD, "run.jsonl", {"model": "TestVL", "submitter": "ana"})
+    first = _submit(store, GOOD, "run.jsonl", {"model": "TestVL", "submitter": "ana"})
     data = upload({"q001": "C", "q003": "False"})
-    sub = store.add(data, "run2.jsonl", {"model": "TestVL"})
+    sub = _submit(store, data, "run2.jsonl", {"model": "TestVL"})
     p = _prov(sub)
     assert p["kind"] == "verified" and p["submission_id"] == sub.id
     assert p["model"] == "TestVL" and p["version"] == 2
@@ -63,7 +62,7 @@ def test_stored_row_says_which_file_benchmark_scorer_and_judge_made_it(store):
 
 
 def test_declared_fields_and_recorded_extras_show_when_the_pipeline_stores_them(store):
-    sub = store.add(GOOD, "run.jsonl", {"model": "TestVL"})
+    sub = _submit(store, GOOD, "run.jsonl", {"model": "TestVL"})
     declared = clean_declared({"harness": "lmms-eval", "harness_version": "0.3.0",
                                "temperature": "0", "max_tokens": 512, "thinking": False,
                                "model": "ignored: not a declared field"})
@@ -174,3 +173,8 @@ def test_unreadable_share_counts_unreadable_refused_missing_over_closed_items_on
                   "TF": {"missing": 1, "ok": 1}, "OE": {"judged": 1, "refused": 1}}
     assert unreadable_share(by) == pytest.approx(100 * 3 / 5)  # OE refusals not counted
     assert unreadable_share({"OE": {"judged": 3}}) is None
+
+
+def _submit(store, data, file_name, meta):
+    """Store through the pipeline with the approximate judge and no rate limit."""
+    return submit(store, data, file_name, meta, judge=ApproxJudge(), limits=NO_RATE_LIMIT)

@@ -9,13 +9,13 @@ from pathlib import Path
 from leaderboard import scoring
 from leaderboard.benchmark import Benchmark, load_local
 from leaderboard.extract import Extraction
-from leaderboard.judge_approx import ApproxJudge
-from leaderboard.judging import JudgeInfo, Judgement, JudgeRequest
+from leaderboard.judges import ApproxJudge
+from leaderboard.judges import JudgeInfo, Judgement, JudgeRequest
 from leaderboard.predictions import PredictionFile, read_predictions
 from leaderboard.scoring import ScoreResult, score_predictions
 from leaderboard.settings import Limits
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "demo"
 PREDICTIONS = DEMO / "predictions"
 

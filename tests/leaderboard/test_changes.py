@@ -11,7 +11,8 @@ import pytest
 
 import leaderboard.store as store_mod
 from analysis.compare import compare_models
-from analysis.reliability import shared_plan
+from analysis.intervals import shared_plan
+from leaderboard import SCORER_VERSION
 from leaderboard.changes import (
     ChangeLog,
     cell_changes,
@@ -22,12 +23,12 @@ from leaderboard.changes import (
     rescore_reason,
     summary,
 )
-from leaderboard.judge_approx import ApproxJudge
+from leaderboard.judges import ApproxJudge
 from leaderboard.store import SubmissionStore
 from leaderboard.taxonomy import TABLES
 from leaderboard.version_diff import diff_json, version_diff, version_pair
-from tests.storekit import NO_RATE_LIMIT
-from tests.trustkit import PREDICTIONS, ShiftedJudge, demo_bench, misread_bold_sc, score_demo
+from tests.support.storekit import rescore_stale, submit, NO_RATE_LIMIT
+from tests.support.trustkit import PREDICTIONS, ShiftedJudge, demo_bench, misread_bold_sc, score_demo
 
 
 def _differing_ids(old_items, new_items) -> set[str]:
@@ -95,14 +96,13 @@ def test_two_different_files_give_the_difference_cell_by_cell(reference):
 def test_rescoring_the_demo_store_with_a_new_extractor_is_recorded(tmp_path, monkeypatch):
     """The integration the re-score path is meant to do: read old result and items, re-score,
     record. Deltas equal the difference of the two stored results."""
-    store = SubmissionStore(tmp_path / "subs", demo_bench(), judge=ApproxJudge(),
-                            limits=NO_RATE_LIMIT)
-    sub = store.add((PREDICTIONS / "bilingualvl.jsonl").read_bytes(), "b.jsonl",
+    store = SubmissionStore(tmp_path / "subs", demo_bench())
+    sub = _submit(store, (PREDICTIONS / "bilingualvl.jsonl").read_bytes(), "b.jsonl",
                     {"model": "BilingualVL"})
     old_result, old_items = sub.result, sub.items().copy()
     misread_bold_sc(monkeypatch)
     monkeypatch.setattr(store_mod, "SCORER_VERSION", "1.0.1")
-    assert store.rescore_stale() == [sub.id]
+    assert rescore_stale(store, judge=ApproxJudge()) == [sub.id]
     after = store.get(sub.id)
     rec = change_record(after.meta.model, old_result, after.result, old_items, after.items(),
                         submission_id=sub.id)
@@ -110,7 +110,7 @@ def test_rescoring_the_demo_store_with_a_new_extractor_is_recorded(tmp_path, mon
     rid = log.add(rec)
     stored = log.get(rid)
     _assert_deltas_are_differences(stored, old_result["tables"], after.result["tables"])
-    assert stored["reason"] == "scorer 1.0.0 -> 1.0.1"
+    assert stored["reason"] == f"scorer {SCORER_VERSION} -> 1.0.1"
     assert {f["id"] for f in stored["flips"]} == _differing_ids(old_items, after.items())
     assert stored["submission_id"] == sub.id and store.scan()[0].id == sub.id
 
@@ -253,3 +253,8 @@ def test_version_diff_refuses_items_of_another_benchmark_version(reference):
 def test_version_pair_is_the_last_two_versions():
     assert version_pair(["v1"]) is None
     assert version_pair(["v1", "v2", "v3"]) == ("v2", "v3")
+
+
+def _submit(store, data, file_name, meta):
+    """Store through the pipeline with the approximate judge and no rate limit."""
+    return submit(store, data, file_name, meta, judge=ApproxJudge(), limits=NO_RATE_LIMIT)

@@ -11,16 +11,16 @@ import pandas as pd
 import pytest
 
 from analysis import trust_views as tv
-from analysis.compare import parse_item_query
+from analysis.links import parse_item_query
 from leaderboard.agreement import judge_agreement
 from leaderboard.changes import change_record
-from leaderboard.judge_approx import ApproxJudge
+from leaderboard.judges import ApproxJudge
 from leaderboard.provenance import clean_declared, provenance, reported_provenance
 from leaderboard.review import Flag, clear_review, review_record
 from leaderboard.store import SubmissionStore
 from leaderboard.version_diff import version_diff
-from tests.storekit import NO_RATE_LIMIT, small_bench, upload
-from tests.trustkit import PREDICTIONS, ShiftedJudge, demo_bench, misread_bold_sc, score_demo
+from tests.support.storekit import rescore_stale, submit, NO_RATE_LIMIT, small_bench, upload
+from tests.support.trustkit import PREDICTIONS, ShiftedJudge, demo_bench, misread_bold_sc, score_demo
 
 HOSTILE = "Evil](javascript:alert(1)) <b>x</b>, v2"
 OPEN_LINK = re.compile(r"^\[open\]\(\?[A-Za-z0-9%=&._~-]+\)$")
@@ -28,13 +28,13 @@ OPEN_LINK = re.compile(r"^\[open\]\(\?[A-Za-z0-9%=&._~-]+\)$")
 
 def _decoded(link_markdown: str) -> tuple[str | None, list[str]]:
     query = link_markdown[len("[open](?"):-1]
-    return parse_item_query(dict(parse_qsl(query)))
+    view = parse_item_query(dict(parse_qsl(query)))
+    return view.item, view.models
 
 
 @pytest.fixture()
 def store(tmp_path):
-    return SubmissionStore(tmp_path / "subs", small_bench(tmp_path / "bench"),
-                           judge=ApproxJudge(), limits=NO_RATE_LIMIT)
+    return SubmissionStore(tmp_path / "subs", small_bench(tmp_path / "bench"))
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def demo_pair():
 
 
 def test_the_provenance_panel_of_a_stored_row(store):
-    sub = store.add(upload({"q001": "B", "q002": "the answer is refused?", "q003": "True"}),
+    sub = _submit(store, upload({"q001": "B", "q002": "the answer is refused?", "q003": "True"}),
                     "run.jsonl", {"model": HOSTILE})
     meta = {**dataclasses.asdict(sub.meta),
             "declared": clean_declared({"harness": "<script>lmms</script>",
@@ -55,7 +55,7 @@ def test_the_provenance_panel_of_a_stored_row(store):
     panel = dict(zip(frame["Field"], frame["Value"]))
     assert panel["Model"] == HOSTILE  # kept as given: the grid shows it as text
     assert panel["File sha256"] == sub.meta.file_sha256
-    assert panel["Format recognised"] == "jsonl"
+    assert panel["Format recognised"] == f"jsonl · {sub.result['parse_report']['harness']}"
     assert panel["Version"] == "1" and panel["Owner"] == tv.NOT_RECORDED
     assert panel["Extractor version"].startswith("not recorded")
     assert panel["Open-ended judge"] == "approx · lexical-v1 (approximate), prompt not recorded"
@@ -181,7 +181,7 @@ def test_review_badge_shows_the_reasons_until_cleared():
 
 
 def test_unreadable_percent_of_a_stored_row(store):
-    sub = store.add(upload({"q001": "I cannot tell from this image.", "q002": "A and C",
+    sub = _submit(store, upload({"q001": "I cannot tell from this image.", "q002": "A and C",
                             "q003": "maybe true, maybe false", "q004": "Blurry."}),
                     "run.jsonl", {"model": "M"})
     # closed-ended items: q001 refused, q002 ok, q003 unreadable, q005 missing -> 3 of 4
@@ -200,13 +200,17 @@ def test_unreadable_percent_of_a_stored_row(store):
 def test_the_unreadable_column_follows_a_rescore(tmp_path, monkeypatch):
     import leaderboard.store as store_mod
 
-    store = SubmissionStore(tmp_path / "subs", demo_bench(), judge=ApproxJudge(),
-                            limits=NO_RATE_LIMIT)
-    sub = store.add((PREDICTIONS / "chattyvlm.jsonl").read_bytes(), "c.jsonl", {"model": "C"})
+    store = SubmissionStore(tmp_path / "subs", demo_bench())
+    sub = _submit(store, (PREDICTIONS / "chattyvlm.jsonl").read_bytes(), "c.jsonl", {"model": "C"})
     before = tv.unreadable_column(store.submissions())[sub.id]
     misread_bold_sc(monkeypatch)
     monkeypatch.setattr(store_mod, "SCORER_VERSION", "9.9.9")
-    assert store.rescore_stale() == [sub.id]
+    assert rescore_stale(store, judge=ApproxJudge()) == [sub.id]
     after = tv.unreadable_column(store.submissions())[sub.id]
     expected = tv.unreadable_pct({}, store.get(sub.id).items())
     assert after == pytest.approx(expected) and after > before
+
+
+def _submit(store, data, file_name, meta):
+    """Store through the pipeline with the approximate judge and no rate limit."""
+    return submit(store, data, file_name, meta, judge=ApproxJudge(), limits=NO_RATE_LIMIT)

@@ -13,8 +13,8 @@ from leaderboard.agreement import (
     judge_agreement,
     weighted_kappa,
 )
-from leaderboard.judge_approx import ApproxJudge
-from tests.trustkit import ShiftedJudge, demo_bench, score_demo
+from leaderboard.judges import ApproxJudge
+from tests.support.trustkit import ShiftedJudge, demo_bench, score_demo
 
 
 def _pairs(*blocks: tuple[int, int, int]) -> tuple[list[int], list[int]]:
