@@ -170,7 +170,7 @@ def _check_canonical_values(where: str, target: str, values: Any) -> None:
     bad = sorted({str(v) for v in values if allowed is not None and v not in allowed})
     if bad:
         raise BenchmarkError(f"{where}: {', '.join(map(repr, bad))} is not a {target} "
-                             f"(allowed: {', '.join(allowed)})")
+                             f"(allowed: {', '.join(allowed or ())})")
 
 
 #: Q-Bench's coded fields, as written by Q-Future: question_type 0 = Yes-or-No, 1 = What,
@@ -667,7 +667,7 @@ def _validate(rows: list[dict[str, Any]], cmap: ColumnMapping,
         if missing:
             problems.append(f"{where}: missing field(s) {', '.join(missing)}")
             continue
-        if not item_id.strip():
+        if item_id is None or not item_id.strip():
             problems.append(f"{where}: empty id")
             continue
         if item_id in seen:
@@ -821,7 +821,9 @@ def load_benchmark(source: str | Path, mapping: str | dict | ColumnMapping | Non
         raise BenchmarkError(f"benchmark not found: {text!r} is neither a local folder nor a "
                              "Hub dataset repo id like 'org/name'")
     if download is None:
-        from huggingface_hub import snapshot_download as download
+        from huggingface_hub import snapshot_download
+
+        download = snapshot_download
     split = resolve_mapping(mapping).split
     # Parquet shards hold the images too: of a declared split only that split's shards.
     shards = [f"*{split}-*.parquet", f"*{split}/*.parquet"] if split else ["*.parquet"]

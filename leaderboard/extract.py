@@ -639,6 +639,13 @@ _ITEM_SEP = re.compile(r"\s*(?:,|;|/|&|\+|、|和|与|及|或|\band\b|\bor\b)\s*
 _TEXT_LABEL = re.compile(r"([A-Da-d])\s*[.:)]\s*")
 
 
+def _end_of(pattern: re.Pattern[str], text: str, pos: int) -> re.Match[str]:
+    """The match of a pattern that matches everywhere (only optional parts) at `pos`."""
+    m = pattern.match(text, pos)
+    assert m is not None, pattern.pattern
+    return m
+
+
 def _texts_after(flat: str, low: str, pos: int, opts: Sequence[_Option],
                  labels: bool) -> frozenset[str] | None:
     """Options named by text right after a cue: '"Overexposed."', 'distorted fingers, ...'.
@@ -650,7 +657,7 @@ def _texts_after(flat: str, low: str, pos: int, opts: Sequence[_Option],
     hedge = False
     p = pos
     while True:
-        p = _TEXT_OPEN.match(low, p).end()
+        p = _end_of(_TEXT_OPEN, low, p).end()
         hit = _option_at(low, p, opts)
         if hit is None and labels:
             lab = _TEXT_LABEL.match(flat, p)
@@ -665,7 +672,7 @@ def _texts_after(flat: str, low: str, pos: int, opts: Sequence[_Option],
         own = _TEXT_OWN_LETTER.match(flat, end)
         if own and own.group(1) == hit[0]:
             end = own.end()  # "Overexposed (B)"
-        close = _TEXT_CLOSE.match(low, end)
+        close = _end_of(_TEXT_CLOSE, low, end)
         p = close.end()
         sep = _ITEM_SEP.match(low, p)
         if sep is None or "." in close.group():
@@ -809,10 +816,10 @@ def _weak_polarity(m: re.Match[str], low: str) -> bool | None:
             return None
         return _polarity(word, bool(before.group("neg")))
     if word in ("yes", "no"):  # "No, the face is sharp"; "..., no, they are not"; not "no blur"
-        before = low[:s].rstrip()[-1:]
-        if before in ("", ".", "!", "?") and _YESNO_AFTER.match(low, e):
+        prev = low[:s].rstrip()[-1:]
+        if prev in ("", ".", "!", "?") and _YESNO_AFTER.match(low, e):
             return _polarity(word, False)
-        if before == "," and low[e:e + 1] == ",":
+        if prev == "," and low[e:e + 1] == ",":
             return _polarity(word, False)
         return None
     negated = word.isascii() and _NEG_END.search(low, max(0, s - 40), s) is not None
@@ -835,14 +842,15 @@ def _tf_verdict(text: str, low: str) -> str | frozenset[str] | None:
         return _TRUE if verdict else _FALSE
     labels = []
     for line in text.translate(_ASCII_LOWER).split("\n"):  # also the whole one-line text
-        m = _TF_WHOLE.fullmatch(line)
-        if m:
-            labels.append(_polarity(m.group("w") or m.group("tf"), bool(m.group("neg"))))
+        whole = _TF_WHOLE.fullmatch(line)
+        if whole:
+            labels.append(_polarity(whole.group("w") or whole.group("tf"),
+                                    bool(whole.group("neg"))))
     if not labels:
         last = _last_sentence(low)
-        for m in (_TF_LEADING.match(low), _TF_WHOLE.fullmatch(last) if last else None):
-            if m and m.group("w"):
-                labels.append(_polarity(m.group("w"), bool(m.group("neg"))))
+        for lead in (_TF_LEADING.match(low), _TF_WHOLE.fullmatch(last) if last else None):
+            if lead and lead.group("w"):
+                labels.append(_polarity(lead.group("w"), bool(lead.group("neg"))))
     if labels:
         return _TRUE if labels[-1] else _FALSE
     if _refusal_blocks(low):
@@ -851,6 +859,7 @@ def _tf_verdict(text: str, low: str) -> str | frozenset[str] | None:
         return _AMBIGUOUS  # "partially true" is neither verdict
     for rx in (_TF_STRONG, _TF_WEAK):
         seen: set[bool] = set()
+        value: bool | None
         for m in rx.finditer(low):
             if rx is _TF_STRONG:
                 if _ATTRIBUTIVE.match(low, m.end()):

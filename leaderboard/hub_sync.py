@@ -222,7 +222,7 @@ class HubSync:
                 self.remote_ids = set()  # created on the first push
                 self._restore_error = None
                 return
-            files = [s.rfilename for s in (info.siblings or [])]
+            files = [s.rfilename for s in (getattr(info, "siblings", None) or [])]
             self.remote_ids = {f.split("/", 1)[0] for f in files
                                if "/" in f and _ID_RE.match(f.split("/", 1)[0])}
             local = {p.name for p in self.root.iterdir() if _ID_RE.match(p.name)}

@@ -39,7 +39,7 @@ def id_text(raw: Any) -> str | None:
 
 def _present(columns: Iterable[str], wanted: tuple[str, ...],
              taken: str | None = None) -> list[str]:
-    lower = {}
+    lower: dict[str, str] = {}
     for c in columns:
         if c != taken:
             lower.setdefault(c.lower().strip(), c)

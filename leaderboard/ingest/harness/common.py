@@ -24,8 +24,8 @@ def content_text(content: Any) -> str | None:
     if content is None or isinstance(content, str):
         return content
     if isinstance(content, list):
-        parts = [p.get("text") for p in content if isinstance(p, dict)
-                 and isinstance(p.get("text"), str)]
+        parts: list[str] = [p["text"] for p in content if isinstance(p, dict)
+                            and isinstance(p.get("text"), str)]
         parts += [p for p in content if isinstance(p, str)]
         return "\n".join(parts) if parts else None
     return None

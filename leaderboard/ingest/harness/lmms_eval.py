@@ -91,7 +91,7 @@ def read(rows: Rows, wrapped: bool = False) -> Layout | None:
         return None
     out = []
     for rec in rows.records:
-        doc = rec.get("doc") if isinstance(rec.get("doc"), dict) else {}
+        doc: dict[str, Any] = rec["doc"] if isinstance(rec.get("doc"), dict) else {}
         row = {"doc_id": rec.get("doc_id"), "prediction": _reply(rec),
                "question": doc.get("question") or rec.get("input")}
         ident = _item_id(rec)

@@ -44,7 +44,7 @@ def read(rows: Rows, name: str) -> Layout | None:
     for rec in rows.records:
         response = rec.get("response")
         ok = isinstance(response, dict) and response.get("status_code", 200) == 200
-        text = _body_text(response.get("body")) if ok else None
+        text = _body_text(response.get("body")) if ok and isinstance(response, dict) else None
         failed += text is None
         out.append({"custom_id": rec.get("custom_id"), "id": rec.get("id"), "prediction": text})
     notes = [f"{failed} request(s) failed or returned no text; scored as empty"] if failed else []
