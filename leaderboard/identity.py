@@ -108,7 +108,7 @@ class IdentitySettings:
     local_tokens: Mapping[str, str] = field(default_factory=dict)  # LOCAL: token -> account
     admins: frozenset[str] = frozenset()  # accounts that may manage every model name
     legacy_owner: str = DEFAULT_LEGACY_OWNER  # owner of stored submissions without one
-    oauth: bool = False  # HUB: the Space's OAuth is configured, so a sign-in button exists
+    oauth: bool = False  # HUB on a Space whose OAuth is configured: a sign-in button exists
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> IdentitySettings:
@@ -128,7 +128,11 @@ class IdentitySettings:
             local_tokens=parse_tokens(env.get(LOCAL_TOKENS_ENV) or ""), admins=admins,
             legacy_owner=_account_name(legacy, LEGACY_OWNER_ENV) if legacy
             else DEFAULT_LEGACY_OWNER,
-            oauth=mode == HUB and bool(env.get("OAUTH_CLIENT_ID")))
+            # Gradio mounts the real sign-in routes only on a Space (SYSTEM=spaces, SPACE_ID)
+            # with the OAuth settings `hf_oauth: true` provides; elsewhere its LoginButton
+            # would need this machine's own HF login, so there is no button.
+            oauth=(mode == HUB and env.get("SYSTEM") == "spaces" and bool(env.get("SPACE_ID"))
+                   and bool(env.get("OAUTH_CLIENT_ID"))))
 
 
 def hub_verifier(token: str) -> str | None:

@@ -84,7 +84,11 @@ def test_bad_identity_settings_stop_start_up_naming_the_variable(env, message):
 def test_on_spaces_the_hub_decides_and_oauth_shows_the_sign_in():
     settings = IdentitySettings.from_env({"SPACE_ID": "org/space"})
     assert settings.mode == HUB and not settings.oauth
-    assert IdentitySettings.from_env({"SPACE_ID": "o/s", "OAUTH_CLIENT_ID": "x"}).oauth
+    space = {"SPACE_ID": "o/s", "SYSTEM": "spaces", "OAUTH_CLIENT_ID": "x"}
+    assert IdentitySettings.from_env(space).oauth
+    # off a real Space, Gradio's sign-in would need this machine's own HF login: no button
+    assert not IdentitySettings.from_env({**space, "SYSTEM": ""}).oauth
+    assert not IdentitySettings.from_env({**space, "QBP_IDENTITY": "local"}).oauth
     assert IdentitySettings.from_env({"SPACE_ID": "o/s", "QBP_IDENTITY": "local"}).mode == LOCAL
     admins = IdentitySettings.from_env({"QBP_ADMIN_USERS": "root, ops"}).admins
     assert admins == frozenset({"root", "ops"})
