@@ -14,8 +14,8 @@ owner (QBP_LEGACY_OWNER, default "(unclaimed)", which no sign-in can be).
 
 The pipeline asks `claim` before it parses a file and again inside the store's write lock
 (`SubmissionStore.put(..., claim=...)`), so two accounts racing for a new name cannot both
-get it. `account=None` is the operator (the CLI, seeding, in-process tests), who may do what
-an admin may.
+get it. `account=None` is the operator (the CLI, in-process tests), who may do what an admin
+may; so is `identity.SEED_OWNER`, the owner of the rows seeded from the bundle at first start.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
-from .identity import DEFAULT_LEGACY_OWNER, IdentitySettings
+from .identity import DEFAULT_LEGACY_OWNER, SEED_OWNER, IdentitySettings
 from .moderation import MODERATOR
 from .names import collides
 from .settings import PAPER_DIR
@@ -75,7 +75,9 @@ class Ownership:
         return self.owner(versions[0]) if versions else None
 
     def is_admin(self, account: str | None) -> bool:
-        return account is None or account in self.admins
+        """The operator (None), an admin account, or the store's own seeding owner (a name no
+        sign-in can be: seeding is the operator's act, and may seed paper names)."""
+        return account is None or account == SEED_OWNER or account in self.admins
 
     def may_manage(self, account: str | None, versions: Sequence[Submission]) -> bool:
         """True when `account` may add versions to, withdraw or re-judge this name."""

@@ -152,3 +152,14 @@ def test_a_refused_name_costs_an_attempt_but_not_a_submission(store):
                            account="bob")
     assert limited.submit(variant(2), "p.jsonl", {"model": "Bob-VL"}, client="ip:9",
                           account="bob").meta.owner == "bob"
+
+
+def test_seeding_may_store_paper_names_and_owns_what_it_seeds(store):
+    from leaderboard.identity import SEED_OWNER
+
+    seeded = pipeline(store).submit(variant(1), "p.jsonl", {"model": "Qwen3-VL (8B)"},
+                                    account=SEED_OWNER)
+    assert seeded.meta.owner == SEED_OWNER
+    with pytest.raises(OwnershipError, match="belongs to the account '\\(demo bundle\\)'"):
+        pipeline(store).submit(variant(2), "p.jsonl", {"model": "Qwen3-VL (8B)"},
+                               account="alice")
