@@ -49,8 +49,16 @@ class Api:
         path = Path(file["path"] if isinstance(file, dict) else file.path)
         name = (file.get("orig_name") if isinstance(file, dict) else file.orig_name) or path.name
         return submit_file(
-            self.state, path, name, model, params, open, link, request,
-            profile=profile, token=oauth_token,
+            self.state,
+            path,
+            name,
+            model,
+            params,
+            open,
+            link,
+            request,
+            profile=profile,
+            token=oauth_token,
         ).as_json()
 
     def api_withdraw(

@@ -100,7 +100,10 @@ class SubmitHandlers:
         and why: the list is never sent without the admin token."""
         subs, problem = list_for_admin(self.state, token, request)
         choices = [
-            (f"{s.meta.model} · v{s.meta.version} · {s.id}" + (" · hidden" if s.hidden else ""), s.id)
+            (
+                f"{s.meta.model} · v{s.meta.version} · {s.id}" + (" · hidden" if s.hidden else ""),
+                s.id,
+            )
             for s in subs
         ]
         return gr.Dropdown(choices=choices, value=None), (
