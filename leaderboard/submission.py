@@ -140,7 +140,7 @@ class SubmissionPipeline:
         try:
             self.ownership.claim(form["model"], account, store.versions(form["model"]))
             preview = self.preview(data, file_name)
-            twin = self.store.find_twin(form["model"], preview.digest)
+            twin = store.find_twin(form["model"], preview.digest)
         except BaseException:
             self.quota.refund(client)
             raise

@@ -25,7 +25,7 @@ class HubStub:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def __enter__(self) -> "HubStub":
+    def __enter__(self) -> HubStub:
         self._thread.start()
         return self
 
