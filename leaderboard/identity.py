@@ -243,9 +243,9 @@ class Identities:
     def describe(self) -> str:
         """One sentence for the Submit tab: how submitting identifies you here."""
         if self.hub:
-            return ("Submitting needs a Hugging Face account: sign in below. A model name "
-                    "belongs to the account that first stored it; only that account adds "
-                    "versions or withdraws it.")
+            return ("Submitting needs a Hugging Face account: use the Sign in button. A "
+                    "model name belongs to the account that first stored it; only that "
+                    "account adds versions or withdraws it.")
         who = self.settings.local_user
         if who:
             return (f"Running locally: you submit as the local user “{who}” "
