@@ -142,6 +142,20 @@ question_id,response
 ```
 
 {HARNESS_GUIDE}
+## Submitting: accounts and model names
+* On the Space, submitting needs a Hugging Face account: **Sign in with Hugging Face** on the
+  Submit tab; API callers pass their Hugging Face token (below). Running locally, you
+  submit as the configured local user.
+* A model name **belongs to the account that first stored it**: only that account (or an
+  admin) adds versions or withdraws it, and every row names its owner. Names that differ only
+  in case, spacing, width or look-alike letters ("victim-vl  (7b)", a Cyrillic "В") are the
+  same name; names that hide characters or mix in look-alike letters are refused.
+* The paper's model names are reserved for the paper's rows: submit a re-run under a name of
+  your own, e.g. "Qwen3-VL (8B) (re-run)".
+* **Withdraw** (Submit tab, or `/withdraw`) takes every version of your model off the board;
+  nothing is deleted and the name stays yours. A moderator may hide a row; hidden rows keep
+  their owner, and a name a moderator hid takes new versions from an admin only.
+
 ## Score locally with the CLI
 ```bash
 python -m leaderboard score --predictions my_model.jsonl --model "My-VLM (7B)" --json result.json
@@ -155,13 +169,16 @@ the counts behind each cell and the per-item scores. With the same judge as this
 ## API (gradio_client)
 ```python
 from gradio_client import Client, handle_file
-client = Client("{space_url}")
+client = Client("{space_url}", oauth_token=HF_TOKEN)  # your token: who submits
 rows = client.predict(table="table3", kinds=["verified"], api_name="/leaderboard")
 item = client.predict(item_id="{a}", models=["My-VLM (7B)"], api_name="/item")
 out = client.predict(file=handle_file("my_model.jsonl"), model="My-VLM (7B)", params="7B",
                      open="open", link="https://huggingface.co/me/my-vlm", api_name="/submit")
-print(out["ok"], out["rank"], out["message"])
+print(out["ok"], out["rank"], out["message"], out["row"]["owner"] if out["row"] else None)
+client.predict(model="My-VLM (7B)", api_name="/withdraw")  # only its owner may
 ```
+`oauth_token` is sent only to endpoints that act as an account (`/submit`, `/withdraw`);
+reading the board needs no token.
 
 ## Citation
 Please cite the paper (check its published version for the venue):

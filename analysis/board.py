@@ -369,6 +369,7 @@ def to_rows(view: BoardView) -> list[dict[str, Any]]:
             "approx_judge": e.approx_judge,
             "baseline": e.is_baseline, "open": e.open, "params": e.params,
             "params_b": e.params_b, "link": e.link, "submission_id": e.submission_id,
+            "owner": e.owner,
         }
         for cell in view.cells:
             row[cell.name] = e.value(view.table, cell.name)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from leaderboard.benchmark import Benchmark
-from leaderboard.store import model_key
+from leaderboard.names import name_key as model_key
 from leaderboard.taxonomy import CHOICE_QTYPES, LABELS, LONG_LABELS, OPTION_LETTERS
 
 #: Outcome filters: key -> label.

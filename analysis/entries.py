@@ -10,9 +10,10 @@ precision; display rounds.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -52,6 +53,7 @@ class Entry:
     judging: tuple[int, int] | None = None  # pending rows: (OE items judged, to judge)
     is_baseline: bool = False
     submission_id: str | None = None  # verified rows only: drillable
+    owner: str | None = None  # verified rows: the account the model name belongs to
 
     @property
     def is_pending(self) -> bool:
@@ -153,8 +155,9 @@ def baseline_entry(bench: Benchmark) -> Entry:
                  null_reasons=result.null_reasons, is_baseline=True)
 
 
-def submission_entry(sub: Submission) -> Entry:
-    """A stored, re-scored submission as a verified row."""
+def submission_entry(sub: Submission, owner: str | None = None) -> Entry:
+    """A stored, re-scored submission as a verified row (`owner`: its name's account, as
+    `leaderboard.ownership` resolves it; default: what meta.json records)."""
     res, meta = sub.result, sub.meta
     judge = res.get("judge") or {}
     return Entry(
@@ -164,9 +167,12 @@ def submission_entry(sub: Submission) -> Entry:
         link=meta.link, approx_judge=bool(judge.get("approximate")),
         judge=judge.get("backend") or "none", judge_model=judge.get("model") or None,
         judge_failed=int((res.get("status_counts") or {}).get("judge_failed", 0)),
-        submission_id=sub.id)
+        submission_id=sub.id, owner=owner if owner is not None else meta.owner)
 
 
-def verified_entries(bench: Benchmark, subs: Iterable[Submission]) -> list[Entry]:
-    """The loaded benchmark's Random row, then every visible submission."""
-    return [baseline_entry(bench)] + [submission_entry(s) for s in subs]
+def verified_entries(bench: Benchmark, subs: Iterable[Submission],
+                     owner_of: Callable[[Submission], str | None] | None = None) -> list[Entry]:
+    """The loaded benchmark's Random row, then every visible submission (`owner_of`: the
+    owner of each, e.g. `Ownership.owner`, which fills in the legacy owner)."""
+    return [baseline_entry(bench)] + [
+        submission_entry(s, owner_of(s) if owner_of else None) for s in subs]

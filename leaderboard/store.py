@@ -1,7 +1,8 @@
 """The submission store: each accepted upload is an immutable folder under the store root.
 
     <root>/<submission id>/upload.<fmt>     the uploaded file, byte for byte
-                          /meta.json        model, size, open/closed, link, submitter, time, hash
+                          /meta.json        model, owner, size, open/closed, link, submitter,
+                                            time, hash
                           /result.json      cell values, counts, statuses, scorer + benchmark version
                           /items.parquet    per-item raw answer, parsed answer, status, score, judge
                           /moderation.json  present once a moderator hid or showed it (with why)
@@ -10,6 +11,8 @@
 A submission is written into a temporary folder and renamed into place, so a crash leaves the
 whole submission or nothing; start-up reports leftovers. The same file for the same model is
 recognised by its hash and not stored twice; a new file for a known model is a new version.
+Model names are one name when `names.name_key` says so; who may store under a name is
+`leaderboard.ownership`'s rule, which `put` runs under the write lock (`claim`).
 File names never come from the user: the store names every file itself.
 
 The store only persists: it never parses or scores. `leaderboard.submission` (the one
@@ -29,7 +32,6 @@ import os
 import re
 import shutil
 import threading
-import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -42,6 +44,7 @@ import pandas as pd
 from . import SCORER_VERSION
 from .benchmark import Benchmark
 from .forms import FORM_FIELDS
+from .names import name_key
 from .predictions import FORMATS
 from .scoring import ScoreResult
 
@@ -92,6 +95,7 @@ class SubmissionMeta:
     version: int = 1  # per model name
     file_size: int = 0
     same_file_as: list[str] = field(default_factory=list)  # ids of other models' identical file
+    owner: str | None = None  # account the model name belongs to (None: stored before owners)
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> "SubmissionMeta":
@@ -114,7 +118,8 @@ class Submission:
 
     @property
     def model_key(self) -> str:
-        return model_key(self.meta.model)
+        """The model's identity (`names.name_key`): look-alike names are one model."""
+        return name_key(self.meta.model)
 
     @property
     def upload_path(self) -> Path:
@@ -133,11 +138,6 @@ class Submission:
         if self._items is not None:
             return self._items[["id", "score"]]
         return pd.read_parquet(self.path / "items.parquet", columns=["id", "score"])
-
-
-def model_key(name: str) -> str:
-    """Names that differ only in case, width or spacing are the same model."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def _fsync_write(path: Path, data: bytes) -> None:
@@ -287,7 +287,7 @@ class SubmissionStore:
 
     def versions(self, model: str) -> list[Submission]:
         """Every stored version of a model (hidden included), oldest first."""
-        key = model_key(model)
+        key = name_key(model)
         return [s for s in self.scan() if s.model_key == key]
 
     def verify(self) -> list[str]:
@@ -313,12 +313,17 @@ class SubmissionStore:
                 return dataclasses.replace(old, duplicate=True)
         return None
 
-    def put(self, data: bytes, form: Mapping[str, Any], result: ScoreResult) -> Submission:
+    def put(self, data: bytes, form: Mapping[str, Any], result: ScoreResult,
+            claim: Callable[[list[Submission]], str | None] | None = None) -> Submission:
         """Store one finished submission atomically: the upload byte for byte, the cleaned
         form (`forms.clean_form`), the result and its items. Returns the stored submission,
         or the earlier one with `duplicate` set when this model already has this exact file
         (checked under the write lock, so two racing uploads store it once). Raises
-        StorageError, storing nothing, when the disk refuses."""
+        StorageError, storing nothing, when the disk refuses.
+
+        `claim(versions)`, called under the write lock with the model's stored versions
+        (hidden included, oldest first), returns the owner to record or raises (the
+        ownership rule, `ownership.Ownership.claim`); nothing is stored when it raises."""
         report = result.report
         if report is None:
             raise ValueError("put() needs a result with its parse report")
@@ -326,15 +331,16 @@ class SubmissionStore:
         digest = hashlib.sha256(data).hexdigest()
         fields = {k: form.get(k) for k in FORM_FIELDS}
         with self._locked():
+            key = name_key(fields["model"])
+            subs = self.scan()
+            owner = claim([s for s in subs if s.model_key == key]) if claim else None
             twin = self.find_twin(fields["model"], digest)
             if twin is not None:
                 return twin
             now = datetime.now(timezone.utc)
             sub_id = f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:12]}"  # sorts by time
-            key = model_key(fields["model"])
-            subs = self.scan()
             info = SubmissionMeta(
-                **fields, created=now.isoformat(timespec="microseconds"),
+                **fields, owner=owner, created=now.isoformat(timespec="microseconds"),
                 file_name=report.file_name, file_sha256=digest, format=report.format,
                 version=sum(1 for s in subs if s.model_key == key) + 1, file_size=len(data),
                 same_file_as=[s.id for s in subs
@@ -451,10 +457,11 @@ class SubmissionStore:
         self.leftovers = []
         return sorted(removed)
 
-    def set_hidden(self, sub_id: str, hidden: bool, reason: str | None = None) -> Submission:
+    def set_hidden(self, sub_id: str, hidden: bool, reason: str | None = None,
+                   by: str | None = None) -> Submission:
         """Moderation: hide or show a submission; it stays stored either way, and every
-        change is recorded with its time and reason (cleaned by `moderation.moderate`) in
-        moderation.json."""
+        change is recorded with its time, reason (cleaned by `moderation.moderate`) and who
+        did it (`by`: "moderator" or the withdrawing account) in moderation.json."""
         sub = self.get(sub_id)
         with self._locked():
             path = sub.path / "moderation.json"
@@ -464,6 +471,8 @@ class SubmissionStore:
                 current = {}
             now = datetime.now(timezone.utc).isoformat(timespec="seconds")
             entry = {"hidden": bool(hidden), "at": now, "reason": reason}
+            if by is not None:
+                entry["by"] = by
             record = {**entry, "history": list(current.get("history", [])) + [entry]}
             _replace_file(path, json.dumps(record, ensure_ascii=False, indent=1).encode(),
                           "moderate:tmp_written")

@@ -7,12 +7,15 @@ through `SubmissionPipeline`, so a file scores the same wherever it comes from. 
    checks live) and score its closed-ended items (`score_closed`). Nothing is judged or
    stored. The result is cached by (sha256 of the bytes, benchmark hash, file name), a few
    entries, so the submit that follows a preview of the same bytes parses nothing again.
-2. `prepare(data, file_name, meta, client)`: clean the form, charge the client's quota,
-   take the preview, and look for the same file already stored for this model. The
+2. `prepare(data, file_name, meta, client, account)`: clean the form, charge the client's
+   quota, check that `account` may store under the name (`ownership.Ownership.claim`: the
+   account that first stored a name owns it; paper names are reserved), take the preview,
+   and look for the same file already stored for this model. The
    `Prepared` upload is what the app shows as a pending row while the judge works; the core
    calls nothing back to get it there.
 3. `finish(prepared, progress)`: judge the open-ended answers (`judge_open`, progress as
-   they arrive), then hand the finished result to `SubmissionStore.put`.
+   they arrive), then hand the finished result to `SubmissionStore.put`, which asks the
+   ownership rule again under its write lock and records the owner in meta.json.
 
 `submit` is 2 + 3 in one call; `score` is 1 + judging without a store (the CLI's `score`
 runs `preview` + `judge_preview`, so it meets a bad file before building a judge); `rescore` /
@@ -33,6 +36,7 @@ from .errors import InputError
 from .forms import SubmissionError, clean_form
 from .judges import Judge, Progress
 from .limits import ClientQuota
+from .ownership import Ownership
 from .predictions import PredictionFile, display_name, read_predictions
 from .scoring import ScoreResult, judge_open, score_closed
 from .settings import Limits, mb
@@ -71,18 +75,21 @@ class Prepared:
     preview: Preview
     client: str | None = None  # charged to this client's quota (None: not limited)
     duplicate: Submission | None = None
+    account: str | None = None  # who stores it (None: the operator, as `Ownership` says)
 
 
 class SubmissionPipeline:
     """Scores uploads against one benchmark and, with a store, keeps them.
 
     `judge` scores open-ended answers (None: they stay unjudged and their cells null);
-    `limits` caps sizes and sets the per-client quota (default: from the environment).
+    `limits` caps sizes and sets the per-client quota, `ownership` who may store under a
+    model name (both default to the environment's settings).
     Thread-safe: the app runs several submits at once."""
 
     def __init__(self, benchmark: Benchmark, store: SubmissionStore | None = None,
                  judge: Judge | None = None, limits: Limits | None = None,
-                 cache_size: int = PREVIEW_CACHE_SIZE) -> None:
+                 cache_size: int = PREVIEW_CACHE_SIZE,
+                 ownership: Ownership | None = None) -> None:
         if store is not None and store.benchmark.hash != benchmark.hash:
             raise ValueError("the store holds results of another benchmark version")
         self.benchmark = benchmark
@@ -90,6 +97,7 @@ class SubmissionPipeline:
         self.judge = judge
         self.limits = limits or Limits.from_env()
         self.quota = ClientQuota(self.limits)
+        self.ownership = ownership or Ownership.from_env()
         self.cache_size = cache_size
         self._previews: OrderedDict[tuple[str, str, str], Preview] = OrderedDict()
         self._lock = threading.Lock()
@@ -117,25 +125,28 @@ class SubmissionPipeline:
 
     # ------------------------------------------------------------------ stage 2
     def prepare(self, data: bytes, file_name: str, meta: Any,
-                client: str | None = None) -> Prepared:
+                client: str | None = None, account: str | None = None) -> Prepared:
         """Clean the form, charge `client` (a `limits.client_key`; None for the CLI and
-        seeding) one attempt and one submission, parse and score the closed-ended items,
-        and find the stored twin. Raises InputError (nothing stored) for a bad form or file
-        and RateLimitError for a client over its quota; the submission charge is given back
+        seeding) one attempt and one submission, check that `account` (a proven account
+        name, `identity`; None: the operator) may store under the model name, parse and
+        score the closed-ended items, and find the stored twin. Raises InputError (nothing
+        stored) for a bad form or file or a name of another owner (`OwnershipError`), and
+        RateLimitError for a client over its quota; the submission charge is given back
         when the upload turns out to be a repeat or is refused."""
         form = clean_form(meta)
         data = _as_bytes(data)
-        self._need_store()
+        store = self._need_store()
         self.quota.charge(client)
         try:
+            self.ownership.claim(form["model"], account, store.versions(form["model"]))
             preview = self.preview(data, file_name)
-            twin = self.store.find_twin(form["model"], preview.digest)
+            twin = store.find_twin(form["model"], preview.digest)
         except BaseException:
             self.quota.refund(client)
             raise
         if twin is not None:
             self.quota.refund(client)
-        return Prepared(data, form, preview, client, twin)
+        return Prepared(data, form, preview, client, twin, account)
 
     # ------------------------------------------------------------------ stage 3
     def judge_preview(self, preview: Preview, progress: Progress | None = None) -> ScoreResult:
@@ -153,7 +164,10 @@ class SubmissionPipeline:
         counted = False
         try:
             result = self.judge_preview(prepared.preview, progress)
-            sub = store.put(prepared.data, prepared.form, result)
+            name, account = prepared.form["model"], prepared.account
+            sub = store.put(prepared.data, prepared.form, result,
+                            claim=lambda versions: self.ownership.claim(name, account,
+                                                                        versions))
             counted = not sub.duplicate
             return sub
         finally:
@@ -162,16 +176,18 @@ class SubmissionPipeline:
 
     # ------------------------------------------------------------------ in one call
     def submit(self, data: bytes, file_name: str, meta: Any, progress: Progress | None = None,
-               client: str | None = None) -> Submission:
+               client: str | None = None, account: str | None = None) -> Submission:
         """`prepare` then `finish`: parse, score, judge and store one upload."""
-        return self.finish(self.prepare(data, file_name, meta, client), progress)
+        return self.finish(self.prepare(data, file_name, meta, client, account), progress)
 
     def submit_file(self, path: str | Path, meta: Any, progress: Progress | None = None,
-                    client: str | None = None, file_name: str | None = None) -> Submission:
+                    client: str | None = None, file_name: str | None = None,
+                    account: str | None = None) -> Submission:
         """`submit` for an upload saved on disk (the app's temp file), its size checked
         before a byte is read. `file_name` is the name the user gave (display only)."""
         data, name = self.read_file(path, file_name)
-        return self.submit(data, name, meta, progress=progress, client=client)
+        return self.submit(data, name, meta, progress=progress, client=client,
+                           account=account)
 
     def score(self, data: bytes, file_name: str,
               progress: Progress | None = None) -> tuple[Preview, ScoreResult]:

@@ -1,7 +1,11 @@
 """The Space's public API: the named endpoints gradio_client calls.
 
-/submit, /leaderboard, /item and /compare for everyone; /moderate only when an admin token
-is configured. Every UI event is private (`ui.tabs.PRIVATE`), so these are the whole API.
+/submit, /withdraw, /leaderboard, /item and /compare for everyone; /moderate only when an
+admin token is configured. Every UI event is private (`ui.tabs.PRIVATE`), so these are the
+whole API. /submit and /withdraw act as an account: on a Space, pass your Hugging Face token
+with `Client(url, oauth_token=hf_token)` (gradio_client sends it only to endpoints that take
+a `gr.OAuthToken`, as these do); locally, a token from QBP_LOCAL_TOKENS, or none for the
+local user.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from analysis import compare_views
 from ui.state import AppState
 from leaderboard.moderation import admin_enabled
 
-from .actions import moderate_submission, submit_file
+from .actions import moderate_submission, submit_file, withdraw_model
 
 
 @dataclass
@@ -33,18 +37,54 @@ class Api:
         open: str = "",
         link: str = "",
         request: gr.Request = None,
+        profile: gr.OAuthProfile | None = None,
+        oauth_token: gr.OAuthToken | None = None,
     ) -> dict:
-        """Score and store a prediction file. Returns ok, message, rank, row and the parse
-        report; on refusal ok is false and message says what is wrong, nothing is stored.
-        While the open-ended answers are judged, the model is a pending row on the
-        leaderboard (its `judging` field counts the judged answers)."""
+        """Score and store a prediction file as your account (pass your token with
+        Client(url, oauth_token=...)). A model name belongs to the account that first stored
+        it: only that account adds versions. Returns ok, message, rank, row (with its owner)
+        and the parse report; on refusal ok is false and message says what is wrong, nothing
+        is stored. While the open-ended answers are judged, the model is a pending row on
+        the leaderboard (its `judging` field counts the judged answers)."""
         path = Path(file["path"] if isinstance(file, dict) else file.path)
         name = (file.get("orig_name") if isinstance(file, dict) else file.orig_name) or path.name
-        return submit_file(self.state, path, name, model, params, open, link, request).as_json()
+        return submit_file(
+            self.state,
+            path,
+            name,
+            model,
+            params,
+            open,
+            link,
+            request,
+            profile=profile,
+            token=oauth_token,
+        ).as_json()
 
-    def api_moderate(self, submission_id: str, hidden: bool, token: str, reason: str = "") -> dict:
-        """Hide (hidden=true) or show a stored submission; needs the admin token."""
-        return moderate_submission(self.state, submission_id, hidden, token, reason).as_json()
+    def api_withdraw(
+        self,
+        model: str,
+        request: gr.Request = None,
+        profile: gr.OAuthProfile | None = None,
+        oauth_token: gr.OAuthToken | None = None,
+    ) -> dict:
+        """Take your own model off the board (every version hidden; the files stay stored
+        and the name stays yours). Returns ok, message and the ids withdrawn."""
+        return withdraw_model(self.state, model, request, profile, oauth_token).as_json()
+
+    def api_moderate(
+        self,
+        submission_id: str,
+        hidden: bool,
+        token: str,
+        reason: str = "",
+        request: gr.Request = None,
+    ) -> dict:
+        """Hide (hidden=true) or show a stored submission; needs the admin token (guesses
+        are throttled per client)."""
+        return moderate_submission(
+            self.state, submission_id, hidden, token, reason, request
+        ).as_json()
 
     def api_leaderboard(
         self,
@@ -82,6 +122,7 @@ def register(state: AppState) -> Api:
     """Declare the named endpoints inside the Blocks being built."""
     api = Api(state)
     gr.api(api.api_submit, api_name="submit")
+    gr.api(api.api_withdraw, api_name="withdraw")
     gr.api(api.api_leaderboard, api_name="leaderboard")
     gr.api(api.api_item, api_name="item")
     gr.api(api.api_compare, api_name="compare")

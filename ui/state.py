@@ -30,10 +30,13 @@ from leaderboard.benchmark import Benchmark, load_benchmark
 from leaderboard.bootstrap import DEFAULT_RESAMPLES
 from leaderboard.errors import InputError
 from leaderboard.hub_sync import open_store, sync_status
+from leaderboard.identity import SEED_OWNER, Account, Identities
+from leaderboard.moderation import AdminGate
 from leaderboard.judges import Judge
 from leaderboard.scoring import cell_masks
 from leaderboard.settings import PAPER_DIR, AppSettings, Limits
-from leaderboard.store import StorageError, Submission, SubmissionStore, model_key
+from leaderboard.names import name_key as model_key
+from leaderboard.store import StorageError, Submission, SubmissionStore
 from leaderboard.submission import SubmissionPipeline
 
 from .pending import PendingBoard, start_pending
@@ -107,6 +110,9 @@ class AppState:
     _scores: tuple[list[str], np.ndarray] | None = None
     _generation: int = 0  # bumped by invalidate(): a result computed before is not kept
     _comparisons: dict[tuple[str, str], Comparison] = field(default_factory=dict)
+    #: Who a request is (sign-in, token or the local user) and the throttled admin check.
+    identity: Identities = field(default_factory=Identities.from_env)
+    admin_gate: AdminGate = field(default_factory=AdminGate)
 
     # ----------------------------------------------------------------- start-up
     @classmethod
@@ -173,7 +179,8 @@ class AppState:
             meta = {"model": name, "params": params, "open": spec.get("open"),
                     "link": _first(spec, "link", "url"), "submitter": "demo bundle"}
             try:
-                sub = self.pipeline.submit(path.read_bytes(), path.name, meta)
+                sub = self.pipeline.submit(path.read_bytes(), path.name, meta,
+                                           account=SEED_OWNER)
                 done.append(sub.id)
             except InputError as exc:
                 log.warning("seed: %s not stored: %s", name, exc)
@@ -196,8 +203,8 @@ class AppState:
         uploads being judged as pending rows."""
         with self._lock:
             if self._entries is None:
-                self._entries = self.reported + verified_entries(self.bench,
-                                                                 self.store.submissions())
+                self._entries = self.reported + verified_entries(
+                    self.bench, self.store.submissions(), self.pipeline.ownership.owner)
             return self._entries + self.pending.entries()
 
     def verified_models(self) -> list[str]:
@@ -318,11 +325,13 @@ class AppState:
 
     def submit(self, data: bytes, file_name: str, meta: Mapping[str, Any],
                progress: Callable[[int, int], None] | None = None,
-               client: str | None = None) -> SubmitOutcome:
+               client: str | None = None, account: Account | None = None) -> SubmitOutcome:
         """Score and store one upload; a refusal names what is wrong and stores nothing.
-        `client` (limits.client_key) is rate-limited by the pipeline. Once the upload is
-        parsed and its open-ended answers go to the judge, the board shows it as a pending
-        row; `progress(done, total)` follows the judge."""
+        `client` (limits.client_key) is rate-limited by the pipeline; `account` is who
+        submits (`ui.actions` establishes it; None: the local user, refused on the Hub), and
+        the model name must be free for it or its own (`leaderboard.ownership`). Once the
+        upload is parsed and its open-ended answers go to the judge, the board shows it as a
+        pending row; `progress(done, total)` follows the judge."""
         key: int | None = None  # the pending row's key, once there is one
         ticks: list[Callable[[int, int], None]] = [progress] if progress else []
 
@@ -332,7 +341,9 @@ class AppState:
 
         prepared = None
         try:
-            prepared = self.pipeline.prepare(data, file_name, dict(meta), client=client)
+            who = account or self.identity.resolve()
+            prepared = self.pipeline.prepare(data, file_name, dict(meta), client=client,
+                                             account=who.name)
             pending = (start_pending(prepared.preview, prepared.form, self.judge)
                        if prepared.duplicate is None else None)
             if pending is not None:
@@ -353,10 +364,11 @@ class AppState:
                                 board.Filters(kinds=(VERIFIED,), search=sub.meta.model))
         row = next((r for r in board.to_rows(view) if r["submission_id"] == sub.id), None)
         where = f"rank {rank} of {ranked} by Overall" if rank else "unranked (no Overall)"
+        owner = self.pipeline.ownership.owner(sub)
         msg = (f"Already stored: this exact file was submitted for {sub.meta.model} before "
                f"({where})." if sub.duplicate else
-               f"Accepted: {sub.meta.model} (version {sub.meta.version}) is on the board, "
-               f"{where}.")
+               f"Accepted: {sub.meta.model} (version {sub.meta.version}, owned by {owner}) "
+               f"is on the board, {where}.")
         counts = sub.result.get("status_counts", {})
         failed = int(counts.get("judge_failed", 0))
         if row and (failed or counts.get("judged")):

@@ -17,9 +17,13 @@ pytestmark = pytest.mark.app
 def test_only_the_named_endpoints_are_public(client):
     endpoints = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
     # no admin token set, so no /moderate
-    assert set(endpoints) == {"/submit", "/leaderboard", "/item", "/compare"}
+    assert set(endpoints) == {"/submit", "/withdraw", "/leaderboard", "/item", "/compare"}
     params = [p["parameter_name"] for p in endpoints["/submit"]["parameters"]]
-    assert params == ["file", "model", "params", "open", "link"]
+    assert params == ["file", "model", "params", "open", "link"]  # no typed-in identity
+    assert [p["parameter_name"] for p in endpoints["/withdraw"]["parameters"]] == ["model"]
+    # the account comes from a token gradio_client sends only when asked: oauth_token=...
+    assert endpoints["/submit"]["oauth_token"] == endpoints["/withdraw"]["oauth_token"] == (
+        "optional")
     params = [p["parameter_name"] for p in endpoints["/compare"]["parameters"]]
     assert params == ["model_a", "model_b"]
 
