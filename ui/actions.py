@@ -1,4 +1,5 @@
-"""What the UI and the API both do with a visitor's request: submit a file, moderate a row.
+"""What the UI and the API both do with a visitor's request: submit a file, moderate a row,
+flag an item's answer key, and the admin's review clearing and re-judging.
 
 One function each, so the form, the rate-limit key and the error handling cannot drift
 apart: the Submit tab adds a progress bar and HTML around them, `ui.api` returns JSON.
@@ -6,7 +7,7 @@ apart: the Submit tab adds a progress bar and HTML around them, `ui.api` returns
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,11 @@ def client_of(request: gr.Request | None, trust_forwarded: bool) -> str | None:
     )
 
 
+def owner_of(request: gr.Request | None) -> str | None:
+    """Who is recorded with a label flag: the signed-in user name, else None (anonymous)."""
+    return (getattr(request, "username", None) or None) if request is not None else None
+
+
 def submit_file(
     state: AppState,
     path: str | Path,
@@ -55,9 +61,13 @@ def submit_file(
     link: str,
     request: gr.Request | None,
     progress: Callable[[int, int], None] | None = None,
+    declared: Mapping[str, Any] | None = None,
 ) -> SubmitOutcome:
-    """Score and store one uploaded file (read from Gradio's upload folder) with its form."""
-    form = {"model": model, "params": params, "open": open_value(open_choice), "link": link}
+    """Score and store one uploaded file (read from Gradio's upload folder) with its form;
+    `declared`: the optional fields (harness, prompt, generation settings), by
+    `provenance.DECLARED_FIELDS` name, cleaned by the pipeline."""
+    form = {"model": model, "params": params, "open": open_value(open_choice), "link": link,
+            "declared": dict(declared or {})}
     return state.submit(
         Path(path).read_bytes(),
         file_name,
@@ -92,3 +102,37 @@ def moderate_submission(
         return ModerationOutcome(False, str(exc.args[0] if isinstance(exc, KeyError) else exc))
     state.invalidate()
     return ModerationOutcome(True, submission=sub)
+
+
+def flag_item(state: AppState, item_id: str, reason: str,
+              request: gr.Request | None) -> dict[str, Any]:
+    """A visitor doubts an item's answer key: stored (rate-limited, owner recorded) or
+    {"error": why} with nothing stored."""
+    try:
+        flag = state.trust.flag_item(
+            item_id, reason, owner=owner_of(request),
+            client=client_of(request, state.settings.trust_forwarded))
+    except InputError as exc:  # bad item or reason, or over the rate limit
+        return {"error": str(exc)}
+    return {"ok": True, "flag": flag}
+
+
+def clear_review(state: AppState, submission_id: str, token: str, note: str | None,
+                 request: gr.Request | None = None) -> dict[str, Any]:
+    """The admin clears a row held for review (it is ranked again), or {"error": why}."""
+    try:
+        sub = state.trust.clear(submission_id, token, note, by=owner_of(request))
+    except (PermissionError, LookupError, InputError) as exc:
+        return {"error": str(exc)}
+    return {"ok": True, "submission_id": sub.id, "model": sub.meta.model,
+            "review": state.trust.review(sub)}
+
+
+def rejudge_with(state: AppState, submission_id: str, judge: str,
+                 token: str) -> dict[str, Any]:
+    """The admin re-judges a stored row with another judge, or {"error": why}."""
+    try:
+        record = state.trust.rejudge(submission_id, judge, token)
+    except (PermissionError, LookupError, InputError) as exc:
+        return {"error": str(exc)}
+    return {"ok": True, "change": record}

@@ -1,6 +1,7 @@
-"""The Submit tab: upload one prediction file, see how it parses before scoring, submit it
-(the open-ended judge's progress shown while the row is pending), and, with an admin
-token configured, hide or show stored submissions."""
+"""The Submit tab: upload one prediction file, see how it parses before scoring, say how the
+predictions were made (optional: harness, prompt, generation settings; shown in the row's
+provenance), submit it (the open-ended judge's progress shown while the row is pending),
+and, with an admin token configured, hide or show stored submissions."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ui.state import AppState
 from leaderboard.predictions import ACCEPTED_EXTENSIONS, ADVISED_EXTENSIONS
 from leaderboard.errors import InputError
 from leaderboard.moderation import admin_enabled
+from leaderboard.provenance import DECLARED_FIELDS, THINKING_CHOICES, DeclaredField
 from leaderboard.settings import mb
 
 from ..actions import moderate_submission, submit_file
@@ -42,6 +44,20 @@ def judge_progress(progress: gr.Progress) -> Callable[[int, int], None]:
     return tick
 
 
+def declared_input(f: DeclaredField) -> gr.components.Component:
+    """The form widget of one optional declared field (`provenance.DECLARED_FIELDS`)."""
+    elem = f"sub-{f.name.replace('_', '-')}"
+    if f.name == "thinking":
+        return gr.Radio(list(THINKING_CHOICES), value=None, label=f.label, info=f.help,
+                        elem_id=elem)
+    if f.name in ("temperature", "max_tokens"):
+        return gr.Number(value=None, label=f.label, info=f.help, elem_id=elem,
+                         precision=0 if f.name == "max_tokens" else None)
+    lines = 4 if f.name == "prompt_template" else 1
+    return gr.Textbox(label=f.label, info=f.help, max_length=f.max_length, lines=lines,
+                      elem_id=elem)
+
+
 @dataclass
 class SubmitHandlers:
     state: AppState
@@ -65,8 +81,10 @@ class SubmitHandlers:
         link: str,
         request: gr.Request,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's idiom)
+        *declared: Any,
     ) -> str:
-        """`ui.actions.submit_file` (as /submit) with a progress bar and the outcome as HTML."""
+        """`ui.actions.submit_file` (as /submit) with a progress bar and the outcome as HTML;
+        `declared`: the optional fields' values, in `DECLARED_FIELDS` order."""
         if not file:
             return report.error_html("Choose a prediction file to upload.")
         out = submit_file(
@@ -79,6 +97,7 @@ class SubmitHandlers:
             link,
             request,
             progress=judge_progress(progress),
+            declared={f.name: v for f, v in zip(DECLARED_FIELDS, declared)},
         )
         if not out.ok:
             return report.error_html(out.message)
@@ -136,6 +155,9 @@ def build(state: AppState, after: Sequence[Step]) -> None:
                     )
                     weights = gr.Radio(OPEN_CHOICES, value="", label="Weights", elem_id="sub-open")
                 link = gr.Textbox(label="Link (http/https)", elem_id="sub-link")
+                with gr.Accordion("How the predictions were made (optional, shown in the "
+                                  "row's provenance)", open=False, elem_id="sub-declared"):
+                    declared = [declared_input(f) for f in DECLARED_FIELDS]
                 button = gr.Button("Submit", variant="primary", elem_id="sub-btn")
             with gr.Column():
                 out = gr.HTML(elem_id="sub-report")
@@ -158,7 +180,11 @@ def build(state: AppState, after: Sequence[Step]) -> None:
         return dep
 
     upload.change(h.preview, upload, out, **PRIVATE)
-    then_all(button.click(h.do_submit, [upload, model, params, weights, link], out, **PRIVATE))
+    then_all(
+        button.click(
+            h.do_submit, [upload, model, params, weights, link, *declared], out, **PRIVATE
+        )
+    )
     if moderation:
         for btn, hidden in ((hide, True), (show, False)):
             done = btn.click(
