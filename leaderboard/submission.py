@@ -214,16 +214,17 @@ class SubmissionPipeline:
 
     def review_flags(self, form: Mapping[str, Any], result: ScoreResult) -> list[Flag]:
         """Why this upload should be held for review (empty: it is not): the answer key,
-        a copy of another model's stored answers (any version, hidden ones too), or an
-        Overall far above the best ranked row. Other models' answers are fingerprinted once
-        per submission (`self.fingerprints`)."""
+        a copy of another model's stored answers (any version, hidden ones too, but not one
+        held for review itself: a suspect is no reference), or an Overall far above the best
+        ranked row. Other models' answers are fingerprinted once per submission
+        (`self.fingerprints`)."""
         store = self._need_store()
         key, owner = model_key(form["model"]), form.get("owner")
         answered = int(result.items["raw"].notna().sum())
         others = []
         for s in store.submissions(include_hidden=True, all_versions=True):
-            if s.model_key == key or answered < MIN_ITEMS:  # own versions may repeat
-                continue
+            if s.model_key == key or answered < MIN_ITEMS or under_review(s.review):
+                continue  # one's own versions may repeat themselves
             their_owner = getattr(s.meta, "owner", None)
             others.append((their_owner if their_owner is not None else f"model:{s.model_key}",
                            self.fingerprints.get(s.id, _answers_loader(s)),
