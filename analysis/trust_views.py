@@ -143,8 +143,9 @@ def provenance_frame(prov: Mapping[str, Any]) -> pd.DataFrame:
         rows.append(("Answer status", ", ".join(f"{k} {v:,}" for k, v in counts.items())))
     if prov.get("rescored"):
         r = prov["rescored"]
-        rows.append(("Re-scored", f"{_or(r.get('at'))} (was scorer "
-                                  f"{_or(r.get('from_scorer_version'))})"))
+        why = r.get("reason") or f"was scorer {_or(r.get('from_scorer_version'))}"
+        record = f"; change record {r['change']}" if r.get("change") else ""
+        rows.append(("Re-scored", f"{_or(r.get('at'))} ({why}{record})"))
     if prov.get("same_file_as"):
         rows.append(("Same file as", ", ".join(prov["same_file_as"])))
     declared = prov.get("declared") or {}

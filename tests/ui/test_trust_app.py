@@ -138,13 +138,14 @@ def test_the_changes_tab_lists_the_re_judge_and_opens_its_flips(state, handlers,
     assert len(cells.value["data"]) == len(changed) > 0
     models, item, tab = handlers.open_change_flip(select(flips.value["data"][0]), model)
     assert item == record["flips"][0]["id"] and tab.selected == "drill"
+    assert models.value == [two_versions.meta.model]
     only = handlers.render_changes("SimVL-Large (simulated)")
     assert only[0].value["data"] == [] or all(r[1] == "SimVL-Large (simulated)"
                                               for r in only[0].value["data"])
 
 
 def test_judge_agreement_of_the_re_judged_row(state, handlers, two_versions):
-    sub, ag = state.trust.agreement(two_versions.id)
+    _, ag = state.trust.agreement(two_versions.id)
     earlier = state.store.history(two_versions)[0].items()
     now = two_versions.items()
     oe = now["qtype"] == "OE"
@@ -198,11 +199,13 @@ def test_unreadable_percent_on_the_board_and_the_drill_down_filter(state, handle
     model = max((s for s in state.store.submissions()),
                 key=lambda s: rows[s.meta.model]["unreadable_pct"] or 0).meta.model
     frame, _, ids = handlers.list_items([model], "", "", "", "", "", "unreadable")
+    assert frame["ID"].tolist() == ids
     items = state.model_frames([model])[model]
     assert ids == items.loc[items["status"].isin(UNUSABLE_STATUSES), "id"].tolist() and ids
     sub = state.trust.submission(model)
     models, outcome, item, tab = handlers.open_row_unreadable(sub.id)
     assert (models.value, outcome, item) == ([model], "unreadable", ids[0])
+    assert tab.selected == "drill"
 
 
 def test_a_visitor_flags_an_answer_key_and_the_admin_reads_why(state, handlers, monkeypatch):

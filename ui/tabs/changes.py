@@ -40,8 +40,15 @@ class ChangesHandlers:
             count = "No change records" + who + " yet: nothing stored has been re-scored."
         else:
             count = f"**{len(records)}** change record{'s' if len(records) > 1 else ''}{who}."
-        return (gr.DataFrame(value=frame, datatype=tv.CHANGES_TYPES), count, "",
-                pd.DataFrame(), pd.DataFrame(), "", "")
+        return (
+            gr.DataFrame(value=frame, datatype=tv.CHANGES_TYPES),
+            count,
+            "",
+            pd.DataFrame(),
+            pd.DataFrame(),
+            "",
+            "",
+        )
 
     def open_change(self, evt: gr.SelectData) -> tuple:
         """A selected record: its sentence, the categories that moved, the flipped items."""
@@ -51,11 +58,15 @@ class ChangesHandlers:
             record = self.state.trust.change(record_id)
         except TrustError as exc:
             return md_escape(str(exc)), pd.DataFrame(), pd.DataFrame(), "", ""
-        cells = gr.DataFrame(value=tv.cell_changes_frame(record),
-                             datatype=tv.CELL_CHANGE_TYPES)
+        cells = gr.DataFrame(value=tv.cell_changes_frame(record), datatype=tv.CELL_CHANGE_TYPES)
         flips = gr.DataFrame(value=tv.flips_frame(record), datatype=tv.FLIP_TYPES)
-        return (md_escape(tv.change_summary(record)), cells, flips, record_id,
-                str(record.get("model", "")))
+        return (
+            md_escape(tv.change_summary(record)),
+            cells,
+            flips,
+            record_id,
+            str(record.get("model", "")),
+        )
 
     def open_change_flip(self, evt: gr.SelectData, model: str) -> tuple:
         """A flipped item: the Drill-down with it and the record's model chosen."""
@@ -70,25 +81,33 @@ def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> None:
     with gr.Tab("Changes", id="changes") as tab:
         gr.Markdown(INTRO)
         with gr.Row():
-            model = gr.Textbox(label="Only records of the model", elem_id="ch-model",
-                               max_length=80, scale=3, submit_btn="Filter")
+            model = gr.Textbox(
+                label="Only records of the model",
+                elem_id="ch-model",
+                max_length=80,
+                scale=3,
+                submit_btn="Filter",
+            )
             refresh = gr.Button("Refresh", size="sm", elem_id="ch-refresh", scale=1)
         count = gr.Markdown(elem_id="ch-count")
-        records = gr.DataFrame(interactive=False, wrap=False, max_height=420,
-                               elem_id="ch-list")
+        records = gr.DataFrame(interactive=False, wrap=False, max_height=420, elem_id="ch-list")
         summary = gr.Markdown(elem_id="ch-summary")
         with gr.Row():
-            cells = gr.DataFrame(interactive=False, wrap=False, max_height=520,
-                                 elem_id="ch-cells", scale=2)
-            flips = gr.DataFrame(interactive=False, wrap=False, max_height=520,
-                                 elem_id="ch-flips", scale=3)
+            cells = gr.DataFrame(
+                interactive=False, wrap=False, max_height=520, elem_id="ch-cells", scale=2
+            )
+            flips = gr.DataFrame(
+                interactive=False, wrap=False, max_height=520, elem_id="ch-flips", scale=3
+            )
         record_id, record_model = gr.State(""), gr.State("")
 
     outputs = [records, count, summary, cells, flips, record_id, record_model]
     # Listed when the tab is opened (a re-score may have happened since).
     for event in (tab.select, model.submit, refresh.click):
         event(h.render_changes, model, outputs, **PRIVATE)
-    records.select(h.open_change, None, [summary, cells, flips, record_id, record_model],
-                   **PRIVATE)
-    drill.show(flips.select(h.open_change_flip, [record_model],
-                            [drill.models, drill.item_box, tabs], **PRIVATE))
+    records.select(h.open_change, None, [summary, cells, flips, record_id, record_model], **PRIVATE)
+    drill.show(
+        flips.select(
+            h.open_change_flip, [record_model], [drill.models, drill.item_box, tabs], **PRIVATE
+        )
+    )

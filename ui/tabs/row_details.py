@@ -47,7 +47,14 @@ def _md(text: str) -> str:
 
 
 def _grid(frame: pd.DataFrame, types: list[str] | None = None) -> gr.DataFrame:
-    return gr.DataFrame(value=frame, datatype=types) if types else gr.DataFrame(value=frame)
+    """A grid update showing `frame` (grids without anything to show are hidden)."""
+    if types:
+        return gr.DataFrame(value=frame, datatype=types, visible=True)
+    return gr.DataFrame(value=frame, visible=True)
+
+
+def _hidden() -> gr.DataFrame:
+    return gr.DataFrame(value=EMPTY, visible=False)
 
 
 @dataclass
@@ -73,8 +80,23 @@ class RowHandlers:
         version diff (sentence, cells, flips), agreement (sentence, confusion, cells,
         disagreements), and the shown submission id and model (for the item clicks)."""
         trust = self.state.trust
-        blank = ("", EMPTY, "", gr.Button(visible=False), "", EMPTY, "", EMPTY, EMPTY,
-                 "", EMPTY, EMPTY, EMPTY, "", "")
+        blank = (
+            "",
+            _hidden(),
+            "",
+            gr.Button(visible=False),
+            "",
+            _hidden(),
+            "",
+            _hidden(),
+            _hidden(),
+            "",
+            _hidden(),
+            _hidden(),
+            _hidden(),
+            "",
+            "",
+        )
         if not (key or "").strip():
             return ("Name a row above.",) + blank[1:]
         try:
@@ -83,12 +105,13 @@ class RowHandlers:
             return (_md(str(exc)),) + blank[1:]
         if isinstance(row, Entry):
             frame = tv.provenance_frame(trust.provenance(row))
-            return (f"**{_md(row.name)}** — reported: {_md(frame['Value'].iloc[0])}",
-                    _grid(frame, ["str", "str"])) + blank[2:]
+            return (
+                f"**{_md(row.name)}** — reported: {_md(frame['Value'].iloc[0])}",
+                _grid(frame, ["str", "str"]),
+            ) + blank[2:]
         sub = row
         base = links.page_base(request.headers.get("referer")) if request else ""
-        status = (f"**{_md(sub.meta.model)}** — version {sub.meta.version}, submission "
-                  f"`{sub.id}`")
+        status = f"**{_md(sub.meta.model)}** — version {sub.meta.version}, submission `{sub.id}`"
         review = tv.review_status(sub.review)
         if review:
             status += f"\n\n**{_md(review)}**"
@@ -103,7 +126,7 @@ class RowHandlers:
             diff_cells = _grid(tv.version_diff_frame(diff), tv.VERSION_TYPES)
             diff_flips = _grid(tv.version_flips_frame(diff), tv.FLIP_TYPES)
         except TrustError as exc:
-            diff_text, diff_cells, diff_flips = _md(str(exc)), EMPTY, EMPTY
+            diff_text, diff_cells, diff_flips = _md(str(exc)), _hidden(), _hidden()
         try:
             _, ag = trust.agreement(sub.id)
             ag_text = _md(tv.agreement_summary(ag))
@@ -111,10 +134,24 @@ class RowHandlers:
             ag_cells = _grid(tv.agreement_cells_frame(ag))
             disagree = _grid(tv.disagreements_frame(ag, sub.meta.model), tv.DISAGREE_TYPES)
         except TrustError as exc:
-            ag_text, confusion, ag_cells, disagree = _md(str(exc)), EMPTY, EMPTY, EMPTY
-        return (status, prov, parse, unreadable, links.row_link(sub.id, base), vframe,
-                diff_text, diff_cells, diff_flips, ag_text, confusion, ag_cells, disagree,
-                sub.id, sub.meta.model)
+            ag_text, confusion, ag_cells, disagree = _md(str(exc)), _hidden(), _hidden(), _hidden()
+        return (
+            status,
+            prov,
+            parse,
+            unreadable,
+            links.row_link(sub.id, base),
+            vframe,
+            diff_text,
+            diff_cells,
+            diff_flips,
+            ag_text,
+            confusion,
+            ag_cells,
+            disagree,
+            sub.id,
+            sub.meta.model,
+        )
 
     def select_version(self, evt: gr.SelectData) -> str | Any:
         """A selected version row: show that version (its id is the first column)."""
@@ -137,11 +174,16 @@ class RowHandlers:
             ids = []
         if not ids:
             return gr.Dropdown(), gr.Radio(), gr.Textbox(), gr.Tabs()
-        return (gr.Dropdown(value=[sub.meta.model]), "unreadable", ids[0],
-                gr.Tabs(selected="drill"))
+        return (
+            gr.Dropdown(value=[sub.meta.model]),
+            "unreadable",
+            ids[0],
+            gr.Tabs(selected="drill"),
+        )
 
-    def row_clear_review(self, sub_id: str, token: str, note: str,
-                         request: gr.Request = None) -> str:
+    def row_clear_review(
+        self, sub_id: str, token: str, note: str, request: gr.Request = None
+    ) -> str:
         """`ui.actions.clear_review` (as /review_clear) with the outcome as HTML."""
         out = actions.clear_review(self.state, sub_id, token, note, request)
         if "error" in out:
@@ -154,8 +196,10 @@ class RowHandlers:
         if "error" in out:
             return report.error_html(out["error"])
         change = out["change"]
-        return report.ok_html(f"Re-judged ({change.get('reason', '')}); change record "
-                              f"{change.get('id')}, listed in the Changes tab.")
+        return report.ok_html(
+            f"Re-judged ({change.get('reason', '')}); change record "
+            f"{change.get('id')}, listed in the Changes tab."
+        )
 
 
 @dataclass
@@ -175,13 +219,13 @@ class RowDetailsTab:
         """Chain the board's row click: `trigger(fn, inputs, outputs, ...)` is an event
         listener (e.g. `component.select`) whose `inputs` give a submission id or model
         name; the key is set, this tab selected and the row rendered."""
-        return self.show(trigger(self.handlers.open_row, inputs, [self.key, self.tabs],
-                                 **PRIVATE))
+        return self.show(trigger(self.handlers.open_row, inputs, [self.key, self.tabs], **PRIVATE))
 
     def on_load(self, demo: gr.Blocks) -> Any:
         """The page-load step reading `?row=`."""
-        return self.show(demo.load(self.handlers.row_on_load, None, [self.key, self.tabs],
-                                   **PRIVATE))
+        return self.show(
+            demo.load(self.handlers.row_on_load, None, [self.key, self.tabs], **PRIVATE)
+        )
 
 
 def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> RowDetailsTab:
@@ -189,36 +233,69 @@ def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> RowDetailsTab:
     with gr.Tab("Row details", id="row") as tab:
         gr.Markdown(INTRO)
         with gr.Row():
-            key = gr.Textbox(label="Submission id or model name", elem_id="rd-key", scale=3,
-                             submit_btn="Show", max_length=links.MAX_ROW_KEY)
+            key = gr.Textbox(
+                label="Submission id or model name",
+                elem_id="rd-key",
+                scale=3,
+                submit_btn="Show",
+                max_length=links.MAX_ROW_KEY,
+            )
             pick = gr.Dropdown([], label="Or pick a row", elem_id="rd-pick", scale=2)
         status = gr.Markdown(elem_id="rd-status")
         with gr.Row():
             with gr.Column(scale=3):
-                prov = gr.DataFrame(interactive=False, wrap=True, max_height=760,
-                                    elem_id="rd-provenance", column_widths=["190px", "560px"])
+                prov = gr.DataFrame(
+                    interactive=False,
+                    wrap=True,
+                    max_height=760,
+                    elem_id="rd-provenance",
+                    column_widths=["190px", "560px"],
+                    visible=False,
+                )
             with gr.Column(scale=2):
                 parse = gr.HTML(elem_id="rd-parse")
-                unreadable = gr.Button("Answers that could not be read, in the Drill-down",
-                                       size="sm", visible=False, elem_id="rd-unreadable")
-                share = gr.Textbox(label="Link to this row", interactive=False,
-                                   elem_id="rd-link", buttons=["copy"])
+                unreadable = gr.Button(
+                    "Answers that could not be read, in the Drill-down",
+                    size="sm",
+                    visible=False,
+                    elem_id="rd-unreadable",
+                )
+                share = gr.Textbox(
+                    label="Link to this row", interactive=False, elem_id="rd-link", buttons=["copy"]
+                )
         gr.Markdown("### Versions (click one to show it)")
-        versions = gr.DataFrame(interactive=False, wrap=False, elem_id="rd-versions")
+        versions = gr.DataFrame(interactive=False, wrap=False, elem_id="rd-versions", visible=False)
         gr.Markdown("### This version against the one before (paired 95% intervals)")
         diff_text = gr.Markdown(elem_id="rd-diff-summary")
         with gr.Row():
-            diff_cells = gr.DataFrame(interactive=False, wrap=False, max_height=420,
-                                      elem_id="rd-diff", scale=1)
-            diff_flips = gr.DataFrame(interactive=False, wrap=False, max_height=420,
-                                      elem_id="rd-diff-flips", scale=1)
-        with gr.Accordion("Judge agreement (two judgings of the same answers)", open=True,
-                          elem_id="rd-agreement"):
+            diff_cells = gr.DataFrame(
+                interactive=False,
+                wrap=False,
+                max_height=420,
+                elem_id="rd-diff",
+                scale=1,
+                visible=False,
+            )
+            diff_flips = gr.DataFrame(
+                interactive=False,
+                wrap=False,
+                max_height=420,
+                elem_id="rd-diff-flips",
+                scale=1,
+                visible=False,
+            )
+        with gr.Accordion(
+            "Judge agreement (two judgings of the same answers)", open=True, elem_id="rd-agreement"
+        ):
             ag_text = gr.Markdown(elem_id="rd-ag-summary")
             with gr.Row():
-                confusion = gr.DataFrame(interactive=False, elem_id="rd-ag-confusion")
-                ag_cells = gr.DataFrame(interactive=False, elem_id="rd-ag-cells")
-            disagree = gr.DataFrame(interactive=False, max_height=360, elem_id="rd-ag-items")
+                confusion = gr.DataFrame(
+                    interactive=False, elem_id="rd-ag-confusion", visible=False
+                )
+                ag_cells = gr.DataFrame(interactive=False, elem_id="rd-ag-cells", visible=False)
+            disagree = gr.DataFrame(
+                interactive=False, max_height=360, elem_id="rd-ag-items", visible=False
+            )
         sub_id, model = gr.State(""), gr.State("")
         admin = admin_enabled()
         if admin:
@@ -228,13 +305,29 @@ def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> RowDetailsTab:
                     note = gr.Textbox(label="Note (kept with the review record)")
                 with gr.Row():
                     clear_btn = gr.Button("Clear the review", size="sm", elem_id="rd-clear")
-                    judge = gr.Radio(list(REJUDGE_BACKENDS), value=REJUDGE_BACKENDS[0],
-                                     label="Re-judge with")
+                    judge = gr.Radio(
+                        list(REJUDGE_BACKENDS), value=REJUDGE_BACKENDS[0], label="Re-judge with"
+                    )
                     rejudge_btn = gr.Button("Re-judge", size="sm", elem_id="rd-rejudge")
                 admin_out = gr.HTML()
 
-    outputs = [status, prov, parse, unreadable, share, versions, diff_text, diff_cells,
-               diff_flips, ag_text, confusion, ag_cells, disagree, sub_id, model]
+    outputs = [
+        status,
+        prov,
+        parse,
+        unreadable,
+        share,
+        versions,
+        diff_text,
+        diff_cells,
+        diff_flips,
+        ag_text,
+        confusion,
+        ag_cells,
+        disagree,
+        sub_id,
+        model,
+    ]
     assert len(outputs) == N_OUTPUTS
     row = RowDetailsTab(h, key, outputs, tabs)
     tab.select(h.row_choices, None, pick, **PRIVATE)
@@ -242,15 +335,19 @@ def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> RowDetailsTab:
     row.show(pick.input(lambda name: name or gr.Textbox(), pick, key, **PRIVATE))
     row.show(versions.select(h.select_version, None, key, **PRIVATE))
     for grid in (diff_flips, disagree):
-        drill.show(grid.select(h.open_row_item, [model], [drill.models, drill.item_box, tabs],
-                               **PRIVATE))
-    drill.show(unreadable.click(h.open_row_unreadable, [sub_id],
-                                [drill.models, drill.filters[-1], drill.item_box, tabs],
-                                **PRIVATE))
+        drill.show(
+            grid.select(h.open_row_item, [model], [drill.models, drill.item_box, tabs], **PRIVATE)
+        )
+    drill.show(
+        unreadable.click(
+            h.open_row_unreadable,
+            [sub_id],
+            [drill.models, drill.filters[-1], drill.item_box, tabs],
+            **PRIVATE,
+        )
+    )
     share.change(None, [share], None, js=SHARE_URL_JS)
     if admin:
-        row.show(clear_btn.click(h.row_clear_review, [sub_id, token, note], admin_out,
-                                 **PRIVATE))
-        row.show(rejudge_btn.click(h.row_rejudge, [sub_id, judge, token], admin_out,
-                                   **PRIVATE))
+        row.show(clear_btn.click(h.row_clear_review, [sub_id, token, note], admin_out, **PRIVATE))
+        row.show(rejudge_btn.click(h.row_rejudge, [sub_id, judge, token], admin_out, **PRIVATE))
     return row
