@@ -158,6 +158,7 @@ from gradio_client import Client, handle_file
 client = Client("{space_url}")
 rows = client.predict(table="table3", kinds=["verified"], api_name="/leaderboard")
 item = client.predict(item_id="{a}", models=["My-VLM (7B)"], api_name="/item")
+cmp = client.predict(model_a="My-VLM (7B)", model_b="Other-VLM", api_name="/compare")
 out = client.predict(file=handle_file("my_model.jsonl"), model="My-VLM (7B)", params="7B",
                      open="open", link="https://huggingface.co/me/my-vlm",
                      harness="lmms-eval", harness_version="0.3.0", temperature=0,
