@@ -462,17 +462,17 @@ def open_store(root: str | Path, benchmark: Benchmark, judge: Judge | None = Non
                env: Mapping[str, str] | None = None,
                rescore: bool = True, sync: HubSync | None = None) -> SubmissionStore:
     """Start-up in one call: restore from the Hub (when configured, bounded in time), open the
-    store (leftovers and problems reported on it), re-score stale results, then push every
-    later change. `judge` is the one stale judged results are re-scored with.
-    `sync_status(store)` tells the app how persistence is doing. `sync` replaces the one built
-    from the environment (tests)."""
+    store (leftovers and problems reported on it), push every later change, and re-score
+    stale results (each with its change record, both pushed). `judge` is the one stale
+    judged results are re-scored with. `sync_status(store)` tells the app how persistence is
+    doing. `sync` replaces the one built from the environment (tests)."""
     sync = sync if sync is not None else HubSync.from_env(root, env)
     Path(root).mkdir(parents=True, exist_ok=True)
     if sync is not None:
         sync.restore()
     store = SubmissionStore(root, benchmark)
+    if sync is not None:  # before re-scoring: re-scored results and their records go up too
+        sync.attach(store)
     if rescore:
         SubmissionPipeline(benchmark, store, judge=judge).rescore_stale()
-    if sync is not None:
-        sync.attach(store)
     return store

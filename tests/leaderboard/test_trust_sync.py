@@ -82,3 +82,26 @@ def test_a_review_cleared_elsewhere_is_cleared_here_and_not_the_other_way(tmp_pa
     third = _store(tmp_path / "a", hub)
     assert not under_review(third.get(held.id).review)
     third.sync.close()
+
+
+def test_a_re_score_at_start_up_is_pushed_with_its_record(tmp_path, monkeypatch):
+    import leaderboard.extract as extract_mod
+    from leaderboard.judges import ApproxJudge
+
+    hub = FakeHub(tmp_path / "hub")
+    store = _store(tmp_path / "a", hub)
+    pipe = SubmissionPipeline(store.benchmark, store, judge=ApproxJudge(), limits=NO_RATE_LIMIT)
+    sub = pipe.submit((PREDICTIONS / "tersenet.jsonl").read_bytes(), "t.jsonl",
+                      {"model": "TerseNet"})
+    assert store.sync.flush(10)
+    store.sync.close()
+    monkeypatch.setattr(extract_mod, "EXTRACTOR_VERSION", "9.0.0")
+    again = open_store(tmp_path / "a", demo_bench(), judge=ApproxJudge(),
+                       sync=synced(tmp_path / "a", hub))
+    assert again.get(sub.id).result["extractor_version"] == "9.0.0"
+    assert again.sync.flush(10)
+    record_id = ChangeLog(again.root / CHANGES_DIR).ids()[0]
+    assert f"{CHANGES_DIR}/{record_id}.json" in hub.files()
+    pushed = json.loads((hub.folder / sub.id / "result.json").read_text())
+    assert pushed["extractor_version"] == "9.0.0" and pushed["rescored"]["change"] == record_id
+    again.sync.close()
