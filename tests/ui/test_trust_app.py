@@ -22,6 +22,8 @@ from ui.state import AppState
 from ui.trust import TrustError
 
 TOKEN = "a-test-admin-token-long-enough"
+#: Handlers return dropdown updates naming a model; Gradio warns at building the update.
+pytestmark = pytest.mark.filterwarnings("ignore:The value passed into gr.Dropdown")
 
 
 def select(row: list, index: int = 0) -> gr.SelectData:
