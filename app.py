@@ -23,10 +23,12 @@ from leaderboard.settings import AppSettings  # noqa: E402
 from ui import api  # noqa: E402
 from ui.tabs import about as about_tab  # noqa: E402
 from ui.tabs import board as board_tab  # noqa: E402
+from ui.tabs import changes as changes_tab  # noqa: E402
 from ui.tabs import charts as charts_tab  # noqa: E402
 from ui.tabs import compare as compare_tab  # noqa: E402
 from ui.tabs import drilldown as drill_tab  # noqa: E402
 from ui.tabs import items as items_tab  # noqa: E402
+from ui.tabs import row_details as row_tab  # noqa: E402
 from ui.tabs import submit as submit_tab  # noqa: E402
 from ui.theme import CSS, HEADER_SORT_JS, theme  # noqa: E402
 
@@ -35,8 +37,10 @@ class Handlers(
     board_tab.BoardHandlers,
     charts_tab.ChartHandlers,
     drill_tab.DrillHandlers,
+    row_tab.RowHandlers,
     compare_tab.CompareHandlers,
     items_tab.ItemHandlers,
+    changes_tab.ChangesHandlers,
     submit_tab.SubmitHandlers,
     api.Api,
 ):
@@ -56,13 +60,16 @@ def build(state: AppState) -> gr.Blocks:
             board = board_tab.build(state)
             charts = charts_tab.build(state, board)
             drill = drill_tab.build(state)
+            rows = row_tab.build(state, drill, tabs)
             compare_tab.build(state, drill, tabs)
             items_tab.build(state, drill, tabs)
+            changes_tab.build(state, drill, tabs)
             submit_tab.build(state, after=[board.refresh, charts.refresh, drill.refresh])
             about_tab.build(state)
         # Page load: the URL's view first (setting the models lists the items and shows the
         # linked one through the drill-down's own events), then the board and the charts.
         charts.load(board.refresh(drill.on_load(demo, tabs)))
+        rows.on_load(demo)  # ?row=<submission id or model>: that row's details
         api.register(state)
     return demo
 

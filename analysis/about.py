@@ -172,13 +172,48 @@ from gradio_client import Client, handle_file
 client = Client("{space_url}", oauth_token=HF_TOKEN)  # your token: who submits
 rows = client.predict(table="table3", kinds=["verified"], api_name="/leaderboard")
 item = client.predict(item_id="{a}", models=["My-VLM (7B)"], api_name="/item")
+cmp = client.predict(model_a="My-VLM (7B)", model_b="Other-VLM", api_name="/compare")
 out = client.predict(file=handle_file("my_model.jsonl"), model="My-VLM (7B)", params="7B",
-                     open="open", link="https://huggingface.co/me/my-vlm", api_name="/submit")
-print(out["ok"], out["rank"], out["message"], out["row"]["owner"] if out["row"] else None)
+                     open="open", link="https://huggingface.co/me/my-vlm",
+                     harness="lmms-eval", harness_version="0.3.0", temperature=0,
+                     max_tokens=1024, thinking="off", api_name="/submit")
+print(out["ok"], out["rank"], out["message"], out["under_review"], out["review"])
+print(out["row"]["owner"] if out["row"] else None)  # the account the name belongs to
 client.predict(model="My-VLM (7B)", api_name="/withdraw")  # only its owner may
 ```
 `oauth_token` is sent only to endpoints that act as an account (`/submit`, `/withdraw`);
 reading the board needs no token.
+The optional `harness`, `harness_version`, `prompt_template`, `temperature`, `max_tokens` and
+`thinking` (on / off / unknown) say how the predictions were made; they are shown in the
+row's provenance. A submission whose closed-ended answers match the answer key on 99% of the
+items, whose answers are 98% identical to another model's stored file, or whose Overall beats
+the best ranked row by more than a set margin (10 points by default) is stored but
+*under review*: unranked, with the
+reason shown, until the admin clears it.
+
+**Why a row says what it says.** Each of these answers `{{"error": "..."}}` when it names
+nothing that exists:
+```python
+client.predict(row="My-VLM (7B)", api_name="/provenance")    # or row=<submission id>
+# -> benchmark hash and revision, scorer / extractor / judge versions, the file's sha256,
+#    size and format, upload time, version, owner, declared fields, the stored parse
+#    report, review status, every visible version, its change record ids
+client.predict(api_name="/changes")                  # {{"records": [...]}}, newest first
+client.predict(model="My-VLM (7B)", api_name="/changes")     # one model's records
+client.predict(record_id="<id>", api_name="/changes")        # one record: per-cell old ->
+#    new ("cells") and the items whose score flipped ("flips"), with the reason
+client.predict(row="My-VLM (7B)", api_name="/version_diff")  # version N vs N-1: per cell
+#    the difference with its paired 95% interval, McNemar's test, the flipped items
+client.predict(row="My-VLM (7B)", api_name="/judge_agreement")  # two judgings of the same
+#    answers: exact agreement, weighted kappa, confusion, OE cells and rank under each
+client.predict(item_id="{a}", reason="option B is also correct", api_name="/flag_item")
+```
+Every re-score (a new scorer or extractor version, a new benchmark revision) and every
+re-judge writes a change record before the stored result is replaced; the old result is kept.
+With an admin token configured, `/review_clear` (submission_id, token, note) clears a row held
+for review and `/rejudge_with` (submission_id, judge = approx or openai, token) re-judges a
+stored row without a new upload. The same views are in the **Row details** tab
+(`?row=<submission id or model>`) and the **Changes** tab.
 
 ## Citation
 Please cite the paper (check its published version for the venue):

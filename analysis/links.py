@@ -1,4 +1,4 @@
-"""Links to a drill-down view, written and read by one codec.
+"""Links to a drill-down view, and to a row's details, written and read by one codec.
 
 A link names an item, the chosen models and the list's filters:
 ``<page>?item=ID&models=a,b&dimension=Tech&outcome=all_wrong``. Models are joined with ","
@@ -6,6 +6,8 @@ after escaping "%" and "," inside each name (a model may be called "Foo, v2"), t
 whole query is URL-encoded; `parse_item_query` undoes both from the decoded parameters a
 web framework hands the app. Filters at their default are left out, and a filter value the
 benchmark does not know is dropped on reading (a link is visitor input).
+
+A row's details (provenance, versions, changes) are ``<page>?row=<submission id or model>``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from leaderboard.taxonomy import FIELD_VALUES
 
 from .drilldown import FILTER_FIELDS, OUTCOMES, ItemFilters
 
-ITEM, MODELS = "item", "models"
+ITEM, MODELS, ROW = "item", "models", "row"
+MAX_ROW_KEY = 200  # a submission id or a model name; longer is not a row
 #: Query parameters of the filters, in link order: the item fields, then the outcome.
 FILTER_PARAMS: tuple[str, ...] = FILTER_FIELDS + ("outcome",)
 _DEFAULTS = ItemFilters()
@@ -81,3 +84,14 @@ def page_base(url: str | None) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return ""
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", ""))
+
+
+def row_link(key: str, base: str = "") -> str:
+    """The link to a row's details: `key` is a submission id or a model name."""
+    return base + "?" + urlencode({ROW: key}, quote_via=quote)
+
+
+def parse_row_query(params: Mapping[str, str]) -> str | None:
+    """The row a link asks for (`?row=`), stripped; None when absent or not plausible."""
+    key = (params.get(ROW) or "").strip()
+    return key if key and len(key) <= MAX_ROW_KEY else None

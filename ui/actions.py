@@ -1,5 +1,6 @@
 """What the UI and the API both do with a visitor's request: submit a file, withdraw a model,
-moderate a row, list submissions for the admin.
+moderate a row, list submissions for the admin, flag an item's answer key, and the admin's
+review clearing and re-judging.
 
 One function each, so the form, the account, the rate-limit key and the error handling cannot
 drift apart: the Submit tab adds a progress bar and HTML around them, `ui.api` returns JSON.
@@ -10,7 +11,7 @@ by `gradio_client.Client(url, oauth_token=...)`), else the local user (`leaderbo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,9 @@ def account_of(
         token.token if token is not None else None,
         client=client_of(request, state.settings.trust_forwarded),
     )
+def owner_of(request: gr.Request | None) -> str | None:
+    """Who is recorded with a label flag: the signed-in user name, else None (anonymous)."""
+    return (getattr(request, "username", None) or None) if request is not None else None
 
 
 def submit_file(
@@ -79,14 +83,18 @@ def submit_file(
     progress: Callable[[int, int], None] | None = None,
     profile: gr.OAuthProfile | None = None,
     token: gr.OAuthToken | None = None,
+    declared: Mapping[str, Any] | None = None,
 ) -> SubmitOutcome:
     """Score and store one uploaded file (read from Gradio's upload folder) with its form,
-    as the account of the request; the model name must be free or that account's."""
+    as the account of the request; the model name must be free or that account's.
+    `declared`: the optional fields (harness, prompt, generation settings), by
+    `provenance.DECLARED_FIELDS` name, cleaned by the pipeline."""
     try:
         account = account_of(state, request, profile, token)
     except InputError as exc:  # not signed in, a refused token, too many refused tokens
         return SubmitOutcome(False, str(exc))
-    form = {"model": model, "params": params, "open": open_value(open_choice), "link": link}
+    form = {"model": model, "params": params, "open": open_value(open_choice), "link": link,
+            "declared": dict(declared or {})}
     return state.submit(
         Path(path).read_bytes(),
         file_name,
@@ -191,3 +199,37 @@ def list_for_admin(
     except (PermissionError, InputError) as exc:
         return [], str(exc)
     return subs, ""
+
+
+def flag_item(state: AppState, item_id: str, reason: str,
+              request: gr.Request | None) -> dict[str, Any]:
+    """A visitor doubts an item's answer key: stored (rate-limited, owner recorded) or
+    {"error": why} with nothing stored."""
+    try:
+        flag = state.trust.flag_item(
+            item_id, reason, owner=owner_of(request),
+            client=client_of(request, state.settings.trust_forwarded))
+    except InputError as exc:  # bad item or reason, or over the rate limit
+        return {"error": str(exc)}
+    return {"ok": True, "flag": flag}
+
+
+def clear_review(state: AppState, submission_id: str, token: str, note: str | None,
+                 request: gr.Request | None = None) -> dict[str, Any]:
+    """The admin clears a row held for review (it is ranked again), or {"error": why}."""
+    try:
+        sub = state.trust.clear(submission_id, token, note, by=owner_of(request))
+    except (PermissionError, LookupError, InputError) as exc:
+        return {"error": str(exc)}
+    return {"ok": True, "submission_id": sub.id, "model": sub.meta.model,
+            "review": state.trust.review(sub)}
+
+
+def rejudge_with(state: AppState, submission_id: str, judge: str,
+                 token: str) -> dict[str, Any]:
+    """The admin re-judges a stored row with another judge, or {"error": why}."""
+    try:
+        record = state.trust.rejudge(submission_id, judge, token)
+    except (PermissionError, LookupError, InputError) as exc:
+        return {"error": str(exc)}
+    return {"ok": True, "change": record}

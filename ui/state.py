@@ -33,6 +33,7 @@ from leaderboard.hub_sync import open_store, sync_status
 from leaderboard.identity import SEED_OWNER, Account, Identities
 from leaderboard.moderation import AdminGate
 from leaderboard.judges import Judge
+from leaderboard.review import review_reasons, under_review
 from leaderboard.scoring import cell_masks
 from leaderboard.settings import PAPER_DIR, AppSettings, Limits
 from leaderboard.names import name_key as model_key
@@ -86,10 +87,13 @@ class SubmitOutcome:
     row: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
+        review = self.submission.review if self.submission else None
         return {"ok": self.ok, "message": self.message, "duplicate": self.duplicate,
                 "rank": self.rank, "ranked": self.ranked, "row": self.row,
                 "report": self.summary,
-                "submission_id": self.submission.id if self.submission else None}
+                "submission_id": self.submission.id if self.submission else None,
+                "under_review": under_review(review),
+                "review": review_reasons(review) if under_review(review) else []}
 
 
 @dataclass
@@ -113,6 +117,7 @@ class AppState:
     #: Who a request is (sign-in, token or the local user) and the throttled admin check.
     identity: Identities = field(default_factory=Identities.from_env)
     admin_gate: AdminGate = field(default_factory=AdminGate)
+    _trust: Any = None  # ui.trust.TrustService, made on first use
 
     # ----------------------------------------------------------------- start-up
     @classmethod
@@ -154,6 +159,17 @@ class AppState:
         return self.pipeline.limits
 
     @property
+    def trust(self) -> Any:
+        """The trust features (provenance, changes, agreement, flags): `ui.trust`."""
+        if self._trust is None:
+            from .trust import TrustService  # it builds on this module
+
+            with self._lock:
+                if self._trust is None:
+                    self._trust = TrustService(self)
+        return self._trust
+
+    @property
     def persistence(self) -> str:
         """Where submissions are kept (Hub sync status), in one sentence."""
         return str(sync_status(self.store))
@@ -179,8 +195,9 @@ class AppState:
             meta = {"model": name, "params": params, "open": spec.get("open"),
                     "link": _first(spec, "link", "url"), "submitter": "demo bundle"}
             try:
+                # the bundle's own rows, stored by the operator: not held for review
                 sub = self.pipeline.submit(path.read_bytes(), path.name, meta,
-                                           account=SEED_OWNER)
+                                           account=SEED_OWNER, review=False)
                 done.append(sub.id)
             except InputError as exc:
                 log.warning("seed: %s not stored: %s", name, exc)
@@ -274,8 +291,13 @@ class AppState:
         return board_intervals(names, scores, self.bench, table, resamples=self.resamples)
 
     def ranks(self, cell: str | tuple[str, str] = board.OVERALL) -> pd.DataFrame:
-        """`intervals.rank_table` of the verified models on one cell."""
+        """`intervals.rank_table` of the verified models on one cell (rows held for review
+        take no rank, so they are left out)."""
         names, scores = self.score_matrix()
+        held = {e.name for e in self.entries() if e.under_review}
+        if held:
+            keep = [i for i, n in enumerate(names) if n not in held]
+            names, scores = [names[i] for i in keep], scores[keep]
         return rank_table(names, scores, self.bench, cell, resamples=self.resamples)
 
     def compare(self, a: str, b: str) -> Comparison:
@@ -365,6 +387,9 @@ class AppState:
         row = next((r for r in board.to_rows(view) if r["submission_id"] == sub.id), None)
         where = f"rank {rank} of {ranked} by Overall" if rank else "unranked (no Overall)"
         owner = self.pipeline.ownership.owner(sub)
+        if under_review(sub.review):
+            where = ("unranked: held for review until the admin clears it ("
+                     + "; ".join(review_reasons(sub.review)) + ")")
         msg = (f"Already stored: this exact file was submitted for {sub.meta.model} before "
                f"({where})." if sub.duplicate else
                f"Accepted: {sub.meta.model} (version {sub.meta.version}, owned by {owner}) "

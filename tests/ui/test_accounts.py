@@ -46,7 +46,7 @@ def upload(tmp_path, answers, name="p.jsonl") -> str:
 
 def test_locally_the_local_user_owns_what_it_submits_and_rows_say_so(state, handlers,
                                                                       tmp_path):
-    html = handlers.do_submit(upload(tmp_path, ["B"]), "Mine", "", "", "", None)
+    html = handlers.do_submit(upload(tmp_path, ["B"]), "Mine", "", "", "", request=None)
     assert "owned by local" in html
     rows = {r["model"]: r for r in state.leaderboard_rows("table3", kinds=["verified"])}
     assert rows["Mine"]["owner"] == "local"
@@ -58,16 +58,16 @@ def test_on_the_hub_the_ui_needs_a_sign_in_and_stores_it_as_the_owner(state, han
                                                                       tmp_path):
     on_the_hub(state, {})
     before = state.store.scan()
-    html = handlers.do_submit(upload(tmp_path, ["B"]), "Carol-VL", "", "", "", None)
+    html = handlers.do_submit(upload(tmp_path, ["B"]), "Carol-VL", "", "", "", request=None)
     assert "sign in with Hugging Face" in html and "nothing was stored" in html
     assert len(state.store.scan()) == len(before)
-    html = handlers.do_submit(upload(tmp_path, ["B"]), "Carol-VL", "", "", "", None,
+    html = handlers.do_submit(upload(tmp_path, ["B"]), "Carol-VL", "", "", "", request=None,
                               profile=profile("carol"))
     assert "owned by carol" in html
     stored = {s.meta.model: s for s in state.store.scan()}
     assert stored["Carol-VL"].meta.owner == "carol"
     # another signed-in user cannot add a version
-    html = handlers.do_submit(upload(tmp_path, ["C"]), "carol-vl", "", "", "", None,
+    html = handlers.do_submit(upload(tmp_path, ["C"]), "carol-vl", "", "", "", request=None,
                               profile=profile("dave"))
     assert "belongs to the account &#x27;carol&#x27;" in html
 

@@ -1,7 +1,9 @@
 """The Submit tab: sign in (on a Space), upload one prediction file, see how it parses before
-scoring, submit it (the open-ended judge's progress shown while the row is pending), withdraw
-one's own model, and, with an admin token configured, list and hide or show stored
-submissions (the list, hidden ones included, only after the admin token is entered)."""
+scoring, say how the predictions were made (optional: harness, prompt, generation settings;
+shown in the row's provenance), submit it (the open-ended judge's progress shown while the row
+is pending), withdraw one's own model, and, with an admin token configured, list and hide or
+show stored submissions (the list, hidden ones included, only after the admin token is
+entered)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from ui.state import AppState
 from leaderboard.predictions import ACCEPTED_EXTENSIONS, ADVISED_EXTENSIONS
 from leaderboard.errors import InputError
 from leaderboard.moderation import admin_enabled
+from leaderboard.provenance import DECLARED_FIELDS, THINKING_CHOICES, DeclaredField
 from leaderboard.settings import mb
 
 from ..actions import list_for_admin, moderate_submission, submit_file, withdraw_model
@@ -43,6 +46,20 @@ def judge_progress(progress: gr.Progress) -> Callable[[int, int], None]:
     return tick
 
 
+def declared_input(f: DeclaredField) -> gr.components.Component:
+    """The form widget of one optional declared field (`provenance.DECLARED_FIELDS`)."""
+    elem = f"sub-{f.name.replace('_', '-')}"
+    if f.name == "thinking":
+        return gr.Radio(list(THINKING_CHOICES), value=None, label=f.label, info=f.help,
+                        elem_id=elem)
+    if f.name in ("temperature", "max_tokens"):
+        return gr.Number(value=None, label=f.label, info=f.help, elem_id=elem,
+                         precision=0 if f.name == "max_tokens" else None)
+    lines = 4 if f.name == "prompt_template" else 1
+    return gr.Textbox(label=f.label, info=f.help, max_length=f.max_length, lines=lines,
+                      elem_id=elem)
+
+
 @dataclass
 class SubmitHandlers:
     state: AppState
@@ -64,12 +81,19 @@ class SubmitHandlers:
         params: str,
         open_choice: str,
         link: str,
-        request: gr.Request,
+        harness: str = "",
+        harness_version: str = "",
+        prompt_template: str = "",
+        temperature: float | None = None,
+        max_tokens: float | None = None,
+        thinking: str = "",
+        request: gr.Request = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's idiom)
         profile: gr.OAuthProfile | None = None,
     ) -> str:
         """`ui.actions.submit_file` (as /submit) with a progress bar and the outcome as HTML;
-        the account is the signed-in user (`profile`, on a Space) or the local user."""
+        the account is the signed-in user (`profile`, on a Space) or the local user; from
+        `harness` on: the optional declared fields (`provenance.DECLARED_FIELDS`)."""
         if not file:
             return report.error_html("Choose a prediction file to upload.")
         out = submit_file(
@@ -83,6 +107,9 @@ class SubmitHandlers:
             request,
             progress=judge_progress(progress),
             profile=profile,
+            declared={"harness": harness, "harness_version": harness_version,
+                      "prompt_template": prompt_template, "temperature": temperature,
+                      "max_tokens": max_tokens, "thinking": thinking},
         )
         if not out.ok:
             return report.error_html(out.message)
@@ -165,6 +192,9 @@ def build(state: AppState, after: Sequence[Step]) -> None:
                     )
                     weights = gr.Radio(OPEN_CHOICES, value="", label="Weights", elem_id="sub-open")
                 link = gr.Textbox(label="Link (http/https)", elem_id="sub-link")
+                with gr.Accordion("How the predictions were made (optional, shown in the "
+                                  "row's provenance)", open=False, elem_id="sub-declared"):
+                    declared = [declared_input(f) for f in DECLARED_FIELDS]
                 button = gr.Button("Submit", variant="primary", elem_id="sub-btn")
             with gr.Column():
                 out = gr.HTML(elem_id="sub-report")
@@ -197,7 +227,11 @@ def build(state: AppState, after: Sequence[Step]) -> None:
         return dep
 
     upload.change(h.preview, upload, out, **PRIVATE)
-    then_all(button.click(h.do_submit, [upload, model, params, weights, link], out, **PRIVATE))
+    then_all(
+        button.click(
+            h.do_submit, [upload, model, params, weights, link, *declared], out, **PRIVATE
+        )
+    )
     then_all(withdraw_btn.click(h.do_withdraw, withdraw_name, withdraw_out, **PRIVATE))
     if moderation:
         listing.click(h.moderation_choices, token, [pick, mod_out], **PRIVATE)
