@@ -58,6 +58,15 @@ class Entry:
         return self.kind == PENDING
 
     @property
+    def pool(self) -> str | None:
+        """Which rows this row is ranked and marked among: the paper's reported models, or
+        the models verified here; baselines and rows still being judged are in neither.
+        So a row scored on another bundle never displaces the paper's ranks or marks."""
+        if self.is_baseline or self.is_pending:
+            return None
+        return "paper" if self.kind == REPORTED else "verified"
+
+    @property
     def label(self) -> str:
         """What the board's "Type" column says (a baseline is told by its name)."""
         return self.kind

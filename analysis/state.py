@@ -34,7 +34,9 @@ from . import board, board_stats, drilldown, report
 from .compare import Comparison, compare_models
 from .reliability import board_intervals, rank_table
 from .entries import VERIFIED, Entry, reported_entries, verified_entries
+from .paper_board import choose_baseline
 from .pending import PendingBoard, start_pending
+from .score_matrix import ScoreRows
 
 log = logging.getLogger("qbp.app")
 
@@ -105,6 +107,13 @@ class AppState:
     _scores: tuple[list[str], np.ndarray] | None = None
     _generation: int = 0  # bumped by invalidate(): a result computed before is not kept
     _comparisons: dict[tuple[str, str], Comparison] = field(default_factory=dict)
+    _score_rows: ScoreRows | None = None
+    baseline_note: str = ""  # which Random row the board shows, and why (paper_board)
+
+    @property
+    def generation(self) -> int:
+        """Bumped whenever the store changes: caches of derived views key on it."""
+        return self._generation
 
     # ----------------------------------------------------------------- start-up
     @classmethod
@@ -177,9 +186,11 @@ class AppState:
         """Reported rows, verified rows (Random of the loaded benchmark first), then the
         uploads being judged as pending rows."""
         with self._lock:
-            if self._entries is None:
-                self._entries = self.reported + verified_entries(self.bench,
-                                                                 self.store.submissions())
+            if self._entries is None:  # one Random row: paper_board.choose_baseline
+                choice = choose_baseline(self.reported, verified_entries(
+                    self.bench, self.store.submissions()), self.loaded_counts,
+                    self.paper_counts)
+                self._entries, self.baseline_note = choice.entries, choice.note
             return self._entries + self.pending.entries()
 
     def verified_models(self) -> list[str]:
@@ -217,22 +228,12 @@ class AppState:
         by_name = {e.name: e.submission_id for e in entries
                    if e.kind == VERIFIED and e.submission_id}
         subs = {s.id: s for s in self.store.submissions()}
-        ids = self.bench.items["id"].to_numpy(dtype=object)
-        names, rows = [], []
-        for name in self.verified_models():
-            sub = subs.get(by_name.get(name, ""))
-            if sub is None:
-                continue
-            items = sub.item_scores()
-            if len(items) != len(ids) or not np.array_equal(items["id"].to_numpy(dtype=object),
-                                                            ids):
-                log.warning("scores of %s skipped: items do not match the benchmark", sub.id)
-                continue
-            names.append(name)
-            rows.append(items["score"].to_numpy(dtype=np.float64))
-        scores = np.vstack(rows) if rows else np.zeros((0, len(self.bench)))
+        chosen = [subs[by_name[n]] for n in self.verified_models() if by_name.get(n) in subs]
+        if self._score_rows is None:  # rows read once, kept on disk (analysis/score_matrix)
+            self._score_rows = ScoreRows(self.store.root, self.bench)
+        kept, scores = self._score_rows.matrix(chosen)
         scores.flags.writeable = False
-        out = (names, scores)
+        out = ([s.meta.model for s in kept], scores)
         with self._lock:
             if self._generation == generation:
                 self._scores = out
