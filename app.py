@@ -36,6 +36,7 @@ from leaderboard.moderation import admin_enabled, moderate  # noqa: E402
 from leaderboard.safe_text import md_escape  # noqa: E402
 from leaderboard.settings import AppSettings, mb  # noqa: E402
 from leaderboard.taxonomy import FIELD_VALUES, LABELS, TABLE_TITLES, TABLES  # noqa: E402
+from ui import board_table  # noqa: E402
 
 PRIVATE = {"api_visibility": "private"}  # UI events stay off the public API
 EXPORT_DIR = Path(tempfile.gettempdir()) / "qbp-exports"
@@ -454,6 +455,7 @@ def _client(request: gr.Request | None, trust_forwarded: bool) -> str | None:
 def build(state: AppState) -> gr.Blocks:
     """The Blocks app over a started AppState."""
     h = Handlers(state)
+    board_service = board_table.BoardService(state)
     bench = state.bench
     judge_info = state.judge.info.as_dict() if state.judge else {"backend": "none"}
     judge_text = judge_info["backend"] + (" (approximate)" if judge_info.get("approximate")
@@ -470,47 +472,11 @@ def build(state: AppState) -> gr.Blocks:
             f"**{judge_text}**. *reported* = from the paper; *verified* = re-scored here.")
         with gr.Tabs() as tabs:
             with gr.Tab("Leaderboard", id="board"):
-                with gr.Row():
-                    table = gr.Radio(TABLE_CHOICES, value="table3", label="Table",
-                                     elem_id="table-select", scale=3)
-                    kinds = gr.CheckboxGroup(list(KINDS), value=list(KINDS), label="Rows",
-                                             elem_id="kinds", scale=1)
-                    show_ci = gr.Checkbox(
-                        label="Show 95% intervals", value=False, elem_id="show-ci", scale=1,
-                        info="verified rows: value ± half-width, rank range and group")
-                with gr.Row():
-                    search = gr.Textbox(label="Search model", placeholder="e.g. Qwen",
-                                        elem_id="search", scale=2)
-                    weights = gr.CheckboxGroup(list(board.WEIGHT_CHOICES),
-                                               value=list(board.WEIGHT_CHOICES),
-                                               label="Weights", scale=2)
-                    sizes = gr.CheckboxGroup(list(board.SIZE_CHOICES),
-                                             value=list(board.SIZE_CHOICES), label="Model size",
-                                             scale=3)
-                    sort_by = gr.Dropdown(board.sort_keys("table3"), value=board.OVERALL,
-                                          label="Sort by", scale=2, min_width=190)
-                    order = gr.Radio(["descending", "ascending"], value="descending",
-                                     label="Order", scale=1)
-                caption = gr.Markdown()
-                sort_request = gr.Textbox(visible="hidden", elem_id="sort-request")
-                grid = gr.DataFrame(interactive=False, max_height=640, pinned_columns=2,
-                                    wrap=False, buttons=["fullscreen", "copy"],
-                                    elem_id="leaderboard")
-                with gr.Row():
-                    csv_btn = gr.DownloadButton("Download CSV", size="sm", elem_id="dl-csv")
-                    tex_btn = gr.DownloadButton("Download LaTeX", size="sm", elem_id="dl-tex")
-                info = gr.HTML(elem_id="board-info")
-                with gr.Column(visible=False, elem_id="ci-chart-box") as ci_box:
-                    with gr.Row(equal_height=True):
-                        ci_cell = gr.Dropdown(board_stats.chart_cells("table3"),
-                                              value=board.OVERALL, label="Error bars for",
-                                              elem_id="ci-cell", scale=1, min_width=220)
-                        gr.Markdown(
-                            "Bars: the column's value; whiskers: its 95% interval. Verified "
-                            f"rows of the current view, at most {board_stats.CHART_MODELS}. "
-                            "Reported rows have no per-item data, so no interval.",
-                            elem_classes="qbp-notes", scale=3)
-                    ci_plot = gr.Plot(show_label=False, elem_id="ci-chart")
+                # -- board (issue 13): ui/board_table.py, wired by wire_board below ----------
+                board_tab = board_table.build_board(board_service)
+                kinds, search = board_tab.kinds, board_tab.search  # the charts follow them
+                weights, sizes = board_tab.weights, board_tab.sizes
+                # -- end board -------------------------------------------------------------
             with gr.Tab("Charts", id="charts"):
                 gr.Markdown("Radar charts like the paper's Figure 4, over the rows the "
                             "leaderboard's filters show.")
@@ -646,30 +612,8 @@ def build(state: AppState) -> gr.Blocks:
                                            judge_info["backend"], tuple(ids)))
 
         # -------------------------------------------------------------- events
-        board_inputs = [table, kinds, search, weights, sizes, sort_by, order, show_ci]
-        board_outputs = [grid, caption, info, csv_btn, tex_btn]
+        refresh_board = board_table.wire_board(demo, board_tab, board_service)  # issue 13
         filter_inputs = [kinds, search, weights, sizes]
-        chart_inputs = board_inputs + [ci_cell]
-        chart_outputs = [ci_box, ci_plot]
-        table.change(h.sort_choices, table, sort_by, **PRIVATE).then(
-            h.render_board, board_inputs, board_outputs, **PRIVATE).then(
-            h.chart_cells, [table, sort_by], ci_cell, **PRIVATE).then(
-            h.render_errorbars, chart_inputs, chart_outputs, **PRIVATE)
-        for comp in (kinds, weights, sizes):
-            comp.change(h.render_board, board_inputs, board_outputs, **PRIVATE).then(
-                h.render_errorbars, chart_inputs, chart_outputs, **PRIVATE)
-        for comp in (order, sort_by):  # user changes only: header clicks set both at once
-            comp.input(h.render_board, board_inputs, board_outputs, **PRIVATE)
-        sort_request.change(h.header_sort, [sort_request, table, sort_by, order],
-                           [sort_by, order], show_progress="hidden", **PRIVATE).then(
-            h.render_board, board_inputs, board_outputs, **PRIVATE)
-        search.change(h.render_board, board_inputs, board_outputs, trigger_mode="always_last",
-                      show_progress="hidden", **PRIVATE).then(
-            h.render_errorbars, chart_inputs, chart_outputs, show_progress="hidden",
-            **PRIVATE)
-        show_ci.change(h.render_board, board_inputs, board_outputs, **PRIVATE).then(
-            h.render_errorbars, chart_inputs, chart_outputs, **PRIVATE)
-        ci_cell.input(h.render_errorbars, chart_inputs, chart_outputs, **PRIVATE)
         for comp in filter_inputs:
             comp.change(h.render_overall, filter_inputs + [chosen],
                         [overall_plot, overall_sum, chosen], show_progress="hidden", **PRIVATE)
@@ -714,7 +658,7 @@ def build(state: AppState) -> gr.Blocks:
 
         upload.change(h.preview, upload, s_report, **PRIVATE)
         s_btn.click(h.do_submit, [upload, s_model, s_params, s_open, s_link], s_report,
-                    **PRIVATE).then(h.render_board, board_inputs, board_outputs, **PRIVATE).then(
+                    **PRIVATE).then(refresh_board, None, board_tab.html, **PRIVATE).then(
             h.render_overall, filter_inputs + [chosen], [overall_plot, overall_sum, chosen],
             **PRIVATE).then(h.model_choices, None, dd_models, **PRIVATE)
 
@@ -722,22 +666,22 @@ def build(state: AppState) -> gr.Blocks:
             for btn, hidden in ((m_hide, True), (m_show, False)):
                 btn.click(lambda i, t, r, hid=hidden: h.moderate(i, t, r, hid),
                           [m_pick, m_token, m_reason], m_out, **PRIVATE).then(
-                    h.render_board, board_inputs, board_outputs, **PRIVATE).then(
+                    refresh_board, None, board_tab.html, **PRIVATE).then(
                     h.moderation_choices, None, m_pick, **PRIVATE).then(
                     h.model_choices, None, dd_models, **PRIVATE)
             demo.load(h.moderation_choices, None, m_pick, **PRIVATE)
             gr.api(h.api_moderate, api_name="moderate")
 
         # Page load: URL parameters first (they h.pick models and the item), then the views.
-        # Setting the models triggers the item list and the item view through .change.
+        # Setting the models triggers the item list and the item view through .change. The
+        # board needs no load event: it comes with the page (ui/board_table.py).
         demo.load(h.on_load, [dd_models], [dd_models, item_box, tabs], **PRIVATE).then(
-            h.render_board, board_inputs, board_outputs, **PRIVATE).then(
             h.render_overall, filter_inputs, [overall_plot, overall_sum, chosen],
             **PRIVATE).then(
             h.representative, filter_inputs, chosen, **PRIVATE)
 
         gr.api(h.api_submit, api_name="submit")
-        gr.api(h.api_leaderboard, api_name="leaderboard")
+        gr.api(board_service.api_rows, api_name="leaderboard")  # served from the board cache
         gr.api(h.api_item, api_name="item")
         gr.api(h.api_compare, api_name="compare")
     return demo
@@ -749,7 +693,7 @@ def launch_kwargs(state: AppState) -> dict[str, Any]:
     if state.bench.repo_id:  # images of a Hub bundle are fetched into the Hub cache
         from huggingface_hub import constants
         allowed.append(str(Path(constants.HF_HUB_CACHE).resolve()))
-    return {"theme": theme(), "css": CSS, "js": HEADER_SORT_JS, "ssr_mode": False,
+    return {"theme": theme(), "css": CSS + board_table.CSS, "ssr_mode": False,
             "allowed_paths": allowed, "footer_links": ["api", "settings"],
             # Gradio refuses bigger uploads before they reach a handler (HTTP 413); the
             # store checks the same limit again for callers that bypass the upload route.

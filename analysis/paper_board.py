@@ -397,7 +397,7 @@ def table_payload(board: BoardTable, counts: dict[str, dict[str, int]] | None = 
     return {
         "title": board.title,
         "head": [[h.as_json() for h in top], [h.as_json() for h in second]],
-        "cols": [{"k": c.key, "h": c.header} for c in board.columns],
+        "cols": [{"k": c.key, "h": c.header, "t": c.table} for c in board.columns],
         "keys": sort_keys(board.table),
         "v": board.values, "r": board.ranks, "m": board.marks, "why": why,
     }
