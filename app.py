@@ -469,7 +469,8 @@ def build(state: AppState) -> gr.Blocks:
             f"# {state.settings.title}\n"
             f"Portrait image-quality perception of multimodal LLMs. Benchmark "
             f"`{html.escape(bench.source)}`: {len(bench)} items (`{bench.hash}`); OE judge: "
-            f"**{judge_text}**. *reported* = from the paper; *verified* = re-scored here.")
+            f"**{judge_text}**. *reported* = from the paper; *verified* = re-scored here.",
+            elem_id="qbp-header")
         with gr.Tabs() as tabs:
             with gr.Tab("Leaderboard", id="board"):
                 # -- board (issue 13): ui/board_table.py, wired by wire_board below ----------

@@ -227,17 +227,19 @@
 
   function renderCaption(idx) {
     const pending = idx.filter((i) => data.rows[i].pend).length;
-    let text = `${T().title} — ${idx.length} rows, sorted by ${sortLabel()} ` +
-      `(${st.desc ? 'descending' : 'ascending'}). Best value per column in bold, runner-up ` +
-      'underlined, and ranks: among the paper\u2019s models, and separately among the models ' +
-      'verified here, over the whole table whatever the filters. Click a column header to ' +
-      'sort by it (again to reverse).';
+    q('.qbp-cap-title').textContent = `${T().title} — `;
+    let main = `${idx.length} row${idx.length === 1 ? '' : 's'}, sorted by ${sortLabel()} ` +
+      `(${st.desc ? 'descending' : 'ascending'}).`;
     if (pending) {
-      text += ` ${pending} row${pending > 1 ? 's are' : ' is'} pending: open-ended answers ` +
+      main += ` ${pending} row${pending > 1 ? 's are' : ' is'} pending: open-ended answers ` +
         'still being judged, so only closed-ended cells are shown and the row is unranked ' +
         '(reload to follow).';
     }
-    q('.qbp-caption').textContent = text;
+    q('.qbp-cap-main').textContent = main;
+    q('.qbp-cap-legend').textContent = ' Best value per column in bold, runner-up ' +
+      'underlined, and ranks: among the paper\u2019s models, and separately among the models ' +
+      'verified here, over the whole table whatever the filters. Click a column header to ' +
+      'sort by it (again to reverse).';
   }
 
   function renderNotes(idx) {

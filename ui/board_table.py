@@ -132,6 +132,7 @@ class BoardService:
         self._built: Built | None = None
         self._views = _LRU(64)  # (token, request, api?) -> row order
         self._exports = _LRU(16)  # (token, request, fmt) -> text
+        self._api = _LRU(32)  # (token, request) -> /leaderboard rows
         self._intervals = _LRU(16)  # (token, table, rank cell) -> browser reply
         self._warming: tuple | None = None
         self.builds = 0  # payloads built (tests and benches count them)
@@ -162,8 +163,10 @@ class BoardService:
                 entries, token, verified_label=self.verified_label(),
                 baseline_note=state.baseline_note, counts=state.loaded_counts,
                 paper=state.paper_counts)
-            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"),
-                              allow_nan=False)
+            # <, > and & as JSON escapes: the payload is data, whatever a name holds.
+            text = (json.dumps(data, ensure_ascii=False, separators=(",", ":"),
+                               allow_nan=False)
+                    .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
             rows = {e.name: i for i, e in enumerate(entries)
                     if e.kind == "verified" and e.submission_id}
             self._built = Built(token, text, boards, rows)
@@ -212,7 +215,8 @@ class BoardService:
             "weights": list(weights) if weights else list(board.WEIGHT_CHOICES),
             "sizes": list(sizes) if sizes else list(board.SIZE_CHOICES)})
         built, rows = self._order(req, api=True)
-        return paper_board.api_rows(built.boards[req.table], rows, req.sort)
+        return self._api.get((built.token, req), lambda: paper_board.api_rows(
+            built.boards[req.table], rows, req.sort))
 
     def export(self, req: BoardRequest, fmt: str) -> dict[str, str]:
         """The CSV or LaTeX of one view, as the browser downloads it."""
@@ -344,7 +348,9 @@ def _template() -> str:
         "<button type='button' class='qbp-dl' id='dl-csv' data-fmt='csv'>CSV</button>"
         "<button type='button' class='qbp-dl' id='dl-tex' data-fmt='tex'>LaTeX</button>"
         "</fieldset></div>"
-        "<p class='qbp-caption' aria-live='polite'></p>"
+        "<p class='qbp-caption' aria-live='polite'><span class='qbp-cap-title'></span>"
+        "<span class='qbp-cap-main'></span>"
+        "<span class='qbp-cap-legend'></span></p>"
         "<p class='qbp-status' aria-live='polite'></p>"
         "<div class='qbp-scroll' tabindex='0'><table class='qbp-table'>"
         "<thead></thead><tbody></tbody></table></div>"
