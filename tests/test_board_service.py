@@ -46,9 +46,11 @@ def test_the_api_rows_match_the_board_rank_rule_and_sorting(service):
     assert values == sorted(values, reverse=True)
     assert [r["rank"] for r in here if r["rank"] is not None] == \
         sorted(r["rank"] for r in here if r["rank"] is not None)
-    with pytest.raises(ValueError, match="cannot sort table6 by 'NIs'"):
+    import gradio as gr
+
+    with pytest.raises(gr.Error, match="sort_by: cannot sort table6 by 'NIs'"):
         service.api_rows("table6", sort_by="NIs")
-    with pytest.raises(ValueError, match="unknown table 'table9'"):
+    with pytest.raises(gr.Error, match="unknown table 'table9'"):
         service.api_rows("table9")
 
 
@@ -90,6 +92,7 @@ def test_intervals_cover_the_verified_rows_of_the_table_shown(service):
     ({"kinds": ["admin"]}, "kinds must be a list of reported, verified"),
     ({"sizes": "all"}, "sizes must be a list"),
     ({"q": {"$ne": 1}}, "q must be text"),
+    ({"desc": "no"}, "desc must be true or false"),
     ("table3", "must be a JSON object"),
 ])
 def test_a_bad_board_request_names_the_bad_field(bad, message):

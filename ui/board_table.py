@@ -95,6 +95,8 @@ class BoardRequest:
         if sort not in paper_board.sort_keys(table):
             raise ValueError(f"cannot sort {table} by {sort!r}")
         desc = req.get("desc", paper_board.default_descending(sort))
+        if not isinstance(desc, bool):
+            raise ValueError("desc must be true or false")
 
         def choice(name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
             got = req.get(name, list(allowed))
@@ -105,7 +107,7 @@ class BoardRequest:
         search = req.get("q", "")
         if not isinstance(search, str):
             raise ValueError("q must be text")
-        return cls(table, sort, bool(desc), choice("kinds", KINDS), search[:MAX_SEARCH],
+        return cls(table, sort, desc, choice("kinds", KINDS), search[:MAX_SEARCH],
                    choice("weights", board.WEIGHT_CHOICES),
                    choice("sizes", board.SIZE_CHOICES))
 
@@ -209,11 +211,14 @@ class BoardService:
         numeric cell values keyed by cell name (null = None, with its reason), the row's
         section and its rank within its pool (the paper's rows, or the verified rows)."""
         desc = paper_board.default_descending(sort_by)
-        req = BoardRequest.parse({
-            "table": table, "sort": sort_by, "desc": desc, "q": search or "",
-            "kinds": list(kinds) if kinds else list(KINDS),
-            "weights": list(weights) if weights else list(board.WEIGHT_CHOICES),
-            "sizes": list(sizes) if sizes else list(board.SIZE_CHOICES)})
+        try:
+            req = BoardRequest.parse({
+                "table": table, "sort": sort_by, "desc": desc, "q": search or "",
+                "kinds": list(kinds) if kinds else list(KINDS),
+                "weights": list(weights) if weights else list(board.WEIGHT_CHOICES),
+                "sizes": list(sizes) if sizes else list(board.SIZE_CHOICES)})
+        except ValueError as exc:  # the caller sees which argument is wrong
+            raise gr.Error(str(exc).replace("cannot sort", "sort_by: cannot sort")) from None
         built, rows = self._order(req, api=True)
         return self._api.get((built.token, req), lambda: paper_board.api_rows(
             built.boards[req.table], rows, req.sort))
