@@ -28,7 +28,6 @@ from analysis.compare import delta_figure  # noqa: E402
 from analysis.items import (difficulty_by_category, difficulty_figure,  # noqa: E402
                             item_analysis, unanimous_failures)
 from analysis.about import about_markdown  # noqa: E402
-from analysis.entries import KINDS  # noqa: E402
 from analysis.state import AppState  # noqa: E402
 from leaderboard.errors import InputError  # noqa: E402
 from leaderboard.limits import client_key  # noqa: E402

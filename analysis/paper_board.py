@@ -37,14 +37,24 @@ import csv
 import functools
 import io
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from leaderboard.safe_text import csv_safe, latex_escape
 from leaderboard.taxonomy import TABLE_TITLES, TABLES
 
-from .board import (MODEL, OVERALL, PARAMS, SIZE_CHOICES, WEIGHT_CHOICES, Filters, headers,
-                    size_bucket, weights_label)
+from .board import (
+    MODEL,
+    OVERALL,
+    PARAMS,
+    SIZE_CHOICES,
+    WEIGHT_CHOICES,
+    Filters,
+    headers,
+    size_bucket,
+    weights_label,
+)
 from .entries import KINDS, PENDING, REPORTED, VERIFIED, Entry
 
 #: Sections in the paper's order: (key, label). The verified label names the bundle.
@@ -95,7 +105,7 @@ def value_columns(table: str) -> list[Column]:
     own = OVERALL in TABLES[table].columns
     cols = [Column(OVERALL, "table3", OVERALL, OVERALL, OVERALL,
                    OVERALL if own else "Overall (Table 3)")]
-    for head, cell in zip(headers(table), TABLES[table].cells):
+    for head, cell in zip(headers(table), TABLES[table].cells, strict=True):
         if own and cell.name == OVERALL:
             continue
         cols.append(Column(cell.name, table, cell.name, cell.label, cell.group, head))
@@ -225,14 +235,14 @@ def _pool_ranks_and_marks(entries: Sequence[Entry], values: list[float | None]
     """Competition rank (1 = best, ties share) and best/runner-up marks of each row within
     its pool; rows outside any pool get neither."""
     by_pool: dict[str, list[float]] = {}
-    for e, v in zip(entries, values):
+    for e, v in zip(entries, values, strict=True):
         if e.pool and v is not None:
             by_pool.setdefault(e.pool, []).append(v)
     ordered = {p: sorted(vs, reverse=True) for p, vs in by_pool.items()}
     distinct = {p: sorted(set(vs), reverse=True)[:2] for p, vs in by_pool.items()}
     ranks: list[int | None] = []
     marks: list[int] = []
-    for e, v in zip(entries, values):
+    for e, v in zip(entries, values, strict=True):
         if not e.pool or v is None:
             ranks.append(None)
             marks.append(0)
@@ -452,31 +462,6 @@ def api_rows(board: BoardTable, rows: Sequence[int], sort_by: str = OVERALL
                           else None)
         out.append(row)
     return out
-
-
-def api_order(board: BoardTable, sort_by: str = OVERALL, descending: bool | None = None,
-              filters: Filters | None = None) -> list[int]:
-    """The API's order: best first within the baseline, the paper's rows (open and closed
-    together, as ranked) and the rows verified here."""
-    shown = order(board, sort_by, descending, filters)
-    pool_rank = {BASELINE: 0, OPEN: 1, CLOSED: 1, HERE: 2}
-    pos = {i: n for n, i in enumerate(order(board, sort_by, descending,
-                                            Filters(kinds=KINDS, search="")))}
-    merged = sorted(shown, key=lambda i: (pool_rank[board.sections[i]], _merged_key(
-        board, i, sort_by, descending, pos)))
-    return merged
-
-
-def _merged_key(board: BoardTable, i: int, sort_by: str, descending: bool | None,
-                pos: dict[int, int]) -> tuple:
-    v = board.sort_value(i, sort_by)
-    desc = default_descending(sort_by) if descending is None else descending
-    name = board.entries[i].name.casefold()
-    if v is None:
-        return (1, 0, name)
-    if isinstance(v, str):
-        return (0, tuple(-ord(c) for c in v) if desc else v, name)
-    return (0, -v if desc else v, name)
 
 
 def to_csv(board: BoardTable, rows: Sequence[int], sort_by: str = OVERALL) -> str:

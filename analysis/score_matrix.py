@@ -19,8 +19,8 @@ import logging
 import os
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
@@ -75,9 +75,10 @@ class ScoreRows:
                 ids, stamps, codes = data["ids"], data["stamps"], data["codes"]
         except (OSError, KeyError, ValueError):
             return  # no cache yet, or an unreadable one: rows are read again
-        if codes.ndim != 2 or codes.shape[1] != len(self.bench) or len(ids) != len(codes):
+        if (codes.ndim != 2 or codes.shape[1] != len(self.bench) or len(ids) != len(codes)
+                or stamps.shape != (len(ids), 2)):
             return
-        for sub_id, stamp, row in zip(ids.tolist(), stamps.tolist(), codes):
+        for sub_id, stamp, row in zip(ids.tolist(), stamps.tolist(), codes, strict=True):
             self._rows[str(sub_id)] = ((int(stamp[0]), int(stamp[1])), row)
 
     def _save(self) -> None:

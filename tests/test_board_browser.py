@@ -9,9 +9,21 @@ import pytest
 
 from leaderboard.taxonomy import TABLES
 from tests.conftest import SCREENSHOTS
-from tests.test_app_browser import (BOARD, ROW, as_number, board_column, board_sections,
-                                    by_section, caption, click_header, headers, open_app,
-                                    search_board, switch_table, wait_until)
+from tests.test_app_browser import (
+    BOARD,
+    ROW,
+    as_number,
+    board_column,
+    board_sections,
+    by_section,
+    caption,
+    click_header,
+    headers,
+    open_app,
+    search_board,
+    switch_table,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +59,7 @@ def test_first_board_comes_with_the_page_without_any_server_event(browser, app_s
     page.wait_for_selector(f"{BOARD}[data-ready='1']")
     names = board_column(page, "Model")
     rows = api(client)
-    shown = list(zip(board_sections(page), names))
+    shown = list(zip(board_sections(page), names, strict=True))
     for section in ("baseline", "open", "closed", "verified"):
         assert [n for s, n in shown if s == section] == \
             [r["model"] for r in rows if r["section"] == section], section
@@ -67,9 +79,10 @@ def test_the_board_order_is_the_apis_order_for_every_sort(page, app_server, clie
         for _ in range(clicks):
             click_header(page, key)
         desc = key != "Model" and clicks % 2 == 1
-        wait_until(lambda: page.get_attribute(BOARD, "data-sort") ==
-                   f"{key}:{'desc' if desc else 'asc'}", what=f"sorted by {key}")
-        shown = list(zip(board_sections(page), board_column(page, "Model")))
+        want = f"{key}:{'desc' if desc else 'asc'}"
+        wait_until(lambda want=want: page.get_attribute(BOARD, "data-sort") == want,
+                   what=f"sorted by {key}")
+        shown = list(zip(board_sections(page), board_column(page, "Model"), strict=True))
         rows = api(client, sort_by=key)
         if not desc and key != "Model":
             continue  # the API sorts best first only
@@ -82,7 +95,7 @@ def test_header_clicks_sort_numerically_both_ways_within_sections(page, app_serv
     open_app(page, app_server.url)
     for word in ("descending", "ascending"):
         click_header(page, "SDI")
-        wait_until(lambda: f"sorted by SDIs ({word})" in caption(page), what=word)
+        wait_until(lambda word=word: f"sorted by SDIs ({word})" in caption(page), what=word)
         for section, texts in by_section(page, "SDI").items():
             numbers = [as_number(t) for t in texts if t != "-"]
             assert numbers == sorted(numbers, reverse=word == "descending"), section
@@ -214,8 +227,10 @@ def test_a_phone_shows_rank_model_and_overall_first_with_the_controls_folded(bro
         page.screenshot(path=str(SCREENSHOTS / f"board_390_{theme}.png"))
         # Scrolled sideways, Rank and Model stay put and the values slide under them.
         page.eval_on_selector("#board .qbp-scroll", "el => { el.scrollLeft = 400; }")
-        wait_until(lambda: row.locator("[data-key='NI']").bounding_box()["x"]
-                   < boxes["NI"]["x"] - 100, what="scrolled")
+        start = boxes["NI"]["x"]
+        ni = row.locator("[data-key='NI']")
+        wait_until(lambda ni=ni, start=start: ni.bounding_box()["x"] < start - 100,
+                   what="scrolled")
         for key in ("Rank", "Model"):
             assert abs(row.locator(f"[data-key='{key}']").bounding_box()["x"]
                        - boxes[key]["x"]) < 1, key

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from analysis import board, paper_board as pb
-from analysis.entries import (BASELINE_NAME, PENDING, REPORTED, VERIFIED, Entry,
-                              reported_entries)
+from analysis import board
+from analysis import paper_board as pb
+from analysis.entries import BASELINE_NAME, PENDING, REPORTED, VERIFIED, Entry, reported_entries
 from leaderboard.settings import PAPER_DIR
 from leaderboard.taxonomy import TABLES
 

@@ -84,7 +84,7 @@ class BoardRequest:
     sizes: tuple[str, ...] = board.SIZE_CHOICES
 
     @classmethod
-    def parse(cls, req: Any) -> "BoardRequest":
+    def parse(cls, req: Any) -> BoardRequest:
         """From the browser's JSON; a ValueError names the bad field."""
         if not isinstance(req, dict):
             raise ValueError("the board request must be a JSON object")
@@ -282,7 +282,8 @@ class BoardService:
         frame = self.interval_frame(req.table)
         ranks = state.ranks(cell)
         bounds = {(m, t, c): (lo, hi) for m, t, c, lo, hi in zip(
-            frame["model"], frame["table"], frame["cell"], frame["low"], frame["high"])}
+            frame["model"], frame["table"], frame["cell"], frame["low"], frame["high"],
+            strict=True)}
         columns = paper_board.value_columns(req.table)
         texts: dict[str, dict[str, str]] = {}
         for name in dict.fromkeys(frame["model"]):
@@ -444,7 +445,7 @@ def wire_board(demo: gr.Blocks, tab: BoardTab, service: BoardService) -> Callabl
             return (gr.skip(),) * 8
         same = (list(req.kinds), req.search, list(req.weights), list(req.sizes))
         updates = [gr.skip() if new == old else new
-                   for new, old in zip(same, (kinds, search, weights, sizes))]
+                   for new, old in zip(same, (kinds, search, weights, sizes), strict=True)]
         if not data.get("ci"):
             return (data, *updates, gr.Column(visible=False), gr.skip(), gr.skip())
         cell = board_stats.default_chart_cell(req.table, req.sort)
