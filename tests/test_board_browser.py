@@ -264,3 +264,69 @@ def test_nothing_overlaps_on_a_laptop_or_a_wide_screen(browser, app_server, widt
                and box["x"] + box["width"] <= width]
     assert len(visible) >= (12 if width >= 1600 else 8)
     context.close()
+
+
+# ----------------------------------------------------------------------------- 300 rows
+
+
+@pytest.fixture(scope="module")
+def big_board(tmp_path_factory):
+    """The app over 280 stored submissions: one demo model scored once, its folder copied
+    under new ids and names with shifted results (a store as 280 uploads would leave it)."""
+    import json
+    import shutil
+
+    import app as space
+    from analysis.state import AppState
+    from leaderboard.benchmark import load_benchmark
+    from leaderboard.settings import DEMO_BUNDLE, AppSettings
+    from leaderboard.store import SubmissionStore
+    from tests.conftest import _free_port
+
+    root = tmp_path_factory.mktemp("big-store")
+    bench = load_benchmark(str(DEMO_BUNDLE))
+    store = SubmissionStore(root, bench)
+    first = store.add((DEMO_BUNDLE / "predictions" / "tersenet.jsonl").read_bytes(),
+                      "tersenet.jsonl", {"model": "Copy 000", "params": "3B", "open": True})
+    for n in range(1, 280):
+        sub_id = f"20990101T000000{n:06d}Z-{n:012x}"
+        shutil.copytree(first.path, root / sub_id)
+        meta = json.loads((root / sub_id / "meta.json").read_text())
+        meta["model"] = f"Copy {n:03d}"
+        (root / sub_id / "meta.json").write_text(json.dumps(meta))
+        result = json.loads((root / sub_id / "result.json").read_text())
+        for cells in result["tables"].values():
+            for cell, v in cells.items():
+                cells[cell] = None if v is None else (v + n * 0.01) % 100
+        (root / sub_id / "result.json").write_text(json.dumps(result))
+    state = AppState.start(AppSettings(benchmark=str(DEMO_BUNDLE), submissions_dir=str(root),
+                                       judge="none", seed_demo=False))
+    demo = space.build(state)
+    port = _free_port()
+    demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
+                        quiet=True, **space.launch_kwargs(state))
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+def test_a_long_board_shows_its_rows_page_by_page_and_search_covers_them_all(page,
+                                                                            big_board):
+    from gradio_client import Client
+
+    page.goto(big_board)
+    page.wait_for_selector(f"{BOARD}[data-ready='1']")
+    assert len(board_column(page, "Model")) == 200  # one page first
+    assert "306 rows" in caption(page)  # 25 paper rows, 1 baseline, 280 verified
+    page.locator("#board .qbp-more-btn").click()
+    wait_until(lambda: len(board_column(page, "Model")) == 306, what="the rest")
+    assert page.locator("#board .qbp-more-btn").count() == 0
+    rows = Client(big_board, verbose=False).predict(api_name="/leaderboard")
+    shown = list(zip(board_sections(page), board_column(page, "Model"), strict=True))
+    assert [n for s, n in shown if s == "verified"] == \
+        [r["model"] for r in rows if r["section"] == "verified"]
+    click_header(page, "Model")  # a new order starts again from one page ...
+    wait_until(lambda: len(board_column(page, "Model")) == 200, what="one page again")
+    page.eval_on_selector("#board .qbp-scroll", "el => { el.scrollTop = el.scrollHeight; }")
+    wait_until(lambda: len(board_column(page, "Model")) == 306, what="loaded on scroll")
+    search_board(page, "Copy 279")  # ... and the search sees every row, shown or not
+    wait_until(lambda: board_column(page, "Model") == ["Copy 279"], what="a far row")
