@@ -12,6 +12,8 @@ Playwright and prints medians over --runs runs (>= 5) of:
   row -> item      Drill-down list row clicked -> that item's card shown
   share link       navigation to ?item=ID&models=A,B -> that item's card shown
 
+then the /leaderboard API under 20 concurrent gradio_client clients (requests/s, median).
+
 Timings of clicks are taken in the page (performance.now() from the click to the first
 animation frame where the condition holds), so Playwright's own latency is not counted.
 Works against the old grid (#leaderboard) and the new board (#board).
@@ -251,6 +253,31 @@ def run(url: str, runs: int, state_models: list[str], item_ids: list[str]) -> di
     return {"ui": "new board (#board)" if ui.new else "old grid (#leaderboard)", **out}
 
 
+def api_load(url: str, clients: int = 20, each: int = 5) -> tuple[float, float]:
+    """`/leaderboard` under `clients` concurrent gradio_client clients, `each` calls apiece
+    (tables 3-6 in turn): (requests per second, median latency in ms)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gradio_client import Client
+
+    pool = [Client(url, verbose=False) for _ in range(clients)]
+    tables = ["table3", "table4", "table5", "table6"]
+
+    def one(c: int) -> list[float]:
+        times = []
+        for k in range(each):
+            t0 = time.perf_counter()
+            pool[c].predict(table=tables[(c + k) % 4], api_name="/leaderboard")
+            times.append(1000 * (time.perf_counter() - t0))
+        return times
+
+    pool[0].predict(api_name="/leaderboard")  # warm
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(clients) as ex:
+        lat = [t for times in ex.map(one, range(clients)) for t in times]
+    return clients * each / (time.perf_counter() - t0), statistics.median(lat)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -271,6 +298,7 @@ def main() -> None:
     models = [json.loads((store / n / "meta.json").read_text())["model"] for n in names[:2]]
     with launched(Path(args.repo).resolve(), store, Path(args.benchmark).resolve()) as url:
         res = run(url, runs, models, ids)
+        rate, p50 = api_load(url)
     big = args.submissions >= 1000
     print(f"{res['ui']} from {args.repo}: {args.submissions} stored submissions, "
           f"{len(ids)} items; medians over {runs} runs (chromium {shutil.which('chromium')})")
@@ -282,6 +310,7 @@ def main() -> None:
                                            + ("met" if med <= goal else "MISSED"))
         extra = f" (first {values[0]:.0f} ms)" if name in ("intervals", "table switch") else ""
         print(f"  {name:<13} {med:8.0f} ms{extra:<22} {verdict}")
+    print(f"  /leaderboard, 20 clients x 5 calls: {rate:.1f} req/s, median {p50:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -435,9 +435,10 @@ def wire_board(demo: gr.Blocks, tab: BoardTab, service: BoardService) -> Callabl
     service.attach(demo, tab.html)
 
     def on_state(evt: gr.EventData, kinds: list[str], search: str, weights: list[str],
-                 sizes: list[str]) -> tuple:
+                 sizes: list[str], before: dict, cell: str | None) -> tuple:
         """The browser's view changed: keep it (the error-bar chart and the Charts tab
-        follow the board's filters); the chart is drawn only while intervals are shown."""
+        follow the board's filters); the chart is drawn only while intervals are shown,
+        for the chosen cell until the table or the sort changes."""
         data = dict(getattr(evt, "_data", None) or {})
         try:
             req = BoardRequest.parse(data)
@@ -448,6 +449,10 @@ def wire_board(demo: gr.Blocks, tab: BoardTab, service: BoardService) -> Callabl
                    for new, old in zip(same, (kinds, search, weights, sizes), strict=True)]
         if not data.get("ci"):
             return (data, *updates, gr.Column(visible=False), gr.skip(), gr.skip())
+        before = before or {}
+        if (before.get("ci") and before.get("table") == req.table
+                and before.get("sort") == req.sort and cell in TABLES[req.table].columns):
+            return (data, *updates, gr.skip(), gr.skip(), service.chart(req, cell))
         cell = board_stats.default_chart_cell(req.table, req.sort)
         choices = gr.Dropdown(choices=board_stats.chart_cells(req.table), value=cell)
         return (data, *updates, gr.Column(visible=True), choices, service.chart(req, cell))
@@ -464,7 +469,8 @@ def wire_board(demo: gr.Blocks, tab: BoardTab, service: BoardService) -> Callabl
         service.publish(built.text)
         return built.text
 
-    tab.html.board_state(on_state, [tab.kinds, tab.search, tab.weights, tab.sizes],
+    tab.html.board_state(on_state, [tab.kinds, tab.search, tab.weights, tab.sizes, tab.view,
+                                    tab.ci_cell],
                          [tab.view, tab.kinds, tab.search, tab.weights, tab.sizes,
                           tab.ci_box, tab.ci_cell, tab.ci_plot],
                          show_progress="hidden", trigger_mode="always_last", **PRIVATE)
