@@ -180,6 +180,12 @@ def test_the_url_carries_the_boards_state_and_a_reload_restores_it(page, app_ser
     shared.goto(page.url)  # the link, opened by someone else
     same_state(shared)
     other.close()
+    # A crafted link falls back to the default view instead of breaking the board.
+    page.goto(f"{app_server.url}?table=constructor&sort=__proto__&kinds=x&order=up")
+    page.wait_for_selector(f"{BOARD}[data-ready='1']")
+    assert page.get_attribute(BOARD, "data-table") == "table3"
+    assert page.get_attribute(BOARD, "data-sort") == "Overall:desc"
+    assert board_sections(page) == ["baseline"]  # no row kind chosen: only the baseline
 
 
 def test_hostile_model_names_show_as_text(page, app_server, client, tmp_path):

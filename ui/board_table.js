@@ -31,7 +31,8 @@
   // ------------------------------------------------------------------ state <-> URL
   function readURL() {
     const u = new URLSearchParams(window.location.search);
-    if (data.tables[u.get('table')]) st.table = u.get('table');
+    const own = (obj, key) => Object.prototype.hasOwnProperty.call(obj, key);
+    if (own(data.tables, u.get('table'))) st.table = u.get('table');
     const sort = u.get('sort');
     if (sort && T().keys.includes(sort)) st.sort = sort;
     st.desc = u.has('order') ? u.get('order') !== 'asc' : defaultDesc(st.sort);
@@ -432,7 +433,7 @@
   }
 
   function clampState() {
-    if (!data.tables[st.table]) st.table = 'table3';
+    if (!Object.prototype.hasOwnProperty.call(data.tables, st.table)) st.table = 'table3';
     if (!T().keys.includes(st.sort)) { st.sort = OVERALL; st.desc = true; }
   }
 
