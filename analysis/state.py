@@ -109,6 +109,8 @@ class AppState:
     _comparisons: dict[tuple[str, str], Comparison] = field(default_factory=dict)
     _score_rows: ScoreRows | None = None
     baseline_note: str = ""  # which Random row the board shows, and why (paper_board)
+    #: Called after the rows change (a submit, a pending row, a moderation).
+    listeners: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def generation(self) -> int:
@@ -181,6 +183,15 @@ class AppState:
             self._scores = None
             self._comparisons = {}
             self._generation += 1
+        self._changed()
+
+    def _changed(self) -> None:
+        """Tell the listeners (the board's page payload) that the rows changed."""
+        for listener in list(self.listeners):
+            try:
+                listener()
+            except Exception:  # noqa: BLE001 - a view must not break a submit
+                log.exception("state listener failed")
 
     def entries(self) -> list[Entry]:
         """Reported rows, verified rows (Random of the loaded benchmark first), then the
@@ -312,6 +323,7 @@ class AppState:
             if row is not None:
                 key.append(self.pending.add(row))
                 ticks.append(row.update)
+                self._changed()
 
         def tick(done: int, total: int) -> None:
             for fn in ticks:
@@ -329,6 +341,7 @@ class AppState:
                 self._comparisons = {}
                 self._generation += 1
                 self.pending.drop(key[0] if key else None)
+            self._changed()
         entries = self.entries()
         rank, ranked = board.rank_of(entries, sub.meta.model, VERIFIED)
         items = sub.items()

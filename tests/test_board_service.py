@@ -98,3 +98,20 @@ def test_intervals_cover_the_verified_rows_of_the_table_shown(service):
 def test_a_bad_board_request_names_the_bad_field(bad, message):
     with pytest.raises(ValueError, match=message):
         BoardRequest.parse(bad)
+
+
+def test_the_page_config_is_current_as_soon_as_a_submit_returns(service):
+    from types import SimpleNamespace
+
+    html = SimpleNamespace(value="", _id=7)
+    demo = SimpleNamespace(config={"components": [{"id": 7, "props": {"value": "old"}}]})
+    service.attach(demo, html)
+    service.publish(service.payload_json())
+    assert "Newcomer" not in demo.config["components"][0]["props"]["value"]
+    out = service.state.submit(jsonl(["B"] * 8), "n.jsonl", {"model": "Newcomer"})
+    assert out.ok
+    served = json.loads(demo.config["components"][0]["props"]["value"])
+    assert "Newcomer" in [r["n"] for r in served["rows"]] and html.value == \
+        demo.config["components"][0]["props"]["value"]
+    service.state.invalidate()  # a moderation does the same
+    assert json.loads(html.value)["token"] == service.token()

@@ -179,8 +179,10 @@ class BoardService:
         return self.current().text
 
     def attach(self, demo: gr.Blocks, html: gr.HTML) -> None:
-        """The app and component whose page config carries the payload."""
+        """The app and component whose page config carries the payload; from now on every
+        change of the rows rebuilds it at once, so the next page served is current."""
         self._demo, self._html = demo, html
+        self.state.listeners.append(lambda: self.publish(self.current().text))
 
     def publish(self, text: str) -> None:
         """Make `text` the payload every page served from now on carries: the component's
