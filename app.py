@@ -30,7 +30,8 @@ from ui.tabs import drilldown as drill_tab  # noqa: E402
 from ui.tabs import items as items_tab  # noqa: E402
 from ui.tabs import row_details as row_tab  # noqa: E402
 from ui.tabs import submit as submit_tab  # noqa: E402
-from ui.theme import CSS, HEADER_SORT_JS, theme  # noqa: E402
+from ui.board_table import CSS as BOARD_CSS  # noqa: E402
+from ui.theme import CSS, theme  # noqa: E402
 
 
 class Handlers(
@@ -57,7 +58,7 @@ def build(state: AppState) -> gr.Blocks:
             header_markdown(state.settings.title, bench.source, len(bench), bench.hash, judge)
         )
         with gr.Tabs() as tabs:
-            board = board_tab.build(state)
+            board = board_tab.build(state, demo)
             charts = charts_tab.build(state, board)
             drill = drill_tab.build(state)
             rows = row_tab.build(state, drill, tabs)
@@ -70,7 +71,7 @@ def build(state: AppState) -> gr.Blocks:
         # linked one through the drill-down's own events), then the board and the charts.
         charts.load(board.refresh(drill.on_load(demo, tabs)))
         rows.on_load(demo)  # ?row=<submission id or model>: that row's details
-        api.register(state)
+        api.register(state, leaderboard=board.service.api_rows)
     return demo
 
 
@@ -83,8 +84,7 @@ def launch_kwargs(state: AppState) -> dict[str, Any]:
         allowed.append(str(Path(constants.HF_HUB_CACHE).resolve()))
     return {
         "theme": theme(),
-        "css": CSS,
-        "js": HEADER_SORT_JS,
+        "css": CSS + BOARD_CSS,
         "ssr_mode": False,
         "allowed_paths": allowed,
         "footer_links": ["api", "settings"],

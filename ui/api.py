@@ -12,6 +12,7 @@ refused request, answers {"error": "<what is wrong>"} (as /item and /compare alw
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,19 +93,6 @@ class Api:
         return moderate_submission(
             self.state, submission_id, hidden, token, reason, request
         ).as_json()
-
-    def api_leaderboard(
-        self,
-        table: str = "table3",
-        kinds: list[str] | None = None,
-        search: str = "",
-        weights: list[str] | None = None,
-        sizes: list[str] | None = None,
-        sort_by: str = "Overall",
-    ) -> list[dict]:
-        """Leaderboard rows of one table (table3..table6) after filters, best first: one
-        dict per row with numeric cell values keyed by cell name (null = None)."""
-        return self.state.leaderboard_rows(table, kinds, search, weights, sizes, sort_by)
 
     def api_compare(self, model_a: str, model_b: str) -> dict:
         """Paired comparison of two verified models (A minus B, points): per cell of
@@ -187,12 +175,13 @@ class Api:
         return actions.rejudge_with(self.state, submission_id, judge, token)
 
 
-def register(state: AppState) -> Api:
-    """Declare the named endpoints inside the Blocks being built."""
+def register(state: AppState, leaderboard: Callable[..., list[dict]]) -> Api:
+    """Declare the named endpoints inside the Blocks being built; `leaderboard` answers
+    /leaderboard (the board's service: rows from the cache the page is built from)."""
     api = Api(state)
     gr.api(api.api_submit, api_name="submit")
     gr.api(api.api_withdraw, api_name="withdraw")
-    gr.api(api.api_leaderboard, api_name="leaderboard")
+    gr.api(leaderboard, api_name="leaderboard")
     gr.api(api.api_item, api_name="item")
     gr.api(api.api_compare, api_name="compare")
     gr.api(api.api_provenance, api_name="provenance")
