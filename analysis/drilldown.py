@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from leaderboard.benchmark import Benchmark
+from leaderboard.safe_text import md_escape
 from leaderboard.store import model_key
 from leaderboard.taxonomy import CHOICE_QTYPES, LABELS, LONG_LABELS, OPTION_LETTERS
 
@@ -227,9 +228,10 @@ def _esc(v: Any) -> str:
 
 
 def count_markdown(matching: int, total: int, models: Sequence[str]) -> str:
-    """The line above the item list: how many items match, for which models (escaped)."""
-    who = ", ".join(models) or "no model chosen"
-    return f"**{matching}** of {total} items match · models: {_esc(who)}"
+    """The line above the item list: how many items match, for which models. The names are
+    visitor text inside Markdown: `md_escape`d, so none becomes an image, link or tag."""
+    who = ", ".join(md_escape(m) for m in models) or "no model chosen"
+    return f"**{matching}** of {total} items match · models: {who}"
 
 
 _STATUS_CLASS = {"ok": "ok", "judged": "ok", "unreadable": "bad", "refused": "bad",

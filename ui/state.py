@@ -30,12 +30,13 @@ from leaderboard.benchmark import Benchmark, load_benchmark
 from leaderboard.bootstrap import DEFAULT_RESAMPLES
 from leaderboard.errors import InputError
 from leaderboard.hub_sync import open_store, sync_status
-from leaderboard.judges import Judge
+from leaderboard.judges import Judge, default_cache_path
 from leaderboard.scoring import cell_masks
-from leaderboard.settings import PAPER_DIR, AppSettings, Limits
+from leaderboard.settings import PAPER_DIR, REPO_ROOT, AppSettings, Limits
 from leaderboard.store import StorageError, Submission, SubmissionStore, model_key
 from leaderboard.submission import SubmissionPipeline
 
+from .files import ServedImages, default_served_root, hub_cache_folders
 from .pending import PendingBoard, start_pending
 
 log = logging.getLogger("qbp.app")
@@ -107,6 +108,7 @@ class AppState:
     _scores: tuple[list[str], np.ndarray] | None = None
     _generation: int = 0  # bumped by invalidate(): a result computed before is not kept
     _comparisons: dict[tuple[str, str], Comparison] = field(default_factory=dict)
+    _images: ServedImages | None = None
 
     # ----------------------------------------------------------------- start-up
     @classmethod
@@ -385,6 +387,25 @@ class AppState:
         detail["unknown_models"] = unknown
         return detail
 
+    @property
+    def images(self) -> ServedImages:
+        """The drill-down's images, each copied on first view into a folder of its own (the
+        only folder the app serves files from)."""
+        with self._lock:
+            if self._images is None:
+                self._images = ServedImages(self.bench, default_served_root())
+            return self._images
+
     def image_path(self, item_id: str) -> str | None:
-        path = self.bench.image_path(item_id)
-        return str(path) if path else None
+        """The served copy of an item's image (never a path into the bundle)."""
+        return self.images.path_for(item_id)
+
+    def private_folders(self) -> list[Path]:
+        """Folders no URL may reach: the bundle (gold answers), the Hub cache, the store,
+        the judge cache, the app's own source and the working directory."""
+        folders = [self.bench.root, *hub_cache_folders(), self.store.root]
+        cache = getattr(self.judge, "cache", None)
+        if cache is not None and getattr(cache, "path", None) is not None:
+            folders.append(Path(cache.path).parent)
+        folders += [default_cache_path().parent, REPO_ROOT, Path.cwd()]
+        return [Path(f).resolve() for f in folders]
