@@ -21,7 +21,10 @@ from ui.state import AppState  # noqa: E402
 from leaderboard.settings import AppSettings  # noqa: E402
 from gradio.utils import get_upload_folder  # noqa: E402
 
+from starlette.middleware import Middleware  # noqa: E402
+
 from ui import api, files  # noqa: E402
+from ui.request_guard import RequestGuard  # noqa: E402
 from ui.tabs import about as about_tab  # noqa: E402
 from ui.tabs import board as board_tab  # noqa: E402
 from ui.tabs import charts as charts_tab  # noqa: E402
@@ -49,7 +52,12 @@ def build(state: AppState) -> gr.Blocks:
     """The Blocks app over a started AppState: the tabs in page order, then the page load."""
     bench = state.bench
     judge = judge_label(state.judge.info.as_dict() if state.judge else None)
-    with gr.Blocks(title=state.settings.title, fill_width=True) as demo:
+    # Gradio deletes uploads (and files it copied for handlers) older than the setting.
+    with gr.Blocks(
+        title=state.settings.title,
+        fill_width=True,
+        delete_cache=state.server_limits.delete_cache,
+    ) as demo:
         gr.Markdown(
             header_markdown(state.settings.title, bench.source, len(bench), bench.hash, judge)
         )
@@ -89,6 +97,17 @@ def launch_kwargs(state: AppState) -> dict[str, Any]:
         # Gradio refuses bigger uploads before they reach a handler (HTTP 413); the
         # store checks the same limit again for callers that bypass the upload route.
         "max_file_size": state.limits.max_file_bytes,
+        # Before Gradio reads a byte: the upload quota per client, a cap on other bodies.
+        "app_kwargs": {
+            "middleware": [
+                Middleware(
+                    RequestGuard,
+                    server=state.server_limits,
+                    limits=state.limits,
+                    trust_forwarded=state.settings.trust_forwarded,
+                )
+            ]
+        },
     }
 
 

@@ -19,7 +19,6 @@ cells recomputes nothing. Caches are small thread-safe LRUs (`cache_info`, `clea
 from __future__ import annotations
 
 import hashlib
-import html
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Sequence
@@ -447,8 +446,7 @@ def errorbar_figure(names: Sequence[str] | None, table_df: pd.DataFrame,
     label = str(table_df.loc[table_df["cell"] == cell, "label"].iloc[0])
     table = str(table_df.loc[table_df["cell"] == cell, "table"].iloc[0])
     fig = go.Figure(go.Bar(
-        # Names are visitor text: plotly reads tags in labels (links, styles), so entities.
-        x=est, y=[html.escape(m, quote=False) for m in rows["model"]], orientation="h",
+        x=est, y=rows["model"].tolist(), orientation="h",
         marker={"color": BLUE, "opacity": 0.6},  # whiskers stay visible inside the bar
         error_x={"type": "data", "symmetric": False, "array": np.nan_to_num(high - est),
                  "arrayminus": np.nan_to_num(est - low), "color": WHISKER, "thickness": 1.5,
@@ -461,7 +459,6 @@ def errorbar_figure(names: Sequence[str] | None, table_df: pd.DataFrame,
     fig.update_xaxes(title={"text": "accuracy (%)"}, range=[0, min(100.0, top + 5.0)])
     fig.update_yaxes(autorange="reversed")
     title = f"{label} ({TABLE_TITLES.get(table, table)}), with 95% intervals"
-    note = ("No value (open-ended answers not judged): "
-            + ", ".join(html.escape(m, quote=False) for m in null["model"])
+    note = ("No value (open-ended answers not judged): " + ", ".join(null["model"])
             if len(null) else None)
     return style_figure(fig, title, height=max(220, 100 + 24 * len(rows)), subtitle=note)

@@ -93,6 +93,37 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class ServerLimits:
+    """What one client may put on the server's disk and in one request, checked at the HTTP
+    layer before Gradio reads a byte (`ui.request_guard`), and how long Gradio keeps uploads.
+
+    Disk used by uploads stays under about upload_mb_per_hour_all x upload_cache_minutes/60:
+    Gradio deletes uploads older than `upload_cache_minutes` (its `delete_cache`)."""
+
+    uploads_per_hour: int = 60  # QBP_UPLOADS_PER_HOUR, per client; 0 turns the limit off
+    upload_mb_per_hour: int = 200  # QBP_UPLOAD_MB_PER_HOUR, per client
+    upload_mb_per_hour_all: int = 2048  # QBP_UPLOAD_MB_PER_HOUR_ALL, every client together
+    upload_cache_minutes: int = 60  # QBP_UPLOAD_CACHE_MINUTES: uploads older are deleted
+    max_request_bytes: int = 1024 * 1024  # any other request body (queue, API calls)
+
+    @classmethod
+    def from_env(cls) -> "ServerLimits":
+        return cls(
+            uploads_per_hour=_int("QBP_UPLOADS_PER_HOUR", 60, minimum=0),
+            upload_mb_per_hour=_int("QBP_UPLOAD_MB_PER_HOUR", 200, minimum=0),
+            upload_mb_per_hour_all=_int("QBP_UPLOAD_MB_PER_HOUR_ALL", 2048, minimum=0),
+            upload_cache_minutes=_int("QBP_UPLOAD_CACHE_MINUTES", 60),
+        )
+
+    @property
+    def delete_cache(self) -> tuple[int, int]:
+        """gr.Blocks(delete_cache=(every, age)) in seconds: look every tenth of the age (at
+        least every minute, at most every ten), delete what is older than the age."""
+        age = self.upload_cache_minutes * 60
+        return (max(60, min(600, age // 10)), age)
+
+
+@dataclass(frozen=True)
 class AppSettings:
     """What the Space reads from its environment; every default runs offline on the demo."""
 

@@ -441,15 +441,55 @@ class SubmissionStore:
         self._notify(sub.id)
         return True
 
-    def clean_leftovers(self) -> list[str]:
-        """Remove temp folders of writes that never completed; returns their names."""
-        removed = []
-        with self._locked():
+    def stray_temp_files(self) -> list[Path]:
+        """`*.tmp` files a crash left inside stored submissions (a result, items table,
+        moderation record or history entry that was being replaced)."""
+        return sorted(p for pattern in ("*/*.tmp", "*/history/*.tmp")
+                      for p in self.root.glob(pattern)
+                      if _ID_RE.match(p.relative_to(self.root).parts[0]) and p.is_file())
+
+    def clean_leftovers(self, wait: bool = True) -> list[str]:
+        """Remove what writes that never completed left behind (temp folders, stray
+        `*.tmp` files) under the write lock; returns their names (relative to the root).
+        With `wait` False (start-up), nothing is removed while another writer holds the
+        lock: what it is writing is not a leftover."""
+        removed: list[str] = []
+        with self._try_locked(wait) as locked:
+            if not locked:
+                log.info("leftovers not cleaned: another writer holds the lock")
+                return []
             for path in self.root.glob(TMP_PREFIX + "*"):
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(path.name)
+            for path in self.stray_temp_files():
+                path.unlink(missing_ok=True)
+                removed.append(str(path.relative_to(self.root)))
         self.leftovers = []
         return sorted(removed)
+
+    @contextlib.contextmanager
+    def _try_locked(self, wait: bool) -> Iterator[bool]:
+        """The write lock (`_locked`), or, with `wait` False, False at once when it is held."""
+        if wait:
+            with self._locked():
+                yield True
+            return
+        if not self._lock.acquire(blocking=False):
+            yield False
+            return
+        try:
+            with open(self.root / ".lock", "a+") as fh:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    yield False
+                    return
+                try:
+                    yield True
+                finally:
+                    fcntl.flock(fh, fcntl.LOCK_UN)
+        finally:
+            self._lock.release()
 
     def set_hidden(self, sub_id: str, hidden: bool, reason: str | None = None) -> Submission:
         """Moderation: hide or show a submission; it stays stored either way, and every

@@ -40,6 +40,8 @@ from .store import Submission, SubmissionStore
 
 #: Previews kept for the submit that follows them (each holds one parsed upload).
 PREVIEW_CACHE_SIZE = 4
+#: Previews remembered as paid for, so the submit that follows is not charged twice.
+PREPAID_KEPT = 1024
 #: Judged statuses: a stored result with any of them needs a judge to be re-scored.
 _JUDGED = ("judged", "judge_failed")
 
@@ -92,15 +94,33 @@ class SubmissionPipeline:
         self.quota = ClientQuota(self.limits)
         self.cache_size = cache_size
         self._previews: OrderedDict[tuple[str, str, str], Preview] = OrderedDict()
+        # (preview key, client) of previews whose attempt the next submit need not pay
+        self._prepaid: OrderedDict[tuple[tuple[str, str, str], str], None] = OrderedDict()
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ stage 1
-    def preview(self, data: bytes, file_name: str) -> Preview:
+    def preview(self, data: bytes, file_name: str, client: str | None = None) -> Preview:
         """Parse and score the closed-ended items, judging and storing nothing (the parse
-        report shown on upload). Raises InputError naming what is wrong and where."""
+        report shown on upload). `client` (a `limits.client_key`; None: not limited) is
+        charged one upload attempt first, as a submit is: a preview is the same work. The
+        submit of the same bytes by the same client that follows is not charged the attempt
+        again. Raises InputError naming what is wrong and where, RateLimitError for a client
+        over its quota."""
         data = _as_bytes(data)
-        digest = hashlib.sha256(data).hexdigest()
-        key = (digest, self.benchmark.hash, display_name(file_name))
+        key = self._key(data, file_name)
+        if client is not None:
+            self.quota.attempt(client)
+            with self._lock:
+                self._prepaid[(key, client)] = None
+                while len(self._prepaid) > PREPAID_KEPT:
+                    self._prepaid.popitem(last=False)
+        return self._preview(data, file_name, key)
+
+    def _key(self, data: bytes, file_name: str) -> tuple[str, str, str]:
+        return (hashlib.sha256(data).hexdigest(), self.benchmark.hash, display_name(file_name))
+
+    def _preview(self, data: bytes, file_name: str, key: tuple[str, str, str]) -> Preview:
+        digest = key[0]
         with self._lock:
             cached = self._previews.get(key)
             if cached is not None:
@@ -126,9 +146,12 @@ class SubmissionPipeline:
         form = clean_form(meta)
         data = _as_bytes(data)
         self._need_store()
-        self.quota.charge(client)
+        key = self._key(data, file_name)
+        with self._lock:  # a preview of these bytes by this client paid the attempt
+            prepaid = self._prepaid.pop((key, client), False) is None
+        self.quota.charge(client, attempt=not prepaid)
         try:
-            preview = self.preview(data, file_name)
+            preview = self._preview(data, file_name, key)
             twin = self.store.find_twin(form["model"], preview.digest)
         except BaseException:
             self.quota.refund(client)

@@ -31,8 +31,10 @@ from leaderboard.bootstrap import DEFAULT_RESAMPLES
 from leaderboard.errors import InputError
 from leaderboard.hub_sync import open_store, sync_status
 from leaderboard.judges import Judge, default_cache_path
+from leaderboard.limits import MAX_SEARCH_CHARS, bounded_models, bounded_search
+from leaderboard.predictions import short
 from leaderboard.scoring import cell_masks
-from leaderboard.settings import PAPER_DIR, REPO_ROOT, AppSettings, Limits
+from leaderboard.settings import PAPER_DIR, REPO_ROOT, AppSettings, Limits, ServerLimits
 from leaderboard.store import StorageError, Submission, SubmissionStore, model_key
 from leaderboard.submission import SubmissionPipeline
 
@@ -109,6 +111,8 @@ class AppState:
     _generation: int = 0  # bumped by invalidate(): a result computed before is not kept
     _comparisons: dict[tuple[str, str], Comparison] = field(default_factory=dict)
     _images: ServedImages | None = None
+    #: Upload quota, request size and upload-cache age (ui.request_guard, gr.Blocks).
+    server_limits: ServerLimits = field(default_factory=ServerLimits.from_env)
 
     # ----------------------------------------------------------------- start-up
     @classmethod
@@ -129,7 +133,13 @@ class AppState:
         if (settings.seed_demo and not store.scan()
                 and sync_status(store).state in ("off", "ok")):
             state.seeded = state.seed()
-        if store.leftovers:
+        # What a crash left (temp folders, *.tmp files, ~ one upload each) is removed now,
+        # unless another writer (a CLI re-score) holds the lock or a Hub restore still runs.
+        cleaned = (store.clean_leftovers(wait=False)
+                   if sync_status(store).state in ("off", "ok") else [])
+        if cleaned:
+            log.warning("removed what unfinished writes left in the store: %s", cleaned)
+        elif store.leftovers:
             log.warning("unfinished submission folders ignored: %s", store.leftovers)
         for problem in store.problems:
             log.warning("store: %s", problem)
@@ -212,10 +222,11 @@ class AppState:
         return {s.model_key: s for s in self.store.submissions()}
 
     def model_frames(self, names: Sequence[str]) -> dict[str, pd.DataFrame]:
-        """Per-item tables of the named verified models (read once, then cached)."""
+        """Per-item tables of the named verified models (read once, then cached); at most
+        `limits.MAX_MODELS_PER_REQUEST` of them."""
         subs = self._submission_by_name()
         out = {}
-        for name in names:
+        for name in bounded_models(list(names or [])) or []:
             sub = subs.get(model_key(name))
             if sub is not None:
                 out[sub.meta.model] = sub.items()
@@ -303,6 +314,8 @@ class AppState:
              intervals: bool = False) -> board.BoardView:
         """The board; with `intervals`, verified cells read "61.2 ± 1.8" and Rank range /
         Group columns follow Model (the frame stays numeric)."""
+        if filters is not None and len(filters.search) > MAX_SEARCH_CHARS:
+            filters = dataclasses.replace(filters, search=bounded_search(filters.search))
         view = board.build_view(self.entries(), table, filters, sort_by, descending)
         if intervals:
             view = board_uncertainty.with_uncertainty(
@@ -310,11 +323,12 @@ class AppState:
                 self.ranks(board_uncertainty.rank_cell(table, sort_by)))
         return view
 
-    def preview(self, data: bytes, file_name: str) -> dict[str, Any]:
+    def preview(self, data: bytes, file_name: str, client: str | None = None) -> dict[str, Any]:
         """Parse and score without judging or storing, for the report shown on upload; the
-        submit of the same bytes reuses this parse. Raises InputError when the file cannot
-        be scored."""
-        preview = self.pipeline.preview(data, file_name)
+        submit of the same bytes reuses this parse. `client` is charged one upload attempt
+        (the pipeline's quota, as a submit). Raises InputError when the file cannot be
+        scored, RateLimitError (an InputError) when the client is over its quota."""
+        preview = self.pipeline.preview(data, file_name, client=client)
         return report.summarise(preview.upload.report, preview.result.status_counts,
                                 preview.result.items)
 
@@ -373,16 +387,17 @@ class AppState:
                          sizes: Sequence[str] | None = None, sort_by: str = board.OVERALL,
                          descending: bool | None = None) -> list[dict[str, Any]]:
         filters = board.Filters(
-            kinds=tuple(kinds) if kinds else board.KINDS, search=search or "",
+            kinds=tuple(kinds) if kinds else board.KINDS, search=bounded_search(search),
             weights=tuple(weights) if weights else board.WEIGHT_CHOICES,
             sizes=tuple(sizes) if sizes else board.SIZE_CHOICES)
         return board.to_rows(self.view(table, filters, sort_by, descending))
 
     def item(self, item_id: str, models: Sequence[str] | str | None) -> dict[str, Any]:
         """One item's detail for the named verified models; unknown names are listed."""
-        if item_id not in self.bench.index_of:
-            raise KeyError(f"no item with id {item_id!r} in the loaded benchmark")
-        found, unknown = drilldown.resolve_models(models, self.verified_models())
+        if not isinstance(item_id, str) or item_id not in self.bench.index_of:
+            raise KeyError(f"no item with id {short(item_id)} in the loaded benchmark")
+        found, unknown = drilldown.resolve_models(bounded_models(models),
+                                                  self.verified_models())
         detail = drilldown.item_detail(self.bench, item_id, self.model_frames(found))
         detail["unknown_models"] = unknown
         return detail

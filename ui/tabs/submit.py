@@ -19,7 +19,7 @@ from leaderboard.errors import InputError
 from leaderboard.moderation import admin_enabled
 from leaderboard.settings import mb
 
-from ..actions import moderate_submission, submit_file
+from ..actions import client_of, moderate_submission, submit_file
 from . import PRIVATE, Step
 
 OPEN_CHOICES = [("open weights", "open"), ("closed", "closed"), ("not stated", "")]
@@ -46,12 +46,16 @@ def judge_progress(progress: gr.Progress) -> Callable[[int, int], None]:
 class SubmitHandlers:
     state: AppState
 
-    def preview(self, file: str | None) -> str:
-        """The parse report of a chosen file, before anything is scored or stored."""
+    def preview(self, file: str | None, request: gr.Request = None) -> str:
+        """The parse report of a chosen file, before anything is scored or stored; one
+        upload attempt of the visitor's quota (so it cannot be called without limit)."""
         if not file:
             return ""
         try:
-            summary = self.state.preview(Path(file).read_bytes(), Path(file).name)
+            data, name = self.state.pipeline.read_file(file)  # size checked before reading
+            summary = self.state.preview(
+                data, name, client=client_of(request, self.state.settings.trust_forwarded)
+            )
         except InputError as exc:
             return report.error_html(str(exc))
         return report.summary_html(summary, "Parse report (before scoring)")
