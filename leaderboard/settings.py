@@ -93,6 +93,30 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class JudgeLimits:
+    """What the open-ended judge may be sent for one submission: each answer cut to
+    `max_answer_chars` (the item says so), and a budget of calls, characters and wall time
+    (`judges.budget`); items past it are `judge_failed` and re-judged later, every
+    `rejudge_interval_s` seconds while the app runs (0: only at start-up and on request)."""
+
+    max_answer_chars: int = 2000  # QBP_JUDGE_MAX_ANSWER_CHARS
+    max_calls: int = 3000  # QBP_JUDGE_MAX_CALLS (retries included)
+    max_chars: int = 4_000_000  # QBP_JUDGE_MAX_CHARS (prompt characters, all calls)
+    max_seconds: float = 1800.0  # QBP_JUDGE_MAX_SECONDS
+    rejudge_interval_s: int = 1800  # QBP_REJUDGE_INTERVAL_S
+
+    @classmethod
+    def from_env(cls) -> "JudgeLimits":
+        return cls(
+            max_answer_chars=_int("QBP_JUDGE_MAX_ANSWER_CHARS", 2000),
+            max_calls=_int("QBP_JUDGE_MAX_CALLS", 3000),
+            max_chars=_int("QBP_JUDGE_MAX_CHARS", 4_000_000),
+            max_seconds=_float("QBP_JUDGE_MAX_SECONDS", 1800.0, minimum=1.0),
+            rejudge_interval_s=_int("QBP_REJUDGE_INTERVAL_S", 1800, minimum=0),
+        )
+
+
+@dataclass(frozen=True)
 class ServerLimits:
     """What one client may put on the server's disk and in one request, checked at the HTTP
     layer before Gradio reads a byte (`ui.request_guard`), and how long Gradio keeps uploads.

@@ -412,16 +412,27 @@ class SubmissionStore:
         else:
             self._rescore_problems[sub_id] = problem
 
-    def replace_result(self, sub: Submission, result: ScoreResult) -> bool:
-        """Write a re-scored result for a stale submission, keeping the old result.json under
-        history/ and saying in the new one what it replaced. The upload, the form and
-        moderation are never touched. False (nothing written) when the stored result is not
-        stale any more (another process re-scored it meanwhile)."""
+    def result_digest(self, sub: Submission) -> str:
+        """sha256 of the stored result.json as it is now: a re-judge passes it back to
+        `replace_result` so it never overwrites a result it did not start from."""
+        return hashlib.sha256((sub.path / "result.json").read_bytes()).hexdigest()
+
+    def replace_result(self, sub: Submission, result: ScoreResult, reason: str = "rescore",
+                       expect: str | None = None) -> bool:
+        """Write a new result for a stored submission, keeping the old result.json under
+        history/ and saying in the new one what it replaced and why (`reason`: "rescore"
+        for a stale result, "rejudge" for judge failures judged again). The upload, the form
+        and moderation are never touched. False (nothing written) when the stored result is
+        not the one the caller started from: without `expect`, when it is not stale any more
+        (another process re-scored it meanwhile); with `expect` (a `result_digest`), when it
+        changed since."""
         _point("rescore:start")
         with self._locked():
             old_bytes = (sub.path / "result.json").read_bytes()
             old = json.loads(old_bytes)
-            if not _stale(old, self.benchmark.hash):
+            if expect is None and not _stale(old, self.benchmark.hash):
+                return False
+            if expect is not None and hashlib.sha256(old_bytes).hexdigest() != expect:
                 return False
             now = datetime.now(timezone.utc)
             history = sub.path / "history"
@@ -431,7 +442,7 @@ class SubmissionStore:
             _point("rescore:history_saved")
             payload = self._result_payload(result)
             payload["rescored"] = {
-                "at": now.isoformat(timespec="seconds"),
+                "at": now.isoformat(timespec="seconds"), "reason": reason,
                 "from_scorer_version": old.get("scorer_version"),
                 "from_benchmark_hash": (old.get("benchmark") or {}).get("hash"),
                 "previous": f"history/{kept.name}"}

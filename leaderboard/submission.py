@@ -21,21 +21,26 @@ runs `preview` + `judge_preview`, so it meets a bad file before building a judge
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .benchmark import Benchmark
 from .errors import InputError
 from .forms import SubmissionError, clean_form
-from .judges import Judge, Progress
+from .judges import Judge, JudgeBudget, Progress
 from .limits import ClientQuota
-from .predictions import PredictionFile, display_name, read_predictions
-from .scoring import ScoreResult, judge_open, score_closed
-from .settings import Limits, mb
+from .predictions import ParseReport, PredictionFile, display_name, read_predictions
+from .provenance import judge_label
+from .scoring import ScoreResult, from_items, judge_open, score_closed
+from .settings import JudgeLimits, Limits, mb
 from .store import Submission, SubmissionStore
 
 #: Previews kept for the submit that follows them (each holds one parsed upload).
@@ -44,6 +49,17 @@ PREVIEW_CACHE_SIZE = 4
 PREPAID_KEPT = 1024
 #: Judged statuses: a stored result with any of them needs a judge to be re-scored.
 _JUDGED = ("judged", "judge_failed")
+#: Keys of result.json the scorer writes; a re-judge keeps every other key as it was.
+_RESULT_KEYS = frozenset({"benchmark", "scorer_version", "tables", "counts", "null_reasons",
+                          "random_baseline", "status_counts", "parse_report", "judge", "items",
+                          "rescored"})
+
+log = logging.getLogger(__name__)
+
+
+def judge_failures(sub: Submission) -> int:
+    """How many of a stored submission's open-ended answers the judge could not score."""
+    return int((sub.result.get("status_counts") or {}).get("judge_failed", 0) or 0)
 
 
 @dataclass(frozen=True)
@@ -84,13 +100,15 @@ class SubmissionPipeline:
 
     def __init__(self, benchmark: Benchmark, store: SubmissionStore | None = None,
                  judge: Judge | None = None, limits: Limits | None = None,
-                 cache_size: int = PREVIEW_CACHE_SIZE) -> None:
+                 cache_size: int = PREVIEW_CACHE_SIZE,
+                 judge_limits: JudgeLimits | None = None) -> None:
         if store is not None and store.benchmark.hash != benchmark.hash:
             raise ValueError("the store holds results of another benchmark version")
         self.benchmark = benchmark
         self.store = store
         self.judge = judge
         self.limits = limits or Limits.from_env()
+        self.judge_limits = judge_limits or JudgeLimits.from_env()
         self.quota = ClientQuota(self.limits)
         self.cache_size = cache_size
         self._previews: OrderedDict[tuple[str, str, str], Preview] = OrderedDict()
@@ -164,14 +182,26 @@ class SubmissionPipeline:
     def judge_preview(self, preview: Preview, progress: Progress | None = None) -> ScoreResult:
         """The final result: the preview's open-ended answers judged (as it is without a
         judge). `progress(done, total)` follows the judge."""
-        return judge_open(preview.result, self.judge, progress)
+        return self._judge(preview.result, progress)
+
+    @property
+    def judge_budget(self) -> JudgeBudget:
+        """What judging one submission may cost (settings: `JudgeLimits`)."""
+        j = self.judge_limits
+        return JudgeBudget(calls=j.max_calls, chars=j.max_chars, seconds=j.max_seconds)
+
+    def _judge(self, result: ScoreResult, progress: Progress | None = None) -> ScoreResult:
+        """`judge_open` with the judge's answer cap and a fresh budget for this submission."""
+        return judge_open(result, self.judge, progress,
+                          max_answer_chars=self.judge_limits.max_answer_chars,
+                          budget=self.judge_budget.meter())
 
     def finish(self, prepared: Prepared, progress: Progress | None = None) -> Submission:
         """Judge and store a prepared upload; returns the stored submission, or the twin
         (`duplicate` set) for a repeat. Nothing is written before judging has finished, so
         a crash while judging stores nothing (and the judge cache makes the retry cheap)."""
         if prepared.duplicate is not None:
-            return prepared.duplicate
+            return self._repeat(prepared.duplicate, progress)
         store = self._need_store()
         counted = False
         try:
@@ -236,8 +266,7 @@ class SubmissionPipeline:
                              "now; left as scored before")
         upload = read_predictions(sub.upload_path.read_bytes(), sub.meta.file_name or "upload",
                                   self.benchmark, Limits.unlimited(), fmt=sub.meta.format)
-        result = judge_open(score_closed(self.benchmark, upload.predictions, upload.report),
-                            self.judge)
+        result = self._judge(score_closed(self.benchmark, upload.predictions, upload.report))
         return store.replace_result(sub, result)
 
     def rescore_stale(self) -> list[str]:
@@ -258,10 +287,130 @@ class SubmissionPipeline:
                 store.record_rescore(sub.id, f"could not be re-scored ({exc})")
         return done
 
+    # ------------------------------------------------------------------ re-judging
+    def rejudge(self, sub: Submission, progress: Progress | None = None) -> Submission | None:
+        """Judge again the open-ended answers the judge failed on (`judge_failed`), from the
+        stored items: no upload, no parse; answers already judged keep their judgement. One
+        failed answer goes first, alone: while it still fails (the judge is still down or
+        still refuses), nothing else is sent and nothing is written. The new result replaces
+        the old one (kept under history/, reason "rejudge"), with a fresh judge budget.
+
+        Returns the updated submission, or None when there was nothing to re-judge or
+        nothing improved. InputError when it cannot be: no judge configured, another judge
+        (backend or model) judged it, or it needs a re-score first."""
+        updated, _ = self._rejudge(sub, progress)
+        return updated
+
+    def rejudge_failed(self) -> list[str]:
+        """Re-judge every stored submission with judge failures, oldest first (hidden ones
+        too: they may be shown again). Stops at the first whose probe still fails: the judge
+        is still down, so the others would fail the same way. Returns the ids updated; those
+        that cannot be re-judged are logged and skipped."""
+        if self.judge is None:
+            return []
+        done = []
+        for sub in self._need_store().scan():
+            if not judge_failures(sub):
+                continue
+            try:
+                updated, judge_up = self._rejudge(sub)
+            except InputError as exc:
+                log.info("%s not re-judged: %s", sub.id, exc)
+                continue
+            if updated is not None:
+                done.append(sub.id)
+            if not judge_up:
+                break
+        return done
+
+    def _repeat(self, twin: Submission, progress: Progress | None) -> Submission:
+        """The stored twin of a repeated upload, its judge failures judged again first (a
+        repeat after a judge outage re-judges, rather than answering "already stored")."""
+        if self.judge is None or not judge_failures(twin):
+            return twin
+        try:
+            updated = self.rejudge(twin, progress)
+        except InputError as exc:
+            log.info("%s not re-judged on a repeated upload: %s", twin.id, exc)
+            return twin
+        return dataclasses.replace(updated or self._need_store().get(twin.id), duplicate=True)
+
+    def _rejudge(self, sub: Submission,
+                 progress: Progress | None = None) -> tuple[Submission | None, bool]:
+        """`rejudge`, and whether the judge answered the probe (False: it is still down)."""
+        store = self._need_store()
+        if self.judge is None:
+            raise InputError("no judge is configured: judge failures cannot be re-judged")
+        sub = store.get(sub.id)  # as it is stored now
+        if store.is_stale(sub):
+            raise InputError("it was scored with another scorer or benchmark version: "
+                             "re-score it (which judges it again) instead")
+        before = sub.result.get("judge") or {}
+        now = self.judge.info
+        if before and (before.get("backend"), before.get("model")) != (now.backend, now.model):
+            raise InputError(f"its answers were judged by {judge_label(before)} and the judge "
+                             f"now is {judge_label(now.as_dict())}: re-judging only some "
+                             "answers would mix two judges in one row")
+        digest = store.result_digest(sub)
+        items = sub.items()
+        failed = np.flatnonzero(items["status"].to_numpy(dtype=object) == "judge_failed")
+        if not len(failed):
+            return None, True
+        try:
+            stored = from_items(self.benchmark, items, _stored_report(sub.result))
+        except ValueError as exc:
+            raise InputError(f"{exc}: re-score it first") from None
+        stored.extra = {k: v for k, v in sub.result.items() if k not in _RESULT_KEYS}
+
+        def tick(done: int, total: int) -> None:
+            if progress:
+                progress(done + offset, len(failed))
+
+        offset = 0
+        budget = self.judge_budget.meter()
+        limit = self.judge_limits.max_answer_chars
+        probe = judge_open(_unjudged(stored, failed[:1]), self.judge, tick, limit, budget)
+        if probe.items["status"].iat[int(failed[0])] == "judge_failed":
+            return None, False
+        offset = 1
+        result = judge_open(_unjudged(probe, failed[1:]), self.judge, tick, limit, budget)
+        result.extra = stored.extra
+        left = int(result.status_counts.get("judge_failed", 0))
+        if left >= len(failed) or not store.replace_result(sub, result, reason="rejudge",
+                                                           expect=digest):
+            return None, True
+        log.info("%s re-judged: %d of %d judge failures now judged", sub.id,
+                 len(failed) - left, len(failed))
+        return store.get(sub.id), True
+
     def _need_store(self) -> SubmissionStore:
         if self.store is None:
             raise RuntimeError("this pipeline has no store: it can score, not keep")
         return self.store
+
+
+def _unjudged(result: ScoreResult, positions: np.ndarray) -> ScoreResult:
+    """`result` with the items at `positions` back to `unjudged` (for `judge_open`)."""
+    frame = result.items.copy()
+    for col, value in (("status", "unjudged"), ("score", np.nan), ("judge_score", None),
+                       ("judge_raw", None)):
+        column = frame[col].tolist()
+        for i in positions:
+            column[int(i)] = value
+        frame[col] = column
+    return from_items(result.benchmark, frame, result.report, result.judge)
+
+
+def _stored_report(result: dict[str, Any]) -> ParseReport | None:
+    """The parse report a stored result.json carries, as the scorer made it."""
+    data = result.get("parse_report")
+    if not isinstance(data, dict):
+        return None
+    known = {k: data[k] for k in ParseReport.__dataclass_fields__ if k in data}
+    try:
+        return ParseReport(**known)
+    except TypeError:  # a report of an older shape: missing required fields
+        return None
 
 
 def _as_bytes(data: Any) -> bytes:

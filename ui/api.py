@@ -1,7 +1,7 @@
 """The Space's public API: the named endpoints gradio_client calls.
 
-/submit, /leaderboard, /item and /compare for everyone; /moderate only when an admin token
-is configured. Every UI event is private (`ui.tabs.PRIVATE`), so these are the whole API.
+/submit, /leaderboard, /item and /compare for everyone; /moderate and /rejudge only when an
+admin token is configured. Every UI event is private (`ui.tabs.PRIVATE`), so these are the whole API.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from analysis import compare_views
 from ui.state import AppState
 from leaderboard.moderation import admin_enabled
 
-from .actions import moderate_submission, submit_file
+from .actions import moderate_submission, rejudge_submission, submit_file
 
 
 @dataclass
@@ -45,6 +45,12 @@ class Api:
     def api_moderate(self, submission_id: str, hidden: bool, token: str, reason: str = "") -> dict:
         """Hide (hidden=true) or show a stored submission; needs the admin token."""
         return moderate_submission(self.state, submission_id, hidden, token, reason).as_json()
+
+    def api_rejudge(self, submission_id: str, token: str, request: gr.Request = None) -> dict:
+        """Send a stored submission's judge failures (judge_failed) to the judge again, from
+        the stored answers (no re-upload); needs the admin token. Returns ok, message, and
+        the judge failures before and now; the row on the board follows."""
+        return rejudge_submission(self.state, submission_id, token, request).as_json()
 
     def api_leaderboard(
         self,
@@ -87,4 +93,5 @@ def register(state: AppState) -> Api:
     gr.api(api.api_compare, api_name="compare")
     if admin_enabled():
         gr.api(api.api_moderate, api_name="moderate")
+        gr.api(api.api_rejudge, api_name="rejudge")
     return api

@@ -36,10 +36,11 @@ from leaderboard.predictions import short
 from leaderboard.scoring import cell_masks
 from leaderboard.settings import PAPER_DIR, REPO_ROOT, AppSettings, Limits, ServerLimits
 from leaderboard.store import StorageError, Submission, SubmissionStore, model_key
-from leaderboard.submission import SubmissionPipeline
+from leaderboard.submission import SubmissionPipeline, judge_failures
 
 from .files import ServedImages, default_served_root, hub_cache_folders
 from .pending import PendingBoard, start_pending
+from .rejudging import RejudgeLoop
 
 log = logging.getLogger("qbp.app")
 
@@ -113,6 +114,7 @@ class AppState:
     _images: ServedImages | None = None
     #: Upload quota, request size and upload-cache age (ui.request_guard, gr.Blocks).
     server_limits: ServerLimits = field(default_factory=ServerLimits.from_env)
+    rejudger: RejudgeLoop | None = None  # judge failures judged again in the background
 
     # ----------------------------------------------------------------- start-up
     @classmethod
@@ -143,7 +145,15 @@ class AppState:
             log.warning("unfinished submission folders ignored: %s", store.leftovers)
         for problem in store.problems:
             log.warning("store: %s", problem)
+        if judge is not None:  # judge failures judged again now, then on a schedule
+            state.rejudger = RejudgeLoop(pipeline, pipeline.judge_limits.rejudge_interval_s,
+                                         on_change=state.invalidate).start()
         return state
+
+    def close(self) -> None:
+        """Stop the background work (the re-judging thread)."""
+        if self.rejudger is not None:
+            self.rejudger.stop()
 
     @property
     def judge(self) -> Judge | None:
@@ -375,6 +385,10 @@ class AppState:
                f"{where}.")
         counts = sub.result.get("status_counts", {})
         failed = int(counts.get("judge_failed", 0))
+        before = judge_failures(prepared.duplicate) if prepared.duplicate is not None else 0
+        if before and self.judge is not None:
+            msg += (f" Its {before} open-ended answer(s) the judge could not score before were "
+                    f"sent to the judge again: {before - failed} judged now.")
         if row and (failed or counts.get("judged")):
             msg += f" Open-ended answers judged by {row['judge']}."
         if failed:

@@ -19,7 +19,7 @@ from leaderboard.errors import InputError
 from leaderboard.moderation import admin_enabled
 from leaderboard.settings import mb
 
-from ..actions import client_of, moderate_submission, submit_file
+from ..actions import client_of, moderate_submission, rejudge_submission, submit_file
 from . import PRIVATE, Step
 
 OPEN_CHOICES = [("open weights", "open"), ("closed", "closed"), ("not stated", "")]
@@ -101,6 +101,13 @@ class SubmitHandlers:
             ]
         )
 
+    def rejudge(self, sub_id: str, token: str, request: gr.Request = None) -> str:
+        """`ui.actions.rejudge_submission` (as /rejudge) with the outcome as HTML."""
+        out = rejudge_submission(self.state, sub_id, token, request)
+        if not out.ok:
+            return report.error_html(out.message)
+        return f"<div class='qbp-ok'>{html.escape(out.message)}</div>"
+
     def moderate(self, sub_id: str, token: str, reason: str, hidden: bool) -> str:
         """`ui.actions.moderate_submission` (as /moderate) with the outcome as HTML."""
         out = moderate_submission(self.state, sub_id, hidden, token, reason)
@@ -154,6 +161,7 @@ def build(state: AppState, after: Sequence[Step]) -> None:
                 with gr.Row():
                     hide = gr.Button("Hide", variant="stop", size="sm")
                     show = gr.Button("Show again", size="sm")
+                    rejudge = gr.Button("Re-judge judge failures", size="sm")
                 mod_out = gr.HTML()
 
     def then_all(dep: Any) -> Any:
@@ -172,4 +180,5 @@ def build(state: AppState, after: Sequence[Step]) -> None:
                 **PRIVATE,
             )
             then_all(done.then(h.moderation_choices, None, pick, **PRIVATE))
+        then_all(rejudge.click(h.rejudge, [pick, token], mod_out, **PRIVATE))
         accordion.expand(h.moderation_choices, None, pick, **PRIVATE)  # current on opening
