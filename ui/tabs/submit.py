@@ -101,7 +101,7 @@ class SubmitHandlers:
             ]
         )
 
-    def rejudge(self, sub_id: str, token: str, request: gr.Request = None) -> str:
+    def rejudge_failures(self, sub_id: str, token: str, request: gr.Request = None) -> str:
         """`ui.actions.rejudge_submission` (as /rejudge) with the outcome as HTML."""
         out = rejudge_submission(self.state, sub_id, token, request)
         if not out.ok:
@@ -180,5 +180,5 @@ def build(state: AppState, after: Sequence[Step]) -> None:
                 **PRIVATE,
             )
             then_all(done.then(h.moderation_choices, None, pick, **PRIVATE))
-        then_all(rejudge.click(h.rejudge, [pick, token], mod_out, **PRIVATE))
+        then_all(rejudge.click(h.rejudge_failures, [pick, token], mod_out, **PRIVATE))
         accordion.expand(h.moderation_choices, None, pick, **PRIVATE)  # current on opening
