@@ -128,7 +128,7 @@ class ServerLimits:
     upload_mb_per_hour: int = 200  # QBP_UPLOAD_MB_PER_HOUR, per client
     upload_mb_per_hour_all: int = 2048  # QBP_UPLOAD_MB_PER_HOUR_ALL, every client together
     upload_cache_minutes: int = 60  # QBP_UPLOAD_CACHE_MINUTES: uploads older are deleted
-    max_request_bytes: int = 1024 * 1024  # any other request body (queue, API calls)
+    max_request_bytes: int = 128 * 1024  # QBP_MAX_REQUEST_KB: any other request body
 
     @classmethod
     def from_env(cls) -> "ServerLimits":
@@ -137,6 +137,7 @@ class ServerLimits:
             upload_mb_per_hour=_int("QBP_UPLOAD_MB_PER_HOUR", 200, minimum=0),
             upload_mb_per_hour_all=_int("QBP_UPLOAD_MB_PER_HOUR_ALL", 2048, minimum=0),
             upload_cache_minutes=_int("QBP_UPLOAD_CACHE_MINUTES", 60),
+            max_request_bytes=_int("QBP_MAX_REQUEST_KB", 128) * 1024,
         )
 
     @property

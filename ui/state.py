@@ -31,7 +31,7 @@ from leaderboard.bootstrap import DEFAULT_RESAMPLES
 from leaderboard.errors import InputError
 from leaderboard.hub_sync import open_store, sync_status
 from leaderboard.judges import Judge, default_cache_path
-from leaderboard.limits import MAX_SEARCH_CHARS, bounded_models, bounded_search
+from leaderboard.limits import bounded_models, bounded_search
 from leaderboard.predictions import short
 from leaderboard.scoring import cell_masks
 from leaderboard.settings import PAPER_DIR, REPO_ROOT, AppSettings, Limits, ServerLimits
@@ -324,8 +324,12 @@ class AppState:
              intervals: bool = False) -> board.BoardView:
         """The board; with `intervals`, verified cells read "61.2 ± 1.8" and Rank range /
         Group columns follow Model (the frame stays numeric)."""
-        if filters is not None and len(filters.search) > MAX_SEARCH_CHARS:
-            filters = dataclasses.replace(filters, search=bounded_search(filters.search))
+        if filters is not None:  # what a request sent: its work must not grow with it
+            filters = dataclasses.replace(
+                filters, search=bounded_search(filters.search),
+                kinds=tuple(dict.fromkeys(filters.kinds)),
+                weights=tuple(dict.fromkeys(filters.weights)),
+                sizes=tuple(dict.fromkeys(filters.sizes)))
         view = board.build_view(self.entries(), table, filters, sort_by, descending)
         if intervals:
             view = board_uncertainty.with_uncertainty(

@@ -169,7 +169,10 @@ def build(state: AppState, after: Sequence[Step]) -> None:
             dep = step(dep)
         return dep
 
-    upload.change(h.preview, upload, out, **PRIVATE)
+    # At most two previews parse at once (each is bounded by the ingest limits): memory and
+    # the interpreter stay available to everyone else while a client pushes hostile files.
+    upload.change(h.preview, upload, out, concurrency_limit=2, concurrency_id="preview",
+                  **PRIVATE)
     then_all(button.click(h.do_submit, [upload, model, params, weights, link], out, **PRIVATE))
     if moderation:
         for btn, hidden in ((hide, True), (show, False)):
