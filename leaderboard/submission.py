@@ -169,7 +169,7 @@ class SubmissionPipeline:
             prepaid = self._prepaid.pop((key, client), False) is None
         self.quota.charge(client, attempt=not prepaid)
         try:
-            preview = self._preview(data, file_name, key)
+            preview = self.preview(data, file_name)  # charged above, not again
             twin = self.store.find_twin(form["model"], preview.digest)
         except BaseException:
             self.quota.refund(client)
