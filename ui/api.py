@@ -1,7 +1,8 @@
 """The Space's public API: the named endpoints gradio_client calls.
 
 /submit, /leaderboard, /item and /compare for everyone; /moderate and /rejudge only when an
-admin token is configured. Every UI event is private (`ui.tabs.PRIVATE`), so these are the whole API.
+admin token is configured. Every UI event is private (`ui.tabs.PRIVATE`), so these are the
+whole API.
 """
 
 from __future__ import annotations

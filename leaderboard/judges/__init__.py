@@ -19,7 +19,8 @@ from .reference import PROMPT_TEMPLATE, PROMPT_VERSION, OpenAIJudge, parse_score
 
 __all__ = [
     "APPROX_MODEL", "CACHE_ENV", "JUDGE_BACKENDS", "PROMPT_TEMPLATE", "PROMPT_VERSION",
-    "ApproxJudge", "BudgetMeter", "Judge", "JudgeBudget", "JudgeCache", "JudgeInfo", "JudgeRequest", "Judgement", "OpenAIJudge",
+    "ApproxJudge", "BudgetMeter", "Judge", "JudgeBudget", "JudgeCache", "JudgeInfo",
+    "JudgeRequest", "Judgement", "OpenAIJudge",
     "Progress", "add_judge_arguments", "approx_score", "cache_key", "default_cache_path",
     "judge_from_args", "make_judge", "parse_score",
 ]

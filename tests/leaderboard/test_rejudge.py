@@ -10,8 +10,15 @@ import pytest
 from leaderboard.errors import InputError
 from leaderboard.judges import ApproxJudge
 from leaderboard.submission import SubmissionPipeline, judge_failures
-from tests.support.outage import ANSWERS, FILE, N_OE, stored_during_outage, world  # noqa: F401
+from tests.support.outage import ANSWERS, FILE, N_OE, outage_world, stored_during_outage
 from tests.support.storekit import NO_RATE_LIMIT, upload
+
+
+@pytest.fixture
+def world(tmp_path):
+    with outage_world(tmp_path) as parts:
+        yield parts
+
 
 def test_failures_are_rejudged_from_the_stored_items_and_the_old_result_kept(world):
     pipeline, switch, stub = world

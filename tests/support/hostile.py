@@ -46,7 +46,8 @@ def xlsx_bomb() -> bytes:
     return out.getvalue()
 
 
-SURROGATE = b'{"id": "qbp-00001", "prediction": "B"}\n{"id": "qbp-00002", "prediction": "x\\ud800"}\n'
+SURROGATE = (b'{"id": "qbp-00001", "prediction": "B"}\n'
+             b'{"id": "qbp-00002", "prediction": "x\\ud800"}\n')
 
 
 def filler(n_bytes: int = 19 * 1024 * 1024) -> bytes:

@@ -2,7 +2,9 @@
 against the loopback stub, which answers HTTP 503 until it is switched up."""
 from __future__ import annotations
 
-import pytest
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
 
 from leaderboard.benchmark import load_local
 from leaderboard.judges.reference import OpenAIJudge
@@ -29,8 +31,8 @@ class Switch:
         return Reply("Matches the reference.\nScore: 2") if self.up else Reply("down", 503)
 
 
-@pytest.fixture
-def world(tmp_path):
+@contextlib.contextmanager
+def outage_world(tmp_path: Path) -> Iterator[tuple[SubmissionPipeline, Switch, StubServer]]:
     """(pipeline, stub switch, stub) with a judge that does not retry (quick failures)."""
     switch = Switch()
     with StubServer(switch) as stub:

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from leaderboard.submission import judge_failures
-from tests.support.outage import stored_during_outage, world  # noqa: F401
+from tests.support.outage import outage_world, stored_during_outage
 from ui.rejudging import RejudgeLoop
+
+
+@pytest.fixture
+def world(tmp_path):
+    with outage_world(tmp_path) as parts:
+        yield parts
 
 
 def test_the_background_loop_rejudges_when_the_judge_is_back_and_stops_cleanly(world):
