@@ -32,7 +32,8 @@ class ChartHandlers:
         names = charts.display_names(
             [e for e in view.entries if not (e.is_baseline or e.is_pending)]
         )
-        keep = [n for n in (chosen or []) if n in names]
+        shown = set(names)
+        keep = [n for n in dict.fromkeys(chosen or []) if n in shown]
         return fig, summary, gr.Dropdown(choices=names, value=keep)
 
     def representative(

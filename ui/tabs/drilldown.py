@@ -16,6 +16,7 @@ from gradio import route_utils
 from analysis import drilldown, links, report
 from ui.state import AppState
 from leaderboard.label_flags import MAX_FLAG_REASON
+from leaderboard.limits import bounded_models
 from leaderboard.taxonomy import FIELD_VALUES, LABELS
 
 from .. import actions
@@ -94,6 +95,7 @@ class DrillHandlers:
     ) -> tuple:
         """Image path, item card HTML, the id, and the absolute link to this view."""
         item_id = (item_id or "").strip()
+        models = bounded_models(list(models or [])) or []  # a request's work stays bounded
         if not item_id:
             return None, drilldown.EMPTY_ITEM_HTML, "", ""
         try:
@@ -192,7 +194,8 @@ class DrillHandlers:
         filters set, item shown, tab selected. Without one, the top two models."""
         query = links.parse_item_query(dict(request.query_params) if request else {})
         available = self.state.verified_models()
-        chosen = [m for m in (models_now or []) if m in available] or available[:2]
+        offered = set(available)
+        chosen = [m for m in dict.fromkeys(models_now or []) if m in offered] or available[:2]
         if query.models:
             found, _ = drilldown.resolve_models(query.models, available)
             chosen = found or chosen
