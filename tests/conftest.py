@@ -8,6 +8,8 @@ CI (CI=true), where a missing browser is a failure.
 """
 from __future__ import annotations
 
+import re
+
 import os
 import shutil
 import socket
@@ -21,6 +23,10 @@ DEMO = REPO / "data" / "demo"
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 
 
+#: A stored submission's folder name (leaderboard.store._ID_RE): records such as changes/
+#: and label_flags/ live beside them.
+_SUB_ID = re.compile(r"^[0-9]{8}T[0-9]{12}Z-[0-9a-f]{12}$")
+
 @dataclass
 class LaunchedApp:
     url: str
@@ -28,7 +34,7 @@ class LaunchedApp:
     submissions: Path
 
     def stored(self) -> list[str]:
-        return sorted(p.name for p in self.submissions.iterdir() if not p.name.startswith("."))
+        return sorted(p.name for p in self.submissions.iterdir() if _SUB_ID.match(p.name))
 
 
 def _free_port() -> int:

@@ -121,9 +121,9 @@ def test_uploads_cannot_fill_the_disk(tmp_path):
 
 def test_a_request_body_over_the_cap_is_refused_before_gradio_reads_it(app):
     """Every UI event is reachable by fn_index; a body of any size would be parsed whole."""
-    index = fn_index(config(app.url), "render_board")
+    index = fn_index(config(app.url), "list_items")
     huge = httpx.post(app.url + "gradio_api/queue/join", timeout=60, json={
-        "data": ["table3", ["verified"] * 40_000, "x" * 100_000, [], [], "Overall",
-                 "descending", False], "fn_index": index, "session_hash": "abcdefghijk"})
+        "data": [["x" * 100] * 40_000, "", "", "", "", "", "all"], "fn_index": index,
+        "session_hash": "abcdefghijk"})
     assert huge.status_code == 413 and "byte limit of one request" in huge.text
     assert app.proc.poll() is None

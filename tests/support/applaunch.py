@@ -7,6 +7,8 @@ what the test passes; the demo is not seeded unless asked for.
 """
 from __future__ import annotations
 
+import re
+
 import contextlib
 import os
 import signal
@@ -26,6 +28,10 @@ SCRUBBED = ("QBP_", "OPENAI_", "HF_TOKEN", "HF_ENDPOINT", "SPACE_ID", "GRADIO_")
 STARTUP_TIMEOUT = 90.0  # seconds for the app to answer; start-up is a few seconds
 
 
+#: A stored submission's folder name (leaderboard.store._ID_RE): records such as changes/
+#: and label_flags/ live beside them.
+_SUB_ID = re.compile(r"^[0-9]{8}T[0-9]{12}Z-[0-9a-f]{12}$")
+
 @dataclass
 class AppProcess:
     url: str
@@ -37,7 +43,7 @@ class AppProcess:
         """Stored submission folders (lock file and temp folders left out)."""
         if not self.submissions.is_dir():
             return []
-        return sorted(p.name for p in self.submissions.iterdir() if not p.name.startswith("."))
+        return sorted(p.name for p in self.submissions.iterdir() if _SUB_ID.match(p.name))
 
     def client(self):
         from gradio_client import Client

@@ -24,6 +24,7 @@ from leaderboard.provenance import DECLARED_FIELDS, THINKING_CHOICES, DeclaredFi
 from leaderboard.settings import mb
 
 from ..actions import (
+    account_of,
     client_of,
     list_for_admin,
     moderate_submission,
@@ -71,15 +72,25 @@ def declared_input(f: DeclaredField) -> gr.components.Component:
 class SubmitHandlers:
     state: AppState
 
-    def preview(self, file: str | None, request: gr.Request = None) -> str:
+    def preview(
+        self, file: str | None, request: gr.Request = None,
+        profile: gr.OAuthProfile | None = None,
+    ) -> str:
         """The parse report of a chosen file, before anything is scored or stored; one
-        upload attempt of the visitor's quota (so it cannot be called without limit)."""
+        upload attempt of the visitor's quota (the same quota a submit draws on: keyed by
+        the account when there is one, else the address), so it cannot be called without
+        limit."""
         if not file:
             return ""
         try:
+            account = account_of(self.state, request, profile).name
+        except InputError:  # not signed in: the address is the key
+            account = None
+        try:
             data, name = self.state.pipeline.read_file(file)  # size checked before reading
             summary = self.state.preview(
-                data, name, client=client_of(request, self.state.settings.trust_forwarded)
+                data, name,
+                client=client_of(request, self.state.settings.trust_forwarded, account),
             )
         except InputError as exc:
             return report.error_html(str(exc))
