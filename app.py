@@ -43,6 +43,11 @@ class Handlers(
     """Every tab's handlers and the API on one object over an AppState, for the benches and
     tests that drive the app without a browser (`Handlers(state).render_board(...)`)."""
 
+    @property
+    def drill(self) -> "Handlers":
+        """The tabs that open the drill-down reach it here: this same object."""
+        return self
+
 
 def build(state: AppState) -> gr.Blocks:
     """The Blocks app over a started AppState: the tabs in page order, then the page load."""

@@ -1,11 +1,14 @@
-"""Links to a drill-down view, written and read by one codec.
+"""Links into the Space, written and read by one codec: a drill-down view and a model's page.
 
-A link names an item, the chosen models and the list's filters:
+A drill-down link names an item, the chosen models and the list's filters:
 ``<page>?item=ID&models=a,b&dimension=Tech&outcome=all_wrong``. Models are joined with ","
 after escaping "%" and "," inside each name (a model may be called "Foo, v2"), then the
 whole query is URL-encoded; `parse_item_query` undoes both from the decoded parameters a
 web framework hands the app. Filters at their default are left out, and a filter value the
 benchmark does not know is dropped on reading (a link is visitor input).
+
+A model page link is ``<page>?model=NAME`` (`model_link`, `parse_model_query`); the name is
+returned as written, capped in length, for the caller to resolve against the board's rows.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from leaderboard.taxonomy import FIELD_VALUES
 
 from .drilldown import FILTER_FIELDS, OUTCOMES, ItemFilters
 
-ITEM, MODELS = "item", "models"
+ITEM, MODELS, MODEL = "item", "models", "model"
+#: Longest model name a link may carry (a stored name is at most 80 characters).
+MAX_MODEL_CHARS = 200
 #: Query parameters of the filters, in link order: the item fields, then the outcome.
 FILTER_PARAMS: tuple[str, ...] = FILTER_FIELDS + ("outcome",)
 _DEFAULTS = ItemFilters()
@@ -81,3 +86,18 @@ def page_base(url: str | None) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return ""
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", ""))
+
+
+def model_link(name: str, base: str = "") -> str:
+    """The link to a model's page: relative ("?model=...") without `base`, absolute when
+    `base` is the page's URL."""
+    return base + "?" + urlencode({MODEL: name}, quote_via=quote)
+
+
+def parse_model_query(params: Mapping[str, str]) -> str | None:
+    """The model a link's decoded parameters ask for (surrounding space dropped), or None;
+    an overlong value is not a model name and is ignored."""
+    name = (params.get(MODEL) or "").strip()
+    if not name or len(name) > MAX_MODEL_CHARS:
+        return None
+    return name

@@ -66,6 +66,10 @@ CSS = """
   fill: #374151 !important; }
 .dark .js-plotly-plot .main-svg :is(.polarlayer, .legend, .infolayer) text {
   fill: #d1d5db !important; }
+/* Chart (a): a radar for a few models, except on a phone, where its labels have no room and
+   the bar chart (otherwise hidden while the radar shows) takes its place. */
+@media (min-width: 641px) { .qbp-phone-only { display: none !important; } }
+@media (max-width: 640px) { #radar-a { display: none !important; } }
 """
 
 
