@@ -27,6 +27,7 @@ from ui.tabs import charts as charts_tab  # noqa: E402
 from ui.tabs import compare as compare_tab  # noqa: E402
 from ui.tabs import drilldown as drill_tab  # noqa: E402
 from ui.tabs import items as items_tab  # noqa: E402
+from ui.tabs import model as model_tab  # noqa: E402
 from ui.tabs import submit as submit_tab  # noqa: E402
 from ui.theme import CSS, HEADER_SORT_JS, theme  # noqa: E402
 
@@ -61,13 +62,17 @@ def build(state: AppState) -> gr.Blocks:
             board = board_tab.build(state)
             charts = charts_tab.build(state, board)
             drill = drill_tab.build(state)
+            model = model_tab.build(state, drill, tabs)
             compare_tab.build(state, drill, tabs)
             items_tab.build(state, drill, tabs)
-            submit_tab.build(state, after=[board.refresh, charts.refresh, drill.refresh])
+            submit_tab.build(
+                state, after=[board.refresh, charts.refresh, drill.refresh, model.refresh]
+            )
             about_tab.build(state)
-        # Page load: the URL's view first (setting the models lists the items and shows the
-        # linked one through the drill-down's own events), then the board and the charts.
+        # Page load: the URL's view first (a drill-down link's whole view in one response),
+        # then the board and the charts; a ?model= page in its own event, alongside.
         charts.load(board.refresh(drill.on_load(demo, tabs)))
+        model.on_load(demo, tabs)
         api.register(state)
     return demo
 
