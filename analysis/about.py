@@ -146,7 +146,8 @@ question_id,response
 ```bash
 python -m leaderboard score --predictions my_model.jsonl --model "My-VLM (7B)" --json result.json
 # --benchmark PATH_OR_HUB_REPO  (default: the bundled demo)
-# --judge none|approx|openai     (OE items: unjudged, offline approximation, or the LLM judge)
+# --judge approx|openai|none     (OE items: offline approximation [default, as this Space],
+#                                 the LLM judge, or unjudged: OE and Overall then print "-")
 ```
 It prints the Table 3 row and the answer-status counts; `--json` writes every table,
 the counts behind each cell and the per-item scores. With the same judge as this Space
@@ -155,13 +156,30 @@ the counts behind each cell and the per-item scores. With the same judge as this
 ## API (gradio_client)
 ```python
 from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
 client = Client("{space_url}")
-rows = client.predict(table="table3", kinds=["verified"], api_name="/leaderboard")
+rows = client.predict(table="Table 3", kinds=["verified"], sort_by="NIs",
+                      api_name="/leaderboard")
 item = client.predict(item_id="{a}", models=["My-VLM (7B)"], api_name="/item")
+pair = client.predict(model_a="My-VLM (7B)", model_b="Other-VLM", api_name="/compare")
 out = client.predict(file=handle_file("my_model.jsonl"), model="My-VLM (7B)", params="7B",
                      open="open", link="https://huggingface.co/me/my-vlm", api_name="/submit")
 print(out["ok"], out["rank"], out["message"])
+try:
+    client.predict(table="table9", api_name="/leaderboard")
+except AppError as exc:
+    print(exc)  # table: unknown table 'table9'; one of Table 3 (table3), ...
 ```
+* Tables by key or title (`table3`, `Table 3`); cells (`sort_by`) by name or printed label
+  (`NI` or `NIs`; Table 5's repeated labels with their group, `NIs Tech.`), or `Overall`,
+  `Model`, `Params`; model names with case and spacing ignored.
+* **Errors have one shape**: a bad argument (unknown table, cell, filter value, item or
+  model) is refused with a message that starts with the argument's name and says what is
+  allowed; gradio_client raises it as `AppError`. A well-formed `/submit` that the scorer
+  refuses (a file it cannot read, a name taken) is an outcome instead: `ok` false and
+  `message` the reason, nothing stored.
+* Links: `{space_url}?item=ID&models=A,B&dimension=Tech` opens a drill-down view;
+  `{space_url}?model=NAME` a model's page.
 
 ## Citation
 Please cite the paper (check its published version for the venue):
