@@ -215,9 +215,11 @@ def overall_bars(entries: Sequence[Entry]) -> tuple[go.Figure, str]:
     if base is not None:
         value = base.value("table3", "Overall")
         fig.add_vline(x=value, line={"dash": "dash", "color": TEXT, "width": 1.5},
-                      layer="above", annotation={"text": f"Random guess {value:.2f}",
-                                                 "font": {"color": TEXT, "size": 11}},
-                      annotation_position="top right")
+                      layer="above")
+        # Above the plot area, where no bar is: the legend sits at the right end.
+        fig.add_annotation(x=value, y=1, xref="x", yref="paper", yanchor="bottom",
+                           xanchor="left", showarrow=False, text=f"Random guess {value:.2f}",
+                           font={"color": TEXT, "size": 11})
     summary = overall_summary(models)
     missing = [n for n, e in zip(names, models) if e.value("table3", "Overall") is None]
     if missing:
@@ -345,7 +347,8 @@ def size_scatter(entries: Sequence[Entry]) -> tuple[go.Figure, str]:
                      tickmode="array" if ticks else "auto", tickvals=ticks or None,
                      ticktext=[f"{t:g}B" for t in ticks] or None)
     fig.update_yaxes(title={"text": "Overall (%)"})
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.16,
+    fig.update_layout(showlegend=True,  # also for one group: the legend says what it is
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.16,
                               "xanchor": "left", "x": 0},
                       margin={"l": 10, "r": 20, "t": 56, "b": 90})
     base = _baseline(entries)

@@ -121,7 +121,8 @@ def header_html(rows: Sequence[Entry], entries: Sequence[Entry]) -> str:
     for e in rows:
         overall = e.value("table3", board.OVERALL)
         rank, ranked = board.rank_of(entries, e.name, e.kind)
-        where = f"rank {rank} of {ranked} by Overall" if rank else "not ranked"
+        where = (f"rank {rank} of {ranked} by Overall" if rank else
+                 f"not ranked ({e.null_reason('table3', board.OVERALL) or 'no Overall'})")
         note = f" — {PAPER_NOTE}" if e.kind == REPORTED else ""
         parts.append(f"<li><b>{_e(row_label(e))}</b>: Overall {_fmt(overall)}, {where}"
                      f"{_e(note)}</li>")
@@ -254,6 +255,9 @@ def failures_note(rows: Sequence[FailureRow]) -> str:
         return "No scored items."
     worst = max(scored, key=lambda r: (r.share, r.wrong))
     unscored = max((r.unscored for r in rows), default=0)
+    if worst.wrong == 0:
+        return "Every scored item fully right." + (
+            " Unjudged open-ended items are counted neither way." if unscored else "")
     text = (f"Most often not right: {worst.group} · {worst.category}, {worst.wrong} of "
             f"{worst.items - worst.unscored} items ({worst.share:.1f}%). Click a row to open "
             "its items in the Drill-down tab.")

@@ -213,7 +213,7 @@ class DrillHandlers:
         f = query.filters
         frame, count, ids = self._listed(chosen, f)
         return (
-            gr.Dropdown(choices=available, value=chosen),
+            gr.Dropdown(choices=available, value=chosen, multiselect=True),
             *(getattr(f, name) or "" for name in drilldown.FILTER_FIELDS),
             f.outcome,
             frame,
@@ -231,7 +231,11 @@ class DrillHandlers:
             return (*self.open_view(query, request), gr.Tabs(selected="drill"))
         available = self.state.verified_models()
         keep = tuple(gr.skip() for _ in range(VIEW_OUTPUTS - 1))
-        return (gr.Dropdown(choices=available, value=available[:2]), *keep, gr.skip())
+        return (
+            gr.Dropdown(choices=available, value=available[:2], multiselect=True),
+            *keep,
+            gr.skip(),
+        )
 
 
 @dataclass
