@@ -45,7 +45,7 @@ class Handlers(
     tests that drive the app without a browser (`Handlers(state).render_board(...)`)."""
 
     @property
-    def drill(self) -> "Handlers":
+    def drill(self) -> Handlers:
         """The tabs that open the drill-down reach it here: this same object."""
         return self
 

@@ -186,7 +186,8 @@ def overall_bars(entries: Sequence[Entry]) -> tuple[go.Figure, str]:
     the summary instead of drawn as empty bars."""
     models = _shown_models(entries)
     names = display_names(models)
-    scored = sorted(((e.value("table3", "Overall"), n, e) for n, e in zip(names, models)
+    scored = sorted(((e.value("table3", "Overall"), n, e)
+                     for n, e in zip(names, models, strict=True)
                      if e.value("table3", "Overall") is not None),
                     key=lambda t: (-t[0], t[1].casefold()))  # type: ignore[operator]
     fig = go.Figure()
@@ -221,7 +222,8 @@ def overall_bars(entries: Sequence[Entry]) -> tuple[go.Figure, str]:
                            xanchor="left", showarrow=False, text=f"Random guess {value:.2f}",
                            font={"color": TEXT, "size": 11})
     summary = overall_summary(models)
-    missing = [n for n, e in zip(names, models) if e.value("table3", "Overall") is None]
+    missing = [n for n, e in zip(names, models, strict=True)
+               if e.value("table3", "Overall") is None]
     if missing:
         summary += f" No Overall yet: {', '.join(missing)}."
     return fig, summary
@@ -320,8 +322,8 @@ def size_scatter(entries: Sequence[Entry]) -> tuple[go.Figure, str]:
     the legend reads "reported · open", "verified · closed"; colour tells paper rows from
     verified ones, the marker symbol open from closed weights. Rows without a parameter
     count cannot be placed and are listed in the returned note."""
-    models = [(n, e) for n, e in zip(display_names(_shown_models(entries)),
-                                     _shown_models(entries))
+    shown = _shown_models(entries)
+    models = [(n, e) for n, e in zip(display_names(shown), shown, strict=True)
               if e.value("table3", "Overall") is not None]
     placed = [(n, e) for n, e in models if e.params_b is not None and e.params_b > 0]
     unknown = [n for n, e in models if e.params_b is None or e.params_b <= 0]
@@ -377,7 +379,7 @@ def model_radar(entry: Entry, pool: Sequence[Entry],
     labels = [c.label for _, c in cells]
     best, best_by, median = [], [], []
     for table, cell in cells:
-        vals = [(e.value(table, cell.name), n) for n, e in zip(names, rows)
+        vals = [(e.value(table, cell.name), n) for n, e in zip(names, rows, strict=True)
                 if e.value(table, cell.name) is not None]
         if not vals:
             best.append(np.nan), best_by.append(""), median.append(np.nan)
@@ -413,7 +415,7 @@ def model_radar(entry: Entry, pool: Sequence[Entry],
 def model_radar_summary(labels: Sequence[str], own: Sequence[float], best: Sequence[float],
                         median: Sequence[float]) -> str:
     """How the model sits between the median and the best, in one sentence."""
-    known = [(lab, o, b, m) for lab, o, b, m in zip(labels, own, best, median)
+    known = [(lab, o, b, m) for lab, o, b, m in zip(labels, own, best, median, strict=True)
              if not (math.isnan(o) or math.isnan(b))]
     if not known:
         return "No category values to compare."

@@ -7,13 +7,14 @@ tested without a browser. Everything a visitor wrote (model names, links, file n
 declared fields) is escaped where it becomes HTML and stays text in frames. Reported rows
 have values only: "from the paper, no per-item data".
 """
+
 from __future__ import annotations
 
 import dataclasses
 import difflib
 import html
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,12 +38,26 @@ PAPER_NOTE = "from the paper, no per-item data"
 #: Tables whose cells are the failure categories (single fields: sources, dimensions,
 #: question types; then the fine-grained dimensions).
 FAILURE_TABLES: tuple[str, ...] = ("table3", "table4")
-FAILURE_COLUMNS: tuple[str, ...] = ("Group", "Category", "Not right", "Items", "Not right %",
-                                    "Examples")
+FAILURE_COLUMNS: tuple[str, ...] = (
+    "Group",
+    "Category",
+    "Not right",
+    "Items",
+    "Not right %",
+    "Examples",
+)
 FAILURE_TYPES: list[str] = ["str", "str", "number", "number", "number", "str"]
 EXAMPLES_SHOWN = 3
-VERSION_COLUMNS: tuple[str, ...] = ("Version", "Submitted", "File", "sha256", "Overall",
-                                    "OE judge", "Scorer", "Status")
+VERSION_COLUMNS: tuple[str, ...] = (
+    "Version",
+    "Submitted",
+    "File",
+    "sha256",
+    "Overall",
+    "OE judge",
+    "Scorer",
+    "Status",
+)
 VERSION_TYPES: list[str] = ["number", "str", "str", "str", "number", "str", "str", "str"]
 
 
@@ -51,8 +66,9 @@ def _e(value: Any) -> str:
 
 
 def _fmt(value: float | None) -> str:
-    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) \
-        else f"{value:.2f}"
+    return (
+        "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.2f}"
+    )
 
 
 def _round(value: float | None) -> float | None:
@@ -107,25 +123,34 @@ def row_label(e: Entry) -> str:
 def _link_html(link: str | None) -> str:
     if not link or not link.startswith(("https://", "http://")):
         return ""
-    return (f" · <a href='{_e(link)}' target='_blank' rel='nofollow noopener noreferrer'>"
-            f"{_e(link)}</a>")
+    return (
+        f" · <a href='{_e(link)}' target='_blank' rel='nofollow noopener noreferrer'>{_e(link)}</a>"
+    )
 
 
 def header_html(rows: Sequence[Entry], entries: Sequence[Entry]) -> str:
     """Name, size, weights, link, and the rank by Overall of each row."""
     first = rows[0]
-    facts = [f"{_e(first.params)} parameters" if first.params else "size not given",
-             f"{board.weights_label(first.open)} weights"]
-    parts = [f"<div class='qbp-model-page'><h2 class='qbp-model-name'>{_e(first.name)}</h2>",
-             f"<div class='qbp-meta'>{' · '.join(facts)}{_link_html(first.link)}</div><ul>"]
+    facts = [
+        f"{_e(first.params)} parameters" if first.params else "size not given",
+        f"{board.weights_label(first.open)} weights",
+    ]
+    parts = [
+        f"<div class='qbp-model-page'><h2 class='qbp-model-name'>{_e(first.name)}</h2>",
+        f"<div class='qbp-meta'>{' · '.join(facts)}{_link_html(first.link)}</div><ul>",
+    ]
     for e in rows:
         overall = e.value("table3", board.OVERALL)
         rank, ranked = board.rank_of(entries, e.name, e.kind)
-        where = (f"rank {rank} of {ranked} by Overall" if rank else
-                 f"not ranked ({e.null_reason('table3', board.OVERALL) or 'no Overall'})")
+        where = (
+            f"rank {rank} of {ranked} by Overall"
+            if rank
+            else f"not ranked ({e.null_reason('table3', board.OVERALL) or 'no Overall'})"
+        )
         note = f" — {PAPER_NOTE}" if e.kind == REPORTED else ""
-        parts.append(f"<li><b>{_e(row_label(e))}</b>: Overall {_fmt(overall)}, {where}"
-                     f"{_e(note)}</li>")
+        parts.append(
+            f"<li><b>{_e(row_label(e))}</b>: Overall {_fmt(overall)}, {where}{_e(note)}</li>"
+        )
     parts.append("</ul></div>")
     return "".join(parts)
 
@@ -134,15 +159,15 @@ def unknown_html(name: str, entries: Sequence[Entry]) -> str:
     """The page for a name that is not on the board (a typo, a withdrawn model)."""
     near = suggestions(entries, name)
     hint = f" Did you mean: {', '.join(_e(n) for n in near)}?" if near else ""
-    return (f"<div class='qbp-empty'>No model called <b>{_e(name)}</b> is on the board."
-            f"{hint}</div>")
+    return f"<div class='qbp-empty'>No model called <b>{_e(name)}</b> is on the board.{hint}</div>"
 
 
 # ------------------------------------------------------------------------------ tables
 
 
-def _best_median(rows: Sequence[Entry], table: str, cell: Cell) -> tuple[float | None,
-                                                                         float | None]:
+def _best_median(
+    rows: Sequence[Entry], table: str, cell: Cell
+) -> tuple[float | None, float | None]:
     vals = [v for e in rows if (v := e.value(table, cell.name)) is not None]
     if not vals:
         return None, None
@@ -158,21 +183,23 @@ def tables_html(rows: Sequence[Entry], compared: Sequence[Entry]) -> str:
     for key, table in TABLES.items():
         head1 = "".join(
             f"<th colspan='{len(cells)}'>{_e(group if group != 'Overall' else '')}</th>"
-            for group, cells in table.groups)
+            for group, cells in table.groups
+        )
         head2 = "".join(f"<th>{_e(label)}</th>" for label in board.headers(key))
         stats = [_best_median(compared, key, c) for c in table.cells]
         body = []
         for e in rows:
             tds = []
-            for c, (best, _) in zip(table.cells, stats):
+            for c, (best, _) in zip(table.cells, stats, strict=True):
                 v = e.value(key, c.name)
                 top = v is not None and best is not None and round(v, 2) == round(best, 2)
                 why = e.null_reason(key, c.name) if v is None else None
                 attr = f" title='{_e(why)}'" if why else ""
-                tds.append(f"<td{attr}>{'<b>' if top else ''}{_fmt(v)}"
-                           f"{'</b>' if top else ''}</td>")
-            body.append(f"<tr><th scope='row' title='{_e(row_label(e))}'>{_e(e.kind)}</th>"
-                        f"{''.join(tds)}</tr>")
+                tds.append(f"<td{attr}>{'<b>' if top else ''}{_fmt(v)}{'</b>' if top else ''}</td>")
+            body.append(
+                f"<tr><th scope='row' title='{_e(row_label(e))}'>{_e(e.kind)}</th>"
+                f"{''.join(tds)}</tr>"
+            )
         for label, idx in ((f"best of {n}", 0), (f"median of {n}", 1)):
             tds = "".join(f"<td>{_fmt(s[idx])}</td>" for s in stats)
             body.append(f"<tr class='qbp-ref'><th scope='row'>{_e(label)}</th>{tds}</tr>")
@@ -180,7 +207,8 @@ def tables_html(rows: Sequence[Entry], compared: Sequence[Entry]) -> str:
             f"<div class='qbp-mtable'><div class='qbp-mtitle'>{_e(TABLE_TITLES[key])}: "
             f"{_e(table.title)}</div><div class='qbp-scroll'><table>"
             f"<thead><tr><th></th>{head1}</tr><tr><th></th>{head2}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table></div></div>")
+            f"<tbody>{''.join(body)}</tbody></table></div></div>"
+        )
     return "".join(out)
 
 
@@ -229,23 +257,40 @@ def failures(bench: Benchmark, items: pd.DataFrame, name: str) -> list[FailureRo
             hit = np.flatnonzero(mask & wrong)
             examples = tuple(str(i) for i in ids[hit[:EXAMPLES_SHOWN]])
             link = item_link(examples[0], [name], failure_filters(cell)) if examples else ""
-            out.append(FailureRow(cell.group, cell.label, int(len(hit)), int(mask.sum()),
-                                  int((mask & unknown).sum()), examples, link))
+            out.append(
+                FailureRow(
+                    cell.group,
+                    cell.label,
+                    int(len(hit)),
+                    int(mask.sum()),
+                    int((mask & unknown).sum()),
+                    examples,
+                    link,
+                )
+            )
     return out
 
 
 def failures_frame(rows: Sequence[FailureRow]) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"Group": r.group, "Category": r.category, "Not right": r.wrong, "Items": r.items,
-          "Not right %": None if r.share is None else round(r.share, 2),
-          "Examples": " · ".join(r.examples) + (" …" if r.wrong > len(r.examples) else "")}
-         for r in rows], columns=list(FAILURE_COLUMNS))
+        [
+            {
+                "Group": r.group,
+                "Category": r.category,
+                "Not right": r.wrong,
+                "Items": r.items,
+                "Not right %": None if r.share is None else round(r.share, 2),
+                "Examples": " · ".join(r.examples) + (" …" if r.wrong > len(r.examples) else ""),
+            }
+            for r in rows
+        ],
+        columns=list(FAILURE_COLUMNS),
+    )
 
 
 def failure_link(rows: Sequence[FailureRow], group: str, category: str) -> str | None:
     """The drill-down link of a selected failure row (by its group and category)."""
-    return next((r.link or None for r in rows if (r.group, r.category) == (group, category)),
-                None)
+    return next((r.link or None for r in rows if (r.group, r.category) == (group, category)), None)
 
 
 def failures_note(rows: Sequence[FailureRow]) -> str:
@@ -257,10 +302,13 @@ def failures_note(rows: Sequence[FailureRow]) -> str:
     unscored = max((r.unscored for r in rows), default=0)
     if worst.wrong == 0:
         return "Every scored item fully right." + (
-            " Unjudged open-ended items are counted neither way." if unscored else "")
-    text = (f"Most often not right: {worst.group} · {worst.category}, {worst.wrong} of "
-            f"{worst.items - worst.unscored} items ({worst.share:.1f}%). Click a row to open "
-            "its items in the Drill-down tab.")
+            " Unjudged open-ended items are counted neither way." if unscored else ""
+        )
+    text = (
+        f"Most often not right: {worst.group} · {worst.category}, {worst.wrong} of "
+        f"{worst.items - worst.unscored} items ({worst.share:.1f}%). Click a row to open "
+        "its items in the Drill-down tab."
+    )
     if unscored:
         text += " Unjudged open-ended items are counted neither way."
     return text
@@ -274,20 +322,31 @@ def versions_frame(versions: Sequence[Submission], current: str | None) -> pd.Da
     number, date and status."""
     rows = []
     for sub in sorted(versions, key=lambda s: (s.meta.version, s.meta.created), reverse=True):
-        status = ("hidden by a moderator" if sub.hidden else
-                  "on the board" if sub.id == current else "earlier version")
+        status = (
+            "hidden by a moderator"
+            if sub.hidden
+            else "on the board"
+            if sub.id == current
+            else "earlier version"
+        )
         visible = not sub.hidden
-        judge = (sub.result.get("judge") or {})
-        rows.append({
-            "Version": sub.meta.version, "Submitted": (sub.meta.created or "")[:16].replace(
-                "T", " "),
-            "File": sub.meta.file_name if visible else "",
-            "sha256": (sub.meta.file_sha256 or "")[:12] if visible else "",
-            "Overall": _round(((sub.result.get("tables") or {}).get("table3") or {}).get(
-                board.OVERALL)) if visible else None,
-            "OE judge": (judge.get("backend") or "none") if visible else "",
-            "Scorer": str(sub.result.get("scorer_version") or "") if visible else "",
-            "Status": status})
+        judge = sub.result.get("judge") or {}
+        rows.append(
+            {
+                "Version": sub.meta.version,
+                "Submitted": (sub.meta.created or "")[:16].replace("T", " "),
+                "File": sub.meta.file_name if visible else "",
+                "sha256": (sub.meta.file_sha256 or "")[:12] if visible else "",
+                "Overall": _round(
+                    ((sub.result.get("tables") or {}).get("table3") or {}).get(board.OVERALL)
+                )
+                if visible
+                else None,
+                "OE judge": (judge.get("backend") or "none") if visible else "",
+                "Scorer": str(sub.result.get("scorer_version") or "") if visible else "",
+                "Status": status,
+            }
+        )
     return pd.DataFrame(rows, columns=list(VERSION_COLUMNS))
 
 
@@ -295,8 +354,9 @@ def versions_frame(versions: Sequence[Submission], current: str | None) -> pd.Da
 
 
 def _dl(pairs: Sequence[tuple[str, Any]]) -> str:
-    items = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in pairs
-                    if v not in (None, "", [], {}))
+    items = "".join(
+        f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in pairs if v not in (None, "", [], {})
+    )
     return f"<dl class='qbp-prov'>{items}</dl>"
 
 
@@ -307,36 +367,60 @@ def provenance_html(sub: Submission | None, has_reported: bool) -> str:
     parts = []
     if has_reported:
         rep = reported_provenance("table3")
-        parts.append(f"<p class='qbp-meta'><b>reported</b> ({_e(PAPER_NOTE)}): "
-                     f"{_e(rep['note'])}; its values are the paper's Tables 3-6.</p>")
+        parts.append(
+            f"<p class='qbp-meta'><b>reported</b> ({_e(PAPER_NOTE)}): "
+            f"{_e(rep['note'])}; its values are the paper's Tables 3-6.</p>"
+        )
     if sub is not None:
         p = provenance(dataclasses.asdict(sub.meta), sub.result, submission_id=sub.id)
         f, b, j = p["file"], p["benchmark"], p["judge"] or {}
         counts = ", ".join(f"{k} {v}" for k, v in p["status_counts"].items() if v)
         unread = p["unreadable_closed_pct"]
         declared = [(fld.label, p["declared"].get(fld.name)) for fld in DECLARED_FIELDS]
-        parts.append(_dl([
-            ("Submission", p["submission_id"]), ("Version", p["version"]),
-            ("Owner", p["owner"]), ("Submitter", p["submitter"]),
-            ("Uploaded", p["uploaded_at"]),
-            ("File", f"{f['name']} ({f['format'] or 'format not recorded'}"
-                     f"{', ' + str(f['size']) + ' bytes' if f['size'] else ''})"),
-            ("File sha256", f["sha256"]), ("Harness", f["harness"]),
-            ("Columns", f"id {f['id_column']!r}, prediction {f['prediction_column']!r}"
-             if f["id_column"] else None),
-            ("Rows", f"{f['rows']} rows; matched {f['matched']}, missing {f['missing']}, "
-                     f"unknown {f['unknown']}" if f["rows"] is not None else None),
-            ("Benchmark", " · ".join(str(x) for x in (b["source"], b["hash"], b["revision"])
-                                     if x) or "not recorded"),
-            ("Scorer", p["scorer_version"]), ("Extractor", p["extractor_version"] or
-                                              "not recorded"),
-            ("OE judge", j.get("label") or "none"),
-            ("Judge prompt", j.get("prompt_version")),
-            ("Answers", counts),
-            ("Unreadable (closed-ended)", None if unread is None else f"{unread:.1f}%"),
-            ("Re-scored", (p["rescored"] or {}).get("at")),
-            *[(label, value) for label, value in declared if value is not None],
-        ]))
+        parts.append(
+            _dl(
+                [
+                    ("Submission", p["submission_id"]),
+                    ("Version", p["version"]),
+                    ("Owner", p["owner"]),
+                    ("Submitter", p["submitter"]),
+                    ("Uploaded", p["uploaded_at"]),
+                    (
+                        "File",
+                        f"{f['name']} ({f['format'] or 'format not recorded'}"
+                        f"{', ' + str(f['size']) + ' bytes' if f['size'] else ''})",
+                    ),
+                    ("File sha256", f["sha256"]),
+                    ("Harness", f["harness"]),
+                    (
+                        "Columns",
+                        f"id {f['id_column']!r}, prediction {f['prediction_column']!r}"
+                        if f["id_column"]
+                        else None,
+                    ),
+                    (
+                        "Rows",
+                        f"{f['rows']} rows; matched {f['matched']}, missing {f['missing']}, "
+                        f"unknown {f['unknown']}"
+                        if f["rows"] is not None
+                        else None,
+                    ),
+                    (
+                        "Benchmark",
+                        " · ".join(str(x) for x in (b["source"], b["hash"], b["revision"]) if x)
+                        or "not recorded",
+                    ),
+                    ("Scorer", p["scorer_version"]),
+                    ("Extractor", p["extractor_version"] or "not recorded"),
+                    ("OE judge", j.get("label") or "none"),
+                    ("Judge prompt", j.get("prompt_version")),
+                    ("Answers", counts),
+                    ("Unreadable (closed-ended)", None if unread is None else f"{unread:.1f}%"),
+                    ("Re-scored", (p["rescored"] or {}).get("at")),
+                    *[(label, value) for label, value in declared if value is not None],
+                ]
+            )
+        )
         if all(v is None for _, v in declared):
             parts.append("<p class='qbp-meta'>No harness or generation settings declared.</p>")
     if not parts:
@@ -359,8 +443,9 @@ class ModelPage:
     radar_summary: str
     failure_rows: list[FailureRow] = field(default_factory=list)
     failures_note: str = ""
-    versions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=list(VERSION_COLUMNS)))
+    versions: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(VERSION_COLUMNS))
+    )
     provenance: str = ""
 
     @property
@@ -372,27 +457,47 @@ class ModelPage:
         return failures_frame(self.failure_rows)
 
 
-def build_page(name: str, entries: Sequence[Entry], bench: Benchmark,
-               versions: Sequence[Submission] = (),
-               current: Submission | None = None) -> ModelPage:
+def build_page(
+    name: str,
+    entries: Sequence[Entry],
+    bench: Benchmark,
+    versions: Sequence[Submission] = (),
+    current: Submission | None = None,
+) -> ModelPage:
     """The page of `name` over the board's `entries`; `versions` are the store's versions
     of the name and `current` the one on the board (None for a paper-only model)."""
     rows = rows_for(entries, name)
     if not rows:
-        return ModelPage(name, [], unknown_html(name, entries), "", None,
-                         "No model of that name.", failures_note="")
+        return ModelPage(
+            name,
+            [],
+            unknown_html(name, entries),
+            "",
+            None,
+            "No model of that name.",
+            failures_note="",
+        )
     compared = pool(entries)
     radar, summary = charts.model_radar(_radar_row(rows), compared)
     has_reported = any(e.kind == REPORTED for e in rows)
-    page = ModelPage(rows[0].name, rows, header_html(rows, entries),
-                     tables_html(rows, compared), radar, summary,
-                     provenance=provenance_html(current, has_reported))
+    page = ModelPage(
+        rows[0].name,
+        rows,
+        header_html(rows, entries),
+        tables_html(rows, compared),
+        radar,
+        summary,
+        provenance=provenance_html(current, has_reported),
+    )
     if current is not None:
         page.failure_rows = failures(bench, current.items(), current.meta.model)
         page.failures_note = failures_note(page.failure_rows)
     else:
-        page.failures_note = ("Reported only: " + PAPER_NOTE + ", so no failure cases."
-                              if has_reported else "Being judged: no stored items yet.")
+        page.failures_note = (
+            "Reported only: " + PAPER_NOTE + ", so no failure cases."
+            if has_reported
+            else "Being judged: no stored items yet."
+        )
     page.versions = versions_frame(versions, current.id if current else None)
     return page
 

@@ -94,10 +94,12 @@ def main() -> None:
             page = ctx.new_page()
             page.set_default_timeout(120_000)
             seen: list[float] = []
-            page.on(
-                "request",
-                lambda r: seen.append(time.perf_counter()) if "/queue/join" in r.url else None,
-            )
+
+            def joined(request, seen: list[float] = seen) -> None:
+                if "/queue/join" in request.url:
+                    seen.append(time.perf_counter())
+
+            page.on("request", joined)
             t0 = time.perf_counter()
             page.goto(link)
             page.wait_for_function(

@@ -65,9 +65,16 @@ def choices_arg(name: str, values: Sequence[str] | None, allowed: Sequence[str])
 
 
 #: Sort keys besides a table's cells (board.sort_keys): by name, size or Table 3's Overall.
-_SORT_ALIASES = {"model": board.MODEL, "modelname": board.MODEL, "name": board.MODEL,
-                 "params": board.PARAMS, "parameters": board.PARAMS, "size": board.PARAMS,
-                 "overall": board.OVERALL, "overall(table3)": board.OVERALL}
+_SORT_ALIASES = {
+    "model": board.MODEL,
+    "modelname": board.MODEL,
+    "name": board.MODEL,
+    "params": board.PARAMS,
+    "parameters": board.PARAMS,
+    "size": board.PARAMS,
+    "overall": board.OVERALL,
+    "overall(table3)": board.OVERALL,
+}
 
 
 def sort_arg(table: str, value: str | None) -> str:

@@ -1,13 +1,13 @@
 """Chart (a) with many models (sorted bars, the Random row marked), the size scatter and a
 model's radar against the board: what is drawn, in which order, and what is said."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from analysis import charts
-from analysis.entries import (BASELINE_NAME, REPORTED, VERIFIED, Entry, baseline_entry,
-                              reported_entries)
+from analysis.entries import REPORTED, VERIFIED, Entry, baseline_entry, reported_entries
 from leaderboard.benchmark import load_local
 from leaderboard.settings import PAPER_DIR
 from tests.conftest import DEMO
@@ -38,7 +38,7 @@ def test_beyond_the_radar_limit_chart_a_is_bars_best_first(paper, random_row):
     want = sorted(models, key=lambda e: (-overall(e), e.name.casefold()))
     assert list(fig.layout.yaxis.categoryarray) == [e.name for e in want]
     assert fig.layout.yaxis.autorange == "reversed"  # the first category on top
-    assert dict(zip(bars.y, bars.x)) == {e.name: overall(e) for e in models}
+    assert dict(zip(bars.y, bars.x, strict=True)) == {e.name: overall(e) for e in models}
     assert list(bars.text)[:1] == ["64.00"]
     (line,) = fig.layout.shapes
     assert line.x0 == line.x1 == pytest.approx(overall(random_row))
@@ -60,7 +60,8 @@ def test_bars_keep_the_row_kinds_apart_and_name_rows_without_overall(paper):
 
 def test_radar_labels_are_shortened_but_the_full_names_stay(paper):
     few = [e for e in paper if "InternVL" in e.name] + [
-        Entry("LLaVA-OneVision-Extra-Long-Name (8B)", REPORTED, paper[1].values)]
+        Entry("LLaVA-OneVision-Extra-Long-Name (8B)", REPORTED, paper[1].values)
+    ]
     fig, _ = charts.overall_radar(few)
     axis = fig.layout.polar.angularaxis
     assert list(fig.data[0].theta[:-1]) == [e.name for e in few]  # hover: the full name
@@ -69,11 +70,14 @@ def test_radar_labels_are_shortened_but_the_full_names_stay(paper):
     assert all(len(t) <= charts.RADAR_LABEL_CHARS for t in axis.ticktext)
 
 
-@pytest.mark.parametrize("name, short", [
-    ("Qwen3-VL (32B)", "Qwen3-VL (32B)"),
-    ("LLaVA-OneVision (8B)", "LLaVA-OneVi… (8B)"),  # the size survives the cut
-    ("Random guess (simulated)", "Random guess (si…"),  # a long suffix does not
-])
+@pytest.mark.parametrize(
+    "name, short",
+    [
+        ("Qwen3-VL (32B)", "Qwen3-VL (32B)"),
+        ("LLaVA-OneVision (8B)", "LLaVA-OneVi… (8B)"),  # the size survives the cut
+        ("Random guess (simulated)", "Random guess (si…"),  # a long suffix does not
+    ],
+)
 def test_short_label_keeps_a_size_suffix(name, short):
     assert charts.short_label(name, 17) == short
 
@@ -89,11 +93,13 @@ def test_size_scatter_places_models_by_size_and_lists_the_unknown(paper, random_
     assert list(traces["verified · closed"].text) == ["Mine &amp; co"]
     rep = traces["reported · open"]
     by_name = {e.name: e for e in paper}
-    for name, x, y in zip(rep.text, rep.x, rep.y):
+    for name, x, y in zip(rep.text, rep.x, rep.y, strict=True):
         assert (x, y) == (by_name[name].params_b, overall(by_name[name]))
     closed = [e.name for e in paper if not e.is_baseline and e.params_b is None]
-    assert closed and note == (f"21 of 26 models placed by parameter count. Size unknown "
-                               f"(not plotted): {', '.join(closed)}.")
+    assert closed and note == (
+        f"21 of 26 models placed by parameter count. Size unknown "
+        f"(not plotted): {', '.join(closed)}."
+    )
     assert fig.layout.shapes[0].y0 == pytest.approx(overall(random_row))
     assert list(fig.layout.xaxis.ticktext)[:2] == ["0.5B", "1B"]
 

@@ -1,4 +1,5 @@
 """The item card counts the item within the filtered list ("k of N"), not the benchmark."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,8 +20,9 @@ def test_the_card_says_k_of_n_over_the_filtered_list(store):
     detail = dd.item_detail(store.benchmark, "q007", frames)
     card = dd.render_item_html(detail, dd.list_place(ids, "q007"))
     assert "(<span class='qbp-place'>3 of 3</span>)" in card
-    outside = dd.render_item_html(dd.item_detail(store.benchmark, "q004", frames),
-                                  dd.list_place(ids, "q004"))
+    outside = dd.render_item_html(
+        dd.item_detail(store.benchmark, "q004", frames), dd.list_place(ids, "q004")
+    )
     assert "not among the 3 listed; #4 of 8 in the benchmark" in outside
     assert ">4 of 8</span>)" in dd.render_item_html(dd.item_detail(store.benchmark, "q004", frames))
 

@@ -1,4 +1,5 @@
 """Model page links (?model=NAME): written and read by the one link codec."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit

@@ -1,5 +1,6 @@
 """A model's page: its rows in every table against the board, failure cases by category
 that the drill-down lists exactly, versions, provenance, and reported (paper) rows."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
@@ -8,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import drilldown, model_page as mp
+from analysis import drilldown
+from analysis import model_page as mp
 from analysis.entries import reported_entries, verified_entries
 from analysis.links import ItemQuery, parse_item_query
 from leaderboard.judges import make_judge
@@ -25,8 +27,13 @@ def store(tmp_path_factory):
     """The tiny app store (no judge), plus a second version of M2 judged by the approximate
     judge and a third one hidden by a moderator (so the board shows version 2)."""
     store = filled_store(tmp_path_factory.mktemp("mp"))
-    submit(store, jsonl(M2_V2), "m2-v2.jsonl", {"model": "M2", "params": "13B"},
-           judge=make_judge("approx"))
+    submit(
+        store,
+        jsonl(M2_V2),
+        "m2-v2.jsonl",
+        {"model": "M2", "params": "13B"},
+        judge=make_judge("approx"),
+    )
     v3 = submit(store, jsonl(["A"] * 8), "m2-v3.jsonl", {"model": "m2"})
     store.set_hidden(v3.id, True, "spam")
     return store
@@ -56,11 +63,14 @@ def test_the_rows_of_every_table_stand_against_the_best_and_the_median(store, en
     page = page_of(store, entries, "M2")
     row = page.rows[0]
     compared = mp.pool(entries)
-    for key, table in TABLES.items():
+    for table in TABLES.values():
         assert f"{table.title}</div>" in page.tables
     for cell in TABLES["table3"].cells:
-        vals = [e.value("table3", cell.name) for e in compared
-                if e.value("table3", cell.name) is not None]
+        vals = [
+            e.value("table3", cell.name)
+            for e in compared
+            if e.value("table3", cell.name) is not None
+        ]
         if row.value("table3", cell.name) is not None:
             assert f"{row.value('table3', cell.name):.2f}" in page.tables
         assert f"<td>{max(vals):.2f}</td>" in page.tables
@@ -94,8 +104,10 @@ def test_failures_count_each_category_and_open_exactly_those_items(store, entrie
         assert query.filters.outcome == "any_wrong"
         listed = drilldown.item_list(store.benchmark, frames, query.filters)["ID"].tolist()
         assert len(listed) == r.wrong and listed[: len(r.examples)] == list(r.examples)
-    assert mp.failure_link(page.failure_rows, "Image Sources", "NIs") == by[
-        "Image Sources", "NIs"].link
+    assert (
+        mp.failure_link(page.failure_rows, "Image Sources", "NIs")
+        == by["Image Sources", "NIs"].link
+    )
     grid = page.failures
     assert list(grid.columns) == list(mp.FAILURE_COLUMNS) and len(grid) == 5 + 3 + 4 + 12
     assert page.failures_note.startswith("Most often not right: ")
@@ -119,8 +131,12 @@ def test_provenance_says_how_the_row_was_made_as_text(tmp_path_factory, store, e
     assert "No harness or generation settings declared." in page.provenance
     evil = "<img src=x onerror=alert(1)>"
     s = filled_store(tmp_path_factory.mktemp("evil"))
-    submit(s, jsonl(ANSWERS["M2"]), f"{evil}.jsonl", {"model": evil,
-                                                      "link": "https://x.example/?a=1&b=2"})
+    submit(
+        s,
+        jsonl(ANSWERS["M2"]),
+        f"{evil}.jsonl",
+        {"model": evil, "link": "https://x.example/?a=1&b=2"},
+    )
     ents = verified_entries(s.benchmark, s.submissions())
     evil_page = page_of(s, ents, evil)
     for html in (evil_page.header, evil_page.tables, evil_page.provenance):
@@ -147,8 +163,7 @@ def test_an_unknown_name_gets_suggestions_not_an_error(entries):
 
 def test_the_failure_filters_are_the_categories_fields():
     cell = next(c for c in TABLES["table3"].cells if c.name == "NI")
-    assert mp.failure_filters(cell) == drilldown.ItemFilters(image_source="NI",
-                                                            outcome="any_wrong")
+    assert mp.failure_filters(cell) == drilldown.ItemFilters(image_source="NI", outcome="any_wrong")
     sub = next(c for c in TABLES["table4"].cells if c.name == "Blur")
     assert mp.failure_filters(sub).subdimension == "Blur"
     assert ItemQuery("q001", ["M"], mp.failure_filters(sub)).filters.outcome == "any_wrong"

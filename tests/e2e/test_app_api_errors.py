@@ -1,6 +1,7 @@
 """The API's one error shape, through the launched app with gradio_client: a bad argument
 is refused with a message that names it (AppError), whatever the endpoint; tables and
 cells are taken by key or by label."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,15 +17,22 @@ def refused(client, **kwargs) -> str:
     return str(info.value.message if hasattr(info.value, "message") else info.value)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"table": "table9"}, "table: unknown table 'table9'; one of Table 3 (table3)"),
-    ({"table": "table6", "sort_by": "NIs"},
-     "sort_by: no column 'NIs' in Table 6; one of SC Global"),
-    ({"table": "Table 5", "sort_by": "Tech."},
-     "sort_by: 'Tech.' is more than one column of Table 5; name its group too"),
-    ({"kinds": ["admin"]}, "kinds: unknown value 'admin'; allowed: reported, verified"),
-    ({"weights": ["heavy"]}, "weights: unknown value 'heavy'; allowed: open, closed, unknown"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"table": "table9"}, "table: unknown table 'table9'; one of Table 3 (table3)"),
+        (
+            {"table": "table6", "sort_by": "NIs"},
+            "sort_by: no column 'NIs' in Table 6; one of SC Global",
+        ),
+        (
+            {"table": "Table 5", "sort_by": "Tech."},
+            "sort_by: 'Tech.' is more than one column of Table 5; name its group too",
+        ),
+        ({"kinds": ["admin"]}, "kinds: unknown value 'admin'; allowed: reported, verified"),
+        ({"weights": ["heavy"]}, "weights: unknown value 'heavy'; allowed: open, closed, unknown"),
+    ],
+)
 def test_leaderboard_names_the_bad_argument(client, kwargs, message):
     text = refused(client, api_name="/leaderboard", **kwargs)
     assert text.startswith(message), text
@@ -37,8 +45,9 @@ def test_leaderboard_takes_labels_and_keys_alike(client):
     assert by_key == by_label
     values = [r["NI"] for r in by_label if r["NI"] is not None and not r["baseline"]]
     assert values == sorted(values, reverse=True) and len(values) > 10
-    fine = client.predict(table="table5", sort_by="NIs Tech.", kinds=["Reported"],
-                          api_name="/leaderboard")
+    fine = client.predict(
+        table="table5", sort_by="NIs Tech.", kinds=["Reported"], api_name="/leaderboard"
+    )
     shown = [r["NI_Tech"] for r in fine if r["NI_Tech"] is not None and not r["baseline"]]
     assert shown == sorted(shown, reverse=True) and {r["kind"] for r in fine} == {"reported"}
 

@@ -3,6 +3,7 @@ for many models and a radar whose labels never overlap for a few, the size scatt
 model's page by URL (rows, radar, failures that open the drill-down), and a share link that
 opens its item counted "(k of N)" within the filtered list. Screenshots per width and theme
 go to artifacts/screenshots/."""
+
 from __future__ import annotations
 
 import pytest
@@ -32,8 +33,9 @@ OVERLAPS_JS = """(sel) => {
 
 def svg_text(page, selector: str) -> str:
     """The text of a figure's SVG parts (inner_text reads HTML elements only)."""
-    return page.evaluate("(sel) => [...document.querySelectorAll(sel)]"
-                         ".map(n => n.textContent).join(' ')", selector)
+    return page.evaluate(
+        "(sel) => [...document.querySelectorAll(sel)].map(n => n.textContent).join(' ')", selector
+    )
 
 
 @pytest.fixture()
@@ -55,20 +57,26 @@ def sized(browser):
 
 def chart_models(state) -> list:
     """The models chart (a) draws with the board's default filters."""
-    return [e for e in state.view("table3").entries if not (e.is_baseline or e.is_pending)
-            and e.value("table3", "Overall") is not None]
+    return [
+        e
+        for e in state.view("table3").entries
+        if not (e.is_baseline or e.is_pending) and e.value("table3", "Overall") is not None
+    ]
 
 
 def open_charts(page, url: str, theme: str) -> None:
     open_app(page, url, theme=theme)
     page.get_by_role("tab", name="Charts").click()
-    wait_until(lambda: page.locator("#radar-a-summary textarea").input_value().startswith(
-        "Best Overall:"), what="chart (a) summary")
+    wait_until(
+        lambda: page.locator("#radar-a-summary textarea").input_value().startswith("Best Overall:"),
+        what="chart (a) summary",
+    )
 
 
 @pytest.mark.parametrize("width, theme", [(1600, "light"), (1280, "dark"), (390, "light")])
 def test_many_models_are_sorted_bars_with_the_random_row_and_a_size_scatter(
-        sized, app_server, width, theme):
+    sized, app_server, width, theme
+):
     page = sized(width)
     models = chart_models(app_server.state)
     assert len(models) > charts.RADAR_MAX
@@ -90,13 +98,13 @@ def test_many_models_are_sorted_bars_with_the_random_row_and_a_size_scatter(
     assert "reported · open" in legend and "verified · open" in legend
     note = page.locator("#size-note textarea").input_value()
     assert "Size unknown (not plotted): " in note and "GPT-5.2" in note
-    page.screenshot(path=str(SCREENSHOTS / f"charts_bars_{width}_{theme}.png"),
-                    full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"charts_bars_{width}_{theme}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("width, theme", [(1600, "dark"), (1280, "light")])
 def test_a_few_models_are_a_radar_that_fills_its_panel_with_labels_apart(
-        sized, app_server, width, theme):
+    sized, app_server, width, theme
+):
     page = sized(width)
     open_charts(page, app_server.url, theme)
     page.get_by_role("tab", name="Leaderboard").click()
@@ -104,8 +112,12 @@ def test_a_few_models_are_a_radar_that_fills_its_panel_with_labels_apart(
     page.get_by_role("tab", name="Charts").click()
     shown = [e for e in chart_models(app_server.state) if "(simulated)" in e.name]
     assert 3 <= len(shown) <= charts.RADAR_MAX
-    wait_until(lambda: f"over {len(shown)} models" in page.locator(
-        "#radar-a-summary textarea").input_value(), what="the search's models")
+    wait_until(
+        lambda: (
+            f"over {len(shown)} models" in page.locator("#radar-a-summary textarea").input_value()
+        ),
+        what="the search's models",
+    )
     ticks = page.locator("#radar-a .angularaxistick text")
     wait_until(lambda: ticks.count() == len(shown), what="radar labels")
     count, overlapping = page.evaluate(OVERLAPS_JS, "#radar-a")
@@ -114,20 +126,24 @@ def test_a_few_models_are_a_radar_that_fills_its_panel_with_labels_apart(
     polar = page.locator("#radar-a .polarlayer").bounding_box()
     assert polar["width"] > 0.45 * panel["width"]  # not a small circle in a wide box
     assert not page.locator("#bars-a").is_visible()  # bars only on a phone
-    page.screenshot(path=str(SCREENSHOTS / f"charts_radar_{width}_{theme}.png"),
-                    full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"charts_radar_{width}_{theme}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("width, theme", [(1600, "light"), (1280, "dark"), (390, "dark")])
 def test_a_model_page_by_url_shows_its_rows_radar_failures_and_versions(
-        sized, app_server, width, theme):
+    sized, app_server, width, theme
+):
     state = app_server.state
     name = state.verified_models()[0]
     row = next(e for e in state.entries() if e.name == name and e.kind == "verified")
     page = sized(width)
     page.goto(f"{app_server.url}{model_link(name)}&__theme={theme}")
-    wait_until(lambda: page.locator("#model-header h2").count()
-               and page.inner_text("#model-header h2") == name, what="the model's page")
+    wait_until(
+        lambda: (
+            page.locator("#model-header h2").count() and page.inner_text("#model-header h2") == name
+        ),
+        what="the model's page",
+    )
     assert page.get_by_role("tab", name="Model").get_attribute("aria-selected") == "true"
     rows = page.inner_text("#model-rows")
     for title in ("Table 3", "Table 4", "Table 5", "Table 6"):
@@ -153,19 +169,25 @@ def test_a_model_page_by_url_shows_its_rows_radar_failures_and_versions(
     detail = page.locator("#dd-detail")
     wait_until(lambda: f"Item {first.examples[0]}" in detail.inner_text(), what="drill-down")
     assert f"(1 of {first.wrong})" in detail.inner_text()
-    wait_until(lambda: f"{first.wrong} of {len(state.bench)} items match" in page.inner_text(
-        "#dd-count"), what="the category's failed items listed")
+    wait_until(
+        lambda: f"{first.wrong} of {len(state.bench)} items match" in page.inner_text("#dd-count"),
+        what="the category's failed items listed",
+    )
 
 
 def test_a_paper_model_page_says_it_has_no_per_item_data(page, app_server):
     page.goto(f"{app_server.url}{model_link('qwen3-vl (32b)')}")
-    wait_until(lambda: page.locator("#model-header h2").count()
-               and page.inner_text("#model-header h2") == "Qwen3-VL (32B)", what="page")
+    wait_until(
+        lambda: (
+            page.locator("#model-header h2").count()
+            and page.inner_text("#model-header h2") == "Qwen3-VL (32B)"
+        ),
+        what="page",
+    )
     assert model_page.PAPER_NOTE in page.inner_text("#model-header")
     assert "64.00" in page.inner_text("#model-rows")
     assert model_page.PAPER_NOTE in page.locator("#model-failures-note textarea").input_value()
-    wait_until(lambda: page.locator("#model-radar .scatterlayer .trace").count() == 3,
-               what="radar")
+    wait_until(lambda: page.locator("#model-radar .scatterlayer .trace").count() == 3, what="radar")
 
 
 def test_a_share_link_opens_its_item_counted_within_the_filtered_list(page, app_server):
@@ -176,10 +198,11 @@ def test_a_share_link_opens_its_item_counted_within_the_filtered_list(page, app_
     assert 10 < len(ids) < len(state.bench)
     open_app(page, app_server.url, item_link(ids[4], models, filters)[1:])
     place = page.locator("#dd-detail .qbp-place")
-    wait_until(lambda: place.count() and place.inner_text() == f"5 of {len(ids)}",
-               what="(5 of N)")
-    wait_until(lambda: f"{len(ids)} of {len(state.bench)} items match" in page.inner_text(
-        "#dd-count"), what="the filtered list")
+    wait_until(lambda: place.count() and place.inner_text() == f"5 of {len(ids)}", what="(5 of N)")
+    wait_until(
+        lambda: f"{len(ids)} of {len(state.bench)} items match" in page.inner_text("#dd-count"),
+        what="the filtered list",
+    )
     page.locator("#dd-next").click()
     wait_until(lambda: place.inner_text() == f"6 of {len(ids)}", what="(6 of N)")
     assert f"Item {ids[5]}" in page.inner_text("#dd-detail")

@@ -1,5 +1,6 @@
 """A share link, another tab's "open in the drill-down" and a ?model= link each come back
 as one response holding the whole view (no chain of events to wait for)."""
+
 from __future__ import annotations
 
 import gradio as gr
@@ -22,16 +23,23 @@ PAGE = "http://127.0.0.1:7860/"
 def state(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("one")
     bundle = write_app_bundle(tmp / "bundle")
-    return AppState.start(AppSettings(benchmark=str(bundle), submissions_dir=str(tmp / "subs"),
-                                      judge="approx"))
+    return AppState.start(
+        AppSettings(benchmark=str(bundle), submissions_dir=str(tmp / "subs"), judge="approx")
+    )
 
 
 def request(query: str) -> gr.Request:
     """The page-load event's request: the page's query, the page as Referer."""
-    scope = {"type": "http", "method": "POST", "path": "/gradio_api/queue/join",
-             "query_string": query.lstrip("?").encode(), "root_path": "", "scheme": "http",
-             "server": ("127.0.0.1", 7860),
-             "headers": [(b"host", b"127.0.0.1:7860"), (b"referer", (PAGE + query).encode())]}
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/gradio_api/queue/join",
+        "query_string": query.lstrip("?").encode(),
+        "root_path": "",
+        "scheme": "http",
+        "server": ("127.0.0.1", 7860),
+        "headers": [(b"host", b"127.0.0.1:7860"), (b"referer", (PAGE + query).encode())],
+    }
     return gr.Request(request=Request(scope))
 
 
@@ -53,8 +61,9 @@ def test_a_page_without_a_link_lists_nothing_until_the_tab_opens(state):
     out = DrillHandlers(state).on_load(request(""))
     assert len(out) == VIEW_OUTPUTS + 1
     assert out[0].value == state.verified_models()[:2]
-    skipped = [o for o in out[1:] if isinstance(o, dict) and o.get("__type__") == "update"
-               and len(o) == 1]
+    skipped = [
+        o for o in out[1:] if isinstance(o, dict) and o.get("__type__") == "update" and len(o) == 1
+    ]
     assert len(skipped) == VIEW_OUTPUTS  # every other output left as it is
     h = DrillHandlers(state)
     listed = h.list_once([], "", ["M2"], "", "", "", "", "", "all")
@@ -87,8 +96,10 @@ def test_a_failure_row_opens_its_items_in_the_drill_down(state):
     h = ModelHandlers(state, DrillHandlers(state))
     page = h.render("M2", request(""))
     fail_links = page[6]
-    evt = gr.SelectData(None, {"index": [0, 1], "value": "NIs",
-                               "row_value": ["Image Sources", "NIs", 2, 3, 66.67, ""]})
+    evt = gr.SelectData(
+        None,
+        {"index": [0, 1], "value": "NIs", "row_value": ["Image Sources", "NIs", 2, 3, 66.67, ""]},
+    )
     out = h.open_failure(evt, fail_links, request(""))
     assert len(out) == VIEW_OUTPUTS + 1 and out[-1].selected == "drill"
     assert out[0].value == ["M2"] and out[1] == "NI" and out[6] == "any_wrong"

@@ -13,11 +13,11 @@ from analysis import charts
 from ui.state import AppState
 
 from . import PRIVATE
+from .board import BoardTab, filters_of
 
 #: CSS class of chart (a)'s bars while the radar shows it: bars on a phone only, where a
 #: radar's labels have no room (ui/theme.py hides the radar there).
 PHONE_ONLY = "qbp-phone-only"
-from .board import BoardTab, filters_of
 
 
 @dataclass

@@ -175,14 +175,34 @@ class DrillHandlers:
         target = drilldown.neighbour(ids or [], (item_id or "").strip(), by)
         return self.show_item(target, ids, models, src, dim, sub, qtype, scope, outcome, request)
 
-    def previous(self, item_id: str, ids: list[str], models: list[str], src: str = "",
-                 dim: str = "", sub: str = "", qtype: str = "", scope: str = "",
-                 outcome: str = "all", request: gr.Request = None) -> tuple:
+    def previous(
+        self,
+        item_id: str,
+        ids: list[str],
+        models: list[str],
+        src: str = "",
+        dim: str = "",
+        sub: str = "",
+        qtype: str = "",
+        scope: str = "",
+        outcome: str = "all",
+        request: gr.Request = None,
+    ) -> tuple:
         return self.step(item_id, ids, models, src, dim, sub, qtype, scope, outcome, request, -1)
 
-    def next(self, item_id: str, ids: list[str], models: list[str], src: str = "",
-             dim: str = "", sub: str = "", qtype: str = "", scope: str = "",
-             outcome: str = "all", request: gr.Request = None) -> tuple:
+    def next(
+        self,
+        item_id: str,
+        ids: list[str],
+        models: list[str],
+        src: str = "",
+        dim: str = "",
+        sub: str = "",
+        qtype: str = "",
+        scope: str = "",
+        outcome: str = "all",
+        request: gr.Request = None,
+    ) -> tuple:
         return self.step(item_id, ids, models, src, dim, sub, qtype, scope, outcome, request, 1)
 
     def pick(
@@ -339,8 +359,7 @@ def build(state: AppState) -> DrillTab:
     # whole from `open_view` and must not set off a re-list per widget.
     for comp in list_inputs:
         comp.input(h.relist, [item_box] + list_inputs, list_outputs + item_outputs, **PRIVATE)
-    tab.select(h.list_once, [ids, item_box] + list_inputs, list_outputs + item_outputs,
-               **PRIVATE)
+    tab.select(h.list_once, [ids, item_box] + list_inputs, list_outputs + item_outputs, **PRIVATE)
     item_box.submit(h.show_item, item_inputs, item_outputs, **PRIVATE)
     prev_btn.click(h.previous, step_inputs, item_outputs, **PRIVATE)
     next_btn.click(h.next, step_inputs, item_outputs, **PRIVATE)

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 import gradio as gr
 
 from analysis import item_views
-from analysis.links import ItemQuery
 from analysis.items import (
     difficulty_by_category,
     difficulty_figure,
     item_analysis,
     unanimous_failures,
 )
+from analysis.links import ItemQuery
 from ui.state import AppState
 
 from . import PRIVATE
@@ -50,9 +50,7 @@ class ItemHandlers:
         )
         return difficulty_figure(diff, table), grid
 
-    def open_item(
-        self, evt: gr.SelectData, models: list[str], request: gr.Request = None
-    ) -> tuple:
+    def open_item(self, evt: gr.SelectData, models: list[str], request: gr.Request = None) -> tuple:
         """A selected item: the Drill-down tab with the models chosen there, the whole view
         in this one response (`DrillTab.view_outputs`, then the tabs)."""
         item_id = selected_id(evt)
