@@ -23,11 +23,13 @@ from leaderboard.settings import AppSettings  # noqa: E402
 from ui import api  # noqa: E402
 from ui.tabs import about as about_tab  # noqa: E402
 from ui.tabs import board as board_tab  # noqa: E402
+from ui.tabs import changes as changes_tab  # noqa: E402
 from ui.tabs import charts as charts_tab  # noqa: E402
 from ui.tabs import compare as compare_tab  # noqa: E402
 from ui.tabs import drilldown as drill_tab  # noqa: E402
 from ui.tabs import items as items_tab  # noqa: E402
 from ui.tabs import model as model_tab  # noqa: E402
+from ui.tabs import row_details as row_tab  # noqa: E402
 from ui.tabs import submit as submit_tab  # noqa: E402
 from ui.theme import CSS, HEADER_SORT_JS, theme  # noqa: E402
 
@@ -36,8 +38,10 @@ class Handlers(
     board_tab.BoardHandlers,
     charts_tab.ChartHandlers,
     drill_tab.DrillHandlers,
+    row_tab.RowHandlers,
     compare_tab.CompareHandlers,
     items_tab.ItemHandlers,
+    changes_tab.ChangesHandlers,
     submit_tab.SubmitHandlers,
     api.Api,
 ):
@@ -63,8 +67,10 @@ def build(state: AppState) -> gr.Blocks:
             charts = charts_tab.build(state, board)
             drill = drill_tab.build(state)
             model = model_tab.build(state, drill, tabs)
+            rows = row_tab.build(state, drill, tabs)
             compare_tab.build(state, drill, tabs)
             items_tab.build(state, drill, tabs)
+            changes_tab.build(state, drill, tabs)
             submit_tab.build(
                 state, after=[board.refresh, charts.refresh, drill.refresh, model.refresh]
             )
@@ -73,6 +79,8 @@ def build(state: AppState) -> gr.Blocks:
         # then the board and the charts; a ?model= page in its own event, alongside.
         charts.load(board.refresh(drill.on_load(demo, tabs)))
         model.on_load(demo, tabs)
+        rows.on_load(demo)  # ?row=<submission id or model>: that row's details
+        rows.open(model.details.click, model.picker)  # the model page's "Row details"
         api.register(state)
     return demo
 

@@ -142,6 +142,20 @@ question_id,response
 ```
 
 {HARNESS_GUIDE}
+## Submitting: accounts and model names
+* On the Space, submitting needs a Hugging Face account: **Sign in with Hugging Face** on the
+  Submit tab; API callers pass their Hugging Face token (below). Running locally, you
+  submit as the configured local user.
+* A model name **belongs to the account that first stored it**: only that account (or an
+  admin) adds versions or withdraws it, and every row names its owner. Names that differ only
+  in case, spacing, width or look-alike letters ("victim-vl  (7b)", a Cyrillic "В") are the
+  same name; names that hide characters or mix in look-alike letters are refused.
+* The paper's model names are reserved for the paper's rows: submit a re-run under a name of
+  your own, e.g. "Qwen3-VL (8B) (re-run)".
+* **Withdraw** (Submit tab, or `/withdraw`) takes every version of your model off the board;
+  nothing is deleted and the name stays yours. A moderator may hide a row; hidden rows keep
+  their owner, and a name a moderator hid takes new versions from an admin only.
+
 ## Score locally with the CLI
 ```bash
 python -m leaderboard score --predictions my_model.jsonl --model "My-VLM (7B)" --json result.json
@@ -157,14 +171,18 @@ the counts behind each cell and the per-item scores. With the same judge as this
 ```python
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
-client = Client("{space_url}")
+client = Client("{space_url}", oauth_token=HF_TOKEN)  # your token: who submits
 rows = client.predict(table="Table 3", kinds=["verified"], sort_by="NIs",
                       api_name="/leaderboard")
 item = client.predict(item_id="{a}", models=["My-VLM (7B)"], api_name="/item")
-pair = client.predict(model_a="My-VLM (7B)", model_b="Other-VLM", api_name="/compare")
+cmp = client.predict(model_a="My-VLM (7B)", model_b="Other-VLM", api_name="/compare")
 out = client.predict(file=handle_file("my_model.jsonl"), model="My-VLM (7B)", params="7B",
-                     open="open", link="https://huggingface.co/me/my-vlm", api_name="/submit")
-print(out["ok"], out["rank"], out["message"])
+                     open="open", link="https://huggingface.co/me/my-vlm",
+                     harness="lmms-eval", harness_version="0.3.0", temperature=0,
+                     max_tokens=1024, thinking="off", api_name="/submit")
+print(out["ok"], out["rank"], out["message"], out["under_review"], out["review"])
+print(out["row"]["owner"] if out["row"] else None)  # the account the name belongs to
+client.predict(model="My-VLM (7B)", api_name="/withdraw")  # only its owner may
 try:
     client.predict(table="table9", api_name="/leaderboard")
 except AppError as exc:
@@ -173,13 +191,48 @@ except AppError as exc:
 * Tables by key or title (`table3`, `Table 3`); cells (`sort_by`) by name or printed label
   (`NI` or `NIs`; Table 5's repeated labels with their group, `NIs Tech.`), or `Overall`,
   `Model`, `Params`; model names with case and spacing ignored.
-* **Errors have one shape**: a bad argument (unknown table, cell, filter value, item or
-  model) is refused with a message that starts with the argument's name and says what is
-  allowed; gradio_client raises it as `AppError`. A well-formed `/submit` that the scorer
-  refuses (a file it cannot read, a name taken) is an outcome instead: `ok` false and
-  `message` the reason, nothing stored.
+* **Errors have one shape**: a bad argument (an unknown table, cell, filter value, item,
+  model, row or change record) is refused with a message that starts with the argument's
+  name and says what is allowed; gradio_client raises it as `AppError`. A well-formed
+  request that is refused (a file the scorer cannot read, a name owned by another account, a
+  wrong admin token) is an outcome instead: `ok` false and `message`, or `error`, the
+  reason; nothing is stored.
 * Links: `{space_url}?item=ID&models=A,B&dimension=Tech` opens a drill-down view;
-  `{space_url}?model=NAME` a model's page.
+  `{space_url}?model=NAME` a model's page; `{space_url}?row=ID` a row's details.
+
+`oauth_token` is sent only to endpoints that act as an account (`/submit`, `/withdraw`);
+reading the board needs no token.
+The optional `harness`, `harness_version`, `prompt_template`, `temperature`, `max_tokens` and
+`thinking` (on / off / unknown) say how the predictions were made; they are shown in the
+row's provenance. A submission whose closed-ended answers match the answer key on 99% of the
+items, whose answers are 98% identical to another model's stored file, or whose Overall beats
+the best ranked row by more than a set margin (10 points by default) is stored but
+*under review*: unranked, with the
+reason shown, until the admin clears it.
+
+**Why a row says what it says.** Each of these raises an error naming its argument when it
+names nothing that exists:
+```python
+client.predict(row="My-VLM (7B)", api_name="/provenance")    # or row=<submission id>
+# -> benchmark hash and revision, scorer / extractor / judge versions, the file's sha256,
+#    size and format, upload time, version, owner, declared fields, the stored parse
+#    report, review status, every visible version, its change record ids
+client.predict(api_name="/changes")                  # {{"records": [...]}}, newest first
+client.predict(model="My-VLM (7B)", api_name="/changes")     # one model's records
+client.predict(record_id="<id>", api_name="/changes")        # one record: per-cell old ->
+#    new ("cells") and the items whose score flipped ("flips"), with the reason
+client.predict(row="My-VLM (7B)", api_name="/version_diff")  # version N vs N-1: per cell
+#    the difference with its paired 95% interval, McNemar's test, the flipped items
+client.predict(row="My-VLM (7B)", api_name="/judge_agreement")  # two judgings of the same
+#    answers: exact agreement, weighted kappa, confusion, OE cells and rank under each
+client.predict(item_id="{a}", reason="option B is also correct", api_name="/flag_item")
+```
+Every re-score (a new scorer or extractor version, a new benchmark revision) and every
+re-judge writes a change record before the stored result is replaced; the old result is kept.
+With an admin token configured, `/review_clear` (submission_id, token, note) clears a row held
+for review and `/rejudge_with` (submission_id, judge = approx or openai, token) re-judges a
+stored row without a new upload. The same views are in the **Row details** tab
+(`?row=<submission id or model>`) and the **Changes** tab.
 
 ## Citation
 Please cite the paper (check its published version for the venue):

@@ -16,6 +16,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from leaderboard.safe_text import md_escape
 from leaderboard.taxonomy import TABLES, TABLE_TITLES, Cell
 
 from .entries import KINDS, PENDING, REPORTED, VERIFIED, Entry
@@ -146,9 +147,9 @@ def _sort_value(e: Entry, table: str, key: str) -> float | str | None:
 
 def _ranks(everyone: list[Entry], rows: list[Entry], table: str, key: str) -> np.ndarray:
     """Competition rank of each row's printed `key` value among all ranked entries
-    (baselines and rows still being judged are not ranked)."""
+    (baselines, rows still being judged and rows held for review are not ranked)."""
     def printed(e: Entry) -> float:
-        v = None if e.is_baseline or e.is_pending else _sort_value(e, table, key)
+        v = _sort_value(e, table, key) if e.ranked else None
         return np.nan if v is None else round(float(v), 2)  # type: ignore[arg-type]
 
     pool = np.array([printed(e) for e in everyone], dtype="float64")
@@ -217,7 +218,7 @@ def build_view(entries: Iterable[Entry], table: str = "table3", filters: Filters
         data[head] = np.array([np.nan if e.value(table, cell.name) is None
                                else e.value(table, cell.name) for e in rows], dtype="float64")
     frame = pd.DataFrame(data, columns=list(META_COLUMNS) + heads)
-    eligible = np.array([not (e.is_baseline or e.is_pending) for e in rows], dtype=bool)
+    eligible = np.array([e.ranked for e in rows], dtype=bool)
     view = BoardView(table, rows, frame, cells, heads, sort_by, descending)
     for head in heads:
         view.bold[head], view.underline[head] = _marks(frame[head].to_numpy(), eligible)
@@ -267,7 +268,7 @@ def caption(view: BoardView) -> str:
     return (f"**{view.title}** — {len(view.entries)} rows, sorted by {label} ({order}). "
             "Best value per column in **bold**, runner-up underlined; rank is among all rows, "
             "whatever the filters. Click a column header to sort by it (again to reverse)."
-            + pending_note(view))
+            + pending_note(view) + review_note(view))
 
 
 def pending_note(view: BoardView) -> str:
@@ -278,6 +279,17 @@ def pending_note(view: BoardView) -> str:
     return (f" *{n} row{'s are' if n > 1 else ' is'} pending*: open-ended answers still being "
             "judged, so only closed-ended cells are shown and the row is unranked; pending "
             "rows are not stored until judged (reload to follow).")
+
+
+def review_note(view: BoardView) -> str:
+    """What the caption says about shown rows held for review: each one's reasons (model
+    names are user text: Markdown-escaped)."""
+    held = [e for e in view.entries if e.under_review]
+    if not held:
+        return ""
+    each = "; ".join(f"{md_escape(e.name)}: {md_escape(' / '.join(e.review))}" for e in held)
+    return (f" *{len(held)} row{'s are' if len(held) > 1 else ' is'} under review* (stored, "
+            f"unranked until the admin clears it): {each}.")
 
 
 def datatypes(view: BoardView) -> list[str]:
@@ -369,6 +381,9 @@ def to_rows(view: BoardView) -> list[dict[str, Any]]:
             "approx_judge": e.approx_judge,
             "baseline": e.is_baseline, "open": e.open, "params": e.params,
             "params_b": e.params_b, "link": e.link, "submission_id": e.submission_id,
+            "owner": e.owner,
+            "unreadable_pct": e.unreadable_pct, "under_review": e.under_review,
+            "review": e.review_text or None,
         }
         for cell in view.cells:
             row[cell.name] = e.value(view.table, cell.name)
@@ -382,7 +397,7 @@ def to_rows(view: BoardView) -> list[dict[str, Any]]:
 
 
 def rank_of(entries: Sequence[Entry], name: str, kind: str = VERIFIED) -> tuple[int | None, int]:
-    """(rank by Overall among all non-baseline entries, how many are ranked)."""
+    """(rank by Overall among all ranked entries, how many are ranked)."""
     view = build_view(entries, "table3")
     ranked = [(i, e) for i, e in enumerate(view.entries) if not e.is_baseline]
     for i, e in ranked:

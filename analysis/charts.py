@@ -244,7 +244,7 @@ def overall_summary(models: Sequence[Entry]) -> str:
 def representative(entries: Sequence[Entry], k: int = 5) -> list[str]:
     """k models spread evenly over the Overall ranking (best, ..., lowest): a deterministic
     stand-in for the paper's "five representative MLLMs"."""
-    ranked = sorted((e for e in entries if not (e.is_baseline or e.is_pending)
+    ranked = sorted((e for e in entries if e.ranked
                      and e.value("table3", "Overall") is not None),
                     key=lambda e: (-e.value("table3", "Overall"), e.name))  # type: ignore
     if len(ranked) <= k:

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from leaderboard.benchmark import Benchmark
-from leaderboard.store import model_key
+from leaderboard.names import name_key as model_key
+from leaderboard.provenance import UNUSABLE_STATUSES
 from leaderboard.taxonomy import CHOICE_QTYPES, LABELS, LONG_LABELS, OPTION_LETTERS
 
 #: Outcome filters: key -> label.
@@ -25,6 +26,7 @@ OUTCOMES: dict[str, str] = {
     "any_wrong": "A chosen model is wrong",
     "all_wrong": "All chosen models are wrong",
     "disagree": "Chosen models disagree",
+    "unreadable": "A chosen model's answer could not be read",
 }
 #: Item fields the list can be filtered by, in display order.
 FILTER_FIELDS: tuple[str, ...] = ("image_source", "dimension", "subdimension", "qtype", "scope")
@@ -91,6 +93,14 @@ def filter_mask(bench: Benchmark, frames: Mapping[str, pd.DataFrame],
         raise ValueError(f"unknown outcome {filters.outcome!r}; one of {', '.join(OUTCOMES)}")
     if filters.outcome == "all":
         return mask
+    if filters.outcome == "unreadable":  # unreadable, refused or missing (the audit's count)
+        if not frames:
+            return np.zeros(len(bench), dtype=bool)
+        bad = np.zeros(len(bench), dtype=bool)
+        for name, frame in frames.items():
+            _check_aligned(bench, name, frame)
+            bad |= frame["status"].isin(UNUSABLE_STATUSES).to_numpy()
+        return mask & bad
     scores = score_matrix(bench, frames)
     if scores.shape[1] == 0:
         return np.zeros(len(bench), dtype=bool)

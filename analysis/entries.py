@@ -10,20 +10,25 @@ precision; display rounds.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
 from leaderboard.benchmark import Benchmark
+from leaderboard.review import review_reasons, under_review
 from leaderboard.scoring import baseline
 from leaderboard.store import Submission
 from leaderboard.tables import TableResult
 from leaderboard.taxonomy import TABLES
 
+from .trust_views import unreadable_column
+
 REPORTED = "reported"
 VERIFIED = "verified"
+UNDER_REVIEW = "under review"
 PENDING = "pending"  # being judged; filtered with the verified rows, never ranked
 KINDS: tuple[str, ...] = (REPORTED, VERIFIED)
 APPROX_LABEL = "approx. OE judge"
@@ -52,15 +57,35 @@ class Entry:
     judging: tuple[int, int] | None = None  # pending rows: (OE items judged, to judge)
     is_baseline: bool = False
     submission_id: str | None = None  # verified rows only: drillable
+    owner: str | None = None  # verified rows: the account the model name belongs to
+    #: closed-ended answers unreadable, refused or missing, percent (verified rows only)
+    unreadable_pct: float | None = None
+    #: why a verified row is held for review (empty: it is not); unranked while non-empty
+    review: tuple[str, ...] = ()
 
     @property
     def is_pending(self) -> bool:
         return self.kind == PENDING
 
     @property
+    def under_review(self) -> bool:
+        return bool(self.review)
+
+    @property
+    def ranked(self) -> bool:
+        """Rows that take a rank: not a baseline, not pending, not held for review."""
+        return not (self.is_baseline or self.is_pending or self.under_review)
+
+    @property
+    def review_text(self) -> str:
+        """"under review: <reason>; <reason>", or "" (plain text: the reasons may name
+        another model)."""
+        return f"{UNDER_REVIEW}: " + "; ".join(self.review) if self.review else ""
+
+    @property
     def label(self) -> str:
         """What the board's "Type" column says (a baseline is told by its name)."""
-        return self.kind
+        return f"{self.kind} · {UNDER_REVIEW}" if self.review else self.kind
 
     @property
     def judge_label(self) -> str:
@@ -153,8 +178,11 @@ def baseline_entry(bench: Benchmark) -> Entry:
                  null_reasons=result.null_reasons, is_baseline=True)
 
 
-def submission_entry(sub: Submission) -> Entry:
-    """A stored, re-scored submission as a verified row."""
+def submission_entry(sub: Submission, owner: str | None = None,
+                     unreadable: float | None = None) -> Entry:
+    """A stored, re-scored submission as a verified row (`owner`: its name's account, as
+    `leaderboard.ownership` resolves it, default what meta.json records; `unreadable`: its
+    "Unreadable %", from `trust_views.unreadable_column`)."""
     res, meta = sub.result, sub.meta
     judge = res.get("judge") or {}
     return Entry(
@@ -164,9 +192,17 @@ def submission_entry(sub: Submission) -> Entry:
         link=meta.link, approx_judge=bool(judge.get("approximate")),
         judge=judge.get("backend") or "none", judge_model=judge.get("model") or None,
         judge_failed=int((res.get("status_counts") or {}).get("judge_failed", 0)),
-        submission_id=sub.id)
+        submission_id=sub.id, owner=owner if owner is not None else meta.owner,
+        unreadable_pct=unreadable,
+        review=tuple(review_reasons(sub.review)) if under_review(sub.review) else ())
 
 
-def verified_entries(bench: Benchmark, subs: Iterable[Submission]) -> list[Entry]:
-    """The loaded benchmark's Random row, then every visible submission."""
-    return [baseline_entry(bench)] + [submission_entry(s) for s in subs]
+def verified_entries(bench: Benchmark, subs: Iterable[Submission],
+                     owner_of: Callable[[Submission], str | None] | None = None) -> list[Entry]:
+    """The loaded benchmark's Random row, then every visible submission (`owner_of`: the
+    owner of each, e.g. `Ownership.owner`, which fills in the legacy owner)."""
+    subs = list(subs)
+    unreadable = unreadable_column(subs)
+    return [baseline_entry(bench)] + [
+        submission_entry(s, owner_of(s) if owner_of else None, unreadable.get(s.id))
+        for s in subs]

@@ -1,4 +1,5 @@
-"""Links into the Space, written and read by one codec: a drill-down view and a model's page.
+"""Links into the Space, written and read by one codec: a drill-down view, a model's page
+and a row's details.
 
 A drill-down link names an item, the chosen models and the list's filters:
 ``<page>?item=ID&models=a,b&dimension=Tech&outcome=all_wrong``. Models are joined with ","
@@ -9,6 +10,8 @@ benchmark does not know is dropped on reading (a link is visitor input).
 
 A model page link is ``<page>?model=NAME`` (`model_link`, `parse_model_query`); the name is
 returned as written, capped in length, for the caller to resolve against the board's rows.
+
+A row's details (provenance, versions, changes) are ``<page>?row=<submission id or model>``.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from leaderboard.taxonomy import FIELD_VALUES
 
 from .drilldown import FILTER_FIELDS, OUTCOMES, ItemFilters
 
-ITEM, MODELS, MODEL = "item", "models", "model"
+ITEM, MODELS, MODEL, ROW = "item", "models", "model", "row"
 #: Longest model name a link may carry (a stored name is at most 80 characters).
 MAX_MODEL_CHARS = 200
+MAX_ROW_KEY = 200  # a submission id or a model name; longer is not a row
 #: Query parameters of the filters, in link order: the item fields, then the outcome.
 FILTER_PARAMS: tuple[str, ...] = FILTER_FIELDS + ("outcome",)
 _DEFAULTS = ItemFilters()
@@ -101,3 +105,14 @@ def parse_model_query(params: Mapping[str, str]) -> str | None:
     if not name or len(name) > MAX_MODEL_CHARS:
         return None
     return name
+
+
+def row_link(key: str, base: str = "") -> str:
+    """The link to a row's details: `key` is a submission id or a model name."""
+    return base + "?" + urlencode({ROW: key}, quote_via=quote)
+
+
+def parse_row_query(params: Mapping[str, str]) -> str | None:
+    """The row a link asks for (`?row=`), stripped; None when absent or not plausible."""
+    key = (params.get(ROW) or "").strip()
+    return key if key and len(key) <= MAX_ROW_KEY else None

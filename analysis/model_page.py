@@ -1,5 +1,6 @@
 """A page per model: its rows in every table, its radar against the board, where it fails,
-its versions and how its row was produced.
+its versions and how its row was produced (the last two as the Row details tab shows them,
+`trust_views`; that tab has the whole story: parse report, version diff, judge agreement).
 
 Plain Python over what the board already holds (entries) and what the store keeps for the
 model (its versions; the current one's items.parquet, meta.json and result.json), so it is
@@ -23,12 +24,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from leaderboard.benchmark import Benchmark
-from leaderboard.provenance import DECLARED_FIELDS, provenance, reported_provenance
+from leaderboard.names import name_key as model_key
+from leaderboard.provenance import provenance, reported_provenance
 from leaderboard.scoring import cell_masks
-from leaderboard.store import Submission, model_key
+from leaderboard.store import Submission
 from leaderboard.taxonomy import TABLE_TITLES, TABLES, Cell
 
 from . import board, charts
+from . import trust_views as tv
 from .drilldown import ItemFilters
 from .entries import PENDING, REPORTED, VERIFIED, Entry
 from .links import item_link
@@ -48,17 +51,6 @@ FAILURE_COLUMNS: tuple[str, ...] = (
 )
 FAILURE_TYPES: list[str] = ["str", "str", "number", "number", "number", "str"]
 EXAMPLES_SHOWN = 3
-VERSION_COLUMNS: tuple[str, ...] = (
-    "Version",
-    "Submitted",
-    "File",
-    "sha256",
-    "Overall",
-    "OE judge",
-    "Scorer",
-    "Status",
-)
-VERSION_TYPES: list[str] = ["number", "str", "str", "str", "number", "str", "str", "str"]
 
 
 def _e(value: Any) -> str:
@@ -69,10 +61,6 @@ def _fmt(value: float | None) -> str:
     return (
         "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.2f}"
     )
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(float(value), 2)
 
 
 def rows_for(entries: Sequence[Entry], name: str) -> list[Entry]:
@@ -314,118 +302,21 @@ def failures_note(rows: Sequence[FailureRow]) -> str:
     return text
 
 
-# ------------------------------------------------------------------------------ versions
-
-
-def versions_frame(versions: Sequence[Submission], current: str | None) -> pd.DataFrame:
-    """Every stored version, newest first; a version hidden by a moderator shows only its
-    number, date and status."""
-    rows = []
-    for sub in sorted(versions, key=lambda s: (s.meta.version, s.meta.created), reverse=True):
-        status = (
-            "hidden by a moderator"
-            if sub.hidden
-            else "on the board"
-            if sub.id == current
-            else "earlier version"
-        )
-        visible = not sub.hidden
-        judge = sub.result.get("judge") or {}
-        rows.append(
-            {
-                "Version": sub.meta.version,
-                "Submitted": (sub.meta.created or "")[:16].replace("T", " "),
-                "File": sub.meta.file_name if visible else "",
-                "sha256": (sub.meta.file_sha256 or "")[:12] if visible else "",
-                "Overall": _round(
-                    ((sub.result.get("tables") or {}).get("table3") or {}).get(board.OVERALL)
-                )
-                if visible
-                else None,
-                "OE judge": (judge.get("backend") or "none") if visible else "",
-                "Scorer": str(sub.result.get("scorer_version") or "") if visible else "",
-                "Status": status,
-            }
-        )
-    return pd.DataFrame(rows, columns=list(VERSION_COLUMNS))
-
-
 # ------------------------------------------------------------------------------ provenance
 
 
-def _dl(pairs: Sequence[tuple[str, Any]]) -> str:
-    items = "".join(
-        f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in pairs if v not in (None, "", [], {})
-    )
-    return f"<dl class='qbp-prov'>{items}</dl>"
-
-
-def provenance_html(sub: Submission | None, has_reported: bool) -> str:
-    """How the row was produced: for the current stored version, its file, benchmark,
-    scorer, extractor and judge versions, parse and status counts, and what the submitter
-    declared (leaderboard.provenance); for a reported row, the paper."""
-    parts = []
-    if has_reported:
-        rep = reported_provenance("table3")
-        parts.append(
-            f"<p class='qbp-meta'><b>reported</b> ({_e(PAPER_NOTE)}): "
-            f"{_e(rep['note'])}; its values are the paper's Tables 3-6.</p>"
+def provenance_of(current: Submission | None, has_reported: bool) -> pd.DataFrame:
+    """How the row on the board was produced, as the Row details tab lists it
+    (`trust_views.provenance_frame`): the stored version's, else the paper's."""
+    if current is not None:
+        prov = provenance(
+            dataclasses.asdict(current.meta), current.result, submission_id=current.id
         )
-    if sub is not None:
-        p = provenance(dataclasses.asdict(sub.meta), sub.result, submission_id=sub.id)
-        f, b, j = p["file"], p["benchmark"], p["judge"] or {}
-        counts = ", ".join(f"{k} {v}" for k, v in p["status_counts"].items() if v)
-        unread = p["unreadable_closed_pct"]
-        declared = [(fld.label, p["declared"].get(fld.name)) for fld in DECLARED_FIELDS]
-        parts.append(
-            _dl(
-                [
-                    ("Submission", p["submission_id"]),
-                    ("Version", p["version"]),
-                    ("Owner", p["owner"]),
-                    ("Submitter", p["submitter"]),
-                    ("Uploaded", p["uploaded_at"]),
-                    (
-                        "File",
-                        f"{f['name']} ({f['format'] or 'format not recorded'}"
-                        f"{', ' + str(f['size']) + ' bytes' if f['size'] else ''})",
-                    ),
-                    ("File sha256", f["sha256"]),
-                    ("Harness", f["harness"]),
-                    (
-                        "Columns",
-                        f"id {f['id_column']!r}, prediction {f['prediction_column']!r}"
-                        if f["id_column"]
-                        else None,
-                    ),
-                    (
-                        "Rows",
-                        f"{f['rows']} rows; matched {f['matched']}, missing {f['missing']}, "
-                        f"unknown {f['unknown']}"
-                        if f["rows"] is not None
-                        else None,
-                    ),
-                    (
-                        "Benchmark",
-                        " · ".join(str(x) for x in (b["source"], b["hash"], b["revision"]) if x)
-                        or "not recorded",
-                    ),
-                    ("Scorer", p["scorer_version"]),
-                    ("Extractor", p["extractor_version"] or "not recorded"),
-                    ("OE judge", j.get("label") or "none"),
-                    ("Judge prompt", j.get("prompt_version")),
-                    ("Answers", counts),
-                    ("Unreadable (closed-ended)", None if unread is None else f"{unread:.1f}%"),
-                    ("Re-scored", (p["rescored"] or {}).get("at")),
-                    *[(label, value) for label, value in declared if value is not None],
-                ]
-            )
-        )
-        if all(v is None for _, v in declared):
-            parts.append("<p class='qbp-meta'>No harness or generation settings declared.</p>")
-    if not parts:
-        return "<div class='qbp-empty'>Not stored yet (being judged).</div>"
-    return "".join(parts)
+    elif has_reported:
+        prov = reported_provenance("table3")
+    else:
+        return pd.DataFrame(columns=list(tv.PROVENANCE_HEADERS))
+    return tv.provenance_frame(prov)
 
 
 # ------------------------------------------------------------------------------ the page
@@ -444,9 +335,12 @@ class ModelPage:
     failure_rows: list[FailureRow] = field(default_factory=list)
     failures_note: str = ""
     versions: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=list(VERSION_COLUMNS))
+        default_factory=lambda: pd.DataFrame(columns=list(tv.VERSIONS_HEADERS))
     )
-    provenance: str = ""
+    provenance: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(tv.PROVENANCE_HEADERS))
+    )
+    current_id: str | None = None  # the stored version on the board
 
     @property
     def found(self) -> bool:
@@ -464,8 +358,9 @@ def build_page(
     versions: Sequence[Submission] = (),
     current: Submission | None = None,
 ) -> ModelPage:
-    """The page of `name` over the board's `entries`; `versions` are the store's versions
-    of the name and `current` the one on the board (None for a paper-only model)."""
+    """The page of `name` over the board's `entries`; `versions` are the visible stored
+    versions of the name and `current` the one on the board (None for a paper-only
+    model)."""
     rows = rows_for(entries, name)
     if not rows:
         return ModelPage(
@@ -487,7 +382,8 @@ def build_page(
         tables_html(rows, compared),
         radar,
         summary,
-        provenance=provenance_html(current, has_reported),
+        provenance=provenance_of(current, has_reported),
+        current_id=current.id if current else None,
     )
     if current is not None:
         page.failure_rows = failures(bench, current.items(), current.meta.model)
@@ -498,7 +394,8 @@ def build_page(
             if has_reported
             else "Being judged: no stored items yet."
         )
-    page.versions = versions_frame(versions, current.id if current else None)
+    if versions:
+        page.versions = tv.versions_frame(versions, page.current_id)
     return page
 
 

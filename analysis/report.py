@@ -101,7 +101,17 @@ def accepted_html(message: str, summary: Mapping[str, Any]) -> str:
             + summary_html(summary, "Parse report"))
 
 
+def ok_html(message: str) -> str:
+    """A done action's sentence (it may name a model: escaped)."""
+    return f"<div class='qbp-ok'>{_e(message)}</div>"
+
+
 def moderated_html(model: str, hidden: bool) -> str:
     """A moderation done: the model is now hidden from, or shown on, the board."""
     what = "hidden from" if hidden else "shown on"
     return f"<div class='qbp-ok'>{_e(model)} is now {what} the board.</div>"
+
+
+def notice_html(message: str) -> str:
+    """An action done (a model withdrawn): the sentence, escaped."""
+    return f"<div class='qbp-ok'>{_e(message)}</div>"

@@ -7,14 +7,13 @@ analysis/item_views.py: the item id is the first column of every item grid (a se
 names its item however the grid was sorted), numbers stay numbers so columns sort, and
 user-sent text (model names, declared fields, parsed answers) stays plain text in "str"
 columns; only the "Open" columns are Markdown, and they hold nothing but a fixed word and a
-percent-encoded drill-down link from `analysis.compare.item_link` (arch-ui is moving it to
-analysis/links.py; switch the import then).
+percent-encoded drill-down link from `analysis.links.item_link`.
 
-Where it is called from (integration): the board's details panel (`provenance_frame` of
-`provenance(...)` / `reported_provenance(...)`), a Changes tab (`changes_frame`,
-`flips_frame`, `cell_changes_frame`), the version-diff and judge-agreement panels, the board
-rows (`review_badge`, `unreadable_pct` for an "Unreadable %" column) and the drill-down's
-"could not be read" filter (`unreadable_items`).
+Where it is called from: the Row details tab (ui/tabs/row_details.py: `provenance_frame`,
+`versions_frame`, `review_status`, the version-diff and judge-agreement frames), the Changes
+tab (`changes_frame`, `flips_frame`, `cell_changes_frame`, `change_summary`), the board rows
+(`analysis.entries` takes `unreadable_column`), and the drill-down's "could not be read"
+outcome (`unreadable_items` lists the same answers).
 """
 from __future__ import annotations
 
@@ -60,6 +59,9 @@ VERSION_HEADERS = ("Category", "Items", "Before", "After", "Δ", "95% CI", "Sign
 VERSION_TYPES = ["str", "number", "number", "number", "number", "str", "str"]
 DISAGREE_HEADERS = ("ID", "Judge A", "Judge B", "Open")
 DISAGREE_TYPES = ["str", "number", "number", "markdown"]
+VERSIONS_HEADERS = ("Submission id", "Version", "Uploaded", "Overall", "Unreadable %",
+                    "File sha256", "Shown")
+VERSIONS_TYPES = ["str", "number", "str", "number", "number", "str", "str"]
 UNREADABLE_HEADERS = ("ID", "Type", "Status", "Answer", "Open")
 UNREADABLE_TYPES = ["str", "str", "str", "str", "markdown"]
 
@@ -141,8 +143,9 @@ def provenance_frame(prov: Mapping[str, Any]) -> pd.DataFrame:
         rows.append(("Answer status", ", ".join(f"{k} {v:,}" for k, v in counts.items())))
     if prov.get("rescored"):
         r = prov["rescored"]
-        rows.append(("Re-scored", f"{_or(r.get('at'))} (was scorer "
-                                  f"{_or(r.get('from_scorer_version'))})"))
+        why = r.get("reason") or f"was scorer {_or(r.get('from_scorer_version'))}"
+        record = f"; change record {r['change']}" if r.get("change") else ""
+        rows.append(("Re-scored", f"{_or(r.get('at'))} ({why}{record})"))
     if prov.get("same_file_as"):
         rows.append(("Same file as", ", ".join(prov["same_file_as"])))
     declared = prov.get("declared") or {}
@@ -150,6 +153,36 @@ def provenance_frame(prov: Mapping[str, Any]) -> pd.DataFrame:
         value = declared.get(fld.name)
         rows.append((fld.label, NOT_DECLARED if value is None else _short(value, 400)))
     return pd.DataFrame(rows, columns=list(PROVENANCE_HEADERS))
+
+
+def versions_frame(subs: Sequence[Any], shown_id: str | None = None) -> pd.DataFrame:
+    """A model's stored versions (objects with `id`, `meta`, `result`), newest first; the
+    one shown in the panel is marked. Its first column is the id (a selected row opens it)."""
+    subs = sorted(subs, key=lambda s: s.meta.version, reverse=True)
+    unreadable = unreadable_column(subs)
+    return pd.DataFrame({
+        "Submission id": [s.id for s in subs],
+        "Version": [int(s.meta.version) for s in subs],
+        "Uploaded": [str(s.meta.created) for s in subs],
+        "Overall": [_num(((s.result.get("tables") or {}).get("table3") or {}).get("Overall"))
+                    for s in subs],
+        "Unreadable %": [_num(unreadable.get(s.id)) for s in subs],
+        "File sha256": [str(s.meta.file_sha256)[:12] for s in subs],
+        "Shown": ["◀ shown" if s.id == shown_id else "" for s in subs],
+    }, columns=list(VERSIONS_HEADERS)).round({"Overall": 2, "Unreadable %": 1})
+
+
+def review_status(review: Mapping[str, Any] | None) -> str:
+    """One plain sentence on a row's review: held (why), cleared (by whom), or nothing."""
+    record = review or {}
+    if under_review(record):
+        return (review_badge(record) + " — stored, but unranked until the admin clears it "
+                f"(flagged {_or(record.get('flagged_at'))}).")
+    if record.get("cleared_at"):
+        note = f": {record['note']}" if record.get("note") else ""
+        return (f"Held for review ({'; '.join(review_reasons(record))}), cleared by "
+                f"{record.get('cleared_by')} at {record['cleared_at']}{note}.")
+    return ""
 
 
 # ----------------------------------------------------------------------------- changes

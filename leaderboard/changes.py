@@ -29,7 +29,7 @@ import pandas as pd
 
 from .append_only import DEFAULT_MAX_BYTES, RecordFolder, new_record_id
 from .provenance import judge_label, result_versions
-from .store import model_key
+from .names import name_key as model_key
 from .taxonomy import TABLES
 
 #: Columns an items frame must have to be compared (items.parquet has them all).

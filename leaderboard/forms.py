@@ -3,7 +3,9 @@
 One owner for these rules, so the app, the API, the CLI and the tests refuse the same things
 with the same words. Text is kept as given (it is shown as text, never as HTML or Markdown),
 except that control and invisible characters are refused: they can reorder or hide what is
-shown.
+shown. The model name is also checked by `names.check_name` (no bidi controls, no look-alike
+letters inside an ASCII word) and cleaned to its display form (NFKC, whitespace folded);
+whether the name is free for this account is `leaderboard.ownership`'s question.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import unicodedata
 from typing import Any
 
 from .errors import InputError
+from .names import check_name
 
 MAX_NAME = 80
 MAX_LINK = 300
@@ -57,8 +60,9 @@ def clean_form(meta: Any) -> dict[str, Any]:
     open_weights = meta.get("open")
     if open_weights is not None and not isinstance(open_weights, bool):
         raise SubmissionError("open must be true, false or empty")
+    model = clean_text(meta.get("model"), MAX_NAME, "Model name", required=True)
     return {
-        "model": clean_text(meta.get("model"), MAX_NAME, "Model name", required=True),
+        "model": check_name(model),
         "params": clean_text(meta.get("params"), MAX_PARAMS, "Parameter count"),
         "open": open_weights, "link": link,
         "submitter": clean_text(meta.get("submitter"), MAX_NAME, "Submitter"),

@@ -5,7 +5,12 @@ repo has and this machine lacks (`snapshot_download` into a staging folder, each
 checked whole, then renamed into the store), and every submission stored, re-scored or
 moderated afterwards is pushed by a background thread (`HfApi.upload_folder`, one commit per
 batch, retried with backoff). Each submission is its own folder with a unique id, so pushes
-from anywhere never conflict. Without the settings everything stays local.
+from anywhere never conflict. The write-once records next to the submissions, the change log
+(`changes/`) and the label flags (`label_flags/`), are pushed one file each as they are
+written and restored the same way (each has a unique name, so there is nothing to merge);
+a submission's review.json travels with its folder, and a review cleared on another machine
+(a longer review history) wins over the local one, as newer moderation does. Without the
+settings everything stays local.
 
 A Hub that is down or unreachable never stops start-up for longer than QBP_SYNC_TIMEOUT
 seconds: the app starts on the local store and `sync_status(store)` says what is wrong.
@@ -25,10 +30,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
+from .append_only import DEFAULT_MAX_BYTES, RECORD_RE
 from .benchmark import Benchmark
+from .changes import CHANGES_DIR
 from .judges import Judge
+from .label_flags import FLAGS_DIR
 from .settings import SettingError, _float
-from .store import _ID_RE, SUBMISSION_FILES, SubmissionStore
+from .store import _ID_RE, REVIEW_FILE, SUBMISSION_FILES, SubmissionStore
 from .submission import SubmissionPipeline
 
 log = logging.getLogger(__name__)
@@ -39,6 +47,8 @@ STAGING = ".hub-restore"  # inside the store root; its name is never a submissio
 _REPO_RE = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 # What is never pushed: lock, temp files and folders, the staging folder.
 IGNORE = [".*", "*/.*", "*.tmp"]
+#: Folders of write-once records (append_only) synced file by file.
+RECORD_DIRS: tuple[str, ...] = (CHANGES_DIR, FLAGS_DIR)
 
 
 class _StillRestoring(Exception):
@@ -93,6 +103,33 @@ def _complete(folder: Path) -> str | None:
     except (OSError, ValueError, TypeError) as exc:
         return f"unreadable ({exc})"
     return None
+
+
+def record_path(rel: str) -> bool:
+    """True for "changes/<record id>.json" or "label_flags/<record id>.json"."""
+    parts = rel.split("/")
+    return (len(parts) == 2 and parts[0] in RECORD_DIRS and parts[1].endswith(".json")
+            and bool(RECORD_RE.match(parts[1][:-5])))
+
+
+def local_records(root: Path) -> set[str]:
+    """Every record file under the store root, as "<folder>/<name>" paths."""
+    out = set()
+    for folder in RECORD_DIRS:
+        try:
+            out.update(f"{folder}/{p.name}" for p in (root / folder).iterdir())
+        except FileNotFoundError:
+            continue
+    return {r for r in out if record_path(r)}
+
+
+def _review_steps(path: Path) -> int:
+    """How far a review.json has gone (its history length; -1 when absent or broken)."""
+    try:
+        data = json.loads(path.read_text())
+        return len(data.get("history") or []) if isinstance(data, dict) else -1
+    except (OSError, ValueError):
+        return -1
 
 
 class HubSync:
@@ -227,19 +264,26 @@ class HubSync:
                                if "/" in f and _ID_RE.match(f.split("/", 1)[0])}
             local = {p.name for p in self.root.iterdir() if _ID_RE.match(p.name)}
             missing = sorted(self.remote_ids - local)
+            remote_records = {f for f in files if record_path(f)}
+            mine = local_records(self.root)
             patterns = [f"{i}/*" for i in missing] + [
-                f for f in files if f.endswith("/moderation.json") and f.split("/")[0] in local]
+                f for f in files if f.split("/")[-1] in ("moderation.json", REVIEW_FILE)
+                and f.count("/") == 1 and f.split("/")[0] in local] + sorted(
+                remote_records - mine)
             staging = self.root / STAGING
             if patterns:
                 self._download(self.repo_id, repo_type="dataset", revision=info.sha,
                                   local_dir=staging, token=self._token, endpoint=self.endpoint,
                                   allow_patterns=patterns, etag_timeout=min(self.timeout, 10))
                 self.restored += self._merge(staging, missing)
+                self._merge_records(staging, sorted(remote_records - mine))
             shutil.rmtree(staging, ignore_errors=True)
             self._restore_error = None  # also when it finished late
             with self._cond:  # anything local the Hub lacks goes up now
                 for sub_id in sorted(local - self.remote_ids):
                     self._enqueue(sub_id)
+                for rel in sorted(local_records(self.root) - remote_records):
+                    self._enqueue(rel)
         finally:
             self._restore_lock.release()
 
@@ -270,6 +314,39 @@ class HubSync:
                     os.replace(tmp, local)
             except (OSError, ValueError) as exc:
                 self.problems.append(f"{remote.parent.name}: moderation not restored ({exc})")
+        for remote in staging.glob(f"*/{REVIEW_FILE}"):
+            local = self.root / remote.parent.name / REVIEW_FILE
+            if remote.parent.name in missing or not local.parent.is_dir():
+                continue
+            theirs = _review_steps(remote)
+            if theirs < 0:
+                self.problems.append(f"{remote.parent.name}: {REVIEW_FILE} on the Hub is "
+                                     "unreadable; the local one is kept")
+            elif theirs > _review_steps(local):  # cleared elsewhere
+                tmp = local.with_name(REVIEW_FILE + ".tmp")
+                shutil.copyfile(remote, tmp)
+                os.replace(tmp, local)
+        return count
+
+    def _merge_records(self, staging: Path, wanted: list[str]) -> int:
+        """Link downloaded write-once records into place (never over an existing one)."""
+        count = 0
+        for rel in wanted:
+            src, dst = staging / rel, self.root / rel
+            try:
+                if src.stat().st_size > DEFAULT_MAX_BYTES:
+                    raise ValueError(f"over {DEFAULT_MAX_BYTES} bytes")
+                if not isinstance(json.loads(src.read_bytes()), dict):
+                    raise ValueError("not a JSON object")
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                os.link(src, dst)  # refuses an existing name: a record is never rewritten
+                count += 1
+            except FileExistsError:
+                continue
+            except FileNotFoundError:
+                self.problems.append(f"{rel} listed on the Hub but not downloaded")
+            except (OSError, ValueError) as exc:
+                self.problems.append(f"{rel} on the Hub not restored ({exc})")
         return count
 
     # ------------------------------------------------------------------ push
@@ -285,7 +362,8 @@ class HubSync:
             self._thread.start()
 
     def push(self, sub_id: str) -> None:
-        """Queue one submission folder for upload (returns at once)."""
+        """Queue one submission folder, or one record file ("changes/<id>.json"), for
+        upload (returns at once)."""
         with self._cond:
             self._enqueue(sub_id)
 
@@ -356,19 +434,22 @@ class HubSync:
                     self._push_error, self._last_push = None, _now()
                 self._cond.notify_all()
 
-    def _upload(self, ids: list[str]) -> None:
-        ids = [i for i in ids if (self.root / i).is_dir()]
-        if not ids:
+    def _upload(self, keys: list[str]) -> None:
+        ids = [i for i in keys if _ID_RE.match(i) and (self.root / i).is_dir()]
+        records = [r for r in keys if record_path(r) and (self.root / r).is_file()]
+        if not ids and not records:
             return
         if not self._repo_ready:
             self.api.create_repo(self.repo_id, repo_type="dataset", private=True, exist_ok=True)
             self._repo_ready = True
+        what = [f"{len(ids)} submission(s)"] if ids else []
+        what += [f"{len(records)} record(s)"] if records else []
         self.api.upload_folder(
             repo_id=self.repo_id, repo_type="dataset", folder_path=self.root,
-            allow_patterns=[f"{i}/**" for i in ids] + [f"{i}/*" for i in ids],
+            allow_patterns=[f"{i}/**" for i in ids] + [f"{i}/*" for i in ids] + records,
             ignore_patterns=IGNORE,
-            commit_message=f"Store {len(ids)} submission(s)" if len(ids) > 1
-            else f"Store submission {ids[0]}")
+            commit_message=f"Store submission {ids[0]}" if len(ids) == 1 and not records
+            else "Store " + " and ".join(what))
 
 
 def sync_status(store: SubmissionStore) -> SyncStatus:
@@ -381,17 +462,17 @@ def open_store(root: str | Path, benchmark: Benchmark, judge: Judge | None = Non
                env: Mapping[str, str] | None = None,
                rescore: bool = True, sync: HubSync | None = None) -> SubmissionStore:
     """Start-up in one call: restore from the Hub (when configured, bounded in time), open the
-    store (leftovers and problems reported on it), re-score stale results, then push every
-    later change. `judge` is the one stale judged results are re-scored with.
-    `sync_status(store)` tells the app how persistence is doing. `sync` replaces the one built
-    from the environment (tests)."""
+    store (leftovers and problems reported on it), push every later change, and re-score
+    stale results (each with its change record, both pushed). `judge` is the one stale
+    judged results are re-scored with. `sync_status(store)` tells the app how persistence is
+    doing. `sync` replaces the one built from the environment (tests)."""
     sync = sync if sync is not None else HubSync.from_env(root, env)
     Path(root).mkdir(parents=True, exist_ok=True)
     if sync is not None:
         sync.restore()
     store = SubmissionStore(root, benchmark)
+    if sync is not None:  # before re-scoring: re-scored results and their records go up too
+        sync.attach(store)
     if rescore:
         SubmissionPipeline(benchmark, store, judge=judge).rescore_stale()
-    if sync is not None:
-        sync.attach(store)
     return store

@@ -35,13 +35,15 @@ class _Bucket:
 
 
 class RateLimiter:
-    """Token bucket per client: `per_hour` submissions per hour, bursts up to `per_hour`."""
+    """Token bucket per client: `per_hour` submissions per hour, bursts up to `per_hour`.
+    With `period` (seconds) the count is per that period instead ("5 per 15 minutes")."""
 
     def __init__(self, per_hour: int, what: str = "submissions",
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, period: float = 3600.0) -> None:
         self.per_hour = per_hour
         self.what = what
         self.clock = clock
+        self.period = period
         self._buckets: dict[str, _Bucket] = {}
         self._lock = threading.Lock()
 
@@ -50,7 +52,7 @@ class RateLimiter:
         return self.per_hour > 0
 
     def _refill(self, bucket: _Bucket, now: float) -> None:
-        rate = self.per_hour / 3600.0
+        rate = self.per_hour / self.period
         bucket.tokens = min(float(self.per_hour), bucket.tokens + (now - bucket.stamp) * rate)
         bucket.stamp = now
 
@@ -68,11 +70,12 @@ class RateLimiter:
             if bucket.tokens >= 1.0:
                 bucket.tokens -= 1.0
                 return
-            wait = (1.0 - bucket.tokens) * 3600.0 / self.per_hour
+            wait = (1.0 - bucket.tokens) * self.period / self.per_hour
         minutes = max(1, math.ceil(wait / 60.0))
+        span = "hour" if self.period == 3600.0 else f"{self.period / 60:g} minutes"
         raise RateLimitError(
             f"rate limit: try again in {minutes} minute{'s' if minutes != 1 else ''} "
-            f"(at most {self.per_hour} {self.what} per hour from one client)", wait)
+            f"(at most {self.per_hour} {self.what} per {span} from one client)", wait)
 
     def refund(self, client: str) -> None:
         """Give back a token taken for an attempt that turned out not to count."""

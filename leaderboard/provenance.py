@@ -283,7 +283,9 @@ def provenance(meta: Mapping[str, Any], result: Mapping[str, Any], *,
         "unreadable_closed_pct": None if by_qtype is None else unreadable_share(by_qtype),
         "rescored": None if rescored is None else {
             "at": rescored.get("at"), "from_scorer_version": rescored.get("from_scorer_version"),
-            "from_benchmark_hash": rescored.get("from_benchmark_hash")},
+            "from_extractor_version": rescored.get("from_extractor_version"),
+            "from_benchmark_hash": rescored.get("from_benchmark_hash"),
+            "reason": rescored.get("reason"), "change": rescored.get("change")},
         "declared": declared,
     }
 

@@ -8,8 +8,10 @@ Three checks, each cheap and each a reason a person can verify:
   owner, over the items either of them answered;
 - `outlier`: Overall beats the best stored row by more than a margin (QBP_REVIEW_MARGIN,
   default 10 points).
-A flagged submission is stored but shown "under review: <reason>" and unranked until the
-admin clears it. The record is `review.json` next to meta.json:
+Each check needs at least MIN_ITEMS items behind it (closed-ended items for the key, answered
+items for a copy, the items behind Overall for the outlier): on a handful of items a perfect or identical
+file says nothing. A flagged submission is stored but shown "under review: <reason>" and
+unranked until the admin clears it. The record is `review.json` next to meta.json:
     {"flags": [Flag...], "flagged_at": ISO, "cleared_by": str|null, "cleared_at": ISO|null,
      "note": str|null, "history": [{"action", "at", "by", "note"}...]}
 
@@ -40,14 +42,17 @@ from .benchmark import Benchmark
 from .extract import normalise
 from .settings import _float
 from .forms import MAX_NAME, MAX_REASON, clean_text
+from .store import REVIEW_FILE
 from .taxonomy import CLOSED_QTYPES
 
-REVIEW_FILE = "review.json"
+__all__ = ["REVIEW_FILE", "Flag", "FingerprintCache", "clear_review", "parse_review",
+           "review_flags", "review_margin", "review_reasons", "review_record", "under_review"]
 MARGIN_ENV = "QBP_REVIEW_MARGIN"
 DEFAULT_MARGIN = 10.0  # points of Overall
 GOLD_SHARE = 0.99
 COPY_SHARE = 0.98
 FLAG_CODES: tuple[str, ...] = ("gold_match", "copy", "outlier")
+MIN_ITEMS = 50  # items a check must rest on (see the module docstring)
 
 
 @dataclass(frozen=True)
@@ -168,18 +173,20 @@ def review_flags(candidate_items: pd.DataFrame, candidate_result: Mapping[str, A
                  gold: Benchmark | pd.DataFrame | Mapping[str, str],
                  others: Sequence[tuple[Any, ...]], best_overall: float | None,
                  margin: float = DEFAULT_MARGIN, *, owner: str | None = None,
-                 gold_share: float = GOLD_SHARE, copy_share: float = COPY_SHARE) -> list[Flag]:
+                 gold_share: float = GOLD_SHARE, copy_share: float = COPY_SHARE,
+                 min_items: int = MIN_ITEMS) -> list[Flag]:
     """The reasons to hold a candidate for review (empty: none).
 
     `others`: (owner, items) or (owner, items, label) of stored submissions, where items
     is an items frame (id, raw) or its `answer_fingerprints` (cache them with a
     `FingerprintCache`: normalising every stored answer is the slow part); entries whose owner is
     `owner` are skipped (a new version of one's own model may repeat it). `best_overall`:
-    the best Overall among stored verified rows (None: nothing stored yet).
+    the best Overall among stored verified rows (None: nothing stored yet). A check resting
+    on fewer than `min_items` items is not made.
     """
     flags: list[Flag] = []
     share, n = gold_match_share(candidate_items, gold)
-    if n and share >= 100.0 * gold_share:
+    if n and n >= min_items and share >= 100.0 * gold_share:
         flags.append(Flag("gold_match", f"closed-ended answers match the answer key on "
                           f"{share:.1f}% of {n:,} items (review from {100 * gold_share:g}%)",
                           share, 100.0 * gold_share))
@@ -193,14 +200,17 @@ def review_flags(candidate_items: pd.DataFrame, candidate_result: Mapping[str, A
                 continue
             theirs = items if isinstance(items, pd.Series) else answer_fingerprints(items)
             s, m = identical_share(mine, theirs)
-            if m and s >= 100.0 * copy_share and (best is None or s > best[0]):
+            if m >= max(min_items, 1) and s >= 100.0 * copy_share and (best is None
+                                                                      or s > best[0]):
                 best = (s, m, label)
         if best is not None:
             flags.append(Flag("copy", f"{best[0]:.1f}% of {best[1]:,} answers are identical "
                               f"to another owner's submission ({best[2]})",
                               best[0], 100.0 * copy_share, best[2]))
     overall = ((candidate_result.get("tables") or {}).get("table3") or {}).get("Overall")
-    if overall is not None and best_overall is not None and overall - best_overall > margin:
+    behind = ((candidate_result.get("counts") or {}).get("table3") or {}).get("Overall")
+    if (overall is not None and best_overall is not None
+            and (behind is None or behind >= min_items) and overall - best_overall > margin):
         flags.append(Flag("outlier", f"Overall {overall:.2f} beats the best stored row "
                           f"({best_overall:.2f}) by {overall - best_overall:.1f} points "
                           f"(review above {margin:g})", overall - best_overall, margin))

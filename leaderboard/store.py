@@ -1,20 +1,27 @@
 """The submission store: each accepted upload is an immutable folder under the store root.
 
     <root>/<submission id>/upload.<fmt>     the uploaded file, byte for byte
-                          /meta.json        model, size, open/closed, link, submitter, time, hash
+                          /meta.json        model, owner, size, open/closed, link, submitter,
+                                            time, hash
                           /result.json      cell values, counts, statuses, scorer + benchmark version
                           /items.parquet    per-item raw answer, parsed answer, status, score, judge
                           /moderation.json  present once a moderator hid or showed it (with why)
-                          /history/         earlier result.json files, kept when re-scored
+                          /review.json      present when it was held for review (flags, clearing)
+                          /history/         earlier result.json and items.parquet, kept when
+                                            re-scored (result-<t>.json, items-<t>.parquet)
 
 A submission is written into a temporary folder and renamed into place, so a crash leaves the
 whole submission or nothing; start-up reports leftovers. The same file for the same model is
 recognised by its hash and not stored twice; a new file for a known model is a new version.
+Model names are one name when `names.name_key` says so; who may store under a name is
+`leaderboard.ownership`'s rule, which `put` runs under the write lock (`claim`).
 File names never come from the user: the store names every file itself.
 
 The store only persists: it never parses or scores. `leaderboard.submission` (the one
 submission pipeline) cleans the form, parses, scores and judges, then hands the finished
-result to `put`; re-scoring likewise hands a new result to `replace_result`.
+result to `put` (with the review record when the pipeline's checks held it); re-scoring
+likewise hands a new result to `replace_result`, whose `record` hook lets the pipeline write
+the change record before anything is replaced.
 """
 from __future__ import annotations
 
@@ -29,7 +36,6 @@ import os
 import re
 import shutil
 import threading
-import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -42,6 +48,7 @@ import pandas as pd
 from . import SCORER_VERSION
 from .benchmark import Benchmark
 from .forms import FORM_FIELDS
+from .names import name_key
 from .predictions import FORMATS
 from .scoring import ScoreResult
 
@@ -50,6 +57,9 @@ log = logging.getLogger(__name__)
 TMP_PREFIX = ".tmp-"
 _ID_RE = re.compile(r"^[0-9]{8}T[0-9]{12}Z-[0-9a-f]{12}$")
 SUBMISSION_FILES: tuple[str, ...] = ("meta.json", "result.json", "items.parquet")
+#: A submission held for review (leaderboard.review writes and reads its content).
+REVIEW_FILE = "review.json"
+HISTORY_DIR = "history"
 
 #: Named points inside every write, in order. Tests kill the process at each of them (see
 #: `_crash_hook`) to prove a crash anywhere leaves a whole submission or none.
@@ -58,9 +68,10 @@ WRITE_POINTS: tuple[str, ...] = (
     "put:upload_synced", "put:meta_written", "put:items_tmp_written", "put:items_written",
     "put:result_tmp_written", "put:result_written", "put:dir_synced", "put:renamed",
     "put:root_synced",
-    "rescore:start", "rescore:history_saved", "rescore:items_tmp_written",
+    "rescore:start", "rescore:recorded", "rescore:history_saved", "rescore:items_tmp_written",
     "rescore:items_written", "rescore:result_tmp_written", "rescore:result_written",
     "moderate:tmp_written", "moderate:written",
+    "review:tmp_written", "review:written",
 )
 #: Test-only: called with each point name as a write passes it. None in production.
 _crash_hook: Callable[[str], None] | None = None
@@ -92,6 +103,9 @@ class SubmissionMeta:
     version: int = 1  # per model name
     file_size: int = 0
     same_file_as: list[str] = field(default_factory=list)  # ids of other models' identical file
+    owner: str | None = None  # account the model name belongs to (None: stored before owners)
+    #: what the submitter declared in the optional form fields (provenance.clean_declared)
+    declared: dict[str, Any] = field(default_factory=dict)
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> "SubmissionMeta":
@@ -110,11 +124,13 @@ class Submission:
     hidden: bool = False
     duplicate: bool = False  # returned by put() when the same file was already stored
     moderation: dict[str, Any] = field(default_factory=dict)  # moderation.json, if any
+    review: dict[str, Any] = field(default_factory=dict)  # review.json, if it was held
     _items: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def model_key(self) -> str:
-        return model_key(self.meta.model)
+        """The model's identity (`names.name_key`): look-alike names are one model."""
+        return name_key(self.meta.model)
 
     @property
     def upload_path(self) -> Path:
@@ -135,9 +151,21 @@ class Submission:
         return pd.read_parquet(self.path / "items.parquet", columns=["id", "score"])
 
 
-def model_key(name: str) -> str:
-    """Names that differ only in case, width or spacing are the same model."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+@dataclass(frozen=True)
+class HistoryEntry:
+    """An earlier scoring of a submission, kept when it was re-scored or re-judged."""
+
+    stamp: str  # the time it was replaced (sorts), e.g. 20250601T120000123456Z
+    result_path: Path
+    items_path: Path | None  # None for results kept before items were kept too
+
+    def result(self) -> dict[str, Any]:
+        return json.loads(self.result_path.read_text())
+
+    def items(self) -> pd.DataFrame:
+        if self.items_path is None:
+            raise FileNotFoundError(f"no items kept with {self.result_path.name}")
+        return pd.read_parquet(self.items_path)
 
 
 def _fsync_write(path: Path, data: bytes) -> None:
@@ -244,6 +272,13 @@ class SubmissionStore:
             except FileNotFoundError:
                 sub.moderation = {}
             sub.hidden = bool(sub.moderation.get("hidden", False))
+            try:
+                review = json.loads((path / REVIEW_FILE).read_text())
+                if not isinstance(review, dict):
+                    raise ValueError(f"{REVIEW_FILE} is not a JSON object")
+                sub.review = review
+            except FileNotFoundError:
+                sub.review = {}
             return sub
         except (OSError, ValueError, TypeError) as exc:
             self._scan_problems.append(f"{path.name}: unreadable ({exc})")
@@ -287,7 +322,7 @@ class SubmissionStore:
 
     def versions(self, model: str) -> list[Submission]:
         """Every stored version of a model (hidden included), oldest first."""
-        key = model_key(model)
+        key = name_key(model)
         return [s for s in self.scan() if s.model_key == key]
 
     def verify(self) -> list[str]:
@@ -313,12 +348,19 @@ class SubmissionStore:
                 return dataclasses.replace(old, duplicate=True)
         return None
 
-    def put(self, data: bytes, form: Mapping[str, Any], result: ScoreResult) -> Submission:
+    def put(self, data: bytes, form: Mapping[str, Any], result: ScoreResult,
+            claim: Callable[[list[Submission]], str | None] | None = None,
+            review: Mapping[str, Any] | None = None) -> Submission:
         """Store one finished submission atomically: the upload byte for byte, the cleaned
-        form (`forms.clean_form`), the result and its items. Returns the stored submission,
-        or the earlier one with `duplicate` set when this model already has this exact file
-        (checked under the write lock, so two racing uploads store it once). Raises
-        StorageError, storing nothing, when the disk refuses."""
+        form (`forms.clean_form`, with its "declared" fields), the result and its items, and
+        `review` (review.json) when the pipeline's checks held it, all in one rename. Returns
+        the stored submission, or the earlier one with `duplicate` set when this model
+        already has this exact file (checked under the write lock, so two racing uploads
+        store it once). Raises StorageError, storing nothing, when the disk refuses.
+
+        `claim(versions)`, called under the write lock with the model's stored versions
+        (hidden included, oldest first), returns the owner to record or raises (the
+        ownership rule, `ownership.Ownership.claim`); nothing is stored when it raises."""
         report = result.report
         if report is None:
             raise ValueError("put() needs a result with its parse report")
@@ -326,21 +368,23 @@ class SubmissionStore:
         digest = hashlib.sha256(data).hexdigest()
         fields = {k: form.get(k) for k in FORM_FIELDS}
         with self._locked():
+            key = name_key(fields["model"])
+            subs = self.scan()
+            owner = claim([s for s in subs if s.model_key == key]) if claim else None
             twin = self.find_twin(fields["model"], digest)
             if twin is not None:
                 return twin
             now = datetime.now(timezone.utc)
             sub_id = f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:12]}"  # sorts by time
-            key = model_key(fields["model"])
-            subs = self.scan()
             info = SubmissionMeta(
-                **fields, created=now.isoformat(timespec="microseconds"),
+                **fields, owner=owner, created=now.isoformat(timespec="microseconds"),
                 file_name=report.file_name, file_sha256=digest, format=report.format,
                 version=sum(1 for s in subs if s.model_key == key) + 1, file_size=len(data),
                 same_file_as=[s.id for s in subs
-                              if s.meta.file_sha256 == digest and s.model_key != key])
+                              if s.meta.file_sha256 == digest and s.model_key != key],
+                declared=dict(form.get("declared") or {}))
             try:
-                self._write(sub_id, data, info, result)
+                self._write(sub_id, data, info, result, review)
             except OSError as exc:
                 log.exception("could not store %s", sub_id)
                 raise StorageError(f"the submission could not be stored on the server "
@@ -355,7 +399,7 @@ class SubmissionStore:
         return payload
 
     def _write(self, sub_id: str, data: bytes, meta: SubmissionMeta,
-               result: ScoreResult) -> None:
+               result: ScoreResult, review: Mapping[str, Any] | None = None) -> None:
         _point("put:start")
         tmp = self.root / f"{TMP_PREFIX}{sub_id}"
         tmp.mkdir()
@@ -374,6 +418,8 @@ class SubmissionStore:
             _fsync_write(tmp / "meta.json",
                          json.dumps(asdict(meta), ensure_ascii=False, indent=1).encode())
             _point("put:meta_written")
+            if review:
+                _fsync_write(tmp / REVIEW_FILE, _json_bytes(review))
             self._write_result(tmp, self._result_payload(result), result, "put")
             _fsync_dir(tmp)
             _point("put:dir_synced")
@@ -401,8 +447,13 @@ class SubmissionStore:
 
     # ------------------------------------------------------------------ upkeep
     def is_stale(self, sub: Submission) -> bool:
-        """Scored with another scorer version or another benchmark version."""
+        """Scored with another scorer version or another benchmark version (the pipeline's
+        `is_stale` adds the extractor version, which the store does not know)."""
         return _stale(sub.result, self.benchmark.hash)
+
+    def is_stale_result(self, result: Mapping[str, Any]) -> bool:
+        """`is_stale` of a result.json payload."""
+        return _stale(result, self.benchmark.hash)
 
     def record_rescore(self, sub_id: str, problem: str | None) -> None:
         """Note why a stale submission could not be re-scored (None: it was, or need not
@@ -412,34 +463,70 @@ class SubmissionStore:
         else:
             self._rescore_problems[sub_id] = problem
 
-    def replace_result(self, sub: Submission, result: ScoreResult) -> bool:
-        """Write a re-scored result for a stale submission, keeping the old result.json under
-        history/ and saying in the new one what it replaced. The upload, the form and
-        moderation are never touched. False (nothing written) when the stored result is not
-        stale any more (another process re-scored it meanwhile)."""
+    def replace_result(self, sub: Submission, result: ScoreResult, *,
+                       stale: Callable[[dict[str, Any]], bool] | None = None,
+                       record: Callable[[dict[str, Any], pd.DataFrame, dict[str, Any]],
+                                        str | None] | None = None,
+                       reason: str | None = None) -> bool:
+        """Write a new result for a stored submission, keeping the old result.json and
+        items.parquet under history/ and saying in the new one what it replaced. The upload,
+        the form, moderation and review are never touched.
+
+        `stale(old result.json)` says whether the stored result still needs replacing
+        (default: scored with another scorer or benchmark version); False, nothing written,
+        when it does not (another process re-scored it meanwhile). `record(old result, old
+        items, new payload)` is called under the write lock before anything is written (the
+        pipeline writes the change record there and returns its id); if it raises, nothing
+        is replaced. `reason` is kept in the new result's "rescored"."""
         _point("rescore:start")
         with self._locked():
             old_bytes = (sub.path / "result.json").read_bytes()
             old = json.loads(old_bytes)
-            if not _stale(old, self.benchmark.hash):
+            if not (stale(old) if stale is not None else _stale(old, self.benchmark.hash)):
                 return False
+            payload = self._result_payload(result)
+            record_id = None
+            if record is not None:
+                old_items = pd.read_parquet(sub.path / "items.parquet")
+                record_id = record(old, old_items, payload)
+            _point("rescore:recorded")
             now = datetime.now(timezone.utc)
-            history = sub.path / "history"
+            history = sub.path / HISTORY_DIR
             history.mkdir(exist_ok=True)
-            kept = history / f"result-{now:%Y%m%dT%H%M%S%fZ}.json"
+            stamp = f"{now:%Y%m%dT%H%M%S%fZ}"
+            _replace_file(history / f"items-{stamp}.parquet",
+                          (sub.path / "items.parquet").read_bytes())
+            kept = history / f"result-{stamp}.json"
             _replace_file(kept, old_bytes)
             _point("rescore:history_saved")
-            payload = self._result_payload(result)
             payload["rescored"] = {
                 "at": now.isoformat(timespec="seconds"),
                 "from_scorer_version": old.get("scorer_version"),
+                "from_extractor_version": old.get("extractor_version"),
                 "from_benchmark_hash": (old.get("benchmark") or {}).get("hash"),
-                "previous": f"history/{kept.name}"}
+                "reason": reason, "change": record_id,
+                "previous": f"{HISTORY_DIR}/{kept.name}"}
             self._write_result(sub.path, payload, result, "rescore")
             _fsync_dir(sub.path)
         self._cache.pop(sub.id, None)
         self._notify(sub.id)
         return True
+
+    def history(self, sub: Submission) -> list[HistoryEntry]:
+        """Earlier scorings of a submission, newest first (what re-scores replaced)."""
+        folder = sub.path / HISTORY_DIR
+        try:
+            names = {p.name for p in folder.iterdir()}
+        except FileNotFoundError:
+            return []
+        out = []
+        for name in names:
+            m = re.fullmatch(r"result-([0-9]{8}T[0-9]{12}Z)\.json", name)
+            if m:
+                items = f"items-{m.group(1)}.parquet"
+                out.append(HistoryEntry(m.group(1), folder / name,
+                                        folder / items if items in names else None))
+        return sorted(out, key=lambda h: h.stamp, reverse=True)
 
     def clean_leftovers(self) -> list[str]:
         """Remove temp folders of writes that never completed; returns their names."""
@@ -451,10 +538,11 @@ class SubmissionStore:
         self.leftovers = []
         return sorted(removed)
 
-    def set_hidden(self, sub_id: str, hidden: bool, reason: str | None = None) -> Submission:
+    def set_hidden(self, sub_id: str, hidden: bool, reason: str | None = None,
+                   by: str | None = None) -> Submission:
         """Moderation: hide or show a submission; it stays stored either way, and every
-        change is recorded with its time and reason (cleaned by `moderation.moderate`) in
-        moderation.json."""
+        change is recorded with its time, reason (cleaned by `moderation.moderate`) and who
+        did it (`by`: "moderator" or the withdrawing account) in moderation.json."""
         sub = self.get(sub_id)
         with self._locked():
             path = sub.path / "moderation.json"
@@ -464,6 +552,8 @@ class SubmissionStore:
                 current = {}
             now = datetime.now(timezone.utc).isoformat(timespec="seconds")
             entry = {"hidden": bool(hidden), "at": now, "reason": reason}
+            if by is not None:
+                entry["by"] = by
             record = {**entry, "history": list(current.get("history", [])) + [entry]}
             _replace_file(path, json.dumps(record, ensure_ascii=False, indent=1).encode(),
                           "moderate:tmp_written")
@@ -472,7 +562,28 @@ class SubmissionStore:
         self._notify(sub_id)
         return self.get(sub_id)
 
+    def set_review(self, sub_id: str, record: Mapping[str, Any]) -> Submission:
+        """Replace a submission's review.json (the admin cleared it), atomically; the record
+        is made by `review.clear_review`, which keeps the flags and the history."""
+        sub = self.get(sub_id)
+        with self._locked():
+            _replace_file(sub.path / REVIEW_FILE, _json_bytes(record), "review:tmp_written")
+            _fsync_dir(sub.path)
+            _point("review:written")
+        self._cache.pop(sub_id, None)
+        self._notify(sub_id)
+        return self.get(sub_id)
 
-def _stale(result: dict[str, Any], benchmark_hash: str) -> bool:
+    def announce(self, path: str) -> None:
+        """Tell the listeners (the Hub sync) a record was written under the store root:
+        `path` is relative to it, e.g. "changes/<id>.json" or "label_flags/<id>.json"."""
+        self._notify(path)
+
+
+def _json_bytes(data: Mapping[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False).encode()
+
+
+def _stale(result: Mapping[str, Any], benchmark_hash: str) -> bool:
     return (result.get("scorer_version") != SCORER_VERSION
             or (result.get("benchmark") or {}).get("hash") != benchmark_hash)

@@ -7,35 +7,65 @@ through `SubmissionPipeline`, so a file scores the same wherever it comes from. 
    checks live) and score its closed-ended items (`score_closed`). Nothing is judged or
    stored. The result is cached by (sha256 of the bytes, benchmark hash, file name), a few
    entries, so the submit that follows a preview of the same bytes parses nothing again.
-2. `prepare(data, file_name, meta, client)`: clean the form, charge the client's quota,
-   take the preview, and look for the same file already stored for this model. The
+2. `prepare(data, file_name, meta, client, account)`: clean the form, charge the client's
+   quota, check that `account` may store under the name (`ownership.Ownership.claim`: the
+   account that first stored a name owns it; paper names are reserved), take the preview,
+   and look for the same file already stored for this model. The
    `Prepared` upload is what the app shows as a pending row while the judge works; the core
    calls nothing back to get it there.
 3. `finish(prepared, progress)`: judge the open-ended answers (`judge_open`, progress as
-   they arrive), then hand the finished result to `SubmissionStore.put`.
+   they arrive), then hand the finished result to `SubmissionStore.put`, which asks the
+   ownership rule again under its write lock and records the owner in meta.json.
 
 `submit` is 2 + 3 in one call; `score` is 1 + judging without a store (the CLI's `score`
 runs `preview` + `judge_preview`, so it meets a bad file before building a judge); `rescore` /
-`rescore_stale` re-score stored files from their raw bytes and hand the result to
-`SubmissionStore.replace_result`.
+`rescore_stale` re-score stored files from their raw bytes, `rejudge_with` re-judges one with
+another judge (an admin action), and all of them hand the new result to `replace`.
+
+What the issue-12 trust features need is done here, once for every path:
+- `prepare` cleans the optional declared fields (`provenance.clean_declared`) with the form;
+- every stored result is `stamp`ed with the benchmark info, extractor version and status
+  counts per question type (provenance and the "Unreadable %" column read them);
+- `finish` runs the review checks (`review.review_flags`) before storing, and a flagged
+  upload is stored with its review.json in the same atomic write (seeding skips them);
+- `replace` writes a change record (`changes.change_record` into `self.changes`) under the
+  store's write lock before the stored result is replaced: nothing changes unrecorded.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
+
+from . import extract as _extract  # EXTRACTOR_VERSION is read when used (tests change it)
 from .benchmark import Benchmark
+from .changes import CHANGES_DIR, ChangeLog, change_record, rejudge_reason
 from .errors import InputError
 from .forms import SubmissionError, clean_form
 from .judges import Judge, Progress
 from .limits import ClientQuota
+from .ownership import Ownership
 from .predictions import PredictionFile, display_name, read_predictions
+from .provenance import benchmark_info, clean_declared, status_by_qtype
+from .review import (
+    MIN_ITEMS,
+    FingerprintCache,
+    Flag,
+    review_flags,
+    review_margin,
+    review_record,
+    under_review,
+)
 from .scoring import ScoreResult, judge_open, score_closed
 from .settings import Limits, mb
+from .names import name_key as model_key
 from .store import Submission, SubmissionStore
 
 #: Previews kept for the submit that follows them (each holds one parsed upload).
@@ -67,22 +97,27 @@ class Prepared:
     twin when this model already has this exact file (`finish` then stores nothing)."""
 
     data: bytes
-    form: dict[str, Any]  # forms.clean_form
+    form: dict[str, Any]  # forms.clean_form, plus "declared" (provenance.clean_declared)
     preview: Preview
     client: str | None = None  # charged to this client's quota (None: not limited)
     duplicate: Submission | None = None
+    account: str | None = None  # who stores it (None: the operator, as `Ownership` says)
+    review: bool = True  # run the review checks before storing (False: the bundle's seeds)
 
 
 class SubmissionPipeline:
     """Scores uploads against one benchmark and, with a store, keeps them.
 
     `judge` scores open-ended answers (None: they stay unjudged and their cells null);
-    `limits` caps sizes and sets the per-client quota (default: from the environment).
+    `limits` caps sizes and sets the per-client quota, `ownership` who may store under a
+    model name (both default to the environment's settings); the review margin is
+    QBP_REVIEW_MARGIN (a bad value stops start-up, naming it).
     Thread-safe: the app runs several submits at once."""
 
     def __init__(self, benchmark: Benchmark, store: SubmissionStore | None = None,
                  judge: Judge | None = None, limits: Limits | None = None,
-                 cache_size: int = PREVIEW_CACHE_SIZE) -> None:
+                 cache_size: int = PREVIEW_CACHE_SIZE,
+                 ownership: Ownership | None = None) -> None:
         if store is not None and store.benchmark.hash != benchmark.hash:
             raise ValueError("the store holds results of another benchmark version")
         self.benchmark = benchmark
@@ -90,9 +125,14 @@ class SubmissionPipeline:
         self.judge = judge
         self.limits = limits or Limits.from_env()
         self.quota = ClientQuota(self.limits)
+        self.ownership = ownership or Ownership.from_env()
         self.cache_size = cache_size
         self._previews: OrderedDict[tuple[str, str, str], Preview] = OrderedDict()
         self._lock = threading.Lock()
+        self.review_margin = review_margin()
+        self.fingerprints = FingerprintCache()  # stored answers, for the copy check
+        self.changes: ChangeLog | None = (ChangeLog(store.root / CHANGES_DIR)
+                                          if store is not None else None)
 
     # ------------------------------------------------------------------ stage 1
     def preview(self, data: bytes, file_name: str) -> Preview:
@@ -117,25 +157,33 @@ class SubmissionPipeline:
 
     # ------------------------------------------------------------------ stage 2
     def prepare(self, data: bytes, file_name: str, meta: Any,
-                client: str | None = None) -> Prepared:
-        """Clean the form, charge `client` (a `limits.client_key`; None for the CLI and
-        seeding) one attempt and one submission, parse and score the closed-ended items,
-        and find the stored twin. Raises InputError (nothing stored) for a bad form or file
-        and RateLimitError for a client over its quota; the submission charge is given back
-        when the upload turns out to be a repeat or is refused."""
+                client: str | None = None, account: str | None = None,
+                review: bool = True) -> Prepared:
+        """Clean the form (with its optional declared fields: flat in `meta`, or a mapping
+        under "declared"), charge `client` (a `limits.client_key`; None for the CLI and
+        seeding) one attempt and one submission, check that `account` (a proven account
+        name, `identity`; None: the operator) may store under the model name, parse and
+        score the closed-ended items, and find the stored twin. Raises InputError (nothing
+        stored) for a bad form or file or a name of another owner (`OwnershipError`), and
+        RateLimitError for a client over its quota; the submission charge is given back
+        when the upload turns out to be a repeat or is refused. `review=False` skips the
+        review checks (the bundle's own demo rows)."""
         form = clean_form(meta)
+        nested = meta.get("declared")
+        form["declared"] = clean_declared(nested if isinstance(nested, Mapping) else meta)
         data = _as_bytes(data)
-        self._need_store()
+        store = self._need_store()
         self.quota.charge(client)
         try:
+            self.ownership.claim(form["model"], account, store.versions(form["model"]))
             preview = self.preview(data, file_name)
-            twin = self.store.find_twin(form["model"], preview.digest)
+            twin = store.find_twin(form["model"], preview.digest)
         except BaseException:
             self.quota.refund(client)
             raise
         if twin is not None:
             self.quota.refund(client)
-        return Prepared(data, form, preview, client, twin)
+        return Prepared(data, form, preview, client, twin, account, review)
 
     # ------------------------------------------------------------------ stage 3
     def judge_preview(self, preview: Preview, progress: Progress | None = None) -> ScoreResult:
@@ -152,8 +200,14 @@ class SubmissionPipeline:
         store = self._need_store()
         counted = False
         try:
-            result = self.judge_preview(prepared.preview, progress)
-            sub = store.put(prepared.data, prepared.form, result)
+            result = self.stamp(self.judge_preview(prepared.preview, progress))
+            name, account = prepared.form["model"], prepared.account
+            flags = (self.review_flags({**prepared.form, "owner": account}, result)
+                     if prepared.review else [])
+            sub = store.put(prepared.data, prepared.form, result,
+                            claim=lambda versions: self.ownership.claim(name, account,
+                                                                        versions),
+                            review=review_record(flags) if flags else None)
             counted = not sub.duplicate
             return sub
         finally:
@@ -162,16 +216,53 @@ class SubmissionPipeline:
 
     # ------------------------------------------------------------------ in one call
     def submit(self, data: bytes, file_name: str, meta: Any, progress: Progress | None = None,
-               client: str | None = None) -> Submission:
+               client: str | None = None, account: str | None = None,
+               review: bool = True) -> Submission:
         """`prepare` then `finish`: parse, score, judge and store one upload."""
-        return self.finish(self.prepare(data, file_name, meta, client), progress)
+        return self.finish(self.prepare(data, file_name, meta, client, account, review),
+                           progress)
+
+    # ------------------------------------------------------------------ trust
+    def stamp(self, result: ScoreResult) -> ScoreResult:
+        """The result as it is stored: plus the benchmark's hash and revision, the extractor
+        version and the status counts per question type (provenance, "Unreadable %")."""
+        extra = {**result.extra, "benchmark": benchmark_info(self.benchmark),
+                 "extractor_version": _extract.EXTRACTOR_VERSION,
+                 "status_by_qtype": status_by_qtype(result.items)}
+        return dataclasses.replace(result, extra=extra)
+
+    def review_flags(self, form: Mapping[str, Any], result: ScoreResult) -> list[Flag]:
+        """Why this upload should be held for review (empty: it is not): the answer key,
+        a copy of another model's stored answers (any version, hidden ones too, but not one
+        held for review itself: a suspect is no reference), or an Overall far above the best
+        ranked row. Other models' answers are fingerprinted once per submission
+        (`self.fingerprints`)."""
+        store = self._need_store()
+        key, owner = model_key(form["model"]), form.get("owner")
+        answered = int(result.items["raw"].notna().sum())
+        others = []
+        for s in store.submissions(include_hidden=True, all_versions=True):
+            if s.model_key == key or answered < MIN_ITEMS or under_review(s.review):
+                continue  # one's own versions may repeat themselves
+            their_owner = getattr(s.meta, "owner", None)
+            others.append((their_owner if their_owner is not None else f"model:{s.model_key}",
+                           self.fingerprints.get(s.id, _answers_loader(s)),
+                           f"{s.meta.model} v{s.meta.version}"))
+        ranked = [((s.result.get("tables") or {}).get("table3") or {}).get("Overall")
+                  for s in store.submissions() if not under_review(s.review)]
+        best = max((v for v in ranked if v is not None), default=None)
+        candidate = {"tables": result.tables.values, "counts": result.tables.counts}
+        return review_flags(result.items, candidate, self.benchmark, others, best,
+                            self.review_margin, owner=owner)
 
     def submit_file(self, path: str | Path, meta: Any, progress: Progress | None = None,
-                    client: str | None = None, file_name: str | None = None) -> Submission:
+                    client: str | None = None, file_name: str | None = None,
+                    account: str | None = None) -> Submission:
         """`submit` for an upload saved on disk (the app's temp file), its size checked
         before a byte is read. `file_name` is the name the user gave (display only)."""
         data, name = self.read_file(path, file_name)
-        return self.submit(data, name, meta, progress=progress, client=client)
+        return self.submit(data, name, meta, progress=progress, client=client,
+                           account=account)
 
     def score(self, data: bytes, file_name: str,
               progress: Progress | None = None) -> tuple[Preview, ScoreResult]:
@@ -202,29 +293,74 @@ class SubmissionPipeline:
                                   f"({exc.strerror})") from None
 
     # ------------------------------------------------------------------ re-scoring
-    def rescore(self, sub: Submission) -> bool:
+    def is_stale(self, sub: Submission) -> bool:
+        """Scored with another scorer, benchmark or extractor version than this one."""
+        return self._stale(sub.result)
+
+    def _stale(self, result: Mapping[str, Any]) -> bool:
+        recorded = result.get("extractor_version")
+        return (self._need_store().is_stale_result(result)
+                or (recorded is not None and recorded != _extract.EXTRACTOR_VERSION))
+
+    def rescore(self, sub: Submission, judge: Judge | None = None, reason: str | None = None,
+                force: bool = False) -> bool:
         """Re-score one stored submission from its raw file (not cached, no size limit: it
-        was accepted once) and hand the result to the store. False when another process
-        re-scored it meanwhile; InputError when it cannot be."""
-        store = self._need_store()
+        was accepted once) with `judge` (default: this pipeline's) and hand the result to
+        `replace`. Without `force` only a stale result is replaced: False when another
+        process re-scored it meanwhile. InputError when it cannot be re-scored."""
+        judge = judge or self.judge
         judged = sum(sub.result.get("status_counts", {}).get(k, 0) for k in _JUDGED)
-        if judged and self.judge is None:
+        if judged and judge is None:
             raise InputError("its open-ended answers were judged and no judge is configured "
                              "now; left as scored before")
         upload = read_predictions(sub.upload_path.read_bytes(), sub.meta.file_name or "upload",
                                   self.benchmark, Limits.unlimited(), fmt=sub.meta.format)
         result = judge_open(score_closed(self.benchmark, upload.predictions, upload.report),
-                            self.judge)
-        return store.replace_result(sub, result)
+                            judge)
+        return self.replace(sub, self.stamp(result), reason, force=force)
+
+    def rejudge_with(self, sub: Submission, judge: Judge) -> bool:
+        """Re-judge a stored submission with another judge, without a new upload (the
+        admin's action): the old judging stays under history/ for the agreement view, and
+        the change record says "re-judged with <judge>"."""
+        if judge is None:
+            raise InputError("choose a judge to re-judge with")
+        return self.rescore(sub, judge, rejudge_reason(judge.info.as_dict()), force=True)
+
+    def replace(self, sub: Submission, result: ScoreResult, reason: str | None = None,
+                force: bool = False) -> bool:
+        """Replace a stored submission's result with `result` (stamped), writing its change
+        record first: per cell old -> new, the flipped items, `reason` (default: the
+        versions that differ). The one way a stored result changes (re-score, re-judge).
+        Without `force` only a stale result is replaced. The record is announced to the
+        store's listeners (the Hub sync) once written."""
+        store = self._need_store()
+        assert self.changes is not None
+        written: list[str] = []
+
+        def record(old: dict[str, Any], old_items: pd.DataFrame,
+                   payload: dict[str, Any]) -> str:
+            rec = change_record(sub.meta.model, old, payload, old_items, result.items,
+                                reason, submission_id=sub.id)
+            written.append(self.changes.add(rec))
+            return written[-1]
+
+        try:
+            return store.replace_result(sub, result, stale=_always if force else self._stale,
+                                        record=record, reason=reason)
+        finally:
+            for record_id in written:
+                store.announce(f"{CHANGES_DIR}/{record_id}.json")
 
     def rescore_stale(self) -> list[str]:
-        """Re-score every submission scored with another scorer or benchmark version; the
-        old result is kept under history/. Returns the ids re-scored; those that could not
-        be are listed in the store's `problems`."""
+        """Re-score every submission scored with another scorer, extractor or benchmark
+        version; the old result is kept under history/ and a change record says what moved.
+        Returns the ids re-scored; those that could not be are listed in the store's
+        `problems`."""
         store = self._need_store()
         done = []
         for sub in store.scan():
-            if not store.is_stale(sub):
+            if not self.is_stale(sub):
                 store.record_rescore(sub.id, None)
                 continue
             try:
@@ -239,6 +375,15 @@ class SubmissionPipeline:
         if self.store is None:
             raise RuntimeError("this pipeline has no store: it can score, not keep")
         return self.store
+
+
+def _always(_: Any) -> bool:
+    return True
+
+
+def _answers_loader(sub: Submission):
+    """Reads only what the copy check needs (id and raw answer) of a stored submission."""
+    return lambda: pd.read_parquet(sub.path / "items.parquet", columns=["id", "raw"])
 
 
 def _as_bytes(data: Any) -> bytes:

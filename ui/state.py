@@ -30,10 +30,14 @@ from leaderboard.benchmark import Benchmark, load_benchmark
 from leaderboard.bootstrap import DEFAULT_RESAMPLES
 from leaderboard.errors import InputError
 from leaderboard.hub_sync import open_store, sync_status
+from leaderboard.identity import SEED_OWNER, Account, Identities
+from leaderboard.moderation import AdminGate
 from leaderboard.judges import Judge
+from leaderboard.review import review_reasons, under_review
 from leaderboard.scoring import cell_masks
 from leaderboard.settings import PAPER_DIR, AppSettings, Limits
-from leaderboard.store import StorageError, Submission, SubmissionStore, model_key
+from leaderboard.names import name_key as model_key
+from leaderboard.store import StorageError, Submission, SubmissionStore
 from leaderboard.submission import SubmissionPipeline
 
 from .pending import PendingBoard, start_pending
@@ -83,10 +87,13 @@ class SubmitOutcome:
     row: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
+        review = self.submission.review if self.submission else None
         return {"ok": self.ok, "message": self.message, "duplicate": self.duplicate,
                 "rank": self.rank, "ranked": self.ranked, "row": self.row,
                 "report": self.summary,
-                "submission_id": self.submission.id if self.submission else None}
+                "submission_id": self.submission.id if self.submission else None,
+                "under_review": under_review(review),
+                "review": review_reasons(review) if under_review(review) else []}
 
 
 @dataclass
@@ -107,6 +114,10 @@ class AppState:
     _scores: tuple[list[str], np.ndarray] | None = None
     _generation: int = 0  # bumped by invalidate(): a result computed before is not kept
     _comparisons: dict[tuple[str, str], Comparison] = field(default_factory=dict)
+    #: Who a request is (sign-in, token or the local user) and the throttled admin check.
+    identity: Identities = field(default_factory=Identities.from_env)
+    admin_gate: AdminGate = field(default_factory=AdminGate)
+    _trust: Any = None  # ui.trust.TrustService, made on first use
 
     # ----------------------------------------------------------------- start-up
     @classmethod
@@ -148,6 +159,17 @@ class AppState:
         return self.pipeline.limits
 
     @property
+    def trust(self) -> Any:
+        """The trust features (provenance, changes, agreement, flags): `ui.trust`."""
+        if self._trust is None:
+            from .trust import TrustService  # it builds on this module
+
+            with self._lock:
+                if self._trust is None:
+                    self._trust = TrustService(self)
+        return self._trust
+
+    @property
     def persistence(self) -> str:
         """Where submissions are kept (Hub sync status), in one sentence."""
         return str(sync_status(self.store))
@@ -173,7 +195,9 @@ class AppState:
             meta = {"model": name, "params": params, "open": spec.get("open"),
                     "link": _first(spec, "link", "url"), "submitter": "demo bundle"}
             try:
-                sub = self.pipeline.submit(path.read_bytes(), path.name, meta)
+                # the bundle's own rows, stored by the operator: not held for review
+                sub = self.pipeline.submit(path.read_bytes(), path.name, meta,
+                                           account=SEED_OWNER, review=False)
                 done.append(sub.id)
             except InputError as exc:
                 log.warning("seed: %s not stored: %s", name, exc)
@@ -196,8 +220,8 @@ class AppState:
         uploads being judged as pending rows."""
         with self._lock:
             if self._entries is None:
-                self._entries = self.reported + verified_entries(self.bench,
-                                                                 self.store.submissions())
+                self._entries = self.reported + verified_entries(
+                    self.bench, self.store.submissions(), self.pipeline.ownership.owner)
             return self._entries + self.pending.entries()
 
     def verified_models(self) -> list[str]:
@@ -267,8 +291,13 @@ class AppState:
         return board_intervals(names, scores, self.bench, table, resamples=self.resamples)
 
     def ranks(self, cell: str | tuple[str, str] = board.OVERALL) -> pd.DataFrame:
-        """`intervals.rank_table` of the verified models on one cell."""
+        """`intervals.rank_table` of the verified models on one cell (rows held for review
+        take no rank, so they are left out)."""
         names, scores = self.score_matrix()
+        held = {e.name for e in self.entries() if e.under_review}
+        if held:
+            keep = [i for i, n in enumerate(names) if n not in held]
+            names, scores = [names[i] for i in keep], scores[keep]
         return rank_table(names, scores, self.bench, cell, resamples=self.resamples)
 
     def compare(self, a: str, b: str) -> Comparison:
@@ -318,11 +347,13 @@ class AppState:
 
     def submit(self, data: bytes, file_name: str, meta: Mapping[str, Any],
                progress: Callable[[int, int], None] | None = None,
-               client: str | None = None) -> SubmitOutcome:
+               client: str | None = None, account: Account | None = None) -> SubmitOutcome:
         """Score and store one upload; a refusal names what is wrong and stores nothing.
-        `client` (limits.client_key) is rate-limited by the pipeline. Once the upload is
-        parsed and its open-ended answers go to the judge, the board shows it as a pending
-        row; `progress(done, total)` follows the judge."""
+        `client` (limits.client_key) is rate-limited by the pipeline; `account` is who
+        submits (`ui.actions` establishes it; None: the local user, refused on the Hub), and
+        the model name must be free for it or its own (`leaderboard.ownership`). Once the
+        upload is parsed and its open-ended answers go to the judge, the board shows it as a
+        pending row; `progress(done, total)` follows the judge."""
         key: int | None = None  # the pending row's key, once there is one
         ticks: list[Callable[[int, int], None]] = [progress] if progress else []
 
@@ -332,7 +363,9 @@ class AppState:
 
         prepared = None
         try:
-            prepared = self.pipeline.prepare(data, file_name, dict(meta), client=client)
+            who = account or self.identity.resolve()
+            prepared = self.pipeline.prepare(data, file_name, dict(meta), client=client,
+                                             account=who.name)
             pending = (start_pending(prepared.preview, prepared.form, self.judge)
                        if prepared.duplicate is None else None)
             if pending is not None:
@@ -353,10 +386,14 @@ class AppState:
                                 board.Filters(kinds=(VERIFIED,), search=sub.meta.model))
         row = next((r for r in board.to_rows(view) if r["submission_id"] == sub.id), None)
         where = f"rank {rank} of {ranked} by Overall" if rank else "unranked (no Overall)"
+        owner = self.pipeline.ownership.owner(sub)
+        if under_review(sub.review):
+            where = ("unranked: held for review until the admin clears it ("
+                     + "; ".join(review_reasons(sub.review)) + ")")
         msg = (f"Already stored: this exact file was submitted for {sub.meta.model} before "
                f"({where})." if sub.duplicate else
-               f"Accepted: {sub.meta.model} (version {sub.meta.version}) is on the board, "
-               f"{where}.")
+               f"Accepted: {sub.meta.model} (version {sub.meta.version}, owned by {owner}) "
+               f"is on the board, {where}.")
         counts = sub.result.get("status_counts", {})
         failed = int(counts.get("judge_failed", 0))
         if row and (failed or counts.get("judged")):

@@ -6,11 +6,11 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from analysis import drilldown
 from analysis import model_page as mp
+from analysis import trust_views as tv
 from analysis.entries import reported_entries, verified_entries
 from analysis.links import ItemQuery, parse_item_query
 from leaderboard.judges import make_judge
@@ -47,7 +47,7 @@ def entries(store):
 def page_of(store, entries, name):
     rows = mp.rows_for(entries, name)
     current = next((store.get(e.submission_id) for e in rows if e.submission_id), None)
-    versions = store.versions(rows[0].name) if rows else []
+    versions = [s for s in store.versions(rows[0].name) if not s.hidden] if rows else []
     return mp.build_page(name, entries, store.benchmark, versions, current)
 
 
@@ -113,33 +113,28 @@ def test_failures_count_each_category_and_open_exactly_those_items(store, entrie
     assert page.failures_note.startswith("Most often not right: ")
 
 
-def test_versions_list_every_stored_version_newest_first(store, entries):
+def test_versions_and_provenance_are_the_row_details_views(store, entries):
     page = page_of(store, entries, "M2")
     v = page.versions
-    assert v["Version"].tolist() == [3, 2, 1]
-    assert v["Status"].tolist() == ["hidden by a moderator", "on the board", "earlier version"]
-    hidden = v.iloc[0]
-    assert hidden["File"] == "" and hidden["sha256"] == "" and pd.isna(hidden["Overall"])
-    assert v.iloc[1]["File"] == "m2-v2.jsonl" and len(v.iloc[1]["sha256"]) == 12
-    assert v.iloc[1]["Overall"] == round(page.rows[0].value("table3", "Overall"), 2)
+    assert list(v.columns) == list(tv.VERSIONS_HEADERS)
+    assert v["Version"].tolist() == [2, 1]  # version 3 is hidden by a moderator
+    assert v["Shown"].tolist() == ["◀ shown", ""]
+    assert v.iloc[0]["Submission id"] == page.current_id == page.rows[0].submission_id
+    assert v.iloc[0]["Overall"] == round(page.rows[0].value("table3", "Overall"), 2)
+    prov = dict(page.provenance.itertuples(index=False))
+    assert prov["File"] == "m2-v2.jsonl" and prov["Version"] == "2"
+    assert store.benchmark.hash in prov["Benchmark"]
+    assert prov["Harness"] == tv.NOT_DECLARED
 
 
-def test_provenance_says_how_the_row_was_made_as_text(tmp_path_factory, store, entries):
-    page = page_of(store, entries, "M2")
-    assert "<dt>File</dt><dd>m2-v2.jsonl (jsonl" in page.provenance
-    assert "<dt>Benchmark</dt>" in page.provenance and store.benchmark.hash in page.provenance
-    assert "No harness or generation settings declared." in page.provenance
+def test_hostile_names_and_links_stay_text(tmp_path_factory):
     evil = "<img src=x onerror=alert(1)>"
     s = filled_store(tmp_path_factory.mktemp("evil"))
-    submit(
-        s,
-        jsonl(ANSWERS["M2"]),
-        f"{evil}.jsonl",
-        {"model": evil, "link": "https://x.example/?a=1&b=2"},
-    )
+    submit(s, jsonl(ANSWERS["M2"]), "evil.jsonl", {"model": evil,
+                                                   "link": "https://x.example/?a=1&b=2"})
     ents = verified_entries(s.benchmark, s.submissions())
     evil_page = page_of(s, ents, evil)
-    for html in (evil_page.header, evil_page.tables, evil_page.provenance):
+    for html in (evil_page.header, evil_page.tables):
         assert "<img" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in evil_page.header
     assert "href='https://x.example/?a=1&amp;b=2'" in evil_page.header
@@ -148,7 +143,8 @@ def test_provenance_says_how_the_row_was_made_as_text(tmp_path_factory, store, e
 def test_a_paper_row_shows_its_values_and_says_there_is_no_per_item_data(entries):
     page = mp.build_page("Qwen3-VL (32B)", entries, None)  # type: ignore[arg-type]
     assert page.found and [e.kind for e in page.rows] == ["reported"]
-    assert mp.PAPER_NOTE in page.header and mp.PAPER_NOTE in page.provenance
+    assert mp.PAPER_NOTE in page.header
+    assert page.provenance.iloc[0]["Value"].startswith("from the paper, Table 3")
     assert "<td><b>64.00</b></td>" in page.tables  # the paper's best Overall, in bold
     assert page.failure_rows == [] and mp.PAPER_NOTE in page.failures_note
     assert page.versions.empty

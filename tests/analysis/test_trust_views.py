@@ -14,6 +14,7 @@ from analysis import trust_views as tv
 from analysis.links import parse_item_query
 from leaderboard.agreement import judge_agreement
 from leaderboard.changes import change_record
+from leaderboard.extract import EXTRACTOR_VERSION
 from leaderboard.judges import ApproxJudge
 from leaderboard.provenance import clean_declared, provenance, reported_provenance
 from leaderboard.review import Flag, clear_review, review_record
@@ -57,7 +58,7 @@ def test_the_provenance_panel_of_a_stored_row(store):
     assert panel["File sha256"] == sub.meta.file_sha256
     assert panel["Format recognised"] == f"jsonl · {sub.result['parse_report']['harness']}"
     assert panel["Version"] == "1" and panel["Owner"] == tv.NOT_RECORDED
-    assert panel["Extractor version"].startswith("not recorded")
+    assert panel["Extractor version"] == EXTRACTOR_VERSION  # the pipeline records it
     assert panel["Open-ended judge"] == "approx · lexical-v1 (approximate), prompt not recorded"
     assert panel["Rows matched"] == "3 of 3 rows; 2 benchmark items missing"
     assert panel["Harness"] == "<script>lmms</script>" and panel["Temperature"] == "0.2"
@@ -185,8 +186,11 @@ def test_unreadable_percent_of_a_stored_row(store):
                             "q003": "maybe true, maybe false", "q004": "Blurry."}),
                     "run.jsonl", {"model": "M"})
     # closed-ended items: q001 refused, q002 ok, q003 unreadable, q005 missing -> 3 of 4
-    assert tv.unreadable_pct(sub.result) is None  # result.json has no per-type counts
-    assert tv.unreadable_pct(sub.result, sub.items()) == pytest.approx(75.0)
+    # the pipeline records the per-type counts in result.json: no parquet needed
+    assert tv.unreadable_pct(sub.result) == pytest.approx(75.0)
+    unrecorded = {k: v for k, v in sub.result.items() if k != "status_by_qtype"}
+    assert tv.unreadable_pct(unrecorded) is None  # a row stored before they were recorded
+    assert tv.unreadable_pct(unrecorded, sub.items()) == pytest.approx(75.0)
     assert tv.unreadable_column(store.submissions()) == {sub.id: pytest.approx(75.0)}
     recorded = {**sub.result, "status_by_qtype": {"SC": {"ok": 9, "unreadable": 1}}}
     assert tv.unreadable_pct(recorded) == pytest.approx(10.0)  # no parquet needed

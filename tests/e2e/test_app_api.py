@@ -16,18 +16,38 @@ pytestmark = pytest.mark.app
 
 def test_only_the_named_endpoints_are_public(client):
     endpoints = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
-    # no admin token set, so no /moderate
-    assert set(endpoints) == {"/submit", "/leaderboard", "/item", "/compare"}
+    # no admin token set, so no /moderate, /review_clear or /rejudge_with
+    assert set(endpoints) == {"/submit", "/withdraw", "/leaderboard", "/item", "/compare",
+                              "/provenance", "/changes", "/version_diff", "/judge_agreement",
+                              "/flag_item"}
     params = [p["parameter_name"] for p in endpoints["/submit"]["parameters"]]
-    assert params == ["file", "model", "params", "open", "link"]
+    # no typed-in identity: the account comes from a token gradio_client sends when asked
+    assert params == ["file", "model", "params", "open", "link", "harness", "harness_version",
+                      "prompt_template", "temperature", "max_tokens", "thinking"]
+    assert [p["parameter_name"] for p in endpoints["/withdraw"]["parameters"]] == ["model"]
+    assert endpoints["/submit"]["oauth_token"] == endpoints["/withdraw"]["oauth_token"] == (
+        "optional")
     params = [p["parameter_name"] for p in endpoints["/compare"]["parameters"]]
     assert params == ["model_a", "model_b"]
+
+
+def own_run(tmp_path, name: str = "tersenet.jsonl", every: int = 15):
+    """A demo file with every `every`-th answer changed: another model's run, not a copy of
+    the seeded row (which would be held for review)."""
+    lines = (DEMO / "predictions" / name).read_text().splitlines()
+    rows = [json.loads(x) for x in lines if x.strip()]
+    for n, row in enumerate(rows):
+        if n % every == 0:
+            row["prediction"] = "The answer is (A)."
+    path = tmp_path / f"own_{name}"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    return path
 
 
 def test_submitted_file_gets_the_values_the_cli_gives(client, app_server, tmp_path):
     from gradio_client import handle_file
 
-    preds = DEMO / "predictions" / "tersenet.jsonl"
+    preds = own_run(tmp_path)
     out = client.predict(file=handle_file(str(preds)), model="TerseNet API test", params="3B",
                          open="open", link="https://example.org/tersenet",
                          api_name="/submit")

@@ -114,7 +114,7 @@ def test_the_submit_handler_feeds_the_progress_bar_from_the_judge(state, tmp_pat
     state.judge = judge
     path = tmp_path / "p.jsonl"
     path.write_bytes(jsonl(ALL_RIGHT))
-    html = space.Handlers(state).do_submit(str(path), "Bar", "", "", "", None, progress)
+    html = space.Handlers(state).do_submit(str(path), "Bar", "", "", "", request=None, progress=progress)
     assert "is on the board" in html
     assert seen[0] == (0.0, "steps", "Reading and scoring the file")
     judged = [v for v, unit, desc in seen if unit == "answers"]

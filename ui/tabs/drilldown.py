@@ -1,6 +1,8 @@
 """The Drill-down tab: the benchmark's items filtered by category and by how the chosen
-verified models did, one item beside its image with every chosen model's answer, and a
-link to exactly this view (item, models and filters; `analysis.links` writes and reads it).
+verified models did (including "a chosen model's answer could not be read"), one item beside
+its image with every chosen model's answer, a link to exactly this view (item, models and
+filters; `analysis.links` writes and reads it), and a form to flag the item's answer key as
+doubtful (label review: stored append-only, rate-limited, listed for the admin).
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from gradio import route_utils
 
 from analysis import drilldown, links, report
 from ui.state import AppState
+from leaderboard.label_flags import MAX_FLAG_REASON
 from leaderboard.taxonomy import FIELD_VALUES, LABELS
 
+from .. import actions
 from ..theme import SHARE_URL_JS
 from . import PRIVATE
 
@@ -222,6 +226,18 @@ class DrillHandlers:
         item_id = ids[row] if ids and 0 <= row < len(ids) else None
         return self.show_item(item_id, ids, models, src, dim, sub, qtype, scope, outcome, request)
 
+    def flag_answer_key(self, item_id: str, reason: str, request: gr.Request = None) -> tuple:
+        """`ui.actions.flag_item` (as /flag_item) for the item shown: the outcome, and the
+        reason box cleared once the flag is stored."""
+        item_id = (item_id or "").strip()
+        if not item_id:
+            return report.error_html("Show an item first, then say why its key looks wrong."), reason
+        out = actions.flag_item(self.state, item_id, reason, request)
+        if "error" in out:
+            return report.error_html(out["error"]), reason
+        return report.ok_html(f"Thank you: the answer key of {item_id} is flagged for the "
+                              "admin's review."), ""
+
     def open_view(self, query: links.ItemQuery, request: gr.Request | None = None) -> tuple:
         """Everything a view shows, in one response (`DrillTab.view_outputs`): the models
         chosen (the query's, resolved, else the top two), the filters, the list, and the
@@ -348,6 +364,14 @@ def build(state: AppState) -> DrillTab:
                     elem_id="dd-image",
                 )
                 detail = gr.HTML(elem_id="dd-detail")
+                with gr.Accordion("Doubt this item's answer key?", open=False, elem_id="dd-flag"):
+                    flag_reason = gr.Textbox(
+                        label="Why does the answer key look wrong? (kept for the admin)",
+                        max_length=MAX_FLAG_REASON,
+                        elem_id="dd-flag-reason",
+                    )
+                    flag_btn = gr.Button("Flag the answer key", size="sm", elem_id="dd-flag-btn")
+                    flag_out = gr.HTML(elem_id="dd-flag-out")
 
     filters = fields + [outcome]
     list_inputs = [models] + filters
@@ -365,5 +389,8 @@ def build(state: AppState) -> DrillTab:
     next_btn.click(h.next, step_inputs, item_outputs, **PRIVATE)
     item_list.select(h.pick, [ids] + list_inputs, item_outputs, **PRIVATE)
     share.change(None, [share], None, js=SHARE_URL_JS)
+    flag_btn.click(
+        h.flag_answer_key, [item_box, flag_reason], [flag_out, flag_reason], **PRIVATE
+    )
     view_outputs = [models] + filters + list_outputs + item_outputs
     return DrillTab(h, models, item_box, filters, item_inputs, item_outputs, view_outputs)

@@ -1,14 +1,16 @@
 """The Items tab: how the verified models do on each item, which categories are hard for
-everyone, and the items every model fails (for label review); an item opens in the
-Drill-down tab with the models chosen there."""
+everyone, the items every model fails, and the answer keys visitors flagged as doubtful
+(label review: counts for everyone, the reasons for the admin); an item opens in the
+Drill-down tab with the models chosen there, where its key can be flagged."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import gradio as gr
+import pandas as pd
 
-from analysis import item_views
+from analysis import item_views, report
 from analysis.items import (
     difficulty_by_category,
     difficulty_figure,
@@ -16,6 +18,7 @@ from analysis.items import (
     unanimous_failures,
 )
 from analysis.links import ItemQuery
+from leaderboard.moderation import admin_enabled
 from ui.state import AppState
 
 from . import PRIVATE
@@ -49,6 +52,25 @@ class ItemHandlers:
             value=item_views.difficulty_styler(diff, table), datatype=item_views.DIFFICULTY_TYPES
         )
         return difficulty_figure(diff, table), grid
+
+    def render_flag_counts(self) -> gr.DataFrame:
+        """Per flagged item: how many flags, from how many owners (no reasons: those are
+        for the admin)."""
+        return gr.DataFrame(value=self.state.trust.flag_counts(),
+                            datatype=["str", "number", "number"])
+
+    def admin_flag_list(self, token: str) -> tuple:
+        """Every flag with its reason and who sent it (admin token), newest first."""
+        try:
+            flags = self.state.trust.flag_list(token)
+        except PermissionError as exc:
+            return report.error_html(str(exc)), pd.DataFrame()
+        frame = pd.DataFrame({"ID": [f.get("item_id") for f in flags],
+                              "When": [f.get("at") for f in flags],
+                              "Owner": [f.get("owner") for f in flags],
+                              "Reason": [f.get("reason") for f in flags]},
+                             columns=["ID", "When", "Owner", "Reason"])
+        return "", gr.DataFrame(value=frame, datatype=["str", "str", "str", "str"])
 
     def open_item(self, evt: gr.SelectData, models: list[str], request: gr.Request = None) -> tuple:
         """A selected item: the Drill-down tab with the models chosen there, the whole view
@@ -90,9 +112,27 @@ def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> None:
         )
         gr.Markdown("### Every item: share of verified models right (click a header to sort)")
         every = gr.DataFrame(interactive=False, max_height=480, wrap=False, elem_id="it-analysis")
+        gr.Markdown(
+            "### Answer keys flagged by visitors\n"
+            "Open an item in the Drill-down and use *Doubt this item's answer key?* to flag "
+            "it with a reason; flags are kept append-only for the admin."
+        )
+        flag_counts = gr.DataFrame(
+            interactive=False, max_height=320, wrap=False, elem_id="it-flag-counts"
+        )
+        admin = admin_enabled()
+        if admin:
+            with gr.Accordion("Flags with their reasons (admin)", open=False):
+                token = gr.Textbox(label="Admin token", type="password")
+                list_btn = gr.Button("List the flags", size="sm")
+                flag_err = gr.HTML()
+                flag_list = gr.DataFrame(interactive=False, wrap=True, elem_id="it-flag-list")
 
     # Computed when the tab is opened (the store may have changed since).
     tab.select(h.render_items, table, [plot, diff, fail_count, fails, every], **PRIVATE)
+    tab.select(h.render_flag_counts, None, flag_counts, **PRIVATE)
+    if admin:
+        list_btn.click(h.admin_flag_list, token, [flag_err, flag_list], **PRIVATE)
     table.change(h.render_difficulty, table, [plot, diff], **PRIVATE)
-    for grid in (fails, every):
+    for grid in (fails, every, flag_counts):
         grid.select(h.open_item, drill.models, drill.view_outputs + [tabs], **PRIVATE)

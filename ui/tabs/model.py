@@ -7,7 +7,8 @@
 - from the page's own scripts (the board's rows): set the hidden textbox
   ``#model-request`` to the name and dispatch an ``input`` event on it.
 
-A failure row opens its items in the Drill-down tab (one response, `DrillTab.view_outputs`).
+A failure row opens its items in the Drill-down tab (one response, `DrillTab.view_outputs`);
+the "Row details" button opens the model's stored row there (parse report, version diff).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 import gradio as gr
 
 from analysis import links, model_page
+from analysis import trust_views as tv
 from analysis.entries import VERIFIED
 from leaderboard.store import Submission
 from ui.state import AppState
@@ -51,7 +53,7 @@ class ModelHandlers:
                 current = self.state.store.get(verified.submission_id or "")
             except KeyError:  # withdrawn or hidden since the board was read
                 current = None
-        versions = self.state.store.versions(rows[0].name) if rows else []
+        versions = self.state.trust.versions(current) if current is not None else []
         return model_page.build_page(name, entries, self.state.bench, versions, current)
 
     def render(self, name: str | None, request: gr.Request = None) -> tuple:
@@ -59,7 +61,8 @@ class ModelHandlers:
         name = (name or "").strip()
         if not name:
             empty = "<div class='qbp-empty'>Choose a model.</div>"
-            return (empty, "", None, "", "", None, {}, None, "", "")
+            hidden = gr.DataFrame(visible=False)
+            return (empty, "", None, "", "", hidden, {}, hidden, hidden, "")
         p = self.page(name)
         link = links.model_link(p.name, base=page_url(request)) if p.found else ""
         rows = {f"{r.group}\x1f{r.category}": r.link for r in p.failure_rows if r.link}
@@ -74,9 +77,9 @@ class ModelHandlers:
             ),
             rows,
             gr.DataFrame(
-                value=p.versions, datatype=model_page.VERSION_TYPES, visible=not p.versions.empty
+                value=p.versions, datatype=tv.VERSIONS_TYPES, visible=not p.versions.empty
             ),
-            p.provenance,
+            gr.DataFrame(value=p.provenance, datatype=["str", "str"], visible=p.found),
             link,
         )
 
@@ -119,6 +122,7 @@ class ModelTab:
     handlers: ModelHandlers
     picker: gr.Dropdown
     request_box: gr.Textbox
+    details: gr.Button  # app.py chains the Row details tab's `open` onto its click
     outputs: list[Any]  # the page's components, in `ModelHandlers.render` order
     open_outputs: list[Any]  # the picker, then `outputs`
 
@@ -177,8 +181,21 @@ def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> ModelTab:
         versions = gr.DataFrame(
             interactive=False, max_height=320, wrap=False, elem_id="model-versions"
         )
-        gr.Markdown("### Provenance of the row on the board")
-        prov = gr.HTML(elem_id="model-provenance")
+        with gr.Row(equal_height=True):
+            gr.Markdown("### Provenance of the row on the board")
+            details = gr.Button(
+                "Parse report, version diff, judge agreement: Row details ▸",
+                size="sm",
+                elem_id="model-details",
+                scale=0,
+            )
+        prov = gr.DataFrame(
+            interactive=False,
+            max_height=640,
+            wrap=True,
+            elem_id="model-provenance",
+            column_widths=["220px", "780px"],
+        )
 
     outputs = [header, tables, radar, radar_sum, note, fails, fail_links, versions, prov, link]
     picker.input(h.render, picker, outputs, **PRIVATE)
@@ -186,4 +203,4 @@ def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> ModelTab:
     tab.select(h.names, None, picker, **PRIVATE)  # the store may have changed
     fails.select(h.open_failure, fail_links, drill.view_outputs + [tabs], **PRIVATE)
     link.change(None, [link], None, js=SHARE_URL_JS)
-    return ModelTab(h, picker, request_box, outputs, [picker] + outputs)
+    return ModelTab(h, picker, request_box, details, outputs, [picker] + outputs)

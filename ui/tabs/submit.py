@@ -1,6 +1,9 @@
-"""The Submit tab: upload one prediction file, see how it parses before scoring, submit it
-(the open-ended judge's progress shown while the row is pending), and, with an admin
-token configured, hide or show stored submissions."""
+"""The Submit tab: sign in (on a Space), upload one prediction file, see how it parses before
+scoring, say how the predictions were made (optional: harness, prompt, generation settings;
+shown in the row's provenance), submit it (the open-ended judge's progress shown while the row
+is pending), withdraw one's own model, and, with an admin token configured, list and hide or
+show stored submissions (the list, hidden ones included, only after the admin token is
+entered)."""
 
 from __future__ import annotations
 
@@ -17,9 +20,10 @@ from ui.state import AppState
 from leaderboard.predictions import ACCEPTED_EXTENSIONS, ADVISED_EXTENSIONS
 from leaderboard.errors import InputError
 from leaderboard.moderation import admin_enabled
+from leaderboard.provenance import DECLARED_FIELDS, THINKING_CHOICES, DeclaredField
 from leaderboard.settings import mb
 
-from ..actions import moderate_submission, submit_file
+from ..actions import list_for_admin, moderate_submission, submit_file, withdraw_model
 from . import PRIVATE, Step
 
 OPEN_CHOICES = [("open weights", "open"), ("closed", "closed"), ("not stated", "")]
@@ -40,6 +44,20 @@ def judge_progress(progress: gr.Progress) -> Callable[[int, int], None]:
         )
 
     return tick
+
+
+def declared_input(f: DeclaredField) -> gr.components.Component:
+    """The form widget of one optional declared field (`provenance.DECLARED_FIELDS`)."""
+    elem = f"sub-{f.name.replace('_', '-')}"
+    if f.name == "thinking":
+        return gr.Radio(list(THINKING_CHOICES), value=None, label=f.label, info=f.help,
+                        elem_id=elem)
+    if f.name in ("temperature", "max_tokens"):
+        return gr.Number(value=None, label=f.label, info=f.help, elem_id=elem,
+                         precision=0 if f.name == "max_tokens" else None)
+    lines = 4 if f.name == "prompt_template" else 1
+    return gr.Textbox(label=f.label, info=f.help, max_length=f.max_length, lines=lines,
+                      elem_id=elem)
 
 
 @dataclass
@@ -63,10 +81,19 @@ class SubmitHandlers:
         params: str,
         open_choice: str,
         link: str,
-        request: gr.Request,
+        harness: str = "",
+        harness_version: str = "",
+        prompt_template: str = "",
+        temperature: float | None = None,
+        max_tokens: float | None = None,
+        thinking: str = "",
+        request: gr.Request = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's idiom)
+        profile: gr.OAuthProfile | None = None,
     ) -> str:
-        """`ui.actions.submit_file` (as /submit) with a progress bar and the outcome as HTML."""
+        """`ui.actions.submit_file` (as /submit) with a progress bar and the outcome as HTML;
+        the account is the signed-in user (`profile`, on a Space) or the local user; from
+        `harness` on: the optional declared fields (`provenance.DECLARED_FIELDS`)."""
         if not file:
             return report.error_html("Choose a prediction file to upload.")
         out = submit_file(
@@ -79,30 +106,55 @@ class SubmitHandlers:
             link,
             request,
             progress=judge_progress(progress),
+            profile=profile,
+            declared={"harness": harness, "harness_version": harness_version,
+                      "prompt_template": prompt_template, "temperature": temperature,
+                      "max_tokens": max_tokens, "thinking": thinking},
         )
         if not out.ok:
             return report.error_html(out.message)
         return report.accepted_html(out.message, out.summary or {})
 
-    def moderation_choices(self) -> gr.Dropdown:
-        subs = self.state.store.submissions(include_hidden=True, all_versions=True)
-        return gr.Dropdown(
-            choices=[
-                (
-                    f"{s.meta.model} · v{s.meta.version} · {s.id}"
-                    + (" · hidden" if s.hidden else ""),
-                    s.id,
-                )
-                for s in reversed(subs)
-            ]
+    def do_withdraw(
+        self, model: str, request: gr.Request, profile: gr.OAuthProfile | None = None
+    ) -> str:
+        """`ui.actions.withdraw_model` (as /withdraw) with the outcome as HTML."""
+        out = withdraw_model(self.state, model, request, profile)
+        return report.notice_html(out.message) if out.ok else report.error_html(out.message)
+
+    def moderation_choices(self, token: str, request: gr.Request = None) -> tuple[Any, str]:
+        """The stored versions (hidden ones included) for the admin, else an empty list
+        and why: the list is never sent without the admin token."""
+        subs, problem = list_for_admin(self.state, token, request)
+        choices = [
+            (
+                f"{s.meta.model} · v{s.meta.version} · {s.id}" + (" · hidden" if s.hidden else ""),
+                s.id,
+            )
+            for s in subs
+        ]
+        return gr.Dropdown(choices=choices, value=None), (
+            report.error_html(problem) if problem else ""
         )
 
-    def moderate(self, sub_id: str, token: str, reason: str, hidden: bool) -> str:
+    def moderate(
+        self, sub_id: str, token: str, reason: str, hidden: bool, request: gr.Request = None
+    ) -> str:
         """`ui.actions.moderate_submission` (as /moderate) with the outcome as HTML."""
-        out = moderate_submission(self.state, sub_id, hidden, token, reason)
+        out = moderate_submission(self.state, sub_id, hidden, token, reason, request)
         if not out.ok or out.submission is None:
             return report.error_html(out.message)
         return report.moderated_html(out.submission.meta.model, hidden)
+
+    def hide(self, sub_id: str, token: str, reason: str, request: gr.Request) -> str:
+        return self.moderate(sub_id, token, reason, True, request)
+
+    def show(self, sub_id: str, token: str, reason: str, request: gr.Request) -> str:
+        return self.moderate(sub_id, token, reason, False, request)
+
+    def moderation_pick(self, token: str, request: gr.Request) -> Any:
+        """The admin's list again after a change (the same gate as `moderation_choices`)."""
+        return self.moderation_choices(token, request)[0]
 
 
 def build(state: AppState, after: Sequence[Step]) -> None:
@@ -110,6 +162,10 @@ def build(state: AppState, after: Sequence[Step]) -> None:
     h = SubmitHandlers(state)
     limit = mb(state.limits.max_file_bytes)
     with gr.Tab("Submit", id="submit"):
+        with gr.Row(elem_id="sub-identity"):
+            gr.Markdown(state.identity.describe(), elem_id="sub-who")
+            if state.identity.settings.oauth:  # on a Space with hf_oauth: the real sign-in
+                gr.LoginButton(elem_id="sub-login")
         gr.Markdown(
             "Upload one prediction file as your harness wrote it (lmms-eval samples, "
             "VLMEvalKit xlsx/tsv, LLaVA-style JSONL, OpenAI Batch output, or JSONL, JSON, "
@@ -136,21 +192,34 @@ def build(state: AppState, after: Sequence[Step]) -> None:
                     )
                     weights = gr.Radio(OPEN_CHOICES, value="", label="Weights", elem_id="sub-open")
                 link = gr.Textbox(label="Link (http/https)", elem_id="sub-link")
+                with gr.Accordion("How the predictions were made (optional, shown in the "
+                                  "row's provenance)", open=False, elem_id="sub-declared"):
+                    declared = [declared_input(f) for f in DECLARED_FIELDS]
                 button = gr.Button("Submit", variant="primary", elem_id="sub-btn")
             with gr.Column():
                 out = gr.HTML(elem_id="sub-report")
         gr.Markdown(f"*{html.escape(state.persistence)}*", elem_id="sub-persistence")
+        with gr.Accordion("Withdraw your model", open=False):
+            gr.Markdown(
+                "Takes every version of a model you own off the board. Nothing is deleted "
+                "(a moderation record says who withdrew it) and the name stays yours."
+            )
+            with gr.Row():
+                withdraw_name = gr.Textbox(label="Model name", max_length=80, elem_id="wd-model")
+                withdraw_btn = gr.Button("Withdraw", variant="stop", size="sm", elem_id="wd-btn")
+            withdraw_out = gr.HTML(elem_id="wd-out")
         moderation = admin_enabled()
         if moderation:
-            with gr.Accordion("Moderation (admin)", open=False) as accordion:
-                pick = gr.Dropdown([], label="Submission", elem_id="mod-pick")
+            with gr.Accordion("Moderation (admin)", open=False):
                 with gr.Row():
-                    token = gr.Textbox(label="Admin token", type="password")
-                    reason = gr.Textbox(label="Reason (kept with the record)")
+                    token = gr.Textbox(label="Admin token", type="password", elem_id="mod-token")
+                    listing = gr.Button("List submissions", size="sm", elem_id="mod-list")
+                pick = gr.Dropdown([], label="Submission", elem_id="mod-pick")
+                reason = gr.Textbox(label="Reason (kept with the record)")
                 with gr.Row():
                     hide = gr.Button("Hide", variant="stop", size="sm")
                     show = gr.Button("Show again", size="sm")
-                mod_out = gr.HTML()
+                mod_out = gr.HTML(elem_id="mod-out")
 
     def then_all(dep: Any) -> Any:
         for step in after:
@@ -158,14 +227,14 @@ def build(state: AppState, after: Sequence[Step]) -> None:
         return dep
 
     upload.change(h.preview, upload, out, **PRIVATE)
-    then_all(button.click(h.do_submit, [upload, model, params, weights, link], out, **PRIVATE))
+    then_all(
+        button.click(
+            h.do_submit, [upload, model, params, weights, link, *declared], out, **PRIVATE
+        )
+    )
+    then_all(withdraw_btn.click(h.do_withdraw, withdraw_name, withdraw_out, **PRIVATE))
     if moderation:
-        for btn, hidden in ((hide, True), (show, False)):
-            done = btn.click(
-                lambda i, t, r, hid=hidden: h.moderate(i, t, r, hid),
-                [pick, token, reason],
-                mod_out,
-                **PRIVATE,
-            )
-            then_all(done.then(h.moderation_choices, None, pick, **PRIVATE))
-        accordion.expand(h.moderation_choices, None, pick, **PRIVATE)  # current on opening
+        listing.click(h.moderation_choices, token, [pick, mod_out], **PRIVATE)
+        for btn, action in ((hide, h.hide), (show, h.show)):
+            done = btn.click(action, [pick, token, reason], mod_out, **PRIVATE)
+            then_all(done.then(h.moderation_pick, token, pick, **PRIVATE))
