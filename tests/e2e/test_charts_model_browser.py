@@ -154,7 +154,8 @@ def test_a_model_page_by_url_shows_its_rows_radar_failures_and_versions(
     assert f"{name} (verified)" in svg_text(page, "#model-radar .legend")
     count, overlapping = page.evaluate(OVERLAPS_JS, "#model-radar")
     assert count == 12 and overlapping == 0
-    assert "on the board" in page.inner_text("#model-versions")
+    versions = page.inner_text("#model-versions")
+    assert row.submission_id in versions and "◀ shown" in versions
     assert "File sha256" in page.inner_text("#model-provenance")
     wait_until(lambda: page.url.find("model=") > 0, what="the page's link in the address bar")
     page.screenshot(path=str(SCREENSHOTS / f"model_page_{width}_{theme}.png"), full_page=True)
@@ -188,6 +189,18 @@ def test_a_paper_model_page_says_it_has_no_per_item_data(page, app_server):
     assert "64.00" in page.inner_text("#model-rows")
     assert model_page.PAPER_NOTE in page.locator("#model-failures-note textarea").input_value()
     wait_until(lambda: page.locator("#model-radar .scatterlayer .trace").count() == 3, what="radar")
+
+
+def test_the_model_page_opens_its_stored_row_in_row_details(page, app_server):
+    state = app_server.state
+    name = state.verified_models()[1]
+    row = next(e for e in state.entries() if e.name == name and e.kind == "verified")
+    page.goto(f"{app_server.url}{model_link(name)}")
+    wait_until(lambda: page.locator("#model-header h2").count()
+               and page.inner_text("#model-header h2") == name, what="the model's page")
+    page.locator("#model-details").click()
+    wait_until(lambda: row.submission_id in page.inner_text("#rd-status"), what="row details")
+    assert page.get_by_role("tab", name="Row details").get_attribute("aria-selected") == "true"
 
 
 def test_a_share_link_opens_its_item_counted_within_the_filtered_list(page, app_server):

@@ -188,6 +188,7 @@ def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> ModelTab:
                 size="sm",
                 elem_id="model-details",
                 scale=0,
+                min_width=380,
             )
         prov = gr.DataFrame(
             interactive=False,
