@@ -31,7 +31,8 @@ from ui.tabs import items as items_tab  # noqa: E402
 from ui.tabs import model as model_tab  # noqa: E402
 from ui.tabs import row_details as row_tab  # noqa: E402
 from ui.tabs import submit as submit_tab  # noqa: E402
-from ui.theme import CSS, HEADER_SORT_JS, theme  # noqa: E402
+from ui.board_table import CSS as BOARD_CSS  # noqa: E402
+from ui.theme import CSS, theme  # noqa: E402
 
 
 class Handlers(
@@ -63,7 +64,7 @@ def build(state: AppState) -> gr.Blocks:
             header_markdown(state.settings.title, bench.source, len(bench), bench.hash, judge)
         )
         with gr.Tabs() as tabs:
-            board = board_tab.build(state)
+            board = board_tab.build(state, demo)
             charts = charts_tab.build(state, board)
             drill = drill_tab.build(state)
             model = model_tab.build(state, drill, tabs)
@@ -81,7 +82,7 @@ def build(state: AppState) -> gr.Blocks:
         model.on_load(demo, tabs)
         rows.on_load(demo)  # ?row=<submission id or model>: that row's details
         rows.open(model.details.click, model.picker)  # the model page's "Row details"
-        api.register(state)
+        api.register(state, leaderboard=board.service.api_rows)
     return demo
 
 
@@ -94,8 +95,7 @@ def launch_kwargs(state: AppState) -> dict[str, Any]:
         allowed.append(str(Path(constants.HF_HUB_CACHE).resolve()))
     return {
         "theme": theme(),
-        "css": CSS,
-        "js": HEADER_SORT_JS,
+        "css": CSS + BOARD_CSS,
         "ssr_mode": False,
         "allowed_paths": allowed,
         "footer_links": ["api", "settings"],

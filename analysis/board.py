@@ -66,8 +66,9 @@ def weights_label(open_weights: bool | None) -> str:
 
 @dataclass(frozen=True)
 class Filters:
-    """What the user narrowed the board to. Baseline rows ignore weights and size; pending
-    rows (being judged) show with the verified ones."""
+    """What the user narrowed the board to. Baseline rows ignore the row kind, weights and
+    size (they are the reference of every row); pending rows (being judged) show with the
+    verified ones."""
 
     kinds: tuple[str, ...] = KINDS
     search: str = ""
@@ -75,12 +76,12 @@ class Filters:
     sizes: tuple[str, ...] = SIZE_CHOICES
 
     def keep(self, e: Entry) -> bool:
-        if (VERIFIED if e.kind == PENDING else e.kind) not in self.kinds:
-            return False
         if self.search.strip() and self.search.strip().casefold() not in e.name.casefold():
             return False
-        if e.is_baseline:
+        if e.is_baseline:  # the reference row of both kinds
             return True
+        if (VERIFIED if e.kind == PENDING else e.kind) not in self.kinds:
+            return False
         return weights_label(e.open) in self.weights and size_bucket(e.params_b) in self.sizes
 
 
@@ -146,19 +147,22 @@ def _sort_value(e: Entry, table: str, key: str) -> float | str | None:
 
 
 def _ranks(everyone: list[Entry], rows: list[Entry], table: str, key: str) -> np.ndarray:
-    """Competition rank of each row's printed `key` value among all ranked entries
-    (baselines, rows still being judged and rows held for review are not ranked)."""
+    """Competition rank of each row's printed `key` value among the entries of its pool
+    (`Entry.pool`: the paper's rows, or the rows verified here); baselines, rows still being
+    judged and rows held for review are not ranked."""
     def printed(e: Entry) -> float:
-        v = _sort_value(e, table, key) if e.ranked else None
+        v = _sort_value(e, table, key) if e.ranked and e.pool is not None else None
         return np.nan if v is None else round(float(v), 2)  # type: ignore[arg-type]
 
-    pool = np.array([printed(e) for e in everyone], dtype="float64")
-    pool = np.sort(pool[~np.isnan(pool)])[::-1]
+    pools: dict[str, np.ndarray] = {}
+    for name in {e.pool for e in everyone if e.pool}:
+        values = np.array([printed(e) for e in everyone if e.pool == name], dtype="float64")
+        pools[name] = values[~np.isnan(values)]
     out = np.full(len(rows), np.nan)
     for i, e in enumerate(rows):
         v = printed(e)
         if not np.isnan(v):
-            out[i] = 1 + int(np.sum(pool > v))
+            out[i] = 1 + int(np.sum(pools[e.pool] > v))  # type: ignore[index]
     return out
 
 
@@ -397,12 +401,14 @@ def to_rows(view: BoardView) -> list[dict[str, Any]]:
 
 
 def rank_of(entries: Sequence[Entry], name: str, kind: str = VERIFIED) -> tuple[int | None, int]:
-    """(rank by Overall among all ranked entries, how many are ranked)."""
+    """(rank by Overall within the row's pool, how many rows of that pool are ranked)."""
     view = build_view(entries, "table3")
-    ranked = [(i, e) for i, e in enumerate(view.entries) if not e.is_baseline]
-    for i, e in ranked:
-        if e.name == name and e.kind == kind:
-            r = view.frame[RANK].iat[i]
-            return (None if math.isnan(r) else int(r)), int(view.frame[RANK].notna().sum())
-    return None, int(view.frame[RANK].notna().sum())
+    pool = "paper" if kind == REPORTED else "verified"
+    ranks = view.frame[RANK].to_numpy()
+    ranked = int(sum(1 for i, e in enumerate(view.entries)
+                     if e.pool == pool and not math.isnan(ranks[i])))
+    for i, e in enumerate(view.entries):
+        if e.name == name and e.kind == kind and e.pool == pool:
+            return (None if math.isnan(ranks[i]) else int(ranks[i])), ranked
+    return None, ranked
 

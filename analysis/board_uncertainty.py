@@ -96,6 +96,15 @@ def with_uncertainty(view: BoardView, intervals: pd.DataFrame, ranks: pd.DataFra
 def notes_html(view: BoardView, ranks: pd.DataFrame, cell: tuple[str, str], resamples: int,
                clustered: bool, level: float = DEFAULT_LEVEL) -> str:
     """What the intervals, rank ranges and groups mean, and why some rows have none."""
+    items = "".join(f"<li>{html.escape(p)}</li>" for p in
+                    note_lines(view, ranks, cell, resamples, clustered, level))
+    return (f"<details class='qbp-notes' open id='ci-notes'><summary>About the {level:.0%} "
+            f"intervals, rank ranges and groups</summary><ul>{items}</ul></details>")
+
+
+def note_lines(view: BoardView, ranks: pd.DataFrame, cell: tuple[str, str], resamples: int,
+               clustered: bool, level: float = DEFAULT_LEVEL) -> list[str]:
+    """The notes as plain sentences (model names among them: show them as text)."""
     label = display_labels(cell[0])[cell[1]]
     n = int(ranks["rank"].notna().sum()) if len(ranks) else 0
     parts = [method_note(resamples, level, clustered)]
@@ -112,9 +121,7 @@ def notes_html(view: BoardView, ranks: pd.DataFrame, cell: tuple[str, str], resa
     if any(e.is_baseline and e.kind == VERIFIED for e in view.entries):
         parts.append("The Random guess row is an exact expectation, not a measurement: it has "
                      "no interval.")
-    items = "".join(f"<li>{html.escape(p)}</li>" for p in parts)
-    return (f"<details class='qbp-notes' open id='ci-notes'><summary>About the {level:.0%} "
-            f"intervals, rank ranges and groups</summary><ul>{items}</ul></details>")
+    return parts
 
 
 def chart(view: BoardView, intervals: pd.DataFrame, cell: str,

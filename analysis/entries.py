@@ -83,6 +83,16 @@ class Entry:
         return f"{UNDER_REVIEW}: " + "; ".join(self.review) if self.review else ""
 
     @property
+    def pool(self) -> str | None:
+        """Which rows this row is ranked and marked among: the paper's reported models, or
+        the models verified here; baselines, rows still being judged and rows held for
+        review are in neither. So a row scored on another bundle never displaces the paper's
+        ranks or marks, and a held row takes no rank and no mark."""
+        if not self.ranked:
+            return None
+        return "paper" if self.kind == REPORTED else "verified"
+
+    @property
     def label(self) -> str:
         """What the board's "Type" column says (a baseline is told by its name)."""
         return f"{self.kind} · {UNDER_REVIEW}" if self.review else self.kind

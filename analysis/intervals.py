@@ -11,10 +11,11 @@ the `Benchmark` they were scored on. Plain Python, no Gradio: the app wires the 
 
 Cost and caching: one bootstrap plan (`leaderboard.bootstrap.bootstrap_counts`, clustered by
 image when several questions share an image) serves every model, cell and comparison, so all
-of them are paired. The plan is cached per (benchmark, resamples, seed); the intervals of all
-47 cells of Tables 3-6 are computed in one pass and cached per (benchmark hash, model names,
-scores fingerprint, resamples, seed, level), so switching between Tables 3-6 or between
-cells recomputes nothing. Caches are small thread-safe LRUs (`cache_info`, `clear_caches`).
+of them are paired. The plan is cached per (benchmark, resamples, seed); the intervals of
+the table shown are computed one cell at a time (a models x resamples block, so 1,000 models
+need tens of MB, not a GB) and cached per (benchmark hash, model names, scores fingerprint,
+resamples, seed, level, cells), so showing a table again or another of its cells recomputes
+nothing. Caches are small thread-safe LRUs (`cache_info`, `clear_caches`).
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from leaderboard.benchmark import Benchmark
 from leaderboard.scoring import cell_masks
 from leaderboard.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, bootstrap_counts, \
     cell_intervals, rank_ranges
+from leaderboard.tables import CellMasks
 from leaderboard.taxonomy import CLOSED_QTYPES, TABLE_TITLES, TABLES
 
 from .figstyle import BLUE, WHISKER, style_figure
@@ -213,47 +215,49 @@ def display_labels(table_key: str) -> dict[str, str]:
 
 def board_intervals(names: Sequence[str], scores: Any, bench: Benchmark,
                     table_key: str | None, resamples: int = DEFAULT_RESAMPLES, seed: int = 0,
-                    level: float = DEFAULT_LEVEL) -> pd.DataFrame:
+                    level: float = DEFAULT_LEVEL, with_overall: bool = False) -> pd.DataFrame:
     """Per model and cell of a table: estimate, low, high in percent (NaN where null).
 
     Columns `INTERVAL_COLUMNS`, models in the order given, cells in the table's order.
-    `table_key` None gives all four tables. A cell holding an item unknown for a model is
-    null for that model, as on the board. The first call computes every cell of every
-    table; later calls for any table with the same inputs come from the cache.
+    `table_key` None gives all four tables. `with_overall` adds Table 3's Overall after the
+    cells of a table that has none (the board shows it next to every table's model names).
+    A cell holding an item unknown for a model is null for that model, as on the board.
+    Only the cells asked for are computed (the table shown, issue 13), then cached.
     """
     if table_key is not None and table_key not in TABLES:
         raise ValueError(f"unknown table {table_key!r}; tables: {', '.join(TABLES)}")
     s = check_inputs(names, scores, bench)
     if not len(names):
         return pd.DataFrame(columns=list(INTERVAL_COLUMNS))
-    key = _key(names, s, bench, resamples, seed, level)
-    frames = _INTERVALS.get(key, lambda: _all_intervals(names, s, bench, resamples, seed,
-                                                        level))
-    return frames[table_key or "all"].copy(deep=False)  # copy-on-write: callers can't corrupt
+    keys = [(t, c) for t in ([table_key] if table_key else TABLES) for c in TABLES[t].columns]
+    if with_overall and ("table3", "Overall") not in keys:
+        keys.append(("table3", "Overall"))
+    key = _key(names, s, bench, resamples, seed, level) + (tuple(keys),)
+    frame = _INTERVALS.get(key, lambda: _intervals_of(names, s, bench, keys, resamples, seed,
+                                                      level))
+    return frame.copy(deep=False)  # copy-on-write: callers can't corrupt the cache
 
 
-def _all_intervals(names: Sequence[str], s: np.ndarray, bench: Benchmark, resamples: int,
-                   seed: int, level: float) -> dict[str, pd.DataFrame]:
+def _intervals_of(names: Sequence[str], s: np.ndarray, bench: Benchmark,
+                  keys: list[tuple[str, str]], resamples: int, seed: int,
+                  level: float) -> pd.DataFrame:
     masks = cell_masks(bench)
-    ci = cell_intervals(s, masks, counts=shared_plan(bench, resamples, seed), level=level)
+    rows = [masks.names.index(k) for k in keys]
+    chosen = CellMasks(list(keys), masks.matrix[rows])
+    ci = cell_intervals(s, chosen, counts=shared_plan(bench, resamples, seed), level=level)
     info = _cell_info()
     n_models, n_cells = ci.estimate.shape
-    keys = list(ci.keys)
-    frame = pd.DataFrame({
+    return pd.DataFrame({
         "model": [m for m in names for _ in range(n_cells)],
         "table": [k[0] for k in keys] * n_models,
         "cell": [k[1] for k in keys] * n_models,
         "label": [info[k][0] for k in keys] * n_models,
         "group": [info[k][1] for k in keys] * n_models,
-        "n_items": np.tile(masks.matrix.sum(axis=1), n_models),
+        "n_items": np.tile(chosen.matrix.sum(axis=1), n_models),
         "estimate": ci.estimate.ravel(),
         "low": ci.low.ravel(),
         "high": ci.high.ravel(),
     }, columns=list(INTERVAL_COLUMNS))
-    out = {"all": frame}
-    for t in TABLES:
-        out[t] = frame[frame["table"] == t].reset_index(drop=True)
-    return out
 
 
 def _missing(x: Any) -> bool:

@@ -120,5 +120,6 @@ def random_baseline(masks: CellMasks, qtypes: np.ndarray,
             values.setdefault(table, {})[cell] = None
             reasons.setdefault(table, {})[cell] = "random guessing is defined for SC and TF only"
         else:
-            values.setdefault(table, {})[cell] = 100.0 * (sc_hits[i] + 0.5 * n_tf[i]) / n
+            value = 100.0 * (sc_hits[i] + 0.5 * n_tf[i]) / n
+            values.setdefault(table, {})[cell] = float(value)  # a number JSON keeps as one
     return TableResult(values, counts, reasons)

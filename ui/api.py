@@ -104,6 +104,9 @@ class Api:
     """The endpoints' functions (their signatures and docstrings are the API's docs)."""
 
     state: AppState
+    #: Rows of /leaderboard (the board's service, `BoardService.api_rows`), called with the
+    #: arguments resolved; None: `AppState.leaderboard_rows`.
+    rows: Callable[..., list[dict]] | None = None
 
     def api_submit(
         self,
@@ -179,7 +182,8 @@ class Api:
         Model, Params; `kinds` of reported, verified; `weights` of open, closed, unknown;
         `sizes` of the board's size buckets. A bad argument raises an error naming it."""
         key = _resolved("table", table_key, table)
-        return self.state.leaderboard_rows(
+        rows = self.rows or self.state.leaderboard_rows
+        return rows(
             key,
             choices_arg("kinds", kinds, KINDS),
             str(search or ""),
@@ -282,9 +286,11 @@ class Api:
         return actions.rejudge_with(self.state, submission_id, judge, token)
 
 
-def register(state: AppState) -> Api:
-    """Declare the named endpoints inside the Blocks being built."""
-    api = Api(state)
+def register(state: AppState, leaderboard: Callable[..., list[dict]]) -> Api:
+    """Declare the named endpoints inside the Blocks being built; `leaderboard` gives the
+    rows of /leaderboard (the board's service: rows from the cache the page is built from),
+    after `Api.api_leaderboard` has resolved and checked the arguments."""
+    api = Api(state, leaderboard)
     gr.api(api.api_submit, api_name="submit")
     gr.api(api.api_withdraw, api_name="withdraw")
     gr.api(api.api_leaderboard, api_name="leaderboard")

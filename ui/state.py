@@ -40,7 +40,10 @@ from leaderboard.names import name_key as model_key
 from leaderboard.store import StorageError, Submission, SubmissionStore
 from leaderboard.submission import SubmissionPipeline
 
+from analysis.paper_board import choose_baseline
+from analysis.score_matrix import ScoreRows
 from .pending import PendingBoard, start_pending
+
 
 log = logging.getLogger("qbp.app")
 
@@ -118,6 +121,15 @@ class AppState:
     identity: Identities = field(default_factory=Identities.from_env)
     admin_gate: AdminGate = field(default_factory=AdminGate)
     _trust: Any = None  # ui.trust.TrustService, made on first use
+    _score_rows: ScoreRows | None = None
+    baseline_note: str = ""  # which Random row the board shows, and why (paper_board)
+    #: Called after the rows change (a submit, a pending row, a moderation).
+    listeners: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def generation(self) -> int:
+        """Bumped whenever the store changes: caches of derived views key on it."""
+        return self._generation
 
     # ----------------------------------------------------------------- start-up
     @classmethod
@@ -214,14 +226,25 @@ class AppState:
             self._comparisons = {}
             self._generation += 1
             self.pending.drop(pending)
+        self._changed()
+
+    def _changed(self) -> None:
+        """Tell the listeners (the board's page payload) that the rows changed."""
+        for listener in list(self.listeners):
+            try:
+                listener()
+            except Exception:  # noqa: BLE001 - a view must not break a submit
+                log.exception("state listener failed")
 
     def entries(self) -> list[Entry]:
         """Reported rows, verified rows (Random of the loaded benchmark first), then the
         uploads being judged as pending rows."""
         with self._lock:
-            if self._entries is None:
-                self._entries = self.reported + verified_entries(
-                    self.bench, self.store.submissions(), self.pipeline.ownership.owner)
+            if self._entries is None:  # one Random row: paper_board.choose_baseline
+                choice = choose_baseline(self.reported, verified_entries(
+                    self.bench, self.store.submissions(), self.pipeline.ownership.owner),
+                    self.loaded_counts, self.paper_counts)
+                self._entries, self.baseline_note = choice.entries, choice.note
             return self._entries + self.pending.entries()
 
     def verified_models(self) -> list[str]:
@@ -259,22 +282,12 @@ class AppState:
         by_name = {e.name: e.submission_id for e in entries
                    if e.kind == VERIFIED and e.submission_id}
         subs = {s.id: s for s in self.store.submissions()}
-        ids = self.bench.items["id"].to_numpy(dtype=object)
-        names, rows = [], []
-        for name in self.verified_models():
-            sub = subs.get(by_name.get(name, ""))
-            if sub is None:
-                continue
-            items = sub.item_scores()
-            if len(items) != len(ids) or not np.array_equal(items["id"].to_numpy(dtype=object),
-                                                            ids):
-                log.warning("scores of %s skipped: items do not match the benchmark", sub.id)
-                continue
-            names.append(name)
-            rows.append(items["score"].to_numpy(dtype=np.float64))
-        scores = np.vstack(rows) if rows else np.zeros((0, len(self.bench)))
+        chosen = [subs[by_name[n]] for n in self.verified_models() if by_name.get(n) in subs]
+        if self._score_rows is None:  # rows read once, kept on disk (analysis/score_matrix)
+            self._score_rows = ScoreRows(self.store.root, self.bench)
+        kept, scores = self._score_rows.matrix(chosen)
         scores.flags.writeable = False
-        out = (names, scores)
+        out = ([s.meta.model for s in kept], scores)
         with self._lock:
             if self._generation == generation:
                 self._scores = out
@@ -371,6 +384,7 @@ class AppState:
             if pending is not None:
                 key = self.pending.add(pending)
                 ticks.append(pending.update)
+                self._changed()  # the board's page payload shows the pending row
             sub = self.pipeline.finish(prepared, progress=tick)
         except (InputError, StorageError) as exc:  # bad file/form, too many, disk trouble
             return SubmitOutcome(False, str(exc))

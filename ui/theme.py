@@ -1,4 +1,5 @@
-"""How the Space looks: theme, CSS, and the page's own scripts (header sort, share URL).
+"""How the Space looks: theme, CSS, and the page's own script (share URL); the board's own
+script and CSS live with it in `ui/board_table.*`.
 
 Fonts are system fonts only: the page must work offline.
 """
@@ -6,20 +7,6 @@ Fonts are system fonts only: the page must work offline.
 from __future__ import annotations
 
 import gradio as gr
-
-# A click on a leaderboard column header asks the server to sort by that column (server-side,
-# so rank, marks and downloads follow). Capture phase: the grid stops the click's propagation.
-HEADER_SORT_JS = """() => {
-  document.addEventListener('click', (ev) => {
-    const th = ev.target.closest('#leaderboard th[data-heading]');
-    if (!th || ev.target.closest('button')) return;
-    const box = document.querySelector('#sort-request textarea, #sort-request input');
-    if (!box) return;
-    const label = (th.getAttribute('title') || th.innerText || '').trim();
-    box.value = JSON.stringify({header: label, t: Date.now()});
-    box.dispatchEvent(new Event('input', {bubbles: true}));
-  }, true);
-}"""
 
 # The drill-down's share link, once shown, becomes the address bar's URL (same page only),
 # so the browser's own "copy link" shares the view too.

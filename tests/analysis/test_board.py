@@ -109,7 +109,8 @@ def test_filters_kind_search_weights_and_size():
     assert names(weights=("closed",)) == {"Closed-X", BASELINE_NAME}
     assert names(sizes=("< 5B",)) == {"Small-Open", BASELINE_NAME}
     assert names(sizes=(board.UNKNOWN_SIZE,)) == {"Closed-X", BASELINE_NAME}
-    assert names(kinds=(VERIFIED,)) == set()
+    # The baseline is the reference row of both kinds (issue 13: one Random row).
+    assert names(kinds=(VERIFIED,)) == {BASELINE_NAME}
 
 
 def test_csv_neutralises_formula_cells_and_keeps_numbers():
@@ -206,8 +207,10 @@ def test_params_billions(text, value):
 
 
 def test_rank_of_a_new_row():
-    es = [entry("a", 70.0), entry("b", 60.0, kind=REPORTED), entry("new", 65.0)]
-    assert board.rank_of(es, "new") == (2, 3)
+    # Ranked among the verified rows only: the paper's rows (b) never displace it (issue 13).
+    es = [entry("a", 70.0), entry("b", 80.0, kind=REPORTED), entry("new", 65.0)]
+    assert board.rank_of(es, "new") == (2, 2)
+    assert board.rank_of(es, "b", REPORTED) == (1, 1)
 
 
 def test_filters_never_renumber_ranks():

@@ -4,6 +4,8 @@ Screenshots land in artifacts/screenshots/ (git-ignored) for a human to look at.
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 from urllib.parse import quote
@@ -17,7 +19,8 @@ from tests.conftest import REPO, SCREENSHOTS
 pytestmark = pytest.mark.browser
 
 PAPER3 = pd.read_csv(REPO / "data" / "paper" / "table3.csv", dtype=str).set_index("model")
-COL = {"Rank": 0, "Model": 1, "Type": 2, "OE judge": 3, "Weights": 4, "Params": 5}
+BOARD = "#board .qbp-board"
+ROW = "#board tbody tr.qbp-row"
 
 
 def wait_until(check, timeout: float = 20.0, what: str = "condition"):
@@ -39,43 +42,77 @@ def open_app(page, url: str, query: str = "", theme: str = "light"):
     if "item=" in query:
         page.wait_for_selector("#dd-detail .qbp-item")
         return
-    page.wait_for_selector("#leaderboard .virtual-row")
-    wait_until(lambda: page.locator("#leaderboard .virtual-row").count() > 5, what="rows")
+    page.wait_for_selector(f"{BOARD}[data-ready='1']")
+    wait_until(lambda: page.locator(ROW).count() > 5, what="rows")
 
 
-def column(page, idx: int, grid: str = "#leaderboard") -> list[str]:
+def column(page, idx: int, grid: str) -> list[str]:
+    """A column of a Gradio grid (Drill-down, Compare, Items) by position."""
     return page.locator(f"{grid} .virtual-row [data-col='{idx}']").all_inner_texts()
 
 
+def board_column(page, key: str) -> list[str]:
+    """A column of the board by key: "Rank", "Overall", a cell name ("NI", "SC_Global"),
+    "Params", "Weights", "OE judge", "Rank range"; "Model" gives the names."""
+    if key == "Model":
+        return page.locator(f"{ROW} .qbp-name").all_inner_texts()
+    return page.locator(f"{ROW} [data-key='{key}']").all_inner_texts()
+
+
+def board_sections(page) -> list[str]:
+    return page.eval_on_selector_all(ROW, "rows => rows.map(r => r.dataset.sec)")
+
+
 def headers(page) -> list[str]:
-    return [h.strip() for h in page.locator("#leaderboard th").all_inner_texts()]
+    """Every header text of the board (both rows, group headers included)."""
+    return [h.strip().rstrip("▲▼ ").strip()
+            for h in page.locator("#board thead th").all_inner_texts()]
 
 
-def cell_index(page, header: str) -> int:
-    return headers(page).index(header)
+def caption(page) -> str:
+    return page.inner_text("#board .qbp-caption")
+
+
+def click_header(page, key: str):
+    page.locator(f"#board thead th[data-key='{key}']").click()
+
+
+def switch_table(page, key: str):
+    page.locator(f"#board .qbp-tab[data-table='{key}']").click()
+    wait_until(lambda: page.get_attribute(BOARD, "data-table") == key, what=key)
+
+
+def search_board(page, text: str):
+    page.locator("#board-search").fill(text)
 
 
 def show_only(page, kind: str):
-    """Untick the other row kind in the "Rows" filter."""
+    """Untick the other row kind in the "Rows" filter (the baseline stays)."""
     other = {"reported": "verified", "verified": "reported"}[kind]
-    page.locator("#kinds label", has_text=other).click()
-    wait_until(lambda: set(t.split(" ")[0] for t in column(page, COL["Type"])) == {kind},
-               what=f"only {kind} rows")
+    page.locator(f"#board input[data-filter='kinds'][value='{other}']").uncheck()
+    wanted = {"reported": {"baseline", "open", "closed"}, "verified": {"baseline", "verified"}}
+    wait_until(lambda: set(board_sections(page)) <= wanted[kind], what=f"only {kind} rows")
 
 
 def as_number(text: str) -> float | None:
     return None if text == "-" else float(text.rstrip("B"))
 
 
+def by_section(page, key: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for sec, text in zip(board_sections(page), board_column(page, key)):
+        out.setdefault(sec, []).append(text)
+    return out
+
+
 def test_leaderboard_shows_the_papers_rows_and_values(page, app_server):
     open_app(page, app_server.url)
     show_only(page, "reported")
     page.screenshot(path=str(SCREENSHOTS / "leaderboard_reported.png"), full_page=True)
-    names = column(page, COL["Model"])
-    assert names[0] == "Qwen3-VL (32B)" and len(names) >= 10
-    heads = headers(page)
+    names = board_column(page, "Model")
+    assert names[0] == "Random guess" and names[1] == "Qwen3-VL (32B)" and len(names) == 26
     for cell in TABLES["table3"].cells:
-        shown = column(page, heads.index(cell.label))
+        shown = board_column(page, cell.name)
         for name, text in zip(names, shown):
             paper_name = next(n for n in PAPER3.index if n == name or
                               (name == "Random guess" and n.startswith("Random")))
@@ -87,12 +124,11 @@ def test_verified_rows_show_the_scorers_numbers(page, app_server):
     show_only(page, "verified")
     rows = {r["model"]: r for r in app_server.state.leaderboard_rows("table3",
                                                                      kinds=["verified"])}
-    names = column(page, COL["Model"])
-    judges = column(page, COL["OE judge"])
-    heads = headers(page)
+    names = board_column(page, "Model")
+    judges = board_column(page, "OE judge")
     assert "approx. OE judge" in judges
     for cell in TABLES["table3"].cells:
-        for name, text in zip(names, column(page, heads.index(cell.label))):
+        for name, text in zip(names, board_column(page, cell.name)):
             v = rows[name][cell.name]
             assert text == ("-" if v is None else f"{v:.2f}"), (name, cell.name)
     page.screenshot(path=str(SCREENSHOTS / "leaderboard_verified.png"), full_page=True)
@@ -100,34 +136,36 @@ def test_verified_rows_show_the_scorers_numbers(page, app_server):
 
 def test_clicking_a_column_header_sorts_numerically(page, app_server):
     open_app(page, app_server.url)
-    params = page.locator(f"#leaderboard th[data-heading='{COL['Params']}']")
-    params.click()
+    click_header(page, "Params")
     # Numeric order puts 78B first; text order would put "8B" first.
-    wait_until(lambda: column(page, COL["Params"])[:1] == ["78B"], what="sorted by params")
-    shown = [as_number(t) for t in column(page, COL["Params"]) if t != "-"]
-    assert shown == sorted(shown, reverse=True)
-    mc = cell_index(page, "MC")
-    page.locator(f"#leaderboard th[data-heading='{mc}']").click()
-    wait_until(lambda: "sorted by MC (descending)" in page.inner_text("body"), what="MC desc")
-    page.locator(f"#leaderboard th[data-heading='{mc}']").click()
-    wait_until(lambda: "sorted by MC (ascending)" in page.inner_text("body"), what="MC asc")
-    values = wait_until(lambda: [as_number(t) for t in column(page, mc) if t != "-"],
-                        what="MC values")
-    assert values == sorted(values) and len(values) > 5
+    wait_until(lambda: by_section(page, "Params").get("open", [""])[:1] == ["78B"],
+               what="sorted by params")
+    for shown in by_section(page, "Params").values():
+        numbers = [as_number(t) for t in shown if t != "-"]
+        assert numbers == sorted(numbers, reverse=True)
+    click_header(page, "MC")
+    wait_until(lambda: "sorted by MC (descending)" in caption(page), what="MC desc")
+    click_header(page, "MC")
+    wait_until(lambda: "sorted by MC (ascending)" in caption(page), what="MC asc")
+    for section, shown in by_section(page, "MC").items():
+        values = [as_number(t) for t in shown if t != "-"]
+        assert values == sorted(values), section
+    assert len([t for t in board_column(page, "MC") if t != "-"]) > 5
     page.screenshot(path=str(SCREENSHOTS / "leaderboard_sorted_mc.png"), full_page=True)
 
 
 def test_switching_to_table_4_changes_the_columns(page, app_server):
     open_app(page, app_server.url)
     assert "NIs" in headers(page)
-    page.locator("#table-select label", has_text="Table 4").click()
-    wait_until(lambda: "Noise" in headers(page), what="Table 4 headers")
+    switch_table(page, "table4")
     heads = headers(page)
     assert [h for h in heads if h in TABLES["table4"].columns] == TABLES["table4"].columns
-    assert "NIs" not in heads and "Overall" not in heads
-    page.locator("#table-select label", has_text="Table 5").click()
-    wait_until(lambda: "AGIs Tech." in headers(page), what="Table 5 headers")
-    assert "AIGC" in headers(page) and "NIs Overall" in headers(page)
+    assert "NIs" not in heads and "Technical Distortions" in heads
+    overall = page.locator("#board thead th[data-key='Overall']")
+    assert "Table 3" in overall.get_attribute("title")  # the headline, not a Table 4 cell
+    switch_table(page, "table5")
+    heads = headers(page)
+    assert "AGIs" in heads and "AIGC" in heads and heads.count("Overall") == 5
     page.screenshot(path=str(SCREENSHOTS / "leaderboard_table5.png"), full_page=True)
 
 
@@ -185,9 +223,9 @@ def test_html_in_a_model_name_is_shown_as_text(page, app_server, client, tmp_pat
     assert "<b>C</b> <script>x()</script>" in detail
     page.screenshot(path=str(SCREENSHOTS / "html_name_drilldown.png"), full_page=True)
     page.get_by_role("tab", name="Leaderboard").click()
-    page.locator("#search textarea, #search input").first.fill("Evil")
-    wait_until(lambda: column(page, COL["Model"]) == [evil], what="the evil row")
-    assert page.locator("#leaderboard img").count() == 0
+    search_board(page, "Evil")
+    wait_until(lambda: board_column(page, "Model") == [evil], what="the evil row")
+    assert page.locator("#board img").count() == 0
     assert page.evaluate("() => window.__xss") is None
     page.screenshot(path=str(SCREENSHOTS / "html_name_as_text.png"), full_page=True)
 
@@ -225,19 +263,23 @@ def test_upload_shows_the_report_then_submit_puts_the_model_on_the_board(page, a
     rank = int(text.split("rank ")[1].split(" ")[0])
     page.screenshot(path=str(SCREENSHOTS / "submit_accepted.png"), full_page=True)
     page.get_by_role("tab", name="Leaderboard").click()
-    page.locator("#search textarea, #search input").first.fill("Browser Upload")
-    wait_until(lambda: column(page, COL["Model"]) == ["Browser Upload (9B)"], what="new row")
-    assert column(page, COL["Rank"]) == [str(rank)]
+    search_board(page, "Browser Upload")
+    wait_until(lambda: board_column(page, "Model") == ["Browser Upload (9B)"], what="new row")
+    assert board_column(page, "Rank") == [str(rank)]
 
 
 def test_downloads_follow_the_current_view(page, app_server):
     open_app(page, app_server.url)
-    page.locator("#table-select label", has_text="Table 6").click()
-    wait_until(lambda: "SC Global" in headers(page), what="Table 6")
+    switch_table(page, "table6")
+    click_header(page, "SC_Global")
+    wait_until(lambda: "sorted by SC Global (descending)" in caption(page), what="sorted")
     with page.expect_download() as info:
         page.locator("#dl-csv").click()
     csv_text = open(info.value.path(), encoding="utf-8").read()
-    assert csv_text.splitlines()[0].startswith("Rank,Model,Type,OE judge,Weights,Params,SC Global")
+    assert csv_text.startswith("Section,Rank,Model,Overall (Table 3),SC Global,SC Local")
+    # Rows in the board's order: sections as shown, SC Global best first within each.
+    rows = list(csv.reader(io.StringIO(csv_text, newline="")))
+    assert [r[2].removeprefix("'") for r in rows[1:]] == board_column(page, "Model")
     assert "Qwen3-VL (32B)" in csv_text
     with page.expect_download() as info:
         page.locator("#dl-tex").click()
@@ -254,17 +296,16 @@ def shown_value(text: str) -> float | None:
 def test_interval_toggle_shows_plus_minus_in_verified_rows_only(page, app_server, theme):
     open_app(page, app_server.url, theme=theme)
     assert "Rank range" not in headers(page)
-    page.locator("#show-ci input").check()
+    page.locator("#show-ci").check()
     wait_until(lambda: "Rank range" in headers(page), what="rank range column")
-    heads = headers(page)
-    types = column(page, heads.index("Type"))
     overall = wait_until(lambda: (lambda col: col if any("±" in t for t in col) else None)(
-        column(page, heads.index("Overall"))), what="intervals in the Overall column")
-    ranges = column(page, heads.index("Rank range"))
-    names = column(page, heads.index("Model"))
+        board_column(page, "Overall")), what="intervals in the Overall column")
+    sections = board_sections(page)
+    ranges = board_column(page, "Rank range")
+    names = board_column(page, "Model")
     drillable = set(app_server.state.score_matrix()[0])
-    for name, kind, text, rng in zip(names, types, overall, ranges):
-        if kind == "reported":
+    for name, sec, text, rng in zip(names, sections, overall, ranges):
+        if sec in ("open", "closed"):
             assert "±" not in text and rng == "-", name
         elif name in drillable:  # a row held for review takes no rank, so no rank range
             assert " ± " in text and (rng == "-") == ("under review" in kind), name
@@ -275,13 +316,12 @@ def test_interval_toggle_shows_plus_minus_in_verified_rows_only(page, app_server
     page.screenshot(path=str(SCREENSHOTS / f"leaderboard_intervals_{theme}.png"),
                     full_page=True)
     # Sorting still uses the numbers: a header click sorts SC by value, intervals shown.
-    sc = heads.index("SC")
-    page.locator(f"#leaderboard th[data-heading='{sc}']").click()
-    wait_until(lambda: "sorted by SC (descending)" in page.inner_text("body"), what="SC sort")
-    values = wait_until(lambda: (lambda col: col if any("±" in t for t in col) else None)(
-        column(page, sc)), what="SC with intervals")
-    numbers = [shown_value(t) for t in values if t != "-"]
-    assert numbers == sorted(numbers, reverse=True) and len(numbers) > 5
+    click_header(page, "SC")
+    wait_until(lambda: "sorted by SC (descending)" in caption(page), what="SC sort")
+    wait_until(lambda: any("±" in t for t in board_column(page, "SC")), what="SC intervals")
+    here = [shown_value(t) for sec, t in zip(board_sections(page), board_column(page, "SC"))
+            if sec == "verified" and t != "-"]
+    assert here == sorted(here, reverse=True) and len(here) > 5
 
 
 def test_compare_tab_shows_the_summary_chart_and_opens_a_discordant_item(page, app_server):

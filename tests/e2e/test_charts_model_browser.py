@@ -108,7 +108,7 @@ def test_a_few_models_are_a_radar_that_fills_its_panel_with_labels_apart(
     page = sized(width)
     open_charts(page, app_server.url, theme)
     page.get_by_role("tab", name="Leaderboard").click()
-    page.locator("#search textarea, #search input").first.fill("(simulated)")
+    page.locator("#board .qbp-search").fill("(simulated)")
     page.get_by_role("tab", name="Charts").click()
     shown = [e for e in chart_models(app_server.state) if "(simulated)" in e.name]
     assert 3 <= len(shown) <= charts.RADAR_MAX

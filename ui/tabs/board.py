@@ -1,6 +1,7 @@
-"""The Leaderboard tab: the paper's tables over reported and verified rows, filters, a
-server-side sort (header click or controls), 95% intervals with an error-bar chart, and
-CSV / LaTeX downloads of exactly the rows shown."""
+"""The Leaderboard tab: the board in the paper's layout (`ui.board_table`: every table's rows
+come with the page; sort, search, filters and table switch run in the browser; intervals and
+downloads on request), and `BoardHandlers`, the same views rendered on the server as frames
+(the benches and the state tests time and check them without a browser)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
@@ -18,6 +20,7 @@ from analysis.entries import KINDS
 from ui.state import AppState
 from leaderboard.taxonomy import TABLE_TITLES, TABLES
 
+from .. import board_table
 from . import PRIVATE
 
 EXPORT_DIR = Path(tempfile.gettempdir()) / "qbp-exports"
@@ -139,136 +142,30 @@ class BoardHandlers:
 
 @dataclass
 class BoardTab:
-    """What other tabs use: the filters (the Charts tab follows them) and a re-render."""
+    """What other tabs use: the board's filters as the browser last sent them (the Charts
+    tab follows them), its service (the /leaderboard API reads its cache) and a refresh."""
 
     handlers: BoardHandlers
-    table: gr.Radio
-    kinds: gr.CheckboxGroup
-    search: gr.Textbox
-    weights: gr.CheckboxGroup
-    sizes: gr.CheckboxGroup
-    inputs: list[Any]
-    outputs: list[Any]
+    component: board_table.BoardTab
+    service: board_table.BoardService
+    refresh_fn: Callable[[], Any]
 
     @property
     def filters(self) -> list[Any]:
         """The row filters, in `filters_of` order."""
-        return [self.kinds, self.search, self.weights, self.sizes]
+        c = self.component
+        return [c.kinds, c.search, c.weights, c.sizes]
 
     def refresh(self, dep: Any) -> Any:
-        """After `dep`, render the board again (the store may have changed)."""
-        return dep.then(self.handlers.render_board, self.inputs, self.outputs, **PRIVATE)
+        """After `dep`, send the board's payload again (the store may have changed)."""
+        return dep.then(self.refresh_fn, None, self.component.html, **PRIVATE)
 
 
-def build(state: AppState) -> BoardTab:
-    h = BoardHandlers(state)
+def build(state: AppState, demo: gr.Blocks) -> BoardTab:
+    """The Leaderboard tab: the paper-layout board (`ui.board_table`, sorted, searched and
+    switched in the browser on data that comes with the page) and its error-bar chart."""
+    service = board_table.BoardService(state)
     with gr.Tab("Leaderboard", id="board"):
-        with gr.Row():
-            table = gr.Radio(
-                TABLE_CHOICES, value="table3", label="Table", elem_id="table-select", scale=3
-            )
-            kinds = gr.CheckboxGroup(
-                list(KINDS), value=list(KINDS), label="Rows", elem_id="kinds", scale=1
-            )
-            show_ci = gr.Checkbox(
-                label="Show 95% intervals",
-                value=False,
-                elem_id="show-ci",
-                scale=1,
-                info="verified rows: value ± half-width, rank range and group",
-            )
-        with gr.Row():
-            search = gr.Textbox(
-                label="Search model", placeholder="e.g. Qwen", elem_id="search", scale=2
-            )
-            weights = gr.CheckboxGroup(
-                list(board.WEIGHT_CHOICES),
-                value=list(board.WEIGHT_CHOICES),
-                label="Weights",
-                scale=2,
-            )
-            sizes = gr.CheckboxGroup(
-                list(board.SIZE_CHOICES),
-                value=list(board.SIZE_CHOICES),
-                label="Model size",
-                scale=3,
-            )
-            sort_by = gr.Dropdown(
-                board.sort_keys("table3"),
-                value=board.OVERALL,
-                label="Sort by",
-                scale=2,
-                min_width=190,
-            )
-            order = gr.Radio(
-                ["descending", "ascending"], value="descending", label="Order", scale=1
-            )
-        caption = gr.Markdown()
-        sort_request = gr.Textbox(visible="hidden", elem_id="sort-request")
-        grid = gr.DataFrame(
-            interactive=False,
-            max_height=640,
-            pinned_columns=2,
-            wrap=False,
-            buttons=["fullscreen", "copy"],
-            elem_id="leaderboard",
-        )
-        with gr.Row():
-            csv_btn = gr.DownloadButton("Download CSV", size="sm", elem_id="dl-csv")
-            tex_btn = gr.DownloadButton("Download LaTeX", size="sm", elem_id="dl-tex")
-        info = gr.HTML(elem_id="board-info")
-        with gr.Column(visible=False, elem_id="ci-chart-box") as ci_box:
-            with gr.Row(equal_height=True):
-                ci_cell = gr.Dropdown(
-                    board_uncertainty.chart_cells("table3"),
-                    value=board.OVERALL,
-                    label="Error bars for",
-                    elem_id="ci-cell",
-                    scale=1,
-                    min_width=220,
-                )
-                gr.Markdown(
-                    "Bars: the column's value; whiskers: its 95% interval. Verified rows of "
-                    f"the current view, at most {board_uncertainty.CHART_MODELS}. Reported rows "
-                    "have no per-item data, so no interval.",
-                    elem_classes="qbp-notes",
-                    scale=3,
-                )
-            ci_plot = gr.Plot(show_label=False, elem_id="ci-chart")
-
-    inputs = [table, kinds, search, weights, sizes, sort_by, order, show_ci]
-    outputs = [grid, caption, info, csv_btn, tex_btn]
-    chart_inputs, chart_outputs = inputs + [ci_cell], [ci_box, ci_plot]
-
-    def errorbars(dep: Any, **kw: Any) -> Any:
-        return dep.then(h.render_errorbars, chart_inputs, chart_outputs, **kw, **PRIVATE)
-
-    errorbars(
-        table.change(h.sort_choices, table, sort_by, **PRIVATE)
-        .then(h.render_board, inputs, outputs, **PRIVATE)
-        .then(h.chart_cells, [table, sort_by], ci_cell, **PRIVATE)
-    )
-    for comp in (kinds, weights, sizes, show_ci):
-        errorbars(comp.change(h.render_board, inputs, outputs, **PRIVATE))
-    for comp in (order, sort_by):  # user changes only: header clicks set both at once
-        comp.input(h.render_board, inputs, outputs, **PRIVATE)
-    sort_request.change(
-        h.header_sort,
-        [sort_request, table, sort_by, order],
-        [sort_by, order],
-        show_progress="hidden",
-        **PRIVATE,
-    ).then(h.render_board, inputs, outputs, **PRIVATE)
-    errorbars(
-        search.change(
-            h.render_board,
-            inputs,
-            outputs,
-            trigger_mode="always_last",
-            show_progress="hidden",
-            **PRIVATE,
-        ),
-        show_progress="hidden",
-    )
-    ci_cell.input(h.render_errorbars, chart_inputs, chart_outputs, **PRIVATE)
-    return BoardTab(h, table, kinds, search, weights, sizes, inputs, outputs)
+        component = board_table.build_board(service)
+    refresh = board_table.wire_board(demo, component, service)
+    return BoardTab(BoardHandlers(state), component, service, refresh)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from leaderboard import identity
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_front_matter_turns_on_sign_in_with_hugging_face():
