@@ -10,7 +10,6 @@ This file only composes the page: each tab lives in `ui/tabs/`, the public API i
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -20,7 +19,12 @@ import gradio as gr  # noqa: E402
 from analysis.about import header_markdown, judge_label  # noqa: E402
 from ui.state import AppState  # noqa: E402
 from leaderboard.settings import AppSettings  # noqa: E402
-from ui import api  # noqa: E402
+from gradio.utils import get_upload_folder  # noqa: E402
+
+from starlette.middleware import Middleware  # noqa: E402
+
+from ui import api, files  # noqa: E402
+from ui.request_guard import RequestGuard  # noqa: E402
 from ui.tabs import about as about_tab  # noqa: E402
 from ui.tabs import board as board_tab  # noqa: E402
 from ui.tabs import changes as changes_tab  # noqa: E402
@@ -59,7 +63,12 @@ def build(state: AppState) -> gr.Blocks:
     """The Blocks app over a started AppState: the tabs in page order, then the page load."""
     bench = state.bench
     judge = judge_label(state.judge.info.as_dict() if state.judge else None)
-    with gr.Blocks(title=state.settings.title, fill_width=True) as demo:
+    # Gradio deletes uploads (and files it copied for handlers) older than the setting.
+    with gr.Blocks(
+        title=state.settings.title,
+        fill_width=True,
+        delete_cache=state.server_limits.delete_cache,
+    ) as demo:
         gr.Markdown(
             header_markdown(state.settings.title, bench.source, len(bench), bench.hash, judge)
         )
@@ -87,21 +96,36 @@ def build(state: AppState) -> gr.Blocks:
 
 
 def launch_kwargs(state: AppState) -> dict[str, Any]:
-    """What launch() needs besides host and port (shared with the tests and the bench)."""
-    allowed = [str(state.bench.root.resolve())]
-    if state.bench.repo_id:  # images of a Hub bundle are fetched into the Hub cache
-        from huggingface_hub import constants
+    """What launch() needs besides host and port (shared with the tests and the bench).
 
-        allowed.append(str(Path(constants.HF_HUB_CACHE).resolve()))
+    Files: only the served-images folder is allowed; the bundle, the Hub cache, the store,
+    the judge cache, the source and the working directory are blocked (`ui.files`)."""
+    allowed, blocked = files.launch_paths(
+        state.private_folders(),
+        served=[state.images.folder],
+        keep=[get_upload_folder(), board_tab.EXPORT_DIR],
+    )
     return {
         "theme": theme(),
         "css": CSS + BOARD_CSS,
         "ssr_mode": False,
         "allowed_paths": allowed,
+        "blocked_paths": blocked,
         "footer_links": ["api", "settings"],
         # Gradio refuses bigger uploads before they reach a handler (HTTP 413); the
         # store checks the same limit again for callers that bypass the upload route.
         "max_file_size": state.limits.max_file_bytes,
+        # Before Gradio reads a byte: the upload quota per client, a cap on other bodies.
+        "app_kwargs": {
+            "middleware": [
+                Middleware(
+                    RequestGuard,
+                    server=state.server_limits,
+                    limits=state.limits,
+                    trust_forwarded=state.settings.trust_forwarded,
+                )
+            ]
+        },
     }
 
 

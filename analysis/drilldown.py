@@ -18,6 +18,7 @@ import pandas as pd
 from leaderboard.benchmark import Benchmark
 from leaderboard.names import name_key as model_key
 from leaderboard.provenance import UNUSABLE_STATUSES
+from leaderboard.safe_text import md_escape
 from leaderboard.taxonomy import CHOICE_QTYPES, LABELS, LONG_LABELS, OPTION_LETTERS
 
 #: Outcome filters: key -> label.
@@ -260,9 +261,10 @@ def _esc(v: Any) -> str:
 
 
 def count_markdown(matching: int, total: int, models: Sequence[str]) -> str:
-    """The line above the item list: how many items match, for which models (escaped)."""
-    who = ", ".join(models) or "no model chosen"
-    return f"**{matching}** of {total} items match · models: {_esc(who)}"
+    """The line above the item list: how many items match, for which models. The names are
+    visitor text inside Markdown: `md_escape`d, so none becomes an image, link or tag."""
+    who = ", ".join(md_escape(m) for m in models) or "no model chosen"
+    return f"**{matching}** of {total} items match · models: {who}"
 
 
 _STATUS_CLASS = {"ok": "ok", "judged": "ok", "unreadable": "bad", "refused": "bad",

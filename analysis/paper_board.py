@@ -452,7 +452,9 @@ def api_rows(board: BoardTable, rows: Sequence[int], sort_by: str = OVERALL
             "kind": e.kind, "type": e.label, "judge": e.judge_label,
             "approx_judge": e.approx_judge, "baseline": e.is_baseline, "open": e.open,
             "params": e.params, "params_b": e.params_b, "link": e.link,
-            "submission_id": e.submission_id,
+            "submission_id": e.submission_id, "owner": e.owner,
+            "unreadable_pct": e.unreadable_pct, "under_review": e.under_review,
+            "review": e.review_text or None,
         }
         for cell in cells:
             row[cell.name] = e.value(board.table, cell.name)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -329,8 +330,11 @@ class Benchmark:
         row = self.items.iloc[self.index_of[item_id]]
         if row["file_name"].startswith(PARQUET_IMAGE):
             return self._image_from_shard(row["file_name"])
-        local = (self.root / row["file_name"]).resolve()
-        if not local.is_relative_to(self.root.resolve()):
+        # Checked on the name, not on where symlinks lead: a Hub cache snapshot holds its
+        # files as symlinks into the repo's blobs/ folder.
+        root = self.root.resolve()
+        local = Path(os.path.normpath(root / row["file_name"]))
+        if not local.is_relative_to(root):
             return None  # a file name escaping the bundle is never served
         if local.is_file():
             return local

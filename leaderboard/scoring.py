@@ -6,6 +6,7 @@ OE items without a judge are `unjudged` and their cells null, never guessed.
 """
 from __future__ import annotations
 
+import inspect
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,6 +19,7 @@ from . import SCORER_VERSION
 from .benchmark import Benchmark
 from .extract import extract
 from .judges import Judge, JudgeRequest, Progress
+from .judges.budget import BudgetMeter
 from .predictions import ParseReport
 from .tables import CellMasks, TableResult, build_cell_masks, compute_tables, random_baseline
 
@@ -134,11 +136,28 @@ def score_closed(bench: Benchmark, predictions: dict[str, str | None],
     return _result(bench, frame, report, None)
 
 
-def judge_open(result: ScoreResult, judge: Judge | None,
-               progress: Progress | None = None) -> ScoreResult:
+def cut_note(limit: int) -> str:
+    """What an item's judge text starts with when its answer was cut for the judge."""
+    return f"[answer cut to {limit} characters for the judge]"
+
+
+def _takes_budget(judge: Judge) -> bool:
+    try:
+        return "budget" in inspect.signature(judge.judge).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def judge_open(result: ScoreResult, judge: Judge | None, progress: Progress | None = None,
+               max_answer_chars: int | None = None,
+               budget: BudgetMeter | None = None) -> ScoreResult:
     """`result` with its unjudged OE answers judged: a new result (the input, which may be
     cached or shown as a pending row, is not changed). Nothing is extracted again. With no
-    judge the result is returned as it is (OE stays unjudged)."""
+    judge the result is returned as it is (OE stays unjudged).
+
+    An answer longer than `max_answer_chars` is cut there before it is sent (the item's
+    judge text says so: `cut_note`); `budget` (one submission's) is handed to a judge that
+    takes one, which fails the items it no longer covers."""
     if judge is None:
         return result
     frame = result.items.copy()
@@ -148,13 +167,18 @@ def judge_open(result: ScoreResult, judge: Judge | None,
         questions = bench.items["question"].tolist()
         golds = bench.items["answer"].tolist()
         parsed = frame["parsed"].tolist()
-        requests = [JudgeRequest(questions[i], golds[i], parsed[i] or "") for i in to_judge]
+        answers = [parsed[i] or "" for i in to_judge]
+        cut = [bool(max_answer_chars) and len(a) > max_answer_chars for a in answers]
+        requests = [JudgeRequest(questions[i], golds[i], a[:max_answer_chars] if c else a)
+                    for i, a, c in zip(to_judge, answers, cut)]
         status = frame["status"].tolist()
         score = frame["score"].to_numpy(dtype=np.float64).copy()
         judge_score = frame["judge_score"].tolist()
         judge_raw = frame["judge_raw"].tolist()
-        for i, j in zip(to_judge, judge.judge(requests, progress=progress)):
-            judge_raw[i] = j.raw
+        extra = {"budget": budget} if budget is not None and _takes_budget(judge) else {}
+        judgements = judge.judge(requests, progress=progress, **extra)
+        for i, j, c in zip(to_judge, judgements, cut):
+            judge_raw[i] = f"{cut_note(max_answer_chars or 0)}\n{j.raw}" if c else j.raw
             if j.status == "judged" and j.score is not None:
                 judge_score[i] = j.score
                 score[i] = j.score / 2.0
@@ -172,6 +196,21 @@ def score_predictions(bench: Benchmark, predictions: dict[str, str | None],
     """Score raw answers (id -> text; absent ids are `missing`) against the benchmark:
     `score_closed`, then `judge_open`."""
     return judge_open(score_closed(bench, predictions, report), judge, progress)
+
+
+def from_items(bench: Benchmark, items: pd.DataFrame, report: ParseReport | None = None,
+               judge_info: dict[str, Any] | None = None) -> ScoreResult:
+    """A result from a stored items table (ITEM_COLUMNS, benchmark order), its tables and
+    counts computed again: what re-judging starts from. ValueError when the items do not
+    line up with the benchmark (the submission needs a re-score first)."""
+    ids = bench.items["id"].to_numpy(dtype=object)
+    if len(items) != len(ids) or not np.array_equal(items["id"].to_numpy(dtype=object), ids):
+        raise ValueError("its items do not line up with the loaded benchmark")
+    frame = items[list(ITEM_COLUMNS)].reset_index(drop=True).copy()
+    frame["judge_score"] = [None if pd.isna(v) else int(v) for v in frame["judge_score"]]
+    frame["judge_raw"] = [None if v is None or (isinstance(v, float) and np.isnan(v)) else v
+                          for v in frame["judge_raw"]]
+    return _result(bench, frame, report, judge_info)
 
 
 def _result(bench: Benchmark, frame: pd.DataFrame, report: ParseReport | None,

@@ -93,6 +93,62 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class JudgeLimits:
+    """What the open-ended judge may be sent for one submission: each answer cut to
+    `max_answer_chars` (the item says so), and a budget of calls, characters and wall time
+    (`judges.budget`); items past it are `judge_failed` and re-judged later, every
+    `rejudge_interval_s` seconds while the app runs (0: only at start-up and on request)."""
+
+    max_answer_chars: int = 2000  # QBP_JUDGE_MAX_ANSWER_CHARS
+    max_calls: int = 3000  # QBP_JUDGE_MAX_CALLS (retries included)
+    max_chars: int = 4_000_000  # QBP_JUDGE_MAX_CHARS (prompt characters, all calls)
+    max_seconds: float = 1800.0  # QBP_JUDGE_MAX_SECONDS
+    rejudge_interval_s: int = 1800  # QBP_REJUDGE_INTERVAL_S
+
+    @classmethod
+    def from_env(cls) -> "JudgeLimits":
+        return cls(
+            max_answer_chars=_int("QBP_JUDGE_MAX_ANSWER_CHARS", 2000),
+            max_calls=_int("QBP_JUDGE_MAX_CALLS", 3000),
+            max_chars=_int("QBP_JUDGE_MAX_CHARS", 4_000_000),
+            max_seconds=_float("QBP_JUDGE_MAX_SECONDS", 1800.0, minimum=1.0),
+            rejudge_interval_s=_int("QBP_REJUDGE_INTERVAL_S", 1800, minimum=0),
+        )
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    """What one client may put on the server's disk and in one request, checked at the HTTP
+    layer before Gradio reads a byte (`ui.request_guard`), and how long Gradio keeps uploads.
+
+    Disk used by uploads stays under about upload_mb_per_hour_all x upload_cache_minutes/60:
+    Gradio deletes uploads older than `upload_cache_minutes` (its `delete_cache`)."""
+
+    uploads_per_hour: int = 60  # QBP_UPLOADS_PER_HOUR, per client; 0 turns the limit off
+    upload_mb_per_hour: int = 200  # QBP_UPLOAD_MB_PER_HOUR, per client
+    upload_mb_per_hour_all: int = 2048  # QBP_UPLOAD_MB_PER_HOUR_ALL, every client together
+    upload_cache_minutes: int = 60  # QBP_UPLOAD_CACHE_MINUTES: uploads older are deleted
+    max_request_bytes: int = 128 * 1024  # QBP_MAX_REQUEST_KB: any other request body
+
+    @classmethod
+    def from_env(cls) -> "ServerLimits":
+        return cls(
+            uploads_per_hour=_int("QBP_UPLOADS_PER_HOUR", 60, minimum=0),
+            upload_mb_per_hour=_int("QBP_UPLOAD_MB_PER_HOUR", 200, minimum=0),
+            upload_mb_per_hour_all=_int("QBP_UPLOAD_MB_PER_HOUR_ALL", 2048, minimum=0),
+            upload_cache_minutes=_int("QBP_UPLOAD_CACHE_MINUTES", 60),
+            max_request_bytes=_int("QBP_MAX_REQUEST_KB", 128) * 1024,
+        )
+
+    @property
+    def delete_cache(self) -> tuple[int, int]:
+        """gr.Blocks(delete_cache=(every, age)) in seconds: look every tenth of the age (at
+        least every minute, at most every ten), delete what is older than the age."""
+        age = self.upload_cache_minutes * 60
+        return (max(60, min(600, age // 10)), age)
+
+
+@dataclass(frozen=True)
 class AppSettings:
     """What the Space reads from its environment; every default runs offline on the demo."""
 

@@ -463,26 +463,36 @@ class SubmissionStore:
         else:
             self._rescore_problems[sub_id] = problem
 
+    def result_digest(self, sub: Submission) -> str:
+        """sha256 of the stored result.json as it is now: a re-judge passes it back to
+        `replace_result` so it never overwrites a result it did not start from."""
+        return hashlib.sha256((sub.path / "result.json").read_bytes()).hexdigest()
+
     def replace_result(self, sub: Submission, result: ScoreResult, *,
                        stale: Callable[[dict[str, Any]], bool] | None = None,
                        record: Callable[[dict[str, Any], pd.DataFrame, dict[str, Any]],
                                         str | None] | None = None,
-                       reason: str | None = None) -> bool:
+                       reason: str | None = None, expect: str | None = None) -> bool:
         """Write a new result for a stored submission, keeping the old result.json and
-        items.parquet under history/ and saying in the new one what it replaced. The upload,
-        the form, moderation and review are never touched.
+        items.parquet under history/ and saying in the new one what it replaced and why. The
+        upload, the form, moderation and review are never touched.
 
-        `stale(old result.json)` says whether the stored result still needs replacing
-        (default: scored with another scorer or benchmark version); False, nothing written,
-        when it does not (another process re-scored it meanwhile). `record(old result, old
-        items, new payload)` is called under the write lock before anything is written (the
-        pipeline writes the change record there and returns its id); if it raises, nothing
-        is replaced. `reason` is kept in the new result's "rescored"."""
+        False (nothing written) when the stored result is not the one the caller started
+        from: with `expect` (a `result_digest`), when it changed since; else when
+        `stale(old result.json)` says it needs no replacing any more (default: scored with
+        another scorer or benchmark version; another process re-scored it meanwhile).
+        `record(old result, old items, new payload)` is called under the write lock before
+        anything is written (the pipeline writes the change record there and returns its
+        id); if it raises, nothing is replaced. `reason` ("rescore", "rejudge", or a
+        sentence) is kept in the new result's "rescored"."""
         _point("rescore:start")
         with self._locked():
             old_bytes = (sub.path / "result.json").read_bytes()
             old = json.loads(old_bytes)
-            if not (stale(old) if stale is not None else _stale(old, self.benchmark.hash)):
+            if expect is not None:
+                if hashlib.sha256(old_bytes).hexdigest() != expect:
+                    return False
+            elif not (stale(old) if stale is not None else _stale(old, self.benchmark.hash)):
                 return False
             payload = self._result_payload(result)
             record_id = None
@@ -500,7 +510,7 @@ class SubmissionStore:
             _replace_file(kept, old_bytes)
             _point("rescore:history_saved")
             payload["rescored"] = {
-                "at": now.isoformat(timespec="seconds"),
+                "at": now.isoformat(timespec="seconds"), "reason": reason,
                 "from_scorer_version": old.get("scorer_version"),
                 "from_extractor_version": old.get("extractor_version"),
                 "from_benchmark_hash": (old.get("benchmark") or {}).get("hash"),
@@ -528,15 +538,55 @@ class SubmissionStore:
                                         folder / items if items in names else None))
         return sorted(out, key=lambda h: h.stamp, reverse=True)
 
-    def clean_leftovers(self) -> list[str]:
-        """Remove temp folders of writes that never completed; returns their names."""
-        removed = []
-        with self._locked():
+    def stray_temp_files(self) -> list[Path]:
+        """`*.tmp` files a crash left inside stored submissions (a result, items table,
+        moderation record or history entry that was being replaced)."""
+        return sorted(p for pattern in ("*/*.tmp", "*/history/*.tmp")
+                      for p in self.root.glob(pattern)
+                      if _ID_RE.match(p.relative_to(self.root).parts[0]) and p.is_file())
+
+    def clean_leftovers(self, wait: bool = True) -> list[str]:
+        """Remove what writes that never completed left behind (temp folders, stray
+        `*.tmp` files) under the write lock; returns their names (relative to the root).
+        With `wait` False (start-up), nothing is removed while another writer holds the
+        lock: what it is writing is not a leftover."""
+        removed: list[str] = []
+        with self._try_locked(wait) as locked:
+            if not locked:
+                log.info("leftovers not cleaned: another writer holds the lock")
+                return []
             for path in self.root.glob(TMP_PREFIX + "*"):
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(path.name)
+            for path in self.stray_temp_files():
+                path.unlink(missing_ok=True)
+                removed.append(str(path.relative_to(self.root)))
         self.leftovers = []
         return sorted(removed)
+
+    @contextlib.contextmanager
+    def _try_locked(self, wait: bool) -> Iterator[bool]:
+        """The write lock (`_locked`), or, with `wait` False, False at once when it is held."""
+        if wait:
+            with self._locked():
+                yield True
+            return
+        if not self._lock.acquire(blocking=False):
+            yield False
+            return
+        try:
+            with open(self.root / ".lock", "a+") as fh:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    yield False
+                    return
+                try:
+                    yield True
+                finally:
+                    fcntl.flock(fh, fcntl.LOCK_UN)
+        finally:
+            self._lock.release()
 
     def set_hidden(self, sub_id: str, hidden: bool, reason: str | None = None,
                    by: str | None = None) -> Submission:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import extract as _extract  # EXTRACTOR_VERSION is read when used (tests change it)
@@ -49,11 +51,11 @@ from .benchmark import Benchmark
 from .changes import CHANGES_DIR, ChangeLog, change_record, rejudge_reason
 from .errors import InputError
 from .forms import SubmissionError, clean_form
-from .judges import Judge, Progress
+from .judges import Judge, JudgeBudget, Progress
 from .limits import ClientQuota
 from .ownership import Ownership
-from .predictions import PredictionFile, display_name, read_predictions
-from .provenance import benchmark_info, clean_declared, status_by_qtype
+from .predictions import ParseReport, PredictionFile, display_name, read_predictions
+from .provenance import benchmark_info, clean_declared, judge_label, status_by_qtype
 from .review import (
     MIN_ITEMS,
     FingerprintCache,
@@ -63,15 +65,28 @@ from .review import (
     review_record,
     under_review,
 )
-from .scoring import ScoreResult, judge_open, score_closed
-from .settings import Limits, mb
+from .scoring import ScoreResult, from_items, judge_open, score_closed
+from .settings import JudgeLimits, Limits, mb
 from .names import name_key as model_key
 from .store import Submission, SubmissionStore
 
 #: Previews kept for the submit that follows them (each holds one parsed upload).
 PREVIEW_CACHE_SIZE = 4
+#: Previews remembered as paid for, so the submit that follows is not charged twice.
+PREPAID_KEPT = 1024
 #: Judged statuses: a stored result with any of them needs a judge to be re-scored.
 _JUDGED = ("judged", "judge_failed")
+#: Keys of result.json the scorer writes; a re-judge keeps every other key as it was.
+_RESULT_KEYS = frozenset({"benchmark", "scorer_version", "tables", "counts", "null_reasons",
+                          "random_baseline", "status_counts", "parse_report", "judge", "items",
+                          "rescored"})
+
+log = logging.getLogger(__name__)
+
+
+def judge_failures(sub: Submission) -> int:
+    """How many of a stored submission's open-ended answers the judge could not score."""
+    return int((sub.result.get("status_counts") or {}).get("judge_failed", 0) or 0)
 
 
 @dataclass(frozen=True)
@@ -117,17 +132,21 @@ class SubmissionPipeline:
     def __init__(self, benchmark: Benchmark, store: SubmissionStore | None = None,
                  judge: Judge | None = None, limits: Limits | None = None,
                  cache_size: int = PREVIEW_CACHE_SIZE,
-                 ownership: Ownership | None = None) -> None:
+                 ownership: Ownership | None = None,
+                 judge_limits: JudgeLimits | None = None) -> None:
         if store is not None and store.benchmark.hash != benchmark.hash:
             raise ValueError("the store holds results of another benchmark version")
         self.benchmark = benchmark
         self.store = store
         self.judge = judge
         self.limits = limits or Limits.from_env()
+        self.judge_limits = judge_limits or JudgeLimits.from_env()
         self.quota = ClientQuota(self.limits)
         self.ownership = ownership or Ownership.from_env()
         self.cache_size = cache_size
         self._previews: OrderedDict[tuple[str, str, str], Preview] = OrderedDict()
+        # (preview key, client) of previews whose attempt the next submit need not pay
+        self._prepaid: OrderedDict[tuple[tuple[str, str, str], str], None] = OrderedDict()
         self._lock = threading.Lock()
         self.review_margin = review_margin()
         self.fingerprints = FingerprintCache()  # stored answers, for the copy check
@@ -135,12 +154,28 @@ class SubmissionPipeline:
                                           if store is not None else None)
 
     # ------------------------------------------------------------------ stage 1
-    def preview(self, data: bytes, file_name: str) -> Preview:
+    def preview(self, data: bytes, file_name: str, client: str | None = None) -> Preview:
         """Parse and score the closed-ended items, judging and storing nothing (the parse
-        report shown on upload). Raises InputError naming what is wrong and where."""
+        report shown on upload). `client` (a `limits.client_key`; None: not limited) is
+        charged one upload attempt first, as a submit is: a preview is the same work. The
+        submit of the same bytes by the same client that follows is not charged the attempt
+        again. Raises InputError naming what is wrong and where, RateLimitError for a client
+        over its quota."""
         data = _as_bytes(data)
-        digest = hashlib.sha256(data).hexdigest()
-        key = (digest, self.benchmark.hash, display_name(file_name))
+        key = self._key(data, file_name)
+        if client is not None:
+            self.quota.attempt(client)
+            with self._lock:
+                self._prepaid[(key, client)] = None
+                while len(self._prepaid) > PREPAID_KEPT:
+                    self._prepaid.popitem(last=False)
+        return self._preview(data, file_name, key)
+
+    def _key(self, data: bytes, file_name: str) -> tuple[str, str, str]:
+        return (hashlib.sha256(data).hexdigest(), self.benchmark.hash, display_name(file_name))
+
+    def _preview(self, data: bytes, file_name: str, key: tuple[str, str, str]) -> Preview:
+        digest = key[0]
         with self._lock:
             cached = self._previews.get(key)
             if cached is not None:
@@ -173,10 +208,13 @@ class SubmissionPipeline:
         form["declared"] = clean_declared(nested if isinstance(nested, Mapping) else meta)
         data = _as_bytes(data)
         store = self._need_store()
-        self.quota.charge(client)
+        key = self._key(data, file_name)
+        with self._lock:  # a preview of these bytes by this client paid the attempt
+            prepaid = self._prepaid.pop((key, client), False) is None
+        self.quota.charge(client, attempt=not prepaid)
         try:
             self.ownership.claim(form["model"], account, store.versions(form["model"]))
-            preview = self.preview(data, file_name)
+            preview = self.preview(data, file_name)  # charged above, not again
             twin = store.find_twin(form["model"], preview.digest)
         except BaseException:
             self.quota.refund(client)
@@ -189,14 +227,26 @@ class SubmissionPipeline:
     def judge_preview(self, preview: Preview, progress: Progress | None = None) -> ScoreResult:
         """The final result: the preview's open-ended answers judged (as it is without a
         judge). `progress(done, total)` follows the judge."""
-        return judge_open(preview.result, self.judge, progress)
+        return self._judge(preview.result, progress)
+
+    @property
+    def judge_budget(self) -> JudgeBudget:
+        """What judging one submission may cost (settings: `JudgeLimits`)."""
+        j = self.judge_limits
+        return JudgeBudget(calls=j.max_calls, chars=j.max_chars, seconds=j.max_seconds)
+
+    def _judge(self, result: ScoreResult, progress: Progress | None = None) -> ScoreResult:
+        """`judge_open` with the judge's answer cap and a fresh budget for this submission."""
+        return judge_open(result, self.judge, progress,
+                          max_answer_chars=self.judge_limits.max_answer_chars,
+                          budget=self.judge_budget.meter())
 
     def finish(self, prepared: Prepared, progress: Progress | None = None) -> Submission:
         """Judge and store a prepared upload; returns the stored submission, or the twin
         (`duplicate` set) for a repeat. Nothing is written before judging has finished, so
         a crash while judging stores nothing (and the judge cache makes the retry cheap)."""
         if prepared.duplicate is not None:
-            return prepared.duplicate
+            return self._repeat(prepared.duplicate, progress)
         store = self._need_store()
         counted = False
         try:
@@ -316,7 +366,8 @@ class SubmissionPipeline:
         upload = read_predictions(sub.upload_path.read_bytes(), sub.meta.file_name or "upload",
                                   self.benchmark, Limits.unlimited(), fmt=sub.meta.format)
         result = judge_open(score_closed(self.benchmark, upload.predictions, upload.report),
-                            judge)
+                            judge, None, max_answer_chars=self.judge_limits.max_answer_chars,
+                            budget=self.judge_budget.meter())
         return self.replace(sub, self.stamp(result), reason, force=force)
 
     def rejudge_with(self, sub: Submission, judge: Judge) -> bool:
@@ -328,11 +379,12 @@ class SubmissionPipeline:
         return self.rescore(sub, judge, rejudge_reason(judge.info.as_dict()), force=True)
 
     def replace(self, sub: Submission, result: ScoreResult, reason: str | None = None,
-                force: bool = False) -> bool:
+                force: bool = False, expect: str | None = None) -> bool:
         """Replace a stored submission's result with `result` (stamped), writing its change
         record first: per cell old -> new, the flipped items, `reason` (default: the
         versions that differ). The one way a stored result changes (re-score, re-judge).
-        Without `force` only a stale result is replaced. The record is announced to the
+        Without `force` only a stale result is replaced; with `expect` (a
+        `store.result_digest`) only the result it names. The record is announced to the
         store's listeners (the Hub sync) once written."""
         store = self._need_store()
         assert self.changes is not None
@@ -347,7 +399,7 @@ class SubmissionPipeline:
 
         try:
             return store.replace_result(sub, result, stale=_always if force else self._stale,
-                                        record=record, reason=reason)
+                                        record=record, reason=reason, expect=expect)
         finally:
             for record_id in written:
                 store.announce(f"{CHANGES_DIR}/{record_id}.json")
@@ -371,6 +423,103 @@ class SubmissionPipeline:
                 store.record_rescore(sub.id, f"could not be re-scored ({exc})")
         return done
 
+    # ------------------------------------------------------------------ re-judging
+    def rejudge(self, sub: Submission, progress: Progress | None = None) -> Submission | None:
+        """Judge again the open-ended answers the judge failed on (`judge_failed`), from the
+        stored items: no upload, no parse; answers already judged keep their judgement. One
+        failed answer goes first, alone: while it still fails (the judge is still down or
+        still refuses), nothing else is sent and nothing is written. The new result replaces
+        the old one (kept under history/, reason "rejudge"), with a fresh judge budget.
+
+        Returns the updated submission, or None when there was nothing to re-judge or
+        nothing improved. InputError when it cannot be: no judge configured, another judge
+        (backend or model) judged it, or it needs a re-score first."""
+        updated, _ = self._rejudge(sub, progress)
+        return updated
+
+    def rejudge_failed(self) -> list[str]:
+        """Re-judge every stored submission with judge failures, oldest first (hidden ones
+        too: they may be shown again). Stops at the first whose probe still fails: the judge
+        is still down, so the others would fail the same way. Returns the ids updated; those
+        that cannot be re-judged are logged and skipped."""
+        if self.judge is None:
+            return []
+        done = []
+        for sub in self._need_store().scan():
+            if not judge_failures(sub):
+                continue
+            try:
+                updated, judge_up = self._rejudge(sub)
+            except InputError as exc:
+                log.info("%s not re-judged: %s", sub.id, exc)
+                continue
+            if updated is not None:
+                done.append(sub.id)
+            if not judge_up:
+                break
+        return done
+
+    def _repeat(self, twin: Submission, progress: Progress | None) -> Submission:
+        """The stored twin of a repeated upload, its judge failures judged again first (a
+        repeat after a judge outage re-judges, rather than answering "already stored")."""
+        if self.judge is None or not judge_failures(twin):
+            return twin
+        try:
+            updated = self.rejudge(twin, progress)
+        except InputError as exc:
+            log.info("%s not re-judged on a repeated upload: %s", twin.id, exc)
+            return twin
+        return dataclasses.replace(updated or self._need_store().get(twin.id), duplicate=True)
+
+    def _rejudge(self, sub: Submission,
+                 progress: Progress | None = None) -> tuple[Submission | None, bool]:
+        """`rejudge`, and whether the judge answered the probe (False: it is still down)."""
+        store = self._need_store()
+        if self.judge is None:
+            raise InputError("no judge is configured: judge failures cannot be re-judged")
+        sub = store.get(sub.id)  # as it is stored now
+        if store.is_stale(sub):
+            raise InputError("it was scored with another scorer or benchmark version: "
+                             "re-score it (which judges it again) instead")
+        before = sub.result.get("judge") or {}
+        now = self.judge.info
+        if before and (before.get("backend"), before.get("model")) != (now.backend, now.model):
+            raise InputError(f"its answers were judged by {judge_label(before)} and the judge "
+                             f"now is {judge_label(now.as_dict())}: re-judging only some "
+                             "answers would mix two judges in one row")
+        digest = store.result_digest(sub)
+        items = sub.items()
+        failed = np.flatnonzero(items["status"].to_numpy(dtype=object) == "judge_failed")
+        if not len(failed):
+            return None, True
+        try:
+            stored = from_items(self.benchmark, items, _stored_report(sub.result))
+        except ValueError as exc:
+            raise InputError(f"{exc}: re-score it first") from None
+        stored.extra = {k: v for k, v in sub.result.items() if k not in _RESULT_KEYS}
+
+        def tick(done: int, total: int) -> None:
+            if progress:
+                progress(done + offset, len(failed))
+
+        offset = 0
+        budget = self.judge_budget.meter()
+        limit = self.judge_limits.max_answer_chars
+        probe = judge_open(_unjudged(stored, failed[:1]), self.judge, tick, limit, budget)
+        if probe.items["status"].iat[int(failed[0])] == "judge_failed":
+            return None, False
+        offset = 1
+        result = judge_open(_unjudged(probe, failed[1:]), self.judge, tick, limit, budget)
+        result.extra = stored.extra
+        left = int(result.status_counts.get("judge_failed", 0))
+        why = (f"re-judged {len(failed) - left} of {len(failed)} judge failure(s) with "
+               f"{judge_label(self.judge.info.as_dict())}")
+        if left >= len(failed) or not self.replace(sub, result, why, expect=digest):
+            return None, True
+        log.info("%s re-judged: %d of %d judge failures now judged", sub.id,
+                 len(failed) - left, len(failed))
+        return store.get(sub.id), True
+
     def _need_store(self) -> SubmissionStore:
         if self.store is None:
             raise RuntimeError("this pipeline has no store: it can score, not keep")
@@ -384,6 +533,28 @@ def _always(_: Any) -> bool:
 def _answers_loader(sub: Submission):
     """Reads only what the copy check needs (id and raw answer) of a stored submission."""
     return lambda: pd.read_parquet(sub.path / "items.parquet", columns=["id", "raw"])
+def _unjudged(result: ScoreResult, positions: np.ndarray) -> ScoreResult:
+    """`result` with the items at `positions` back to `unjudged` (for `judge_open`)."""
+    frame = result.items.copy()
+    for col, value in (("status", "unjudged"), ("score", np.nan), ("judge_score", None),
+                       ("judge_raw", None)):
+        column = frame[col].tolist()
+        for i in positions:
+            column[int(i)] = value
+        frame[col] = column
+    return from_items(result.benchmark, frame, result.report, result.judge)
+
+
+def _stored_report(result: dict[str, Any]) -> ParseReport | None:
+    """The parse report a stored result.json carries, as the scorer made it."""
+    data = result.get("parse_report")
+    if not isinstance(data, dict):
+        return None
+    known = {k: data[k] for k in ParseReport.__dataclass_fields__ if k in data}
+    try:
+        return ParseReport(**known)
+    except TypeError:  # a report of an older shape: missing required fields
+        return None
 
 
 def _as_bytes(data: Any) -> bytes:

@@ -1,6 +1,6 @@
 """What the UI and the API both do with a visitor's request: submit a file, withdraw a model,
-moderate a row, list submissions for the admin, flag an item's answer key, and the admin's
-review clearing and re-judging.
+moderate a row, list submissions for the admin, flag an item's answer key, re-judge a row's
+judge failures, and the admin's review clearing and re-judging with another judge.
 
 One function each, so the form, the account, the rate-limit key and the error handling cannot
 drift apart: the Submit tab adds a progress bar and HTML around them, `ui.api` returns JSON.
@@ -24,6 +24,7 @@ from leaderboard.identity import Account
 from leaderboard.limits import client_key
 from leaderboard.moderation import moderate, moderation_list
 from leaderboard.store import Submission
+from leaderboard.submission import judge_failures
 
 
 def open_value(text: str | bool | None) -> bool | None:
@@ -233,3 +234,76 @@ def rejudge_with(state: AppState, submission_id: str, judge: str,
     except (PermissionError, LookupError, InputError) as exc:
         return {"error": str(exc)}
     return {"ok": True, "change": record}
+
+
+@dataclass(frozen=True)
+class RejudgeOutcome:
+    """A re-judge request's result: how many judge failures were judged now, or why not."""
+
+    ok: bool
+    message: str
+    submission: Submission | None = None
+    before: int = 0  # judge failures before
+    after: int = 0  # judge failures left
+
+    def as_json(self) -> dict[str, Any]:
+        sub = self.submission
+        return {
+            "ok": self.ok,
+            "message": self.message,
+            "submission_id": sub.id if sub else None,
+            "judge_failed_before": self.before,
+            "judge_failed_now": self.after,
+        }
+
+
+def may_rejudge(state: AppState, sub: Submission, token: str | None,
+                request: gr.Request | None, profile: gr.OAuthProfile | None = None,
+                oauth: gr.OAuthToken | None = None) -> None:
+    """Raise PermissionError unless this caller may re-judge `sub`: the account that owns
+    its model name (or an admin account, `leaderboard.ownership`), else the admin token
+    (guesses throttled by the same gate as moderation)."""
+    if not token:
+        try:
+            account = account_of(state, request, profile, oauth)
+        except InputError as exc:
+            raise PermissionError(str(exc)) from None
+        versions = state.store.versions(sub.meta.model)
+        if state.pipeline.ownership.may_manage(account.name, versions):
+            return
+        raise PermissionError("only the account that owns this model name, or the admin "
+                              "token, may re-judge it")
+    state.admin_gate.check(token, client_of(request, state.settings.trust_forwarded))
+
+
+def rejudge_submission(state: AppState, submission_id: str, token: str | None,
+                       request: gr.Request | None = None,
+                       profile: gr.OAuthProfile | None = None,
+                       oauth: gr.OAuthToken | None = None) -> RejudgeOutcome:
+    """Send a stored submission's judge failures to the judge again (no re-upload); the
+    board follows. Only for `may_rejudge` callers."""
+    try:
+        sub = state.store.get(submission_id or "")
+    except KeyError:
+        return RejudgeOutcome(False, f"no stored submission {submission_id!r:.80}")
+    try:
+        may_rejudge(state, sub, token, request, profile, oauth)
+    except (PermissionError, InputError) as exc:  # not allowed, or too many token guesses
+        return RejudgeOutcome(False, str(exc))
+    before = judge_failures(sub)
+    if not before:
+        return RejudgeOutcome(True, "nothing to re-judge: the judge scored every open-ended "
+                                    "answer of this submission", sub)
+    try:
+        updated = state.pipeline.rejudge(sub)
+    except InputError as exc:
+        return RejudgeOutcome(False, f"not re-judged: {exc}", sub, before, before)
+    if updated is None:
+        return RejudgeOutcome(False, f"the judge still could not score its {before} open-ended "
+                                     "answer(s); nothing changed, try again later", sub,
+                              before, before)
+    state.invalidate()
+    after = judge_failures(updated)
+    return RejudgeOutcome(True, f"{before - after} of {before} open-ended answer(s) judged now"
+                                + (f"; {after} still failing" if after else ""),
+                          updated, before, after)

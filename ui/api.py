@@ -1,20 +1,22 @@
 """The Space's public API: the named endpoints gradio_client calls.
 
 /submit, /withdraw, /leaderboard, /item and /compare for everyone, and the trust endpoints
-(issue 12): /provenance, /changes, /version_diff, /judge_agreement, /flag_item. /moderate,
-/review_clear and /rejudge_with only when an admin token is configured. Every UI event is
-private (`ui.tabs.PRIVATE`), so these are the whole API. /submit and /withdraw act as an
-account: on a Space, pass your Hugging Face token with `Client(url, oauth_token=hf_token)`
-(gradio_client sends it only to endpoints that take a `gr.OAuthToken`, as these do); locally,
-a token from QBP_LOCAL_TOKENS, or none for the local user.
+(issue 12): /provenance, /changes, /version_diff, /judge_agreement, /flag_item; /rejudge for
+the owner of a row (or the admin token). /moderate, /review_clear and /rejudge_with only when
+an admin token is configured. Every UI event is private (`ui.tabs.PRIVATE`), so these are the
+whole API. /submit, /withdraw and /rejudge act as an account: on a Space, pass your Hugging
+Face token with `Client(url, oauth_token=hf_token)` (gradio_client sends it only to endpoints
+that take a `gr.OAuthToken`, as these do); locally, a token from QBP_LOCAL_TOKENS, or none for
+the local user.
 
 Errors have one shape: a bad argument raises `gr.Error("<argument>: <what is wrong>; <what
 is allowed>")`, which gradio_client raises as `AppError` with that message (About's API
 section says so): an unknown table, cell or filter value, an item, model, row or change record
 that names nothing. Tables and cells are taken by key or by label ("table3" or "Table 3";
 "NI" or "NIs"), model names as the store matches them (case and spacing ignored). A
-well-formed request that is refused is an outcome, not a bad argument: /submit, /withdraw
-and /moderate return ok=false with the reason, /flag_item and the admin endpoints "error".
+well-formed request that is refused is an outcome, not a bad argument: /submit, /withdraw,
+/rejudge and /moderate return ok=false with the reason, /flag_item and the admin endpoints
+"error".
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from leaderboard.version_diff import diff_json
 from ui.state import AppState
 
 from . import actions
-from .actions import moderate_submission, submit_file, withdraw_model
+from .actions import moderate_submission, rejudge_submission, submit_file, withdraw_model
 from .trust import TrustError
 
 
@@ -141,6 +143,22 @@ class Api:
                     "max_tokens": max_tokens, "thinking": thinking}
         return submit_file(self.state, path, name, model, params, open, link, request,
                            profile=profile, token=oauth_token, declared=declared).as_json()
+
+    def api_rejudge(
+        self,
+        submission_id: str,
+        token: str = "",
+        request: gr.Request = None,
+        profile: gr.OAuthProfile | None = None,
+        oauth_token: gr.OAuthToken | None = None,
+    ) -> dict:
+        """Send a stored submission's judge failures (judge_failed) to the judge again, from
+        the stored answers (no re-upload): as the account that owns its model name, or with
+        the admin token. Returns ok, message, and the judge failures before and now; the row
+        on the board follows."""
+        return rejudge_submission(
+            self.state, submission_id, token, request, profile, oauth_token
+        ).as_json()
 
     def api_withdraw(
         self,
@@ -301,6 +319,7 @@ def register(state: AppState, leaderboard: Callable[..., list[dict]]) -> Api:
     gr.api(api.api_version_diff, api_name="version_diff")
     gr.api(api.api_judge_agreement, api_name="judge_agreement")
     gr.api(api.api_flag_item, api_name="flag_item")
+    gr.api(api.api_rejudge, api_name="rejudge")
     if admin_enabled():
         gr.api(api.api_moderate, api_name="moderate")
         gr.api(api.api_review_clear, api_name="review_clear")

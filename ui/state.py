@@ -31,18 +31,23 @@ from leaderboard.bootstrap import DEFAULT_RESAMPLES
 from leaderboard.errors import InputError
 from leaderboard.hub_sync import open_store, sync_status
 from leaderboard.identity import SEED_OWNER, Account, Identities
+from leaderboard.judges import Judge, default_cache_path
+from leaderboard.limits import bounded_models, bounded_search
 from leaderboard.moderation import AdminGate
-from leaderboard.judges import Judge
+from leaderboard.names import name_key as model_key
+from leaderboard.predictions import short
 from leaderboard.review import review_reasons, under_review
 from leaderboard.scoring import cell_masks
-from leaderboard.settings import PAPER_DIR, AppSettings, Limits
-from leaderboard.names import name_key as model_key
+from leaderboard.settings import PAPER_DIR, REPO_ROOT, AppSettings, Limits, ServerLimits
 from leaderboard.store import StorageError, Submission, SubmissionStore
-from leaderboard.submission import SubmissionPipeline
+from leaderboard.submission import SubmissionPipeline, judge_failures
 
 from analysis.paper_board import choose_baseline
 from analysis.score_matrix import ScoreRows
+
+from .files import ServedImages, default_served_root, hub_cache_folders
 from .pending import PendingBoard, start_pending
+from .rejudging import RejudgeLoop
 
 
 log = logging.getLogger("qbp.app")
@@ -130,6 +135,10 @@ class AppState:
     def generation(self) -> int:
         """Bumped whenever the store changes: caches of derived views key on it."""
         return self._generation
+    _images: ServedImages | None = None
+    #: Upload quota, request size and upload-cache age (ui.request_guard, gr.Blocks).
+    server_limits: ServerLimits = field(default_factory=ServerLimits.from_env)
+    rejudger: RejudgeLoop | None = None  # judge failures judged again in the background
 
     # ----------------------------------------------------------------- start-up
     @classmethod
@@ -150,11 +159,25 @@ class AppState:
         if (settings.seed_demo and not store.scan()
                 and sync_status(store).state in ("off", "ok")):
             state.seeded = state.seed()
-        if store.leftovers:
+        # What a crash left (temp folders, *.tmp files, ~ one upload each) is removed now,
+        # unless another writer (a CLI re-score) holds the lock or a Hub restore still runs.
+        cleaned = (store.clean_leftovers(wait=False)
+                   if sync_status(store).state in ("off", "ok") else [])
+        if cleaned:
+            log.warning("removed what unfinished writes left in the store: %s", cleaned)
+        elif store.leftovers:
             log.warning("unfinished submission folders ignored: %s", store.leftovers)
         for problem in store.problems:
             log.warning("store: %s", problem)
+        if judge is not None:  # judge failures judged again now, then on a schedule
+            state.rejudger = RejudgeLoop(pipeline, pipeline.judge_limits.rejudge_interval_s,
+                                         on_change=state.invalidate).start()
         return state
+
+    def close(self) -> None:
+        """Stop the background work (the re-judging thread)."""
+        if self.rejudger is not None:
+            self.rejudger.stop()
 
     @property
     def judge(self) -> Judge | None:
@@ -257,10 +280,11 @@ class AppState:
         return {s.model_key: s for s in self.store.submissions()}
 
     def model_frames(self, names: Sequence[str]) -> dict[str, pd.DataFrame]:
-        """Per-item tables of the named verified models (read once, then cached)."""
+        """Per-item tables of the named verified models (read once, then cached); at most
+        `limits.MAX_MODELS_PER_REQUEST` of them."""
         subs = self._submission_by_name()
         out = {}
-        for name in names:
+        for name in bounded_models(list(names or [])) or []:
             sub = subs.get(model_key(name))
             if sub is not None:
                 out[sub.meta.model] = sub.items()
@@ -343,6 +367,12 @@ class AppState:
              intervals: bool = False) -> board.BoardView:
         """The board; with `intervals`, verified cells read "61.2 ± 1.8" and Rank range /
         Group columns follow Model (the frame stays numeric)."""
+        if filters is not None:  # what a request sent: its work must not grow with it
+            filters = dataclasses.replace(
+                filters, search=bounded_search(filters.search),
+                kinds=tuple(dict.fromkeys(filters.kinds)),
+                weights=tuple(dict.fromkeys(filters.weights)),
+                sizes=tuple(dict.fromkeys(filters.sizes)))
         view = board.build_view(self.entries(), table, filters, sort_by, descending)
         if intervals:
             view = board_uncertainty.with_uncertainty(
@@ -350,11 +380,12 @@ class AppState:
                 self.ranks(board_uncertainty.rank_cell(table, sort_by)))
         return view
 
-    def preview(self, data: bytes, file_name: str) -> dict[str, Any]:
+    def preview(self, data: bytes, file_name: str, client: str | None = None) -> dict[str, Any]:
         """Parse and score without judging or storing, for the report shown on upload; the
-        submit of the same bytes reuses this parse. Raises InputError when the file cannot
-        be scored."""
-        preview = self.pipeline.preview(data, file_name)
+        submit of the same bytes reuses this parse. `client` is charged one upload attempt
+        (the pipeline's quota, as a submit). Raises InputError when the file cannot be
+        scored, RateLimitError (an InputError) when the client is over its quota."""
+        preview = self.pipeline.preview(data, file_name, client=client)
         return report.summarise(preview.upload.report, preview.result.status_counts,
                                 preview.result.items)
 
@@ -410,6 +441,10 @@ class AppState:
                f"is on the board, {where}.")
         counts = sub.result.get("status_counts", {})
         failed = int(counts.get("judge_failed", 0))
+        before = judge_failures(prepared.duplicate) if prepared.duplicate is not None else 0
+        if before and self.judge is not None:
+            msg += (f" Its {before} open-ended answer(s) the judge could not score before were "
+                    f"sent to the judge again: {before - failed} judged now.")
         if row and (failed or counts.get("judged")):
             msg += f" Open-ended answers judged by {row['judge']}."
         if failed:
@@ -422,20 +457,40 @@ class AppState:
                          sizes: Sequence[str] | None = None, sort_by: str = board.OVERALL,
                          descending: bool | None = None) -> list[dict[str, Any]]:
         filters = board.Filters(
-            kinds=tuple(kinds) if kinds else board.KINDS, search=search or "",
+            kinds=tuple(kinds) if kinds else board.KINDS, search=bounded_search(search),
             weights=tuple(weights) if weights else board.WEIGHT_CHOICES,
             sizes=tuple(sizes) if sizes else board.SIZE_CHOICES)
         return board.to_rows(self.view(table, filters, sort_by, descending))
 
     def item(self, item_id: str, models: Sequence[str] | str | None) -> dict[str, Any]:
         """One item's detail for the named verified models; unknown names are listed."""
-        if item_id not in self.bench.index_of:
-            raise KeyError(f"no item with id {item_id!r} in the loaded benchmark")
-        found, unknown = drilldown.resolve_models(models, self.verified_models())
+        if not isinstance(item_id, str) or item_id not in self.bench.index_of:
+            raise KeyError(f"no item with id {short(item_id)} in the loaded benchmark")
+        found, unknown = drilldown.resolve_models(bounded_models(models),
+                                                  self.verified_models())
         detail = drilldown.item_detail(self.bench, item_id, self.model_frames(found))
         detail["unknown_models"] = unknown
         return detail
 
+    @property
+    def images(self) -> ServedImages:
+        """The drill-down's images, each copied on first view into a folder of its own (the
+        only folder the app serves files from)."""
+        with self._lock:
+            if self._images is None:
+                self._images = ServedImages(self.bench, default_served_root())
+            return self._images
+
     def image_path(self, item_id: str) -> str | None:
-        path = self.bench.image_path(item_id)
-        return str(path) if path else None
+        """The served copy of an item's image (never a path into the bundle)."""
+        return self.images.path_for(item_id)
+
+    def private_folders(self) -> list[Path]:
+        """Folders no URL may reach: the bundle (gold answers), the Hub cache, the store,
+        the judge cache, the app's own source and the working directory."""
+        folders = [self.bench.root, *hub_cache_folders(), self.store.root]
+        cache = getattr(self.judge, "cache", None)
+        if cache is not None and getattr(cache, "path", None) is not None:
+            folders.append(Path(cache.path).parent)
+        folders += [default_cache_path().parent, REPO_ROOT, Path.cwd()]
+        return [Path(f).resolve() for f in folders]

@@ -42,6 +42,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
+from .budget import BudgetMeter
 from .protocol import JudgeInfo, Judgement, JudgeRequest, Progress
 
 APPROX_MODEL = "lexical-v1"
@@ -406,8 +407,10 @@ class ApproxJudge:
     def __init__(self) -> None:
         self.info = JudgeInfo(backend="approx", model=APPROX_MODEL, approximate=True)
 
-    def judge(self, requests: Sequence[JudgeRequest],
-              progress: Progress | None = None) -> list[Judgement]:
+    def judge(self, requests: Sequence[JudgeRequest], progress: Progress | None = None,
+              budget: BudgetMeter | None = None) -> list[Judgement]:
+        """One judgement per request; `budget` is not charged: no call is made, and the
+        work per answer is bounded by the judge's answer cap (`scoring.judge_open`)."""
         out = []
         for i, r in enumerate(requests, 1):
             result = approx_score(r.question, r.reference, r.answer)

@@ -46,6 +46,10 @@ class JudgeInfo:
 
 
 class Judge(Protocol):
+    """A judge backend. `judge` may also take a keyword `budget` (a `budget.BudgetMeter`):
+    a backend that makes calls asks it before each one and fails the items it no longer
+    covers; `scoring.judge_open` passes it only to a judge whose `judge` takes it."""
+
     info: JudgeInfo
 
     def judge(self, requests: Sequence[JudgeRequest],

@@ -19,7 +19,7 @@ def test_only_the_named_endpoints_are_public(client):
     # no admin token set, so no /moderate, /review_clear or /rejudge_with
     assert set(endpoints) == {"/submit", "/withdraw", "/leaderboard", "/item", "/compare",
                               "/provenance", "/changes", "/version_diff", "/judge_agreement",
-                              "/flag_item"}
+                              "/flag_item", "/rejudge"}
     params = [p["parameter_name"] for p in endpoints["/submit"]["parameters"]]
     # no typed-in identity: the account comes from a token gradio_client sends when asked
     assert params == ["file", "model", "params", "open", "link", "harness", "harness_version",

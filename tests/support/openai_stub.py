@@ -28,9 +28,15 @@ class Call:
 
     @property
     def answer(self) -> str:
-        """The model answer embedded in the judge prompt."""
+        """The model answer embedded in the judge prompt (a JSON string there, decoded)."""
         found = _ANSWER_RE.search(self.prompt)
-        return found.group(1) if found else ""
+        if not found:
+            return ""
+        try:
+            value = json.loads(found.group(1))
+        except ValueError:
+            return found.group(1)
+        return value if isinstance(value, str) else found.group(1)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,8 @@ class ChartHandlers:
         bars_plot = gr.Plot(bars, elem_classes=[PHONE_ONLY] if few else [])
         scatter, note = charts.size_scatter(view.entries)
         names = charts.display_names(shown)
-        keep = [n for n in (chosen or []) if n in names]
+        listed = set(names)
+        keep = [n for n in dict.fromkeys(chosen or []) if n in listed]
         return radar, bars_plot, summary, scatter, note, gr.Dropdown(choices=names, value=keep)
 
     def first_charts(

@@ -16,6 +16,7 @@ from gradio import route_utils
 from analysis import drilldown, links, report
 from ui.state import AppState
 from leaderboard.label_flags import MAX_FLAG_REASON
+from leaderboard.limits import bounded_models
 from leaderboard.taxonomy import FIELD_VALUES, LABELS
 
 from .. import actions
@@ -82,7 +83,8 @@ class DrillHandlers:
         return self._listed(models, item_filters(src, dim, sub, qtype, scope, outcome))
 
     def _listed(self, models: list[str], filters: drilldown.ItemFilters) -> tuple:
-        frames = self.state.model_frames(models or [])
+        models = bounded_models(list(models or [])) or []  # a request's work stays bounded
+        frames = self.state.model_frames(models)
         frame = drilldown.item_list(self.state.bench, frames, filters)
         count = drilldown.count_markdown(len(frame), len(self.state.bench), list(frames))
         return frame, count, frame["ID"].tolist()
@@ -98,6 +100,7 @@ class DrillHandlers:
         """Image path, item card HTML (placed in the filtered list `ids`), the id, and the
         absolute link to this view."""
         item_id = (item_id or "").strip()
+        models = bounded_models(list(models or [])) or []  # a request's work stays bounded
         if not item_id:
             return None, drilldown.EMPTY_ITEM_HTML, "", ""
         try:

@@ -23,7 +23,14 @@ from leaderboard.moderation import admin_enabled
 from leaderboard.provenance import DECLARED_FIELDS, THINKING_CHOICES, DeclaredField
 from leaderboard.settings import mb
 
-from ..actions import list_for_admin, moderate_submission, submit_file, withdraw_model
+from ..actions import (
+    client_of,
+    list_for_admin,
+    moderate_submission,
+    rejudge_submission,
+    submit_file,
+    withdraw_model,
+)
 from . import PRIVATE, Step
 
 OPEN_CHOICES = [("open weights", "open"), ("closed", "closed"), ("not stated", "")]
@@ -64,12 +71,16 @@ def declared_input(f: DeclaredField) -> gr.components.Component:
 class SubmitHandlers:
     state: AppState
 
-    def preview(self, file: str | None) -> str:
-        """The parse report of a chosen file, before anything is scored or stored."""
+    def preview(self, file: str | None, request: gr.Request = None) -> str:
+        """The parse report of a chosen file, before anything is scored or stored; one
+        upload attempt of the visitor's quota (so it cannot be called without limit)."""
         if not file:
             return ""
         try:
-            summary = self.state.preview(Path(file).read_bytes(), Path(file).name)
+            data, name = self.state.pipeline.read_file(file)  # size checked before reading
+            summary = self.state.preview(
+                data, name, client=client_of(request, self.state.settings.trust_forwarded)
+            )
         except InputError as exc:
             return report.error_html(str(exc))
         return report.summary_html(summary, "Parse report (before scoring)")
@@ -136,6 +147,13 @@ class SubmitHandlers:
         return gr.Dropdown(choices=choices, value=None), (
             report.error_html(problem) if problem else ""
         )
+
+    def rejudge_failures(self, sub_id: str, token: str, request: gr.Request = None) -> str:
+        """`ui.actions.rejudge_submission` (as /rejudge) with the outcome as HTML."""
+        out = rejudge_submission(self.state, sub_id, token, request)
+        if not out.ok:
+            return report.error_html(out.message)
+        return f"<div class='qbp-ok'>{html.escape(out.message)}</div>"
 
     def moderate(
         self, sub_id: str, token: str, reason: str, hidden: bool, request: gr.Request = None
@@ -219,6 +237,7 @@ def build(state: AppState, after: Sequence[Step]) -> None:
                 with gr.Row():
                     hide = gr.Button("Hide", variant="stop", size="sm")
                     show = gr.Button("Show again", size="sm")
+                    rejudge = gr.Button("Re-judge judge failures", size="sm")
                 mod_out = gr.HTML(elem_id="mod-out")
 
     def then_all(dep: Any) -> Any:
@@ -226,7 +245,10 @@ def build(state: AppState, after: Sequence[Step]) -> None:
             dep = step(dep)
         return dep
 
-    upload.change(h.preview, upload, out, **PRIVATE)
+    # At most two previews parse at once (each is bounded by the ingest limits): memory and
+    # the interpreter stay available to everyone else while a client pushes hostile files.
+    upload.change(h.preview, upload, out, concurrency_limit=2, concurrency_id="preview",
+                  **PRIVATE)
     then_all(
         button.click(
             h.do_submit, [upload, model, params, weights, link, *declared], out, **PRIVATE
@@ -238,3 +260,4 @@ def build(state: AppState, after: Sequence[Step]) -> None:
         for btn, action in ((hide, h.hide), (show, h.show)):
             done = btn.click(action, [pick, token, reason], mod_out, **PRIVATE)
             then_all(done.then(h.moderation_pick, token, pick, **PRIVATE))
+        then_all(rejudge.click(h.rejudge_failures, [pick, token], mod_out, **PRIVATE))
