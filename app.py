@@ -32,6 +32,7 @@ from ui.tabs import charts as charts_tab  # noqa: E402
 from ui.tabs import compare as compare_tab  # noqa: E402
 from ui.tabs import drilldown as drill_tab  # noqa: E402
 from ui.tabs import items as items_tab  # noqa: E402
+from ui.tabs import model as model_tab  # noqa: E402
 from ui.tabs import row_details as row_tab  # noqa: E402
 from ui.tabs import submit as submit_tab  # noqa: E402
 from ui.board_table import CSS as BOARD_CSS  # noqa: E402
@@ -52,6 +53,11 @@ class Handlers(
     """Every tab's handlers and the API on one object over an AppState, for the benches and
     tests that drive the app without a browser (`Handlers(state).render_board(...)`)."""
 
+    @property
+    def drill(self) -> Handlers:
+        """The tabs that open the drill-down reach it here: this same object."""
+        return self
+
 
 def build(state: AppState) -> gr.Blocks:
     """The Blocks app over a started AppState: the tabs in page order, then the page load."""
@@ -70,16 +76,21 @@ def build(state: AppState) -> gr.Blocks:
             board = board_tab.build(state, demo)
             charts = charts_tab.build(state, board)
             drill = drill_tab.build(state)
+            model = model_tab.build(state, drill, tabs)
             rows = row_tab.build(state, drill, tabs)
             compare_tab.build(state, drill, tabs)
             items_tab.build(state, drill, tabs)
             changes_tab.build(state, drill, tabs)
-            submit_tab.build(state, after=[board.refresh, charts.refresh, drill.refresh])
+            submit_tab.build(
+                state, after=[board.refresh, charts.refresh, drill.refresh, model.refresh]
+            )
             about_tab.build(state)
-        # Page load: the URL's view first (setting the models lists the items and shows the
-        # linked one through the drill-down's own events), then the board and the charts.
+        # Page load: the URL's view first (a drill-down link's whole view in one response),
+        # then the board and the charts; a ?model= page in its own event, alongside.
         charts.load(board.refresh(drill.on_load(demo, tabs)))
+        model.on_load(demo, tabs)
         rows.on_load(demo)  # ?row=<submission id or model>: that row's details
+        rows.open(model.details.click, model.picker)  # the model page's "Row details"
         api.register(state, leaderboard=board.service.api_rows)
     return demo
 

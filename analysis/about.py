@@ -160,7 +160,8 @@ question_id,response
 ```bash
 python -m leaderboard score --predictions my_model.jsonl --model "My-VLM (7B)" --json result.json
 # --benchmark PATH_OR_HUB_REPO  (default: the bundled demo)
-# --judge none|approx|openai     (OE items: unjudged, offline approximation, or the LLM judge)
+# --judge approx|openai|none     (OE items: offline approximation [default, as this Space],
+#                                 the LLM judge, or unjudged: OE and Overall then print "-")
 ```
 It prints the Table 3 row and the answer-status counts; `--json` writes every table,
 the counts behind each cell and the per-item scores. With the same judge as this Space
@@ -169,8 +170,10 @@ the counts behind each cell and the per-item scores. With the same judge as this
 ## API (gradio_client)
 ```python
 from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
 client = Client("{space_url}", oauth_token=HF_TOKEN)  # your token: who submits
-rows = client.predict(table="table3", kinds=["verified"], api_name="/leaderboard")
+rows = client.predict(table="Table 3", kinds=["verified"], sort_by="NIs",
+                      api_name="/leaderboard")
 item = client.predict(item_id="{a}", models=["My-VLM (7B)"], api_name="/item")
 cmp = client.predict(model_a="My-VLM (7B)", model_b="Other-VLM", api_name="/compare")
 out = client.predict(file=handle_file("my_model.jsonl"), model="My-VLM (7B)", params="7B",
@@ -180,7 +183,23 @@ out = client.predict(file=handle_file("my_model.jsonl"), model="My-VLM (7B)", pa
 print(out["ok"], out["rank"], out["message"], out["under_review"], out["review"])
 print(out["row"]["owner"] if out["row"] else None)  # the account the name belongs to
 client.predict(model="My-VLM (7B)", api_name="/withdraw")  # only its owner may
+try:
+    client.predict(table="table9", api_name="/leaderboard")
+except AppError as exc:
+    print(exc)  # table: unknown table 'table9'; one of Table 3 (table3), ...
 ```
+* Tables by key or title (`table3`, `Table 3`); cells (`sort_by`) by name or printed label
+  (`NI` or `NIs`; Table 5's repeated labels with their group, `NIs Tech.`), or `Overall`,
+  `Model`, `Params`; model names with case and spacing ignored.
+* **Errors have one shape**: a bad argument (an unknown table, cell, filter value, item,
+  model, row or change record) is refused with a message that starts with the argument's
+  name and says what is allowed; gradio_client raises it as `AppError`. A well-formed
+  request that is refused (a file the scorer cannot read, a name owned by another account, a
+  wrong admin token) is an outcome instead: `ok` false and `message`, or `error`, the
+  reason; nothing is stored.
+* Links: `{space_url}?item=ID&models=A,B&dimension=Tech` opens a drill-down view;
+  `{space_url}?model=NAME` a model's page; `{space_url}?row=ID` a row's details.
+
 `oauth_token` is sent only to endpoints that act as an account (`/submit`, `/withdraw`);
 reading the board needs no token.
 The optional `harness`, `harness_version`, `prompt_template`, `temperature`, `max_tokens` and
@@ -191,8 +210,8 @@ the best ranked row by more than a set margin (10 points by default) is stored b
 *under review*: unranked, with the
 reason shown, until the admin clears it.
 
-**Why a row says what it says.** Each of these answers `{{"error": "..."}}` when it names
-nothing that exists:
+**Why a row says what it says.** Each of these raises an error naming its argument when it
+names nothing that exists:
 ```python
 client.predict(row="My-VLM (7B)", api_name="/provenance")    # or row=<submission id>
 # -> benchmark hash and revision, scorer / extractor / judge versions, the file's sha256,

@@ -194,6 +194,29 @@ def item_detail(bench: Benchmark, item_id: str,
     }
 
 
+@dataclass(frozen=True)
+class ListPlace:
+    """Where the shown item sits in the filtered list: `index` (1-based) of `listed`, or
+    None when the item is not in the list (opened by id)."""
+
+    index: int | None
+    listed: int
+
+    def text(self, position: int, total: int) -> str:
+        """"3 of 173" in the list; else "not among the 173 listed; #17 of 2765"."""
+        if self.index is not None:
+            return f"{self.index} of {self.listed}"
+        return f"not among the {self.listed} listed; #{position} of {total} in the benchmark"
+
+
+def list_place(ids: Sequence[str], item_id: str) -> ListPlace:
+    """The item's place in the filtered list of `ids` (benchmark order)."""
+    try:
+        return ListPlace(list(ids).index(item_id) + 1, len(ids))
+    except ValueError:
+        return ListPlace(None, len(ids))
+
+
 def neighbour(ids: Sequence[str], current: str | None, step: int) -> str | None:
     """The id `step` places from `current` in the filtered list (wrapping); the first id
     when `current` is not in the list."""
@@ -255,16 +278,19 @@ def _score_html(score: Any) -> str:
     return f"<span class='qbp-score {cls}'>{score:g}</span>"
 
 
-def render_item_html(detail: Mapping[str, Any]) -> str:
+def render_item_html(detail: Mapping[str, Any], place: ListPlace | None = None) -> str:
     """The item card: question, options with the gold one(s) marked, and one block per
-    model. Every piece of data is escaped; raw answers sit in <pre> as text."""
+    model. The heading counts the item within the filtered list (`place`), else within the
+    benchmark. Every piece of data is escaped; raw answers sit in <pre> as text."""
     cats = " · ".join(_esc(x) for x in (
         LONG_LABELS.get(detail["image_source"], detail["image_source"]),
         detail["source_dataset"], LONG_LABELS.get(detail["dimension"], detail["dimension"]),
         detail["subdimension"], LONG_LABELS.get(detail["qtype"], detail["qtype"]),
         LABELS.get(detail["scope"], detail["scope"])))
+    where = (place.text(detail["position"], detail["total"]) if place is not None
+             else f"{detail['position']} of {detail['total']}")
     parts = [f"<div class='qbp-item'><div class='qbp-meta'>Item <b>{_esc(detail['id'])}</b> "
-             f"({detail['position']} of {detail['total']}) — {cats}</div>",
+             f"(<span class='qbp-place'>{_esc(where)}</span>) — {cats}</div>",
              f"<div class='qbp-question'>{_esc(detail['question'])}</div>"]
     if detail["options"]:
         lis = "".join(

@@ -1,11 +1,15 @@
-"""Links to a drill-down view, and to a row's details, written and read by one codec.
+"""Links into the Space, written and read by one codec: a drill-down view, a model's page
+and a row's details.
 
-A link names an item, the chosen models and the list's filters:
+A drill-down link names an item, the chosen models and the list's filters:
 ``<page>?item=ID&models=a,b&dimension=Tech&outcome=all_wrong``. Models are joined with ","
 after escaping "%" and "," inside each name (a model may be called "Foo, v2"), then the
 whole query is URL-encoded; `parse_item_query` undoes both from the decoded parameters a
 web framework hands the app. Filters at their default are left out, and a filter value the
 benchmark does not know is dropped on reading (a link is visitor input).
+
+A model page link is ``<page>?model=NAME`` (`model_link`, `parse_model_query`); the name is
+returned as written, capped in length, for the caller to resolve against the board's rows.
 
 A row's details (provenance, versions, changes) are ``<page>?row=<submission id or model>``.
 """
@@ -20,7 +24,9 @@ from leaderboard.taxonomy import FIELD_VALUES
 
 from .drilldown import FILTER_FIELDS, OUTCOMES, ItemFilters
 
-ITEM, MODELS, ROW = "item", "models", "row"
+ITEM, MODELS, MODEL, ROW = "item", "models", "model", "row"
+#: Longest model name a link may carry (a stored name is at most 80 characters).
+MAX_MODEL_CHARS = 200
 MAX_ROW_KEY = 200  # a submission id or a model name; longer is not a row
 #: Query parameters of the filters, in link order: the item fields, then the outcome.
 FILTER_PARAMS: tuple[str, ...] = FILTER_FIELDS + ("outcome",)
@@ -84,6 +90,21 @@ def page_base(url: str | None) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return ""
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", ""))
+
+
+def model_link(name: str, base: str = "") -> str:
+    """The link to a model's page: relative ("?model=...") without `base`, absolute when
+    `base` is the page's URL."""
+    return base + "?" + urlencode({MODEL: name}, quote_via=quote)
+
+
+def parse_model_query(params: Mapping[str, str]) -> str | None:
+    """The model a link's decoded parameters ask for (surrounding space dropped), or None;
+    an overlong value is not a model name and is ignored."""
+    name = (params.get(MODEL) or "").strip()
+    if not name or len(name) > MAX_MODEL_CHARS:
+        return None
+    return name
 
 
 def row_link(key: str, base: str = "") -> str:

@@ -137,10 +137,10 @@ def main() -> None:
     models = state.verified_models()
     ids = state.bench.items["id"].tolist()
     t0 = time.perf_counter()
-    h.show_item(ids[0], models)  # first touch reads every items.parquet
+    h.show_item(ids[0], ids, models)  # first touch reads every items.parquet
     cold_ms = (time.perf_counter() - t0) * 1000
     picks = iter(ids[1:])
-    item_ms = median_ms(lambda: h.show_item(next(picks), models), runs)
+    item_ms = median_ms(lambda: h.show_item(next(picks), ids, models), runs)
     list_ms = median_ms(lambda: h.list_items(models, "", "", "", "", "", "disagree"), runs)
 
     def med(rows: list[dict], key: str) -> float:

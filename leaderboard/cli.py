@@ -1,6 +1,9 @@
 """`python -m leaderboard score|rescore ...`: the scoring CLI, a contract other tools rely on.
 
 `score` prints the Table 3 row and the status counts; `--json OUT` writes the full result.
+Open-ended answers are judged as the app judges them by default (`--judge approx`, the
+offline approximate judge, labelled so in the output); `--judge none` leaves them unjudged
+and the output says why Overall is "-".
 `rescore` re-scores stored submissions made with another scorer or benchmark version (exit 1
 when some could not be). Bad input exits with status 2 and the message on stderr. Both run
 the one submission pipeline (`leaderboard.submission`), as the app does.
@@ -21,6 +24,10 @@ from .settings import DEMO_BUNDLE, Limits
 from .submission import SubmissionPipeline
 from .taxonomy import TABLES
 
+#: The judge the app uses unless configured otherwise (QBP_JUDGE=auto: the approximate one),
+#: so a CLI run gives the numbers the board shows.
+APP_JUDGE = "approx"
+
 
 def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
@@ -33,6 +40,23 @@ def format_table3(name: str, values: dict[str, float | None]) -> str:
     head = f"{'model':<{width}}  " + " ".join(f"{c.label:>7}" for c in cols)
     row = f"{name:<{width}}  " + " ".join(f"{_fmt(values.get(c.name)):>7}" for c in cols)
     return head + "\n" + row
+
+
+def judge_line(judge: dict | None, unjudged: int) -> str:
+    """Who judged the open-ended answers, approximate or not; without a judge, why OE and
+    Overall print "-"."""
+    if not judge:
+        if not unjudged:
+            return "judge: none (no open-ended items to judge)"
+        return (f"judge: none, so {unjudged} open-ended answer(s) are unjudged and OE and "
+                "Overall print \"-\"; --judge approx (the app's default) or --judge openai "
+                "scores them")
+    j = judge
+    line = f"judge: {j['backend']} {j.get('model') or ''}".rstrip()
+    if j.get("approximate"):
+        line += " (approximate: an offline lexical judge, not the paper's GPT judge)"
+    return line + (f"; calls {j['calls']}, cache hits {j['cache_hits']}, "
+                   f"failures {j['failures']}")
 
 
 def write_json_atomic(path: Path, payload: dict) -> None:
@@ -71,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--predictions", required=True, help="JSONL, JSON, CSV, TSV or Parquet")
     score.add_argument("--model", default=None, help="model name shown in the output")
     score.add_argument("--json", dest="json_out", default=None, help="write the full result")
-    add_judge_arguments(score)
+    add_judge_arguments(score, default=APP_JUDGE)
     score.add_argument("--intervals", action="store_true",
                        help="add 95%% bootstrap intervals of every cell to the JSON")
     score.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
@@ -86,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     rescore.add_argument("--revision", default=None, help="Hub revision (branch, tag, commit)")
     rescore.add_argument("--clean", action="store_true",
                          help="also remove temp folders left by interrupted writes")
-    add_judge_arguments(rescore)
+    add_judge_arguments(rescore, default=APP_JUDGE)
     return parser
 
 
@@ -146,11 +170,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     print("status: " + ", ".join(f"{k} {v}" for k, v in result.status_counts.items() if v))
     for cell, why in result.tables.null_reasons.get("table3", {}).items():
         print(f"  {cell} is null: {why}")
-    if result.judge:
-        j = result.judge
-        print(f"judge: {j['backend']} {j.get('model') or ''}".rstrip()
-              + (" (approximate)" if j.get("approximate") else "")
-              + f"; calls {j['calls']}, cache hits {j['cache_hits']}, failures {j['failures']}")
+    print(judge_line(result.judge, int(result.status_counts.get("unjudged", 0))))
     if args.json_out:
         payload = result.to_json()
         payload["model"] = name

@@ -138,3 +138,39 @@ TABLE_KEYS: tuple[str, ...] = tuple(TABLES)
 TABLE_TITLES: dict[str, str] = {
     "table3": "Table 3", "table4": "Table 4", "table5": "Table 5", "table6": "Table 6",
 }
+
+
+def _norm(text: str) -> str:
+    """How a table or cell is matched when named by a caller: case, dots, underscores and
+    spacing ignored ("Table 3" = "table3", "Tech." = "tech", "NIs Tech." = "nis_tech")."""
+    return "".join(str(text).casefold().replace(".", " ").replace("_", " ").split())
+
+
+def table_key(text: str) -> str:
+    """The key of a table named by key or title ("table3", "Table 3", "3"); ValueError
+    listing the tables otherwise."""
+    wanted = _norm(text)
+    for key, title in TABLE_TITLES.items():
+        if wanted in (_norm(key), _norm(title), _norm(key).removeprefix("table")):
+            return key
+    shown = ", ".join(f"{TABLE_TITLES[k]} ({k})" for k in TABLES)
+    raise ValueError(f"unknown table {str(text)[:40]!r}; one of {shown}")
+
+
+def cell_key(table: str, text: str) -> str:
+    """The name of a cell of `table` given by name ("NI", "NI_Tech") or by its printed
+    label ("NIs", "Tech."); a label that repeats within the table (Table 5's "Tech.") is
+    given with its group ("NIs Tech."). ValueError listing the cells otherwise."""
+    cells = TABLES[table].cells
+    wanted = _norm(text)
+    hits = [c.name for c in cells if wanted in (_norm(c.name), _norm(f"{c.group} {c.label}"))]
+    hits = hits or [c.name for c in cells if wanted == _norm(c.label)]
+    if len(hits) == 1:
+        return hits[0]
+    labels = [c.label for c in cells]
+    shown = ", ".join(c.label if labels.count(c.label) == 1 else f"{c.group} {c.label}"
+                      for c in cells)
+    if len(hits) > 1:
+        raise ValueError(f"{str(text)[:40]!r} is more than one column of "
+                         f"{TABLE_TITLES[table]}; name its group too: {shown}")
+    raise ValueError(f"no column {str(text)[:40]!r} in {TABLE_TITLES[table]}; one of {shown}")

@@ -7,27 +7,98 @@ an admin token is configured. Every UI event is private (`ui.tabs.PRIVATE`), so 
 whole API. /submit, /withdraw and /rejudge act as an account: on a Space, pass your Hugging
 Face token with `Client(url, oauth_token=hf_token)` (gradio_client sends it only to endpoints
 that take a `gr.OAuthToken`, as these do); locally, a token from QBP_LOCAL_TOKENS, or none for
-the local user. A lookup that names nothing, or a refused request, answers
-{"error": "<what is wrong>"} (as /item and /compare always have).
+the local user.
+
+Errors have one shape: a bad argument raises `gr.Error("<argument>: <what is wrong>; <what
+is allowed>")`, which gradio_client raises as `AppError` with that message (About's API
+section says so): an unknown table, cell or filter value, an item, model, row or change record
+that names nothing. Tables and cells are taken by key or by label ("table3" or "Table 3";
+"NI" or "NIs"), model names as the store matches them (case and spacing ignored). A
+well-formed request that is refused is an outcome, not a bad argument: /submit, /withdraw,
+/rejudge and /moderate return ok=false with the reason, /flag_item and the admin endpoints
+"error".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NoReturn
 
 import gradio as gr
 from gradio.data_classes import FileData
 
-from analysis import compare_views
-from ui.state import AppState
+from analysis import board, compare_views, drilldown
+from analysis.entries import KINDS
 from leaderboard.moderation import admin_enabled
+from leaderboard.taxonomy import cell_key, table_key
 from leaderboard.version_diff import diff_json
+from ui.state import AppState
 
 from . import actions
 from .actions import moderate_submission, rejudge_submission, submit_file, withdraw_model
 from .trust import TrustError
+
+
+def bad_argument(name: str, message: str) -> NoReturn:
+    """Refuse a call: the message names the argument (gradio_client raises AppError)."""
+    raise gr.Error(f"{name}: {message}", print_exception=False)
+
+
+def _shown(value: Any) -> str:
+    """A caller's value inside a message: quoted, cut short."""
+    return repr(str(value)[:60])
+
+
+def _resolved(name: str, fn: Callable[..., str], *args: Any) -> str:
+    try:
+        return fn(*args)
+    except ValueError as exc:
+        bad_argument(name, str(exc))
+
+
+def choices_arg(name: str, values: Sequence[str] | None, allowed: Sequence[str]) -> list[str]:
+    """A list argument whose values must be among `allowed` (case ignored); None or an
+    empty list means all of them."""
+    if values is None or (isinstance(values, (list, tuple)) and not values):
+        return list(allowed)
+    if not isinstance(values, (list, tuple)):
+        bad_argument(name, f"must be a list of {', '.join(allowed)}; got {_shown(values)}")
+    by_fold = {a.casefold(): a for a in allowed}
+    out = []
+    for v in values:
+        hit = by_fold.get(str(v).strip().casefold())
+        if hit is None:
+            bad_argument(name, f"unknown value {_shown(v)}; allowed: {', '.join(allowed)}")
+        out.append(hit)
+    return out
+
+
+#: Sort keys besides a table's cells (board.sort_keys): by name, size or Table 3's Overall.
+_SORT_ALIASES = {
+    "model": board.MODEL,
+    "modelname": board.MODEL,
+    "name": board.MODEL,
+    "params": board.PARAMS,
+    "parameters": board.PARAMS,
+    "size": board.PARAMS,
+    "overall": board.OVERALL,
+    "overall(table3)": board.OVERALL,
+}
+
+
+def sort_arg(table: str, value: str | None) -> str:
+    """`sort_by` of /leaderboard: a cell of the table (key or label), Overall, Model or
+    Params."""
+    text = str(value or board.OVERALL)
+    alias = _SORT_ALIASES.get("".join(text.casefold().split()))
+    if alias is not None:
+        return alias
+    try:
+        return cell_key(table, text)
+    except ValueError as exc:
+        bad_argument("sort_by", f"{exc}; or Overall, Model, Params")
 
 
 @dataclass
@@ -35,6 +106,9 @@ class Api:
     """The endpoints' functions (their signatures and docstrings are the API's docs)."""
 
     state: AppState
+    #: Rows of /leaderboard (the board's service, `BoardService.api_rows`), called with the
+    #: arguments resolved; None: `AppState.leaderboard_rows`.
+    rows: Callable[..., list[dict]] | None = None
 
     def api_submit(
         self,
@@ -111,23 +185,61 @@ class Api:
             self.state, submission_id, hidden, token, reason, request
         ).as_json()
 
+    def api_leaderboard(
+        self,
+        table: str = "table3",
+        kinds: list[str] | None = None,
+        search: str = "",
+        weights: list[str] | None = None,
+        sizes: list[str] | None = None,
+        sort_by: str = "Overall",
+    ) -> list[dict]:
+        """Leaderboard rows of one table after filters, best first: one dict per row with
+        numeric cell values keyed by cell name (null = None). `table` by key or title
+        ("table3", "Table 3"); `sort_by` a cell by name or label ("NI", "NIs"), or Overall,
+        Model, Params; `kinds` of reported, verified; `weights` of open, closed, unknown;
+        `sizes` of the board's size buckets. A bad argument raises an error naming it."""
+        key = _resolved("table", table_key, table)
+        rows = self.rows or self.state.leaderboard_rows
+        return rows(
+            key,
+            choices_arg("kinds", kinds, KINDS),
+            str(search or ""),
+            choices_arg("weights", weights, board.WEIGHT_CHOICES),
+            choices_arg("sizes", sizes, board.SIZE_CHOICES),
+            sort_arg(key, sort_by),
+        )
+
     def api_compare(self, model_a: str, model_b: str) -> dict:
         """Paired comparison of two verified models (A minus B, points): per cell of
         Tables 3-6 both values, the difference and its 95% paired-bootstrap interval;
         McNemar's exact test (b, c, p) on closed-ended items; the ids of the items they
-        score differently. On an unknown model: {"error": ...}."""
-        try:
-            return compare_views.comparison_json(self.state.compare(model_a, model_b))
-        except ValueError as exc:
-            return {"error": str(exc)}
+        score differently. An unknown model raises an error naming the argument."""
+        names = self.state.score_matrix()[0]
+        a = self._verified("model_a", model_a, names)
+        b = self._verified("model_b", model_b, names)
+        return compare_views.comparison_json(self.state.compare(a, b))
+
+    @staticmethod
+    def _verified(arg: str, name: str, names: Sequence[str]) -> str:
+        found, _ = drilldown.resolve_models([str(name or "")], names)
+        if not found:
+            listed = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+            bad_argument(arg, f"{_shown(name)} is not a verified model; verified: {listed}")
+        return found[0]
 
     def api_item(self, item_id: str, models: list[str] | None = None) -> dict:
         """One item: question, options, gold answer, and each named verified model's raw
-        answer, parsed answer, status, score and judge text."""
-        try:
-            return self.state.item(item_id, models or [])
-        except KeyError as exc:
-            return {"error": str(exc.args[0])}
+        answer, parsed answer, status, score and judge text. An unknown item or model
+        raises an error naming the argument."""
+        if str(item_id or "") not in self.state.bench.index_of:
+            bad_argument("item_id", f"no item with id {_shown(item_id)} in the loaded benchmark")
+        if models is not None and not isinstance(models, (list, tuple)):
+            bad_argument("models", f"must be a list of model names; got {_shown(models)}")
+        names = self.state.verified_models()
+        for m in models or []:
+            self._verified("models", m, names)
+        return self.state.item(str(item_id), list(models or []))
 
     # ----------------------------------------------------------------- trust (issue 12)
     def api_provenance(self, row: str) -> dict:
@@ -140,7 +252,7 @@ class Api:
         try:
             return self.state.trust.row_json(row)
         except TrustError as exc:
-            return {"error": str(exc)}
+            bad_argument("row", str(exc))
 
     def api_changes(self, record_id: str = "", model: str = "", limit: int = 50) -> dict:
         """Change records (one per re-score or re-judge of a stored row). Without
@@ -148,12 +260,12 @@ class Api:
         old/new/delta, counts of changed cells and flipped items), only `model`'s if given.
         With it: that whole record, with per-cell old/new/delta ("cells") and the items
         whose score flipped ("flips": old and new score, parsed answer and status)."""
-        try:
-            if (record_id or "").strip():
+        if (record_id or "").strip():
+            try:
                 return self.state.trust.change(record_id)
-            return {"records": self.state.trust.change_list(model or None, limit)}
-        except TrustError as exc:
-            return {"error": str(exc)}
+            except TrustError as exc:
+                bad_argument("record_id", str(exc))
+        return {"records": self.state.trust.change_list(model or None, limit)}
 
     def api_version_diff(self, row: str) -> dict:
         """A model's version N against version N-1 (`row`: a submission id for version N,
@@ -163,7 +275,7 @@ class Api:
         try:
             return diff_json(self.state.trust.version_diff(row))
         except TrustError as exc:
-            return {"error": str(exc)}
+            bad_argument("row", str(exc))
 
     def api_judge_agreement(self, row: str) -> dict:
         """Two judges on the same open-ended answers of one stored row (the judging now on
@@ -173,7 +285,7 @@ class Api:
         try:
             return self.state.trust.agreement_json(row)
         except TrustError as exc:
-            return {"error": str(exc)}
+            bad_argument("row", str(exc))
 
     def api_flag_item(self, item_id: str, reason: str, request: gr.Request = None) -> dict:
         """Flag an item's answer key as doubtful, saying why (at least a few words). Stored
@@ -193,12 +305,13 @@ class Api:
 
 
 def register(state: AppState, leaderboard: Callable[..., list[dict]]) -> Api:
-    """Declare the named endpoints inside the Blocks being built; `leaderboard` answers
-    /leaderboard (the board's service: rows from the cache the page is built from)."""
-    api = Api(state)
+    """Declare the named endpoints inside the Blocks being built; `leaderboard` gives the
+    rows of /leaderboard (the board's service: rows from the cache the page is built from),
+    after `Api.api_leaderboard` has resolved and checked the arguments."""
+    api = Api(state, leaderboard)
     gr.api(api.api_submit, api_name="submit")
     gr.api(api.api_withdraw, api_name="withdraw")
-    gr.api(leaderboard, api_name="leaderboard")
+    gr.api(api.api_leaderboard, api_name="leaderboard")
     gr.api(api.api_item, api_name="item")
     gr.api(api.api_compare, api_name="compare")
     gr.api(api.api_provenance, api_name="provenance")

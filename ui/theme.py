@@ -53,6 +53,28 @@ CSS = """
   fill: #374151 !important; }
 .dark .js-plotly-plot .main-svg :is(.polarlayer, .legend, .infolayer) text {
   fill: #d1d5db !important; }
+/* The Model tab's tables: the paper's grouped headers, scrolling sideways on a phone. */
+.qbp-mtable { margin: 6px 0 14px 0; }
+.qbp-mtitle { font-weight: 600; margin-bottom: 4px; }
+.qbp-scroll { overflow-x: auto; }
+.qbp-mtable table { border-collapse: collapse; font-size: 0.86rem;
+  font-variant-numeric: tabular-nums; white-space: nowrap; }
+.qbp-mtable th, .qbp-mtable td { padding: 3px 8px; text-align: right;
+  border-bottom: 1px solid var(--border-color-primary); }
+.qbp-mtable th[scope=row] { text-align: left; font-weight: 600; }
+.qbp-mtable th[scope=row], .qbp-mtable thead th:first-child { position: sticky; left: 0;
+  background: var(--background-fill-primary); }
+.qbp-mtable thead th { text-align: center; }
+.qbp-mtable tr.qbp-ref { opacity: 0.75; }
+.qbp-model-name { margin: 4px 0; }
+dl.qbp-prov { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px;
+  font-size: 0.9em; }
+dl.qbp-prov dt { font-weight: 600; }
+dl.qbp-prov dd { margin: 0; word-break: break-all; }
+/* Chart (a): a radar for a few models, except on a phone, where its labels have no room and
+   the bar chart (otherwise hidden while the radar shows) takes its place. */
+@media (min-width: 641px) { .qbp-phone-only { display: none !important; } }
+@media (max-width: 640px) { #radar-a { display: none !important; } }
 """
 
 

@@ -40,15 +40,16 @@ def make_judge(backend: str, *, base_url: str | None = None, model: str | None =
                      f"{', '.join(JUDGE_BACKENDS)}")
 
 
-def add_judge_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the --judge* options (the API key is read from the environment only)."""
+def add_judge_arguments(parser: argparse.ArgumentParser, default: str = "none") -> None:
+    """Add the --judge* options (the API key is read from the environment only); `default`
+    is the backend when --judge is not given."""
     group = parser.add_argument_group(
         "open-ended judge", f"The API key is read from ${ENV_API_KEY}, never from the command "
         "line.")
-    group.add_argument("--judge", choices=JUDGE_BACKENDS, default="none",
+    group.add_argument("--judge", choices=JUDGE_BACKENDS, default=default,
                        help="how to score open-ended answers: none (left unjudged), approx "
                             "(offline lexical approximation), openai (LLM judge, as in the "
-                            "paper) [default: none]")
+                            f"paper) [default: {default}]")
     group.add_argument("--judge-base-url", default=None, metavar="URL",
                        help=f"OpenAI-compatible endpoint [default: ${ENV_BASE_URL}]")
     group.add_argument("--judge-model", default=None, metavar="NAME",

@@ -21,6 +21,15 @@ from tests.support.applaunch import launched_app
 from tests.support.storekit import NO_RATE_LIMIT
 from tests.support.trustkit import ShiftedJudge, demo_bench
 
+def refused(client, **kwargs) -> str:
+    """The message of a call refused for a bad argument (the API's one error shape)."""
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError) as info:
+        client.predict(**kwargs)
+    return str(info.value)
+
+
 pytestmark = pytest.mark.app
 
 TOKEN = "e2e-admin-token-0123456789"
@@ -57,8 +66,8 @@ def test_provenance_of_a_stored_row_a_paper_row_and_nothing(client, app_server):
     assert client.predict(row=sub.id, api_name="/provenance") == out
     paper = client.predict(row="Qwen3-VL (32B)", api_name="/provenance")
     assert paper["kind"] == "reported" and paper["provenance"]["per_item"] is False
-    assert client.predict(row="Nobody", api_name="/provenance") == {
-        "error": "no model named 'Nobody' on the board"}
+    assert refused(client, row="Nobody", api_name="/provenance") == (
+        "row: no model named 'Nobody' on the board")
 
 
 def test_a_copied_file_is_held_for_review_and_the_api_says_why(client, app_server, tmp_path):
@@ -108,15 +117,15 @@ def test_flagging_an_answer_key(client, app_server):
 
 
 def test_changes_and_version_diff_refuse_what_does_not_exist(client, app_server):
-    assert client.predict(record_id="nope", api_name="/changes") == {
-        "error": "no change record with id 'nope'"}
+    assert refused(client, record_id="nope", api_name="/changes") == (
+        "record_id: no change record with id 'nope'")
     none = client.predict(model="Nobody", api_name="/changes")
     assert none == {"records": []}
     model = app_server.state.verified_models()[0]
-    out = client.predict(row=model, api_name="/version_diff")
-    assert "no earlier visible version" in out["error"]
-    assert "judged by one judge only" in client.predict(row=model,
-                                                        api_name="/judge_agreement")["error"]
+    out = refused(client, row=model, api_name="/version_diff")
+    assert out.startswith("row: ") and "no earlier visible version" in out
+    out = refused(client, row=model, api_name="/judge_agreement")
+    assert out.startswith("row: ") and "judged by one judge only" in out
 
 
 def test_about_documents_every_endpoint(client, app_server):

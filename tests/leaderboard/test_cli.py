@@ -127,3 +127,34 @@ def test_cli_rescore_rescores_stale_submissions(tmp_path, capsys, monkeypatch):
     assert "1 stale" in out and f"re-scored {sub.id}" in out and "removed 1 temp" in out
     assert main(["rescore", "--submissions", str(tmp_path / "nope")]) == 2
     assert "submission folder not found" in capsys.readouterr().err
+
+
+def _oe_bundle(tmp_path):
+    rows = [item(1, "SC", "B"), item(2, "OE", answer="The face is blurred by camera shake.")]
+    preds = tmp_path / "p.jsonl"
+    preds.write_text('{"id": "q001", "prediction": "B"}\n'
+                     '{"id": "q002", "prediction": "Camera shake blurred the face."}\n')
+    return write_bundle(tmp_path / "oe", rows), preds
+
+
+def test_cli_judges_open_answers_as_the_app_does_by_default(tmp_path, capsys):
+    from leaderboard.settings import AppSettings
+    from ui.state import make_app_judge
+
+    bundle, preds = _oe_bundle(tmp_path)
+    assert main(["score", "--benchmark", str(bundle), "--predictions", str(preds)]) == 0
+    printed = capsys.readouterr().out
+    app_judge = make_app_judge(AppSettings().judge)  # what `python app.py` judges with
+    assert f"judge: {app_judge.info.backend} " in printed
+    assert "(approximate: an offline lexical judge, not the paper's GPT judge)" in printed
+    assert "100.00" in printed.splitlines()[3]  # Overall of the row: both items right
+
+
+def test_cli_without_a_judge_says_why_overall_is_a_dash(tmp_path, capsys):
+    bundle, preds = _oe_bundle(tmp_path)
+    assert main(["score", "--benchmark", str(bundle), "--predictions", str(preds),
+                 "--judge", "none"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.splitlines()[3].split()[-1] == "-"  # Overall
+    assert ('judge: none, so 1 open-ended answer(s) are unjudged and OE and Overall print "-"; '
+            "--judge approx (the app's default) or --judge openai scores them") in printed

@@ -11,16 +11,18 @@ import pandas as pd
 
 from analysis import compare_views
 from analysis.compare import Comparison
+from analysis.links import ItemQuery
 from ui.state import AppState
 
 from . import PRIVATE
 from .board import TABLE_CHOICES
-from .drilldown import DrillTab, selected_id
+from .drilldown import VIEW_OUTPUTS, DrillHandlers, DrillTab, selected_id
 
 
 @dataclass
 class CompareHandlers:
     state: AppState
+    drill: DrillHandlers | None = None  # opens an item in the Drill-down tab
 
     def compare_choices(self, a: str | None, b: str | None) -> tuple:
         """Both dropdowns over the verified models; kept choices stay, else the top two."""
@@ -59,13 +61,17 @@ class CompareHandlers:
         )
         return compare_views.delta_chart(cmp, table), cells
 
-    def open_discordant(self, evt: gr.SelectData, a: str, b: str) -> tuple:
-        """A selected discordant item: the Drill-down tab with that item and both models."""
+    def open_discordant(
+        self, evt: gr.SelectData, a: str, b: str, request: gr.Request = None
+    ) -> tuple:
+        """A selected discordant item: the Drill-down tab with that item and both models,
+        the whole view in this one response (`DrillTab.view_outputs`, then the tabs)."""
         item_id = selected_id(evt)
-        if not item_id:
-            return gr.Dropdown(), gr.Textbox(), gr.Tabs()
+        if not item_id or self.drill is None:
+            return tuple(gr.skip() for _ in range(VIEW_OUTPUTS + 1))
         models = [m for m in dict.fromkeys([a, b]) if m]
-        return gr.Dropdown(value=models), item_id, gr.Tabs(selected="drill")
+        view = self.drill.open_view(ItemQuery(item_id, models), request)
+        return (*view, gr.Tabs(selected="drill"))
 
     def _comparison(self, a: str | None, b: str | None) -> Comparison:
         if not a or not b:
@@ -74,7 +80,7 @@ class CompareHandlers:
 
 
 def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> None:
-    h = CompareHandlers(state)
+    h = CompareHandlers(state, drill.handlers)
     with gr.Tab("Compare", id="compare") as tab:
         gr.Markdown(
             "Two verified models on the same items: the difference per category with "
@@ -111,7 +117,4 @@ def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> None:
     for comp in (a, b):
         comp.input(h.render_compare, inputs, outputs, **PRIVATE)
     table.change(h.render_delta, inputs, [plot, cells], **PRIVATE)
-    # Choosing the models re-lists the drill-down's items through its models' .change.
-    drill.show(
-        items.select(h.open_discordant, [a, b], [drill.models, drill.item_box, tabs], **PRIVATE)
-    )
+    items.select(h.open_discordant, [a, b], drill.view_outputs + [tabs], **PRIVATE)

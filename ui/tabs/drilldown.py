@@ -63,6 +63,11 @@ def selected_id(evt: gr.SelectData) -> str | None:
     return str(row[0]) if row else None
 
 
+#: Components `DrillHandlers.open_view` returns values for (`DrillTab.view_outputs`): the
+#: models, the filters, the list (frame, count, ids), the item (image, card, id, link).
+VIEW_OUTPUTS = 1 + len(drilldown.FILTER_FIELDS) + 1 + 3 + 4
+
+
 @dataclass
 class DrillHandlers:
     state: AppState
@@ -73,15 +78,57 @@ class DrillHandlers:
     def list_items(
         self, models: list[str], src: str, dim: str, sub: str, qtype: str, scope: str, outcome: str
     ) -> tuple:
-        """The matching items, the count line, and their ids (for previous / next)."""
-        frames = self.state.model_frames(models or [])
-        frame = drilldown.item_list(
-            self.state.bench, frames, item_filters(src, dim, sub, qtype, scope, outcome)
-        )
+        """The matching items, the count line, and their ids (for the place, previous and
+        next)."""
+        return self._listed(models, item_filters(src, dim, sub, qtype, scope, outcome))
+
+    def _listed(self, models: list[str], filters: drilldown.ItemFilters) -> tuple:
+        models = bounded_models(list(models or [])) or []  # a request's work stays bounded
+        frames = self.state.model_frames(models)
+        frame = drilldown.item_list(self.state.bench, frames, filters)
         count = drilldown.count_markdown(len(frame), len(self.state.bench), list(frames))
         return frame, count, frame["ID"].tolist()
 
+    def _item(
+        self,
+        item_id: str | None,
+        ids: list[str] | None,
+        models: list[str],
+        filters: drilldown.ItemFilters,
+        request: gr.Request | None,
+    ) -> tuple:
+        """Image path, item card HTML (placed in the filtered list `ids`), the id, and the
+        absolute link to this view."""
+        item_id = (item_id or "").strip()
+        models = bounded_models(list(models or [])) or []  # a request's work stays bounded
+        if not item_id:
+            return None, drilldown.EMPTY_ITEM_HTML, "", ""
+        try:
+            detail = self.state.item(item_id, models or [])
+        except KeyError as exc:
+            return None, report.error_html(str(exc.args[0])), item_id, ""
+        link = links.item_link(item_id, models or [], filters, base=page_url(request))
+        card = drilldown.render_item_html(detail, drilldown.list_place(ids or [], item_id))
+        return self.state.image_path(item_id), card, item_id, link
+
     def show_item(
+        self,
+        item_id: str | None,
+        ids: list[str],
+        models: list[str],
+        src: str = "",
+        dim: str = "",
+        sub: str = "",
+        qtype: str = "",
+        scope: str = "",
+        outcome: str = "all",
+        request: gr.Request = None,
+    ) -> tuple:
+        """One item of the current list (`DrillTab.item_outputs`)."""
+        filters = item_filters(src, dim, sub, qtype, scope, outcome)
+        return self._item(item_id, ids, models, filters, request)
+
+    def relist(
         self,
         item_id: str | None,
         models: list[str],
@@ -93,22 +140,47 @@ class DrillHandlers:
         outcome: str = "all",
         request: gr.Request = None,
     ) -> tuple:
-        """Image path, item card HTML, the id, and the absolute link to this view."""
-        item_id = (item_id or "").strip()
-        models = bounded_models(list(models or [])) or []  # a request's work stays bounded
-        if not item_id:
-            return None, drilldown.EMPTY_ITEM_HTML, "", ""
-        try:
-            detail = self.state.item(item_id, models or [])
-        except KeyError as exc:
-            return None, report.error_html(str(exc.args[0])), item_id, ""
-        link = links.item_link(
-            item_id,
-            models or [],
-            item_filters(src, dim, sub, qtype, scope, outcome),
-            base=page_url(request),
-        )
-        return self.state.image_path(item_id), drilldown.render_item_html(detail), item_id, link
+        """Models or filters changed: the list, its count and ids, and the shown item placed
+        in the new list, in one response (`DrillTab.list_outputs + item_outputs`)."""
+        filters = item_filters(src, dim, sub, qtype, scope, outcome)
+        frame, count, ids = self._listed(models, filters)
+        return (frame, count, ids, *self._item(item_id, ids, models, filters, request))
+
+    def list_once(
+        self,
+        ids: list[str],
+        item_id: str | None,
+        models: list[str],
+        src: str = "",
+        dim: str = "",
+        sub: str = "",
+        qtype: str = "",
+        scope: str = "",
+        outcome: str = "all",
+        request: gr.Request = None,
+    ) -> tuple:
+        """The tab opened: list the items if no view has listed them yet (a page without a
+        link lists nothing at load, so the board is not kept waiting)."""
+        if ids:
+            return tuple(gr.skip() for _ in range(7))
+        return self.relist(item_id, models, src, dim, sub, qtype, scope, outcome, request)
+
+    def step(
+        self,
+        item_id: str,
+        ids: list[str],
+        models: list[str],
+        src: str = "",
+        dim: str = "",
+        sub: str = "",
+        qtype: str = "",
+        scope: str = "",
+        outcome: str = "all",
+        request: gr.Request = None,
+        by: int = 1,
+    ) -> tuple:
+        target = drilldown.neighbour(ids or [], (item_id or "").strip(), by)
+        return self.show_item(target, ids, models, src, dim, sub, qtype, scope, outcome, request)
 
     def previous(
         self,
@@ -123,17 +195,7 @@ class DrillHandlers:
         outcome: str = "all",
         request: gr.Request = None,
     ) -> tuple:
-        return self.show_item(
-            drilldown.neighbour(ids or [], (item_id or "").strip(), -1),
-            models,
-            src,
-            dim,
-            sub,
-            qtype,
-            scope,
-            outcome,
-            request,
-        )
+        return self.step(item_id, ids, models, src, dim, sub, qtype, scope, outcome, request, -1)
 
     def next(
         self,
@@ -148,17 +210,7 @@ class DrillHandlers:
         outcome: str = "all",
         request: gr.Request = None,
     ) -> tuple:
-        return self.show_item(
-            drilldown.neighbour(ids or [], (item_id or "").strip(), 1),
-            models,
-            src,
-            dim,
-            sub,
-            qtype,
-            scope,
-            outcome,
-            request,
-        )
+        return self.step(item_id, ids, models, src, dim, sub, qtype, scope, outcome, request, 1)
 
     def pick(
         self,
@@ -175,7 +227,7 @@ class DrillHandlers:
     ) -> tuple:
         row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
         item_id = ids[row] if ids and 0 <= row < len(ids) else None
-        return self.show_item(item_id, models, src, dim, sub, qtype, scope, outcome, request)
+        return self.show_item(item_id, ids, models, src, dim, sub, qtype, scope, outcome, request)
 
     def flag_answer_key(self, item_id: str, reason: str, request: gr.Request = None) -> tuple:
         """`ui.actions.flag_item` (as /flag_item) for the item shown: the outcome, and the
@@ -189,30 +241,47 @@ class DrillHandlers:
         return report.ok_html(f"Thank you: the answer key of {item_id} is flagged for the "
                               "admin's review."), ""
 
-    def on_load(self, request: gr.Request, models_now: list[str]) -> tuple:
-        """A link (?item=ID&models=a,b&dimension=...) opens its view: models chosen,
-        filters set, item shown, tab selected. Without one, the top two models."""
-        query = links.parse_item_query(dict(request.query_params) if request else {})
+    def open_view(self, query: links.ItemQuery, request: gr.Request | None = None) -> tuple:
+        """Everything a view shows, in one response (`DrillTab.view_outputs`): the models
+        chosen (the query's, resolved, else the top two), the filters, the list, and the
+        item placed in it. What a share link and the other tabs' "open in the drill-down"
+        return, so the view needs no chain of events."""
         available = self.state.verified_models()
-        offered = set(available)
-        chosen = [m for m in dict.fromkeys(models_now or []) if m in offered] or available[:2]
-        if query.models:
-            found, _ = drilldown.resolve_models(query.models, available)
-            chosen = found or chosen
+        found, _ = drilldown.resolve_models(query.models, available)
+        chosen = found or available[:2]
         f = query.filters
-        tab = gr.Tabs(selected="drill") if query.item else gr.Tabs()
+        frame, count, ids = self._listed(chosen, f)
         return (
-            gr.Dropdown(choices=available, value=chosen),
-            query.item or "",
-            tab,
+            gr.Dropdown(choices=available, value=chosen, multiselect=True),
             *(getattr(f, name) or "" for name in drilldown.FILTER_FIELDS),
             f.outcome,
+            frame,
+            count,
+            ids,
+            *self._item(query.item, ids, chosen, f, request),
+        )
+
+    def on_load(self, request: gr.Request) -> tuple:
+        """A link (?item=ID&models=a,b&dimension=...) opens its view with the tab selected,
+        in this one response. Without one: the top two models chosen, nothing listed yet
+        (the tab lists when opened)."""
+        query = links.parse_item_query(dict(request.query_params) if request else {})
+        if query.item:
+            return (*self.open_view(query, request), gr.Tabs(selected="drill"))
+        available = self.state.verified_models()
+        keep = tuple(gr.skip() for _ in range(VIEW_OUTPUTS - 1))
+        return (
+            gr.Dropdown(choices=available, value=available[:2], multiselect=True),
+            *keep,
+            gr.skip(),
         )
 
 
 @dataclass
 class DrillTab:
-    """What other tabs use: the chosen models and item id, and how to show an item."""
+    """What other tabs use: the chosen models and item id, how to show an item of the
+    current list (`show`), and how to open a whole view in one response (`view_outputs`
+    with `handlers.open_view`, plus the page's tabs to select this one)."""
 
     handlers: DrillHandlers
     models: gr.Dropdown
@@ -220,9 +289,10 @@ class DrillTab:
     filters: list[Any]  # FILTER_FIELDS dropdowns, then the outcome radio
     item_inputs: list[Any]
     item_outputs: list[Any]
+    view_outputs: list[Any]
 
     def show(self, dep: Any) -> Any:
-        """After `dep` (which set the item id, maybe the models), show that item."""
+        """After `dep` (which set the item id), show that item of the current list."""
         return dep.then(self.handlers.show_item, self.item_inputs, self.item_outputs, **PRIVATE)
 
     def refresh(self, dep: Any) -> Any:
@@ -231,12 +301,7 @@ class DrillTab:
 
     def on_load(self, demo: gr.Blocks, tabs: gr.Tabs) -> Any:
         """The page-load step that reads the URL (it comes first: other steps follow it)."""
-        return demo.load(
-            self.handlers.on_load,
-            [self.models],
-            [self.models, self.item_box, tabs] + self.filters,
-            **PRIVATE,
-        )
+        return demo.load(self.handlers.on_load, None, self.view_outputs + [tabs], **PRIVATE)
 
 
 def build(state: AppState) -> DrillTab:
@@ -245,7 +310,7 @@ def build(state: AppState) -> DrillTab:
         f: [("All", "")] + [(LABELS.get(v, v), v) for v in FIELD_VALUES[f]]
         for f in drilldown.FILTER_FIELDS
     }
-    with gr.Tab("Drill-down", id="drill"):
+    with gr.Tab("Drill-down", id="drill") as tab:
         with gr.Row():
             models = gr.Dropdown(
                 [], multiselect=True, label="Verified models", scale=3, elem_id="dd-models"
@@ -313,13 +378,15 @@ def build(state: AppState) -> DrillTab:
 
     filters = fields + [outcome]
     list_inputs = [models] + filters
-    item_inputs = [item_box] + list_inputs
+    item_inputs = [item_box, ids] + list_inputs
     item_outputs = [image, detail, item_box, share]
-    step_inputs = [item_box, ids] + list_inputs  # previous / next / pick
+    list_outputs = [item_list, count, ids]
+    step_inputs = [item_box, ids] + list_inputs  # previous / next
+    # User changes only (.input): a view set by the server (a link, another tab) comes
+    # whole from `open_view` and must not set off a re-list per widget.
     for comp in list_inputs:
-        comp.change(h.list_items, list_inputs, [item_list, count, ids], **PRIVATE).then(
-            h.show_item, item_inputs, item_outputs, **PRIVATE
-        )
+        comp.input(h.relist, [item_box] + list_inputs, list_outputs + item_outputs, **PRIVATE)
+    tab.select(h.list_once, [ids, item_box] + list_inputs, list_outputs + item_outputs, **PRIVATE)
     item_box.submit(h.show_item, item_inputs, item_outputs, **PRIVATE)
     prev_btn.click(h.previous, step_inputs, item_outputs, **PRIVATE)
     next_btn.click(h.next, step_inputs, item_outputs, **PRIVATE)
@@ -328,4 +395,5 @@ def build(state: AppState) -> DrillTab:
     flag_btn.click(
         h.flag_answer_key, [item_box, flag_reason], [flag_out, flag_reason], **PRIVATE
     )
-    return DrillTab(h, models, item_box, filters, item_inputs, item_outputs)
+    view_outputs = [models] + filters + list_outputs + item_outputs
+    return DrillTab(h, models, item_box, filters, item_inputs, item_outputs, view_outputs)

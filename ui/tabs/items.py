@@ -17,17 +17,19 @@ from analysis.items import (
     item_analysis,
     unanimous_failures,
 )
+from analysis.links import ItemQuery
 from leaderboard.moderation import admin_enabled
 from ui.state import AppState
 
 from . import PRIVATE
 from .board import TABLE_CHOICES
-from .drilldown import DrillTab, selected_id
+from .drilldown import VIEW_OUTPUTS, DrillHandlers, DrillTab, selected_id
 
 
 @dataclass
 class ItemHandlers:
     state: AppState
+    drill: DrillHandlers | None = None  # opens an item in the Drill-down tab
 
     def render_items(self, table: str) -> tuple:
         """Difficulty chart and table, the failures' count line and grid, every item."""
@@ -70,16 +72,18 @@ class ItemHandlers:
                              columns=["ID", "When", "Owner", "Reason"])
         return "", gr.DataFrame(value=frame, datatype=["str", "str", "str", "str"])
 
-    def open_item(self, evt: gr.SelectData) -> tuple:
-        """A selected item: the Drill-down tab with the models chosen there."""
+    def open_item(self, evt: gr.SelectData, models: list[str], request: gr.Request = None) -> tuple:
+        """A selected item: the Drill-down tab with the models chosen there, the whole view
+        in this one response (`DrillTab.view_outputs`, then the tabs)."""
         item_id = selected_id(evt)
-        if not item_id:
-            return gr.Textbox(), gr.Tabs()
-        return item_id, gr.Tabs(selected="drill")
+        if not item_id or self.drill is None:
+            return tuple(gr.skip() for _ in range(VIEW_OUTPUTS + 1))
+        view = self.drill.open_view(ItemQuery(item_id, list(models or [])), request)
+        return (*view, gr.Tabs(selected="drill"))
 
 
 def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> None:
-    h = ItemHandlers(state)
+    h = ItemHandlers(state, drill.handlers)
     with gr.Tab("Items", id="items") as tab:
         gr.Markdown(
             "How the verified models do on each item: the share of models right (a "
@@ -131,4 +135,4 @@ def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> None:
         list_btn.click(h.admin_flag_list, token, [flag_err, flag_list], **PRIVATE)
     table.change(h.render_difficulty, table, [plot, diff], **PRIVATE)
     for grid in (fails, every, flag_counts):
-        drill.show(grid.select(h.open_item, None, [drill.item_box, tabs], **PRIVATE))
+        grid.select(h.open_item, drill.models, drill.view_outputs + [tabs], **PRIVATE)
