@@ -15,16 +15,15 @@ from typing import Any
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
-
-from analysis.about import header_markdown, judge_label  # noqa: E402
-from ui.state import AppState  # noqa: E402
-from leaderboard.settings import AppSettings  # noqa: E402
 from gradio.utils import get_upload_folder  # noqa: E402
-
 from starlette.middleware import Middleware  # noqa: E402
 
+from analysis.about import header_markdown, judge_label  # noqa: E402
+from leaderboard.settings import AppSettings  # noqa: E402
 from ui import api, files  # noqa: E402
+from ui.board_table import CSS as BOARD_CSS  # noqa: E402
 from ui.request_guard import RequestGuard  # noqa: E402
+from ui.state import AppState  # noqa: E402
 from ui.tabs import about as about_tab  # noqa: E402
 from ui.tabs import board as board_tab  # noqa: E402
 from ui.tabs import changes as changes_tab  # noqa: E402
@@ -35,7 +34,6 @@ from ui.tabs import items as items_tab  # noqa: E402
 from ui.tabs import model as model_tab  # noqa: E402
 from ui.tabs import row_details as row_tab  # noqa: E402
 from ui.tabs import submit as submit_tab  # noqa: E402
-from ui.board_table import CSS as BOARD_CSS  # noqa: E402
 from ui.theme import CSS, theme  # noqa: E402
 
 

@@ -1,17 +1,28 @@
 """The About tab's text: what is measured, the exact scoring rules, formats, CLI, API and
 citation. Categories and counts come from the taxonomy and the loaded benchmark."""
+
 from __future__ import annotations
 
 import html
 from collections.abc import Mapping
 from typing import Any
 
-from leaderboard.taxonomy import LONG_LABELS, QTYPES, SUBDIMENSIONS, TABLES, TABLE_TITLES
+from leaderboard.taxonomy import LONG_LABELS, QTYPES, SUBDIMENSIONS, TABLE_TITLES, TABLES
 
-PAPER_TITLE = ("Q-Bench-Portrait: Benchmarking Multimodal Large Language Models on Portrait "
-               "Image Quality Perception")
-PAPER_AUTHORS = ("Sijing Wu", "Yunhao Li", "Zicheng Zhang", "Qi Jia", "Xinyue Li", "Huiyu Duan",
-                 "Xiongkuo Min", "Guangtao Zhai")
+PAPER_TITLE = (
+    "Q-Bench-Portrait: Benchmarking Multimodal Large Language Models on Portrait "
+    "Image Quality Perception"
+)
+PAPER_AUTHORS = (
+    "Sijing Wu",
+    "Yunhao Li",
+    "Zicheng Zhang",
+    "Qi Jia",
+    "Xinyue Li",
+    "Huiyu Duan",
+    "Xiongkuo Min",
+    "Guangtao Zhai",
+)
 
 #: "From your harness to a submission": every example is a line of a test fixture in
 #: tests/data/harness/ (tests/leaderboard/test_ingest_docs.py checks it), all on demo ids.
@@ -60,11 +71,11 @@ Chat transcripts (`messages`, the last assistant turn is the reply) and `dataset
 `model_prediction`, `output_text` and `raw_output` are recognised as reply columns.
 """
 
-BIBTEX = """@misc{wu2026qbenchportrait,
-  title  = {{%s}},
-  author = {%s},
-  year   = {2026}
-}""" % (PAPER_TITLE, " and ".join(PAPER_AUTHORS))
+BIBTEX = """@misc{{wu2026qbenchportrait,
+  title  = {{{{{}}}}},
+  author = {{{}}},
+  year   = {{2026}}
+}}""".format(PAPER_TITLE, " and ".join(PAPER_AUTHORS))
 
 
 def judge_label(info: Mapping[str, Any] | None) -> str:
@@ -73,20 +84,26 @@ def judge_label(info: Mapping[str, Any] | None) -> str:
     return str(info["backend"]) + (" (approximate)" if info.get("approximate") else "")
 
 
-def header_markdown(title: str, source: str, n_items: int, bench_hash: str,
-                    judge: str) -> str:
+def header_markdown(title: str, source: str, n_items: int, bench_hash: str, judge: str) -> str:
     """The page's heading: what the board is, which benchmark and judge it runs on. The
     benchmark source may be a user-set path: it stays text inside a code span."""
-    return (f"# {title}\n"
-            f"Portrait image-quality perception of multimodal LLMs. Benchmark "
-            f"`{html.escape(source.replace('`', ''))}`: {n_items} items (`{bench_hash}`); "
-            f"OE judge: **{judge}**. *reported* = from the paper; *verified* = re-scored "
-            "here.")
+    return (
+        f"# {title}\n"
+        f"Portrait image-quality perception of multimodal LLMs. Benchmark "
+        f"`{html.escape(source.replace('`', ''))}`: {n_items} items (`{bench_hash}`); "
+        f"OE judge: **{judge}**. *reported* = from the paper; *verified* = re-scored "
+        "here."
+    )
 
 
-def about_markdown(n_items: int, source: str, judge: str, judge_flag: str = "approx",
-                   example_ids: tuple[str, str, str] = ("qbp-00001", "qbp-00002", "qbp-00003"),
-                   space_url: str = "<space-url>") -> str:
+def about_markdown(
+    n_items: int,
+    source: str,
+    judge: str,
+    judge_flag: str = "approx",
+    example_ids: tuple[str, str, str] = ("qbp-00001", "qbp-00002", "qbp-00003"),
+    space_url: str = "<space-url>",
+) -> str:
     """Markdown for the About tab (static text plus the loaded benchmark's size and ids)."""
     a, b, c = example_ids
     dims = "; ".join(f"{LONG_LABELS[d]} ({', '.join(s)})" for d, s in SUBDIMENSIONS.items())

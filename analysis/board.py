@@ -5,37 +5,56 @@ Everything here is plain pandas so it is tested without a browser. Cell values s
 formats them. Best and runner-up per column are judged on the printed (2-decimal) values,
 as in the paper, over the shown models (baseline rows excluded).
 """
+
 from __future__ import annotations
 
 import html
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from leaderboard.safe_text import md_escape
-from leaderboard.taxonomy import TABLES, TABLE_TITLES, Cell
+from leaderboard.taxonomy import TABLE_TITLES, TABLES, Cell
 
 from .entries import KINDS, PENDING, REPORTED, VERIFIED, Entry
 
 # Fixed columns ahead of the table's cells.
-RANK, MODEL, TYPE, JUDGE, WEIGHTS, PARAMS = ("Rank", "Model", "Type", "OE judge", "Weights",
-                                             "Params")
+RANK, MODEL, TYPE, JUDGE, WEIGHTS, PARAMS = (
+    "Rank",
+    "Model",
+    "Type",
+    "OE judge",
+    "Weights",
+    "Params",
+)
 META_COLUMNS: tuple[str, ...] = (RANK, MODEL, TYPE, JUDGE, WEIGHTS, PARAMS)
 # Shown after Model when the board shows intervals (see analysis/board_uncertainty.py).
 RANK_RANGE, GROUP = "Rank range", "Group"
-_META_TYPES = {RANK: "number", MODEL: "str", TYPE: "str", JUDGE: "str", WEIGHTS: "str",
-               PARAMS: "number", RANK_RANGE: "str", GROUP: "number"}
+_META_TYPES = {
+    RANK: "number",
+    MODEL: "str",
+    TYPE: "str",
+    JUDGE: "str",
+    WEIGHTS: "str",
+    PARAMS: "number",
+    RANK_RANGE: "str",
+    GROUP: "number",
+}
 OVERALL = "Overall"  # Table 3's Overall: the default sort key of every table
 
 WEIGHT_CHOICES: tuple[str, ...] = ("open", "closed", "unknown")
 #: (label, lower bound inclusive, upper bound exclusive) in billions of parameters.
 SIZE_BUCKETS: tuple[tuple[str, float, float], ...] = (
-    ("< 5B", 0.0, 5.0), ("5-20B", 5.0, 20.0), ("20-50B", 20.0, 50.0),
-    ("≥ 50B", 50.0, math.inf))
+    ("< 5B", 0.0, 5.0),
+    ("5-20B", 5.0, 20.0),
+    ("20-50B", 20.0, 50.0),
+    ("≥ 50B", 50.0, math.inf),
+)
 UNKNOWN_SIZE = "unknown size"
 SIZE_CHOICES: tuple[str, ...] = tuple(b[0] for b in SIZE_BUCKETS) + (UNKNOWN_SIZE,)
 
@@ -110,7 +129,7 @@ class BoardView:
 def sort_keys(table_key: str) -> list[tuple[str, str]]:
     """(label, key) choices for the "sort by" control: the table's cells, then Overall,
     model name and size."""
-    keys = [(h, c.name) for h, c in zip(headers(table_key), TABLES[table_key].cells)]
+    keys = [(h, c.name) for h, c in zip(headers(table_key), TABLES[table_key].cells, strict=False)]
     if OVERALL not in TABLES[table_key].columns:
         keys.append(("Overall (Table 3)", OVERALL))
     return keys + [("Model name", MODEL), ("Parameters", PARAMS)]
@@ -119,11 +138,12 @@ def sort_keys(table_key: str) -> list[tuple[str, str]]:
 def key_for_header(table_key: str, header: str) -> str | None:
     """The sort key behind a clicked column header (None for unsortable ones)."""
     header = header.strip()
-    for head, cell in zip(headers(table_key), TABLES[table_key].cells):
+    for head, cell in zip(headers(table_key), TABLES[table_key].cells, strict=False):
         if head == header:
             return cell.name
-    return {MODEL: MODEL, PARAMS: PARAMS, RANK: OVERALL, RANK_RANGE: OVERALL,
-            GROUP: OVERALL}.get(header)  # others: no sort
+    return {MODEL: MODEL, PARAMS: PARAMS, RANK: OVERALL, RANK_RANGE: OVERALL, GROUP: OVERALL}.get(
+        header
+    )  # others: no sort
 
 
 def next_sort(table_key: str, header: str, current: str, descending: bool) -> tuple[str, bool]:
@@ -150,6 +170,7 @@ def _ranks(everyone: list[Entry], rows: list[Entry], table: str, key: str) -> np
     """Competition rank of each row's printed `key` value among the entries of its pool
     (`Entry.pool`: the paper's rows, or the rows verified here); baselines, rows still being
     judged and rows held for review are not ranked."""
+
     def printed(e: Entry) -> float:
         v = _sort_value(e, table, key) if e.ranked and e.pool is not None else None
         return np.nan if v is None else round(float(v), 2)  # type: ignore[arg-type]
@@ -176,8 +197,13 @@ def _marks(values: np.ndarray, eligible: np.ndarray) -> tuple[set[int], set[int]
     return best, second
 
 
-def build_view(entries: Iterable[Entry], table: str = "table3", filters: Filters | None = None,
-               sort_by: str = OVERALL, descending: bool | None = None) -> BoardView:
+def build_view(
+    entries: Iterable[Entry],
+    table: str = "table3",
+    filters: Filters | None = None,
+    sort_by: str = OVERALL,
+    descending: bool | None = None,
+) -> BoardView:
     """Filter, sort (nulls last, ties by name) and rank entries for one table.
 
     Rank is the competition rank ("1, 2, 2, 4", 1 = highest) of the sort key on printed
@@ -213,14 +239,21 @@ def build_view(entries: Iterable[Entry], table: str = "table3", filters: Filters
         MODEL: pd.array([e.name for e in rows], dtype="string"),
         TYPE: pd.array([e.label for e in rows], dtype="string"),
         JUDGE: pd.array([e.judge_label for e in rows], dtype="string"),
-        WEIGHTS: pd.array(["" if e.is_baseline else weights_label(e.open) for e in rows],
-                          dtype="string"),
-        PARAMS: np.array([np.nan if e.params_b is None else e.params_b for e in rows],
-                         dtype="float64"),
+        WEIGHTS: pd.array(
+            ["" if e.is_baseline else weights_label(e.open) for e in rows], dtype="string"
+        ),
+        PARAMS: np.array(
+            [np.nan if e.params_b is None else e.params_b for e in rows], dtype="float64"
+        ),
     }
-    for head, cell in zip(heads, cells):
-        data[head] = np.array([np.nan if e.value(table, cell.name) is None
-                               else e.value(table, cell.name) for e in rows], dtype="float64")
+    for head, cell in zip(heads, cells, strict=False):
+        data[head] = np.array(
+            [
+                np.nan if e.value(table, cell.name) is None else e.value(table, cell.name)
+                for e in rows
+            ],
+            dtype="float64",
+        )
     frame = pd.DataFrame(data, columns=list(META_COLUMNS) + heads)
     eligible = np.array([e.ranked for e in rows], dtype=bool)
     view = BoardView(table, rows, frame, cells, heads, sort_by, descending)
@@ -230,6 +263,7 @@ def build_view(entries: Iterable[Entry], table: str = "table3", filters: Filters
 
 
 # ---------------------------------------------------------------------------- display
+
 
 def styler(view: BoardView):
     """A pandas Styler for gr.DataFrame: 2-decimal values, "-" for null, best bold and
@@ -260,8 +294,10 @@ def styler(view: BoardView):
         fmt[GROUP] = "{:.0f}"
     style = frame.style.format(fmt, na_rep="-").apply(css, axis=None).hide(axis="index")
     for row, texts in view.display.items():  # per row: Styler formats by (row, column)
-        style = style.format({h: (lambda _v, t=t: t) for h, t in texts.items()},
-                             subset=pd.IndexSlice[[frame.index[row]], list(texts)])
+        style = style.format(
+            {h: (lambda _v, t=t: t) for h, t in texts.items()},
+            subset=pd.IndexSlice[[frame.index[row]], list(texts)],
+        )
     return style
 
 
@@ -269,10 +305,13 @@ def caption(view: BoardView) -> str:
     """One Markdown line above the table (no user text in it)."""
     label = dict((k, lab) for lab, k in sort_keys(view.table)).get(view.sort_by, view.sort_by)
     order = "descending" if view.descending else "ascending"
-    return (f"**{view.title}** — {len(view.entries)} rows, sorted by {label} ({order}). "
-            "Best value per column in **bold**, runner-up underlined; rank is among all rows, "
-            "whatever the filters. Click a column header to sort by it (again to reverse)."
-            + pending_note(view) + review_note(view))
+    return (
+        f"**{view.title}** — {len(view.entries)} rows, sorted by {label} ({order}). "
+        "Best value per column in **bold**, runner-up underlined; rank is among all rows, "
+        "whatever the filters. Click a column header to sort by it (again to reverse)."
+        + pending_note(view)
+        + review_note(view)
+    )
 
 
 def pending_note(view: BoardView) -> str:
@@ -280,9 +319,11 @@ def pending_note(view: BoardView) -> str:
     n = sum(e.is_pending for e in view.entries)
     if not n:
         return ""
-    return (f" *{n} row{'s are' if n > 1 else ' is'} pending*: open-ended answers still being "
-            "judged, so only closed-ended cells are shown and the row is unranked; pending "
-            "rows are not stored until judged (reload to follow).")
+    return (
+        f" *{n} row{'s are' if n > 1 else ' is'} pending*: open-ended answers still being "
+        "judged, so only closed-ended cells are shown and the row is unranked; pending "
+        "rows are not stored until judged (reload to follow)."
+    )
 
 
 def review_note(view: BoardView) -> str:
@@ -292,8 +333,10 @@ def review_note(view: BoardView) -> str:
     if not held:
         return ""
     each = "; ".join(f"{md_escape(e.name)}: {md_escape(' / '.join(e.review))}" for e in held)
-    return (f" *{len(held)} row{'s are' if len(held) > 1 else ' is'} under review* (stored, "
-            f"unranked until the admin clears it): {each}.")
+    return (
+        f" *{len(held)} row{'s are' if len(held) > 1 else ' is'} under review* (stored, "
+        f"unranked until the admin clears it): {each}."
+    )
 
 
 def datatypes(view: BoardView) -> list[str]:
@@ -306,9 +349,16 @@ def column_widths(view: BoardView) -> list[str]:
     def width(header: str, least: int = 60) -> str:  # header text plus the menu button
         return f"{max(least, round(7.5 * len(header)) + 32)}px"
 
-    fixed = {RANK: width(RANK), MODEL: "190px", TYPE: width(TYPE, 80), JUDGE: "132px",
-             WEIGHTS: width(WEIGHTS), PARAMS: width(PARAMS), RANK_RANGE: width(RANK_RANGE),
-             GROUP: width(GROUP)}
+    fixed = {
+        RANK: width(RANK),
+        MODEL: "190px",
+        TYPE: width(TYPE, 80),
+        JUDGE: "132px",
+        WEIGHTS: width(WEIGHTS),
+        PARAMS: width(PARAMS),
+        RANK_RANGE: width(RANK_RANGE),
+        GROUP: width(GROUP),
+    }
     least = 118 if view.display else 60  # room for a bold "100.0 ± 10.3"
     return [fixed.get(c) or width(c, least) for c in view.frame.columns]
 
@@ -319,7 +369,7 @@ def null_notes(view: BoardView) -> list[tuple[str, list[str], str]]:
     out = []
     for e in view.entries:
         by_reason: dict[str, list[str]] = {}
-        for head, cell in zip(view.headers, view.cells):
+        for head, cell in zip(view.headers, view.cells, strict=False):
             why = e.null_reason(view.table, cell.name)
             if why is not None:
                 by_reason.setdefault(why, []).append(head)
@@ -331,11 +381,15 @@ def null_notes_html(view: BoardView, limit: int = 40) -> str:
     notes = null_notes(view)
     if not notes:
         return ""
-    items = "".join(f"<li><b>{html.escape(m)}</b>: {html.escape(', '.join(h))} — "
-                    f"{html.escape(why)}</li>" for m, h, why in notes[:limit])
+    items = "".join(
+        f"<li><b>{html.escape(m)}</b>: {html.escape(', '.join(h))} — {html.escape(why)}</li>"
+        for m, h, why in notes[:limit]
+    )
     more = f"<li>… and {len(notes) - limit} more</li>" if len(notes) > limit else ""
-    return (f"<details class='qbp-notes'><summary>Why some cells show “-” ({len(notes)})"
-            f"</summary><ul>{items}{more}</ul></details>")
+    return (
+        f"<details class='qbp-notes'><summary>Why some cells show “-” ({len(notes)})"
+        f"</summary><ul>{items}{more}</ul></details>"
+    )
 
 
 def read_paper_counts(paper_dir: str | Path) -> dict[str, dict[str, int]]:
@@ -347,31 +401,44 @@ def read_paper_counts(paper_dir: str | Path) -> dict[str, dict[str, int]]:
     return out
 
 
-def column_info(table: str, loaded: dict[str, dict[str, int]],
-                paper: dict[str, dict[str, int]]) -> pd.DataFrame:
+def column_info(
+    table: str, loaded: dict[str, dict[str, int]], paper: dict[str, dict[str, int]]
+) -> pd.DataFrame:
     """Per column: group, header, items in the loaded benchmark and in the paper."""
     cells = TABLES[table].cells
-    return pd.DataFrame({
-        "Group": [c.group for c in cells], "Column": headers(table),
-        "Items (loaded benchmark)": [loaded.get(table, {}).get(c.name, 0) for c in cells],
-        "Items (paper)": [paper.get(table, {}).get(c.name, 0) for c in cells],
-    })
+    return pd.DataFrame(
+        {
+            "Group": [c.group for c in cells],
+            "Column": headers(table),
+            "Items (loaded benchmark)": [loaded.get(table, {}).get(c.name, 0) for c in cells],
+            "Items (paper)": [paper.get(table, {}).get(c.name, 0) for c in cells],
+        }
+    )
 
 
-def column_info_html(table: str, loaded: dict[str, dict[str, int]],
-                     paper: dict[str, dict[str, int]], loaded_name: str) -> str:
+def column_info_html(
+    table: str,
+    loaded: dict[str, dict[str, int]],
+    paper: dict[str, dict[str, int]],
+    loaded_name: str,
+) -> str:
     info = column_info(table, loaded, paper)
     groups = []
     for group, sub in info.groupby("Group", sort=False):
-        cols = " · ".join(f"{html.escape(r['Column'])} <span class='qbp-n'>"
-                          f"n={r['Items (loaded benchmark)']}/{r['Items (paper)']}</span>"
-                          for r in sub.to_dict(orient="records"))
+        cols = " · ".join(
+            f"{html.escape(r['Column'])} <span class='qbp-n'>"
+            f"n={r['Items (loaded benchmark)']}/{r['Items (paper)']}</span>"
+            for r in sub.to_dict(orient="records")
+        )
         groups.append(f"<b>{html.escape(str(group))}</b>: {cols}")
-    return (f"<div class='qbp-colinfo'>Items per column (n = {html.escape(loaded_name)} / "
-            f"paper): " + " &nbsp;|&nbsp; ".join(groups) + "</div>")
+    return (
+        f"<div class='qbp-colinfo'>Items per column (n = {html.escape(loaded_name)} / "
+        f"paper): " + " &nbsp;|&nbsp; ".join(groups) + "</div>"
+    )
 
 
 # ---------------------------------------------------------------------------- API
+
 
 def to_rows(view: BoardView) -> list[dict[str, Any]]:
     """The view as JSON-ready dicts (API): numbers as numbers, null as None, cells keyed by
@@ -380,22 +447,34 @@ def to_rows(view: BoardView) -> list[dict[str, Any]]:
     for i, e in enumerate(view.entries):
         rank = view.frame[RANK].iat[i]
         row: dict[str, Any] = {
-            "rank": None if math.isnan(rank) else int(rank), "model": e.name,
-            "kind": e.kind, "type": e.label, "judge": e.judge_label,
+            "rank": None if math.isnan(rank) else int(rank),
+            "model": e.name,
+            "kind": e.kind,
+            "type": e.label,
+            "judge": e.judge_label,
             "approx_judge": e.approx_judge,
-            "baseline": e.is_baseline, "open": e.open, "params": e.params,
-            "params_b": e.params_b, "link": e.link, "submission_id": e.submission_id,
+            "baseline": e.is_baseline,
+            "open": e.open,
+            "params": e.params,
+            "params_b": e.params_b,
+            "link": e.link,
+            "submission_id": e.submission_id,
             "owner": e.owner,
-            "unreadable_pct": e.unreadable_pct, "under_review": e.under_review,
+            "unreadable_pct": e.unreadable_pct,
+            "under_review": e.under_review,
             "review": e.review_text or None,
         }
         for cell in view.cells:
             row[cell.name] = e.value(view.table, cell.name)
-        reasons = {c.name: e.null_reason(view.table, c.name) for c in view.cells
-                   if e.value(view.table, c.name) is None}
+        reasons = {
+            c.name: e.null_reason(view.table, c.name)
+            for c in view.cells
+            if e.value(view.table, c.name) is None
+        }
         row["null_reasons"] = reasons
-        row["judging"] = ({"done": e.judging[0], "total": e.judging[1]} if e.judging
-                          else None)  # pending rows: the judge's progress
+        row["judging"] = (
+            {"done": e.judging[0], "total": e.judging[1]} if e.judging else None
+        )  # pending rows: the judge's progress
         out.append(row)
     return out
 
@@ -405,10 +484,10 @@ def rank_of(entries: Sequence[Entry], name: str, kind: str = VERIFIED) -> tuple[
     view = build_view(entries, "table3")
     pool = "paper" if kind == REPORTED else "verified"
     ranks = view.frame[RANK].to_numpy()
-    ranked = int(sum(1 for i, e in enumerate(view.entries)
-                     if e.pool == pool and not math.isnan(ranks[i])))
+    ranked = int(
+        sum(1 for i, e in enumerate(view.entries) if e.pool == pool and not math.isnan(ranks[i]))
+    )
     for i, e in enumerate(view.entries):
         if e.name == name and e.kind == kind and e.pool == pool:
             return (None if math.isnan(ranks[i]) else int(ranks[i])), ranked
     return None, ranked
-

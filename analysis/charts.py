@@ -8,13 +8,14 @@ against the best and the median row per category. Figures use transparent backgr
 neutral grey that reads on light and dark themes; model names are escaped before plotly sees
 them, because plotly renders a subset of HTML in labels.
 """
+
 from __future__ import annotations
 
 import html
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -26,8 +27,18 @@ from .figstyle import style_figure
 
 TEXT = "#8a8f98"  # mid grey: readable on white and on near-black
 GRID = "rgba(138, 143, 152, 0.35)"
-PALETTE = ("#2563eb", "#dc2626", "#16a34a", "#d97706", "#9333ea", "#0891b2", "#db2777",
-           "#65a30d", "#ea580c", "#4f46e5")
+PALETTE = (
+    "#2563eb",
+    "#dc2626",
+    "#16a34a",
+    "#d97706",
+    "#9333ea",
+    "#0891b2",
+    "#db2777",
+    "#65a30d",
+    "#ea580c",
+    "#4f46e5",
+)
 #: Chart (a) is a radar up to this many models, a sorted bar chart beyond: at 12 spokes
 #: (30 degrees apart) the labels of neighbouring spokes stay clear of each other even on a
 #: phone-sized radar; at 30 they pile up at the top and bottom.
@@ -81,8 +92,10 @@ def display_names(entries: Sequence[Entry]) -> list[str]:
     """Names as chart labels, unique: a verified row sharing a reported row's name gets
     a "[verified]" suffix."""
     seen = [e.name for e in entries]
-    return [e.name + (" [verified]" if e.kind == VERIFIED and seen.count(e.name) > 1 else "")
-            for e in entries]
+    return [
+        e.name + (" [verified]" if e.kind == VERIFIED and seen.count(e.name) > 1 else "")
+        for e in entries
+    ]
 
 
 _SUFFIX = re.compile(r"\s*\([^()]{1,10}\)$")  # "(7B)", "(simulated)"
@@ -103,15 +116,25 @@ def short_label(text: str, limit: int = LABEL_CHARS) -> str:
 def _layout(fig: go.Figure, title: str, height: int = 520) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0.02, "font": {"size": 15}},
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-        font={"color": TEXT, "size": 12}, height=height, margin={"l": 70, "r": 70, "t": 60,
-                                                                  "b": 40},
-        polar={"bgcolor": "rgba(0,0,0,0)",
-               "radialaxis": {"gridcolor": GRID, "linecolor": GRID, "tickfont": {"size": 10}},
-               "angularaxis": {"gridcolor": GRID, "linecolor": GRID, "rotation": 90,
-                               "direction": "clockwise"}},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font={"color": TEXT, "size": 12},
+        height=height,
+        margin={"l": 70, "r": 70, "t": 60, "b": 40},
+        polar={
+            "bgcolor": "rgba(0,0,0,0)",
+            "radialaxis": {"gridcolor": GRID, "linecolor": GRID, "tickfont": {"size": 10}},
+            "angularaxis": {
+                "gridcolor": GRID,
+                "linecolor": GRID,
+                "rotation": 90,
+                "direction": "clockwise",
+            },
+        },
         legend={"bgcolor": "rgba(0,0,0,0)", "orientation": "h", "y": -0.08},
-        colorway=list(PALETTE), hoverlabel={"namelength": -1})
+        colorway=list(PALETTE),
+        hoverlabel={"namelength": -1},
+    )
     return fig
 
 
@@ -137,8 +160,9 @@ def _shown_models(entries: Sequence[Entry]) -> list[Entry]:
 def _baseline(entries: Sequence[Entry]) -> Entry | None:
     """The first Random row with an Overall value (the board puts the one to compare with
     first)."""
-    return next((e for e in entries if e.is_baseline and e.value("table3", "Overall")
-                 is not None), None)
+    return next(
+        (e for e in entries if e.is_baseline and e.value("table3", "Overall") is not None), None
+    )
 
 
 def radar_fits(entries: Sequence[Entry], max_radar: int = RADAR_MAX) -> bool:
@@ -158,24 +182,42 @@ def overall_radar(entries: Sequence[Entry]) -> tuple[go.Figure, str]:
         return _layout(fig, "(a) Overall"), "No models shown."
     labels = [plotly_text(n) for n in names]
     r = [np.nan if v is None else v for v in values]
-    fig.add_trace(go.Scatterpolar(
-        r=r + r[:1], theta=labels + labels[:1], fill="toself", name="Overall",
-        mode="lines+markers", line={"color": PALETTE[0]}, fillcolor="rgba(37,99,235,0.18)",
-        hovertemplate="%{theta}<br>Overall %{r:.2f}<extra></extra>"))
+    fig.add_trace(
+        go.Scatterpolar(
+            r=r + r[:1],
+            theta=labels + labels[:1],
+            fill="toself",
+            name="Overall",
+            mode="lines+markers",
+            line={"color": PALETTE[0]},
+            fillcolor="rgba(37,99,235,0.18)",
+            hovertemplate="%{theta}<br>Overall %{r:.2f}<extra></extra>",
+        )
+    )
     base = _baseline(entries)
     if base is not None:
         value = base.value("table3", "Overall")
-        fig.add_trace(go.Scatterpolar(
-            r=[value] * (len(labels) + 1), theta=labels + labels[:1], mode="lines",
-            name=f"Random guess ({base.kind})", line={"dash": "dash", "color": TEXT},
-            hovertemplate=f"Random guess ({base.kind}) %{{r:.2f}}<extra></extra>"))
+        fig.add_trace(
+            go.Scatterpolar(
+                r=[value] * (len(labels) + 1),
+                theta=labels + labels[:1],
+                mode="lines",
+                name=f"Random guess ({base.kind})",
+                line={"dash": "dash", "color": TEXT},
+                hovertemplate=f"Random guess ({base.kind}) %{{r:.2f}}<extra></extra>",
+            )
+        )
     _layout(fig, "(a) Overall accuracy (%) of every shown model")
     fig.update_layout(margin={"l": RADAR_SIDE, "r": RADAR_SIDE})
-    fig.update_polars(radialaxis_range=_radial_range(r),
-                      angularaxis={"tickmode": "array", "tickvals": labels,
-                                   "tickfont": {"size": 11},
-                                   "ticktext": [plotly_text(short_label(n, RADAR_LABEL_CHARS))
-                                                for n in names]})
+    fig.update_polars(
+        radialaxis_range=_radial_range(r),
+        angularaxis={
+            "tickmode": "array",
+            "tickvals": labels,
+            "tickfont": {"size": 11},
+            "ticktext": [plotly_text(short_label(n, RADAR_LABEL_CHARS)) for n in names],
+        },
+    )
     _between_spokes(fig, len(labels))
     return fig, overall_summary(models)
 
@@ -186,67 +228,101 @@ def overall_bars(entries: Sequence[Entry]) -> tuple[go.Figure, str]:
     the summary instead of drawn as empty bars."""
     models = _shown_models(entries)
     names = display_names(models)
-    scored = sorted(((e.value("table3", "Overall"), n, e)
-                     for n, e in zip(names, models, strict=True)
-                     if e.value("table3", "Overall") is not None),
-                    key=lambda t: (-t[0], t[1].casefold()))  # type: ignore[operator]
+    scored = sorted(
+        (
+            (e.value("table3", "Overall"), n, e)
+            for n, e in zip(names, models, strict=True)
+            if e.value("table3", "Overall") is not None
+        ),
+        key=lambda t: (-t[0], t[1].casefold()),
+    )  # type: ignore[operator]
     fig = go.Figure()
     order = [plotly_text(n) for _, n, _ in scored]
     for kind in (REPORTED, VERIFIED):
         rows = [(v, plotly_text(n)) for v, n, e in scored if e.kind == kind]
         if not rows:
             continue
-        fig.add_trace(go.Bar(
-            x=[v for v, _ in rows], y=[n for _, n in rows], orientation="h", name=kind,
-            marker={"color": KIND_COLOURS[kind]}, text=[f"{v:.2f}" for v, _ in rows],
-            textposition="outside", cliponaxis=False,
-            hovertemplate=f"%{{y}} ({kind})<br>Overall %{{x:.2f}}<extra></extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=[v for v, _ in rows],
+                y=[n for _, n in rows],
+                orientation="h",
+                name=kind,
+                marker={"color": KIND_COLOURS[kind]},
+                text=[f"{v:.2f}" for v, _ in rows],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate=f"%{{y}} ({kind})<br>Overall %{{x:.2f}}<extra></extra>",
+            )
+        )
     style_figure(fig, "(a) Overall accuracy (%), best first", height=110 + 24 * max(len(scored), 1))
     top = max([v for v, _, _ in scored], default=100.0)
-    fig.update_layout(barmode="overlay", bargap=0.25, showlegend=True,
-                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0,
-                              "xanchor": "right", "x": 1},
-                      margin={"l": 10, "r": 30, "t": 56, "b": 40})
-    fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed",
-                     tickmode="array", tickvals=order,
-                     ticktext=[plotly_text(short_label(n)) for _, n, _ in scored],
-                     showgrid=False)
+    fig.update_layout(
+        barmode="overlay",
+        bargap=0.25,
+        showlegend=True,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        margin={"l": 10, "r": 30, "t": 56, "b": 40},
+    )
+    fig.update_yaxes(
+        categoryorder="array",
+        categoryarray=order,
+        autorange="reversed",
+        tickmode="array",
+        tickvals=order,
+        ticktext=[plotly_text(short_label(n)) for _, n, _ in scored],
+        showgrid=False,
+    )
     fig.update_xaxes(range=[0, min(100.0, top + 12)], title={"text": "Overall (%)"})
     base = _baseline(entries)
     if base is not None:
         value = base.value("table3", "Overall")
-        fig.add_vline(x=value, line={"dash": "dash", "color": TEXT, "width": 1.5},
-                      layer="above")
+        fig.add_vline(x=value, line={"dash": "dash", "color": TEXT, "width": 1.5}, layer="above")
         # Above the plot area, where no bar is: the legend sits at the right end.
-        fig.add_annotation(x=value, y=1, xref="x", yref="paper", yanchor="bottom",
-                           xanchor="left", showarrow=False, text=f"Random guess {value:.2f}",
-                           font={"color": TEXT, "size": 11})
+        fig.add_annotation(
+            x=value,
+            y=1,
+            xref="x",
+            yref="paper",
+            yanchor="bottom",
+            xanchor="left",
+            showarrow=False,
+            text=f"Random guess {value:.2f}",
+            font={"color": TEXT, "size": 11},
+        )
     summary = overall_summary(models)
-    missing = [n for n, e in zip(names, models, strict=True)
-               if e.value("table3", "Overall") is None]
+    missing = [
+        n for n, e in zip(names, models, strict=True) if e.value("table3", "Overall") is None
+    ]
     if missing:
         summary += f" No Overall yet: {', '.join(missing)}."
     return fig, summary
 
 
 def overall_summary(models: Sequence[Entry]) -> str:
-    scored = [(e.value("table3", "Overall"), n) for e, n in zip(models, display_names(models))
-              if e.value("table3", "Overall") is not None]
+    scored = [
+        (e.value("table3", "Overall"), n)
+        for e, n in zip(models, display_names(models), strict=False)
+        if e.value("table3", "Overall") is not None
+    ]
     if not scored:
         return "No Overall values among the shown models."
     scored.sort(key=lambda t: -t[0])
     vals = np.array([v for v, _ in scored])
-    return (f"Best Overall: {scored[0][1]} {scored[0][0]:.2f}; lowest: {scored[-1][1]} "
-            f"{scored[-1][0]:.2f}; median {np.median(vals):.2f} over {len(scored)} models "
-            f"(spread {vals.max() - vals.min():.2f} points).")
+    return (
+        f"Best Overall: {scored[0][1]} {scored[0][0]:.2f}; lowest: {scored[-1][1]} "
+        f"{scored[-1][0]:.2f}; median {np.median(vals):.2f} over {len(scored)} models "
+        f"(spread {vals.max() - vals.min():.2f} points)."
+    )
 
 
 def representative(entries: Sequence[Entry], k: int = 5) -> list[str]:
     """k models spread evenly over the Overall ranking (best, ..., lowest): a deterministic
     stand-in for the paper's "five representative MLLMs"."""
-    ranked = sorted((e for e in entries if e.ranked
-                     and e.value("table3", "Overall") is not None),
-                    key=lambda e: (-e.value("table3", "Overall"), e.name))  # type: ignore
+    ranked = sorted(
+        (e for e in entries if e.ranked and e.value("table3", "Overall") is not None),
+        key=lambda e: (-e.value("table3", "Overall"), e.name),
+    )  # type: ignore
     if len(ranked) <= k:
         return [e.name for e in ranked]
     idx = np.unique(np.round(np.linspace(0, len(ranked) - 1, k)).astype(int))
@@ -263,12 +339,15 @@ def category_cells(group_keys: Sequence[str]) -> list[tuple[str, Cell]]:
     return out
 
 
-def category_radar(entries: Sequence[Entry], chosen: Sequence[str],
-                   group_keys: Sequence[str] = DEFAULT_GROUPS) -> tuple[go.Figure, str]:
+def category_radar(
+    entries: Sequence[Entry], chosen: Sequence[str], group_keys: Sequence[str] = DEFAULT_GROUPS
+) -> tuple[go.Figure, str]:
     """Figure 4(b): chosen models (by display name) across the chosen category groups."""
     entries = [e for e in entries if not e.is_pending]  # no OE cells yet
     names = display_names(entries)
-    picked = [(n, e) for n, e in zip(names, entries) if n in chosen or e.name in chosen]
+    picked = [
+        (n, e) for n, e in zip(names, entries, strict=False) if n in chosen or e.name in chosen
+    ]
     cells = category_cells(group_keys)
     fig = go.Figure()
     _layout(fig, "(b) Accuracy (%) by category", height=560)
@@ -283,23 +362,31 @@ def category_radar(entries: Sequence[Entry], chosen: Sequence[str],
         r = [np.nan if v is None else v for v in r]
         all_values += r
         color = PALETTE[i % len(PALETTE)]
-        fig.add_trace(go.Scatterpolar(
-            r=r + r[:1], theta=labels + labels[:1], name=plotly_text(name), fill="toself",
-            mode="lines+markers", line={"color": color}, opacity=0.75,
-            customdata=[c.group for _, c in cells] + [cells[0][1].group],
-            hovertemplate=(f"{plotly_text(name)}<br>%{{customdata}} · %{{theta}}: "
-                           "%{r:.2f}<extra></extra>")))
+        fig.add_trace(
+            go.Scatterpolar(
+                r=r + r[:1],
+                theta=labels + labels[:1],
+                name=plotly_text(name),
+                fill="toself",
+                mode="lines+markers",
+                line={"color": color},
+                opacity=0.75,
+                customdata=[c.group for _, c in cells] + [cells[0][1].group],
+                hovertemplate=(
+                    f"{plotly_text(name)}<br>%{{customdata}} · %{{theta}}: "
+                    "%{r:.2f}<extra></extra>"
+                ),
+            )
+        )
     fig.update_polars(radialaxis_range=_radial_range(all_values))
     _between_spokes(fig, len(labels))
     return fig, category_summary(picked, cells)
 
 
-def category_summary(picked: Sequence[tuple[str, Entry]],
-                     cells: Sequence[tuple[str, Cell]]) -> str:
+def category_summary(picked: Sequence[tuple[str, Entry]], cells: Sequence[tuple[str, Cell]]) -> str:
     spreads = []
     for name, e in picked:
-        vals = [(e.value(t, c.name), c.label) for t, c in cells
-                if e.value(t, c.name) is not None]
+        vals = [(e.value(t, c.name), c.label) for t, c in cells if e.value(t, c.name) is not None]
         if len(vals) >= 2:
             hi, lo = max(vals), min(vals)
             spreads.append((hi[0] - lo[0], name, lo, hi))
@@ -312,9 +399,11 @@ def category_summary(picked: Sequence[tuple[str, Entry]],
         return "Not enough values to compare."
     w = max(spreads)
     hard, easy = min(means), max(means)
-    return (f"Widest spread: {w[1]} ({w[2][1]} {w[2][0]:.2f} to {w[3][1]} {w[3][0]:.2f}, "
-            f"{w[0]:.2f} points); hardest category on average: {hard[1]} {hard[0]:.2f}; "
-            f"easiest: {easy[1]} {easy[0]:.2f}.")
+    return (
+        f"Widest spread: {w[1]} ({w[2][1]} {w[2][0]:.2f} to {w[3][1]} {w[3][0]:.2f}, "
+        f"{w[0]:.2f} points); hardest category on average: {hard[1]} {hard[0]:.2f}; "
+        f"easiest: {easy[1]} {easy[0]:.2f}."
+    )
 
 
 def size_scatter(entries: Sequence[Entry]) -> tuple[go.Figure, str]:
@@ -323,8 +412,11 @@ def size_scatter(entries: Sequence[Entry]) -> tuple[go.Figure, str]:
     verified ones, the marker symbol open from closed weights. Rows without a parameter
     count cannot be placed and are listed in the returned note."""
     shown = _shown_models(entries)
-    models = [(n, e) for n, e in zip(display_names(shown), shown, strict=True)
-              if e.value("table3", "Overall") is not None]
+    models = [
+        (n, e)
+        for n, e in zip(display_names(shown), shown, strict=True)
+        if e.value("table3", "Overall") is not None
+    ]
     placed = [(n, e) for n, e in models if e.params_b is not None and e.params_b > 0]
     unknown = [n for n, e in models if e.params_b is None or e.params_b <= 0]
     fig = go.Figure()
@@ -334,32 +426,51 @@ def size_scatter(entries: Sequence[Entry]) -> tuple[go.Figure, str]:
             if not pts:
                 continue
             group = f"{kind} · {WEIGHT_WORDS[weights]}"
-            fig.add_trace(go.Scatter(
-                x=[e.params_b for _, e in pts], y=[e.value("table3", "Overall") for _, e in pts],
-                mode="markers", name=group, text=[plotly_text(n) for n, _ in pts],
-                marker={"color": KIND_COLOURS[kind], "symbol": WEIGHT_SYMBOLS[weights],
-                        "size": 10, "opacity": 0.85,
-                        "line": {"width": 1, "color": "rgba(255,255,255,0.6)"}},
-                hovertemplate=("%{text}<br>%{x:g}B parameters · Overall %{y:.2f}"
-                               f"<extra>{group}</extra>")))
+            fig.add_trace(
+                go.Scatter(
+                    x=[e.params_b for _, e in pts],
+                    y=[e.value("table3", "Overall") for _, e in pts],
+                    mode="markers",
+                    name=group,
+                    text=[plotly_text(n) for n, _ in pts],
+                    marker={
+                        "color": KIND_COLOURS[kind],
+                        "symbol": WEIGHT_SYMBOLS[weights],
+                        "size": 10,
+                        "opacity": 0.85,
+                        "line": {"width": 1, "color": "rgba(255,255,255,0.6)"},
+                    },
+                    hovertemplate=(
+                        "%{text}<br>%{x:g}B parameters · Overall %{y:.2f}"
+                        f"<extra>{group}</extra>"
+                    ),
+                )
+            )
     style_figure(fig, "Overall accuracy (%) against model size", height=520)
     sizes = [e.params_b for _, e in placed]
     ticks = [t for t in LOG_TICKS if sizes and min(sizes) / 2 <= t <= max(sizes) * 2]
-    fig.update_xaxes(type="log", title={"text": "Parameters (billions, log scale)"},
-                     tickmode="array" if ticks else "auto", tickvals=ticks or None,
-                     ticktext=[f"{t:g}B" for t in ticks] or None)
+    fig.update_xaxes(
+        type="log",
+        title={"text": "Parameters (billions, log scale)"},
+        tickmode="array" if ticks else "auto",
+        tickvals=ticks or None,
+        ticktext=[f"{t:g}B" for t in ticks] or None,
+    )
     fig.update_yaxes(title={"text": "Overall (%)"})
-    fig.update_layout(showlegend=True,  # also for one group: the legend says what it is
-                      legend={"orientation": "h", "yanchor": "top", "y": -0.16,
-                              "xanchor": "left", "x": 0},
-                      margin={"l": 10, "r": 20, "t": 56, "b": 90})
+    fig.update_layout(
+        showlegend=True,  # also for one group: the legend says what it is
+        legend={"orientation": "h", "yanchor": "top", "y": -0.16, "xanchor": "left", "x": 0},
+        margin={"l": 10, "r": 20, "t": 56, "b": 90},
+    )
     base = _baseline(entries)
     if base is not None:
         value = base.value("table3", "Overall")
-        fig.add_hline(y=value, line={"dash": "dash", "color": TEXT, "width": 1.5},
-                      annotation={"text": f"Random guess {value:.2f}",
-                                  "font": {"color": TEXT, "size": 11}},
-                      annotation_position="bottom right")
+        fig.add_hline(
+            y=value,
+            line={"dash": "dash", "color": TEXT, "width": 1.5},
+            annotation={"text": f"Random guess {value:.2f}", "font": {"color": TEXT, "size": 11}},
+            annotation_position="bottom right",
+        )
     if not models:
         return fig, "No models shown."
     note = f"{len(placed)} of {len(models)} models placed by parameter count."
@@ -368,8 +479,9 @@ def size_scatter(entries: Sequence[Entry]) -> tuple[go.Figure, str]:
     return fig, note
 
 
-def model_radar(entry: Entry, pool: Sequence[Entry],
-                group_keys: Sequence[str] = DEFAULT_GROUPS) -> tuple[go.Figure, str]:
+def model_radar(
+    entry: Entry, pool: Sequence[Entry], group_keys: Sequence[str] = DEFAULT_GROUPS
+) -> tuple[go.Figure, str]:
     """One model across the chosen categories against the best and the median value of
     each category over `pool` (the board's rows; baselines and pending rows left out).
     The best trace's hover names the row holding it."""
@@ -379,8 +491,11 @@ def model_radar(entry: Entry, pool: Sequence[Entry],
     labels = [c.label for _, c in cells]
     best, best_by, median = [], [], []
     for table, cell in cells:
-        vals = [(e.value(table, cell.name), n) for n, e in zip(names, rows, strict=True)
-                if e.value(table, cell.name) is not None]
+        vals = [
+            (e.value(table, cell.name), n)
+            for n, e in zip(names, rows, strict=True)
+            if e.value(table, cell.name) is not None
+        ]
         if not vals:
             best.append(np.nan), best_by.append(""), median.append(np.nan)
             continue
@@ -392,31 +507,55 @@ def model_radar(entry: Entry, pool: Sequence[Entry],
     own = [np.nan if v is None else v for v in own]
     fig = go.Figure()
     closed = labels + labels[:1]
-    fig.add_trace(go.Scatterpolar(
-        r=best + best[:1], theta=closed, name=f"best of {len(rows)} rows", mode="lines",
-        line={"color": PALETTE[2], "dash": "dot"},
-        customdata=[plotly_text(b) for b in best_by + best_by[:1]],
-        hovertemplate="best · %{theta}: %{r:.2f}<br>%{customdata}<extra></extra>"))
-    fig.add_trace(go.Scatterpolar(
-        r=median + median[:1], theta=closed, name=f"median of {len(rows)} rows",
-        mode="lines", line={"color": TEXT, "dash": "dash"},
-        hovertemplate="median · %{theta}: %{r:.2f}<extra></extra>"))
+    fig.add_trace(
+        go.Scatterpolar(
+            r=best + best[:1],
+            theta=closed,
+            name=f"best of {len(rows)} rows",
+            mode="lines",
+            line={"color": PALETTE[2], "dash": "dot"},
+            customdata=[plotly_text(b) for b in best_by + best_by[:1]],
+            hovertemplate="best · %{theta}: %{r:.2f}<br>%{customdata}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatterpolar(
+            r=median + median[:1],
+            theta=closed,
+            name=f"median of {len(rows)} rows",
+            mode="lines",
+            line={"color": TEXT, "dash": "dash"},
+            hovertemplate="median · %{theta}: %{r:.2f}<extra></extra>",
+        )
+    )
     name = plotly_text(entry.name)
-    fig.add_trace(go.Scatterpolar(
-        r=own + own[:1], theta=closed, name=f"{name} ({entry.kind})", fill="toself",
-        mode="lines+markers", line={"color": KIND_COLOURS.get(entry.kind, PALETTE[0])},
-        opacity=0.8, hovertemplate=f"{name} · %{{theta}}: %{{r:.2f}}<extra></extra>"))
+    fig.add_trace(
+        go.Scatterpolar(
+            r=own + own[:1],
+            theta=closed,
+            name=f"{name} ({entry.kind})",
+            fill="toself",
+            mode="lines+markers",
+            line={"color": KIND_COLOURS.get(entry.kind, PALETTE[0])},
+            opacity=0.8,
+            hovertemplate=f"{name} · %{{theta}}: %{{r:.2f}}<extra></extra>",
+        )
+    )
     _layout(fig, "Accuracy (%) by category against the board", height=500)
     fig.update_polars(radialaxis_range=_radial_range(own + best + median))
     _between_spokes(fig, len(labels))
     return fig, model_radar_summary(labels, own, best, median)
 
 
-def model_radar_summary(labels: Sequence[str], own: Sequence[float], best: Sequence[float],
-                        median: Sequence[float]) -> str:
+def model_radar_summary(
+    labels: Sequence[str], own: Sequence[float], best: Sequence[float], median: Sequence[float]
+) -> str:
     """How the model sits between the median and the best, in one sentence."""
-    known = [(lab, o, b, m) for lab, o, b, m in zip(labels, own, best, median, strict=True)
-             if not (math.isnan(o) or math.isnan(b))]
+    known = [
+        (lab, o, b, m)
+        for lab, o, b, m in zip(labels, own, best, median, strict=True)
+        if not (math.isnan(o) or math.isnan(b))
+    ]
     if not known:
         return "No category values to compare."
     above = sum(1 for _, o, _, m in known if o >= m)

@@ -7,6 +7,7 @@ resampling plan (item difficulty cancels), and McNemar's exact test on the close
 items, which only looks at the items where exactly one of the two is right. The items where
 they disagree are listed, each linking to the drill-down with both models selected.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -18,9 +19,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from leaderboard.benchmark import Benchmark
+from leaderboard.bootstrap import (
+    DEFAULT_LEVEL,
+    DEFAULT_RESAMPLES,
+    discordant_items,
+    mcnemar_exact,
+    paired_difference,
+)
 from leaderboard.scoring import cell_masks
-from leaderboard.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, discordant_items, \
-    mcnemar_exact, paired_difference
 from leaderboard.taxonomy import CLOSED_QTYPES, LABELS, TABLE_TITLES, TABLES
 
 from .figstyle import BLUE, NEUTRAL, ORANGE, WHISKER, style_figure
@@ -28,12 +34,33 @@ from .intervals import _cell_info, check_inputs, display_labels, shared_plan
 from .links import item_link
 
 #: Columns of `Comparison.cells` (one row per cell of Tables 3-6; points = percent).
-CELL_COLUMNS: tuple[str, ...] = ("table", "cell", "label", "group", "n_items", "a_value",
-                                 "b_value", "diff", "low", "high", "significant")
+CELL_COLUMNS: tuple[str, ...] = (
+    "table",
+    "cell",
+    "label",
+    "group",
+    "n_items",
+    "a_value",
+    "b_value",
+    "diff",
+    "low",
+    "high",
+    "significant",
+)
 #: Columns of `Comparison.discordant` (one row per item the two models score differently).
-DISCORDANT_COLUMNS: tuple[str, ...] = ("id", "qtype", "scope", "image_source",
-                                       "source_dataset", "dimension", "subdimension",
-                                       "a_score", "b_score", "ahead", "link")
+DISCORDANT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "qtype",
+    "scope",
+    "image_source",
+    "source_dataset",
+    "dimension",
+    "subdimension",
+    "a_score",
+    "b_score",
+    "ahead",
+    "link",
+)
 #: Shown under the comparison: how to read it, and what it does not correct for.
 COMPARE_NOTE = (
     "Differences are A minus B in points with a 95% paired-bootstrap interval: both models "
@@ -41,9 +68,16 @@ COMPARE_NOTE = (
     "significant when its interval excludes 0. The categories overlap and are not "
     "corrected for multiple comparisons: among 46 categories about 2 can look significant "
     "by chance, so trust the Overall line and McNemar's test (closed-ended items, only the "
-    "items exactly one model gets right) first.")
-_CATEGORY_FIELDS: tuple[str, ...] = ("qtype", "scope", "image_source", "source_dataset",
-                                     "dimension", "subdimension")
+    "items exactly one model gets right) first."
+)
+_CATEGORY_FIELDS: tuple[str, ...] = (
+    "qtype",
+    "scope",
+    "image_source",
+    "source_dataset",
+    "dimension",
+    "subdimension",
+)
 
 
 @dataclass(frozen=True)
@@ -77,16 +111,22 @@ class Comparison:
         """(diff, low, high) on Overall, or None when either model's Overall is null."""
         row = self.cells[(self.cells["table"] == "table3") & (self.cells["cell"] == "Overall")]
         d = row.iloc[0]
-        return None if pd.isna(d["diff"]) else (float(d["diff"]), float(d["low"]),
-                                                float(d["high"]))
+        return None if pd.isna(d["diff"]) else (float(d["diff"]), float(d["low"]), float(d["high"]))
 
 
 # ----------------------------------------------------------------------------- compare
 
 
-def compare_models(a: str, b: str, names: Sequence[str], scores: Any, bench: Benchmark,
-                   resamples: int = DEFAULT_RESAMPLES, seed: int = 0,
-                   level: float = DEFAULT_LEVEL) -> Comparison:
+def compare_models(
+    a: str,
+    b: str,
+    names: Sequence[str],
+    scores: Any,
+    bench: Benchmark,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = 0,
+    level: float = DEFAULT_LEVEL,
+) -> Comparison:
     """Paired comparison of verified models `a` and `b` on every cell of Tables 3-6.
 
     Uses the same cached bootstrap plan as the board's intervals, so the numbers agree with
@@ -105,8 +145,11 @@ def compare_models(a: str, b: str, names: Sequence[str], scores: Any, bench: Ben
     qtype = bench.arrays["qtype"]
     closed = np.isin(qtype, CLOSED_QTYPES)
     pd_closed = paired_difference(sa, sb, {"closed": closed}, counts=plan, level=level)
-    closed_diff = None if np.isnan(pd_closed.diff[0]) else (
-        float(pd_closed.diff[0]), float(pd_closed.low[0]), float(pd_closed.high[0]))
+    closed_diff = (
+        None
+        if np.isnan(pd_closed.diff[0])
+        else (float(pd_closed.diff[0]), float(pd_closed.low[0]), float(pd_closed.high[0]))
+    )
 
     info = _cell_info()
     keys = list(pd_cells.keys)
@@ -117,23 +160,39 @@ def compare_models(a: str, b: str, names: Sequence[str], scores: Any, bench: Ben
         b_val = 100.0 * (weights @ np.nan_to_num(sb)) / n
     a_val[(weights @ np.isnan(sa)) > 0] = np.nan
     b_val[(weights @ np.isnan(sb)) > 0] = np.nan
-    cells = pd.DataFrame({
-        "table": [k[0] for k in keys], "cell": [k[1] for k in keys],
-        "label": [info[k][0] for k in keys], "group": [info[k][1] for k in keys],
-        "n_items": n, "a_value": a_val, "b_value": b_val,
-        "diff": pd_cells.diff, "low": pd_cells.low, "high": pd_cells.high,
-        "significant": pd_cells.significant(),
-    }, columns=list(CELL_COLUMNS))
+    cells = pd.DataFrame(
+        {
+            "table": [k[0] for k in keys],
+            "cell": [k[1] for k in keys],
+            "label": [info[k][0] for k in keys],
+            "group": [info[k][1] for k in keys],
+            "n_items": n,
+            "a_value": a_val,
+            "b_value": b_val,
+            "diff": pd_cells.diff,
+            "low": pd_cells.low,
+            "high": pd_cells.high,
+            "significant": pd_cells.significant(),
+        },
+        columns=list(CELL_COLUMNS),
+    )
 
     both = closed & ~np.isnan(sa) & ~np.isnan(sb)
     mb, mc, p = mcnemar_exact(sa[both], sb[both])
-    return Comparison(a, b, cells, McNemar(mb, mc, p, int(both.sum())),
-                      _discordant(a, b, sa, sb, bench), closed_diff, level,
-                      int(plan.shape[0]), bench.image_clusters is not None)
+    return Comparison(
+        a,
+        b,
+        cells,
+        McNemar(mb, mc, p, int(both.sum())),
+        _discordant(a, b, sa, sb, bench),
+        closed_diff,
+        level,
+        int(plan.shape[0]),
+        bench.image_clusters is not None,
+    )
 
 
-def _discordant(a: str, b: str, sa: np.ndarray, sb: np.ndarray,
-                bench: Benchmark) -> pd.DataFrame:
+def _discordant(a: str, b: str, sa: np.ndarray, sb: np.ndarray, bench: Benchmark) -> pd.DataFrame:
     a_ahead, b_ahead = discordant_items(sa, sb)
     idx = np.sort(np.concatenate([a_ahead, b_ahead]))
     items = bench.items.iloc[idx]
@@ -151,17 +210,22 @@ def discordant_table(comparison: Comparison) -> pd.DataFrame:
     both models), the item's categories in one readable column, each model's score under
     its own name. Show with `datatype="markdown"` for the "item" column."""
     d = comparison.discordant
-    cats = [" · ".join([LABELS.get(src, src), dim, sub, scope])
-            for src, dim, sub, scope in zip(d["image_source"], d["dimension"],
-                                            d["subdimension"], d["scope"])]
-    return pd.DataFrame({
-        "item": [f"[{i}]({link})" for i, link in zip(d["id"], d["link"])],
-        "type": d["qtype"].tolist(),
-        "categories": cats,
-        comparison.a: d["a_score"].to_numpy(),
-        comparison.b: d["b_score"].to_numpy(),
-        "ahead": d["ahead"].tolist(),
-    })
+    cats = [
+        " · ".join([LABELS.get(src, src), dim, sub, scope])
+        for src, dim, sub, scope in zip(
+            d["image_source"], d["dimension"], d["subdimension"], d["scope"], strict=False
+        )
+    ]
+    return pd.DataFrame(
+        {
+            "item": [f"[{i}]({link})" for i, link in zip(d["id"], d["link"], strict=False)],
+            "type": d["qtype"].tolist(),
+            "categories": cats,
+            comparison.a: d["a_score"].to_numpy(),
+            comparison.b: d["b_score"].to_numpy(),
+            "ahead": d["ahead"].tolist(),
+        }
+    )
 
 
 # ----------------------------------------------------------------------------- views
@@ -178,37 +242,62 @@ def delta_figure(comparison: Comparison, table_key: str) -> go.Figure:
         raise ValueError(f"unknown table {table_key!r}; tables: {', '.join(TABLES)}")
     rows = comparison.cells[comparison.cells["table"] == table_key]
     names = display_labels(table_key)
-    labels = {i: names[c] for i, c in zip(rows.index, rows["cell"])}
+    labels = {i: names[c] for i, c in zip(rows.index, rows["cell"], strict=False)}
     fig = go.Figure()
-    sides = ((f"{comparison.a} ahead", rows["diff"] > 0, BLUE),
-             (f"{comparison.b} ahead", rows["diff"] < 0, ORANGE),
-             ("level", rows["diff"] == 0, NEUTRAL))
+    sides = (
+        (f"{comparison.a} ahead", rows["diff"] > 0, BLUE),
+        (f"{comparison.b} ahead", rows["diff"] < 0, ORANGE),
+        ("level", rows["diff"] == 0, NEUTRAL),
+    )
     for name, pick, colour in sides:
         sub = rows[pick.to_numpy()]
         if sub.empty:
             continue
         d, lo, hi = (sub[c].to_numpy(dtype=float) for c in ("diff", "low", "high"))
         sig = sub["significant"].to_numpy(dtype=bool)
-        fig.add_trace(go.Bar(
-            x=d, y=[labels[i] for i in sub.index], orientation="h", name=name,
-            marker={"color": colour, "opacity": np.where(sig, 0.85, 0.35).tolist()},
-            error_x={"type": "data", "symmetric": False, "array": hi - d,
-                     "arrayminus": d - lo, "color": WHISKER, "thickness": 1.5, "width": 4},
-            customdata=np.column_stack([lo, hi, sub["a_value"], sub["b_value"],
-                                        np.where(sig, "significant", "not significant")]),
-            hovertemplate=("%{y}: %{x:+.2f} points<br>95% CI %{customdata[0]:.2f} to "
-                           "%{customdata[1]:.2f} (%{customdata[4]})<br>"
-                           f"{comparison.a} %{{customdata[2]:.2f}} vs {comparison.b} "
-                           "%{customdata[3]:.2f}<extra></extra>")))
+        fig.add_trace(
+            go.Bar(
+                x=d,
+                y=[labels[i] for i in sub.index],
+                orientation="h",
+                name=name,
+                marker={"color": colour, "opacity": np.where(sig, 0.85, 0.35).tolist()},
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": hi - d,
+                    "arrayminus": d - lo,
+                    "color": WHISKER,
+                    "thickness": 1.5,
+                    "width": 4,
+                },
+                customdata=np.column_stack(
+                    [
+                        lo,
+                        hi,
+                        sub["a_value"],
+                        sub["b_value"],
+                        np.where(sig, "significant", "not significant"),
+                    ]
+                ),
+                hovertemplate=(
+                    "%{y}: %{x:+.2f} points<br>95% CI %{customdata[0]:.2f} to "
+                    "%{customdata[1]:.2f} (%{customdata[4]})<br>"
+                    f"{comparison.a} %{{customdata[2]:.2f}} vs {comparison.b} "
+                    "%{customdata[3]:.2f}<extra></extra>"
+                ),
+            )
+        )
     fig.add_vline(x=0, line={"color": WHISKER, "width": 1})
-    fig.update_yaxes(categoryorder="array", categoryarray=list(labels.values()),
-                     autorange="reversed")
-    fig.update_xaxes(title={"text": f"{comparison.a} minus {comparison.b} (points)"},
-                     zeroline=True)
+    fig.update_yaxes(
+        categoryorder="array", categoryarray=list(labels.values()), autorange="reversed"
+    )
+    fig.update_xaxes(title={"text": f"{comparison.a} minus {comparison.b} (points)"}, zeroline=True)
     fig.update_layout(barmode="overlay")
     null = rows[rows["diff"].isna()]
-    note = ("Faded: the interval includes 0 (not significant)."
-            + (" No value: " + ", ".join(labels[i] for i in null.index) if len(null) else ""))
+    note = "Faded: the interval includes 0 (not significant)." + (
+        " No value: " + ", ".join(labels[i] for i in null.index) if len(null) else ""
+    )
     title = f"{comparison.a} vs {comparison.b}, {TABLE_TITLES.get(table_key, table_key)}"
     return style_figure(fig, title, height=max(240, 110 + 26 * len(rows)), subtitle=note)
 
@@ -235,8 +324,10 @@ def comparison_summary(comparison: Comparison) -> str:
     if head is None:
         row = c.cells[(c.cells["table"] == "table3") & (c.cells["cell"] == "Overall")].iloc[0]
         who = [m for m, v in ((c.a, row["a_value"]), (c.b, row["b_value"])) if pd.isna(v)]
-        note = (f" Overall is null for {' and '.join(who)} (open-ended answers not judged), "
-                "so the headline compares closed-ended items.")
+        note = (
+            f" Overall is null for {' and '.join(who)} (open-ended answers not judged), "
+            "so the headline compares closed-ended items."
+        )
         head, scope = c.closed, "on closed-ended items"
     leader, other = c.a, c.b
     if head is None:
@@ -249,12 +340,15 @@ def comparison_summary(comparison: Comparison) -> str:
             d, lo, hi = -d, -hi, -lo
             leader, other = c.b, c.a
         sig = "" if lo > 0 else ", not a significant difference"
-        first = (f"{leader} is ahead of {other} by {d:.1f} points {scope} "
-                 f"({_ci(lo, hi, c.level)}{sig})")
+        first = (
+            f"{leader} is ahead of {other} by {d:.1f} points {scope} ({_ci(lo, hi, c.level)}{sig})"
+        )
     m = c.mcnemar
     if m.n_items:
-        first += (f"; McNemar {_p_text(m.p)} on {m.n_items:,} closed-ended items "
-                  f"({m.b + m.c:,} answered differently)")
+        first += (
+            f"; McNemar {_p_text(m.p)} on {m.n_items:,} closed-ended items "
+            f"({m.b + m.c:,} answered differently)"
+        )
     cats = c.cells[~((c.cells["table"] == "table3") & (c.cells["cell"] == "Overall"))]
     cats = cats[cats["diff"].notna()]
     a_better, b_better = int((cats["low"] > 0).sum()), int((cats["high"] < 0).sum())

@@ -7,6 +7,7 @@ answers are still being judged: its closed-ended cells are shown, it is neither 
 stored, and it becomes a verified row when judging ends. Values are percent at full
 precision; display rounds.
 """
+
 from __future__ import annotations
 
 import re
@@ -78,7 +79,7 @@ class Entry:
 
     @property
     def review_text(self) -> str:
-        """"under review: <reason>; <reason>", or "" (plain text: the reasons may name
+        """ "under review: <reason>; <reason>", or "" (plain text: the reasons may name
         another model)."""
         return f"{UNDER_REVIEW}: " + "; ".join(self.review) if self.review else ""
 
@@ -173,46 +174,71 @@ def reported_entries(paper_dir: str | Path) -> list[Entry]:
     for rec in models.to_dict(orient="records"):
         name = rec["model"]
         size = params_billions(rec["params_b"]) if rec["params_b"] else None
-        out.append(Entry(
-            name=name, kind=REPORTED, values=values.get(name, {}),
-            params=f"{rec['params_b']}B" if rec["params_b"] else None, params_b=size,
-            open={"true": True, "false": False}.get(rec["open"].strip().lower()),
-            link=rec["link"] or None))
+        out.append(
+            Entry(
+                name=name,
+                kind=REPORTED,
+                values=values.get(name, {}),
+                params=f"{rec['params_b']}B" if rec["params_b"] else None,
+                params_b=size,
+                open={"true": True, "false": False}.get(rec["open"].strip().lower()),
+                link=rec["link"] or None,
+            )
+        )
     return out
 
 
 def baseline_entry(bench: Benchmark) -> Entry:
     """The analytic Random row of the loaded benchmark, as a verified row."""
     result: TableResult = baseline(bench)
-    return Entry(BASELINE_NAME, VERIFIED, result.values, counts=result.counts,
-                 null_reasons=result.null_reasons, is_baseline=True)
+    return Entry(
+        BASELINE_NAME,
+        VERIFIED,
+        result.values,
+        counts=result.counts,
+        null_reasons=result.null_reasons,
+        is_baseline=True,
+    )
 
 
-def submission_entry(sub: Submission, owner: str | None = None,
-                     unreadable: float | None = None) -> Entry:
+def submission_entry(
+    sub: Submission, owner: str | None = None, unreadable: float | None = None
+) -> Entry:
     """A stored, re-scored submission as a verified row (`owner`: its name's account, as
     `leaderboard.ownership` resolves it, default what meta.json records; `unreadable`: its
     "Unreadable %", from `trust_views.unreadable_column`)."""
     res, meta = sub.result, sub.meta
     judge = res.get("judge") or {}
     return Entry(
-        name=meta.model, kind=VERIFIED, values=res.get("tables", {}),
-        counts=res.get("counts", {}), null_reasons=res.get("null_reasons", {}),
-        params=meta.params, params_b=params_billions(meta.params), open=meta.open,
-        link=meta.link, approx_judge=bool(judge.get("approximate")),
-        judge=judge.get("backend") or "none", judge_model=judge.get("model") or None,
+        name=meta.model,
+        kind=VERIFIED,
+        values=res.get("tables", {}),
+        counts=res.get("counts", {}),
+        null_reasons=res.get("null_reasons", {}),
+        params=meta.params,
+        params_b=params_billions(meta.params),
+        open=meta.open,
+        link=meta.link,
+        approx_judge=bool(judge.get("approximate")),
+        judge=judge.get("backend") or "none",
+        judge_model=judge.get("model") or None,
         judge_failed=int((res.get("status_counts") or {}).get("judge_failed", 0)),
-        submission_id=sub.id, owner=owner if owner is not None else meta.owner,
+        submission_id=sub.id,
+        owner=owner if owner is not None else meta.owner,
         unreadable_pct=unreadable,
-        review=tuple(review_reasons(sub.review)) if under_review(sub.review) else ())
+        review=tuple(review_reasons(sub.review)) if under_review(sub.review) else (),
+    )
 
 
-def verified_entries(bench: Benchmark, subs: Iterable[Submission],
-                     owner_of: Callable[[Submission], str | None] | None = None) -> list[Entry]:
+def verified_entries(
+    bench: Benchmark,
+    subs: Iterable[Submission],
+    owner_of: Callable[[Submission], str | None] | None = None,
+) -> list[Entry]:
     """The loaded benchmark's Random row, then every visible submission (`owner_of`: the
     owner of each, e.g. `Ownership.owner`, which fills in the legacy owner)."""
     subs = list(subs)
     unreadable = unreadable_column(subs)
     return [baseline_entry(bench)] + [
-        submission_entry(s, owner_of(s) if owner_of else None, unreadable.get(s.id))
-        for s in subs]
+        submission_entry(s, owner_of(s) if owner_of else None, unreadable.get(s.id)) for s in subs
+    ]

@@ -5,6 +5,7 @@ a bright box with unreadable labels on a dark page. Here the backgrounds are tra
 page shows through), text is a mid grey and grid lines are translucent grey, so the same
 figure reads on white and on near-black without knowing the theme.
 """
+
 from __future__ import annotations
 
 import plotly.graph_objects as go

@@ -17,6 +17,7 @@ need tens of MB, not a GB) and cached per (benchmark hash, model names, scores f
 resamples, seed, level, cells), so showing a table again or another of its cells recomputes
 nothing. Caches are small thread-safe LRUs (`cache_info`, `clear_caches`).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,17 +31,31 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from leaderboard.benchmark import Benchmark
+from leaderboard.bootstrap import (
+    DEFAULT_LEVEL,
+    DEFAULT_RESAMPLES,
+    bootstrap_counts,
+    cell_intervals,
+    rank_ranges,
+)
 from leaderboard.scoring import cell_masks
-from leaderboard.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, bootstrap_counts, \
-    cell_intervals, rank_ranges
 from leaderboard.tables import CellMasks
 from leaderboard.taxonomy import CLOSED_QTYPES, TABLE_TITLES, TABLES
 
 from .figstyle import BLUE, WHISKER, style_figure
 
 #: Columns of `board_intervals` (one row per model and cell, percent).
-INTERVAL_COLUMNS: tuple[str, ...] = ("model", "table", "cell", "label", "group", "n_items",
-                                     "estimate", "low", "high")
+INTERVAL_COLUMNS: tuple[str, ...] = (
+    "model",
+    "table",
+    "cell",
+    "label",
+    "group",
+    "n_items",
+    "estimate",
+    "low",
+    "high",
+)
 #: Columns of `rank_table`.
 RANK_COLUMNS: tuple[str, ...] = ("model", "rank", "rank_range", "group", "score", "basis")
 
@@ -48,7 +63,8 @@ RANK_COLUMNS: tuple[str, ...] = ("model", "rank", "rank_range", "group", "score"
 REPORTED_ROWS_NOTE = (
     "Rows reported in the paper have no interval, rank range or group: reported rows have "
     "no per-item data, only the published percentages, so there is nothing to resample. "
-    "Upload the model's predictions to get a verified row with intervals.")
+    "Upload the model's predictions to get a verified row with intervals."
+)
 
 NULL = "-"
 
@@ -97,8 +113,10 @@ _RANKS = _LRU(32)
 
 def cache_info() -> dict[str, dict[str, int]]:
     """Hits, misses and entries of each cache (plans, intervals, ranks)."""
-    return {name: {"hits": c.hits, "misses": c.misses, "entries": len(c._data)}
-            for name, c in (("plans", _PLANS), ("intervals", _INTERVALS), ("ranks", _RANKS))}
+    return {
+        name: {"hits": c.hits, "misses": c.misses, "entries": len(c._data)}
+        for name, c in (("plans", _PLANS), ("intervals", _INTERVALS), ("ranks", _RANKS))
+    }
 
 
 def clear_caches() -> None:
@@ -124,12 +142,12 @@ def _clusters_digest(bench: Benchmark) -> str:
     clusters = bench.image_clusters
     if clusters is None:
         return "items"
-    return hashlib.blake2b(np.ascontiguousarray(clusters, dtype=np.int64).tobytes(),
-                           digest_size=12).hexdigest()
+    return hashlib.blake2b(
+        np.ascontiguousarray(clusters, dtype=np.int64).tobytes(), digest_size=12
+    ).hexdigest()
 
 
-def shared_plan(bench: Benchmark, resamples: int = DEFAULT_RESAMPLES,
-                seed: int = 0) -> np.ndarray:
+def shared_plan(bench: Benchmark, resamples: int = DEFAULT_RESAMPLES, seed: int = 0) -> np.ndarray:
     """The bootstrap plan every view of this benchmark uses (read-only, cached).
 
     Resamples images with all their questions when items share an image (their answers are
@@ -156,8 +174,10 @@ def check_inputs(names: Sequence[str], scores: Any, bench: Benchmark) -> np.ndar
     if s.ndim != 2:
         raise ValueError(f"scores must be a (models, items) matrix, got shape {s.shape}")
     if s.shape != (len(names), len(bench)):
-        raise ValueError(f"scores have shape {s.shape} but there are {len(names)} model "
-                         f"name(s) and {len(bench)} benchmark item(s)")
+        raise ValueError(
+            f"scores have shape {s.shape} but there are {len(names)} model "
+            f"name(s) and {len(bench)} benchmark item(s)"
+        )
     if len(set(names)) != len(names):
         dupes = sorted({n for n in names if list(names).count(n) > 1})
         raise ValueError(f"model names must be unique; repeated: {', '.join(dupes)}")
@@ -167,10 +187,19 @@ def check_inputs(names: Sequence[str], scores: Any, bench: Benchmark) -> np.ndar
     return s
 
 
-def _key(names: Sequence[str], s: np.ndarray, bench: Benchmark, resamples: int, seed: int,
-         level: float) -> tuple:
-    return (bench.hash, len(bench), _clusters_digest(bench), tuple(names),
-            scores_fingerprint(s), int(resamples), int(seed), float(level))
+def _key(
+    names: Sequence[str], s: np.ndarray, bench: Benchmark, resamples: int, seed: int, level: float
+) -> tuple:
+    return (
+        bench.hash,
+        len(bench),
+        _clusters_digest(bench),
+        tuple(names),
+        scores_fingerprint(s),
+        int(resamples),
+        int(seed),
+        float(level),
+    )
 
 
 def find_cell(cell: str | tuple[str, str]) -> tuple[str, str]:
@@ -182,8 +211,11 @@ def find_cell(cell: str | tuple[str, str]) -> tuple[str, str]:
         raise ValueError(f"unknown cell {cell!r}")
     hits = [(k, cell) for k, t in TABLES.items() if cell in t.columns]
     if len(hits) != 1:
-        raise ValueError(f"unknown cell {cell!r}" if not hits else
-                         f"cell {cell!r} is in several tables; pass (table, cell)")
+        raise ValueError(
+            f"unknown cell {cell!r}"
+            if not hits
+            else f"cell {cell!r} is in several tables; pass (table, cell)"
+        )
     return hits[0]
 
 
@@ -213,9 +245,16 @@ def display_labels(table_key: str) -> dict[str, str]:
 # ----------------------------------------------------------------------------- intervals
 
 
-def board_intervals(names: Sequence[str], scores: Any, bench: Benchmark,
-                    table_key: str | None, resamples: int = DEFAULT_RESAMPLES, seed: int = 0,
-                    level: float = DEFAULT_LEVEL, with_overall: bool = False) -> pd.DataFrame:
+def board_intervals(
+    names: Sequence[str],
+    scores: Any,
+    bench: Benchmark,
+    table_key: str | None,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = 0,
+    level: float = DEFAULT_LEVEL,
+    with_overall: bool = False,
+) -> pd.DataFrame:
     """Per model and cell of a table: estimate, low, high in percent (NaN where null).
 
     Columns `INTERVAL_COLUMNS`, models in the order given, cells in the table's order.
@@ -233,31 +272,41 @@ def board_intervals(names: Sequence[str], scores: Any, bench: Benchmark,
     if with_overall and ("table3", "Overall") not in keys:
         keys.append(("table3", "Overall"))
     key = _key(names, s, bench, resamples, seed, level) + (tuple(keys),)
-    frame = _INTERVALS.get(key, lambda: _intervals_of(names, s, bench, keys, resamples, seed,
-                                                      level))
+    frame = _INTERVALS.get(
+        key, lambda: _intervals_of(names, s, bench, keys, resamples, seed, level)
+    )
     return frame.copy(deep=False)  # copy-on-write: callers can't corrupt the cache
 
 
-def _intervals_of(names: Sequence[str], s: np.ndarray, bench: Benchmark,
-                  keys: list[tuple[str, str]], resamples: int, seed: int,
-                  level: float) -> pd.DataFrame:
+def _intervals_of(
+    names: Sequence[str],
+    s: np.ndarray,
+    bench: Benchmark,
+    keys: list[tuple[str, str]],
+    resamples: int,
+    seed: int,
+    level: float,
+) -> pd.DataFrame:
     masks = cell_masks(bench)
     rows = [masks.names.index(k) for k in keys]
     chosen = CellMasks(list(keys), masks.matrix[rows])
     ci = cell_intervals(s, chosen, counts=shared_plan(bench, resamples, seed), level=level)
     info = _cell_info()
     n_models, n_cells = ci.estimate.shape
-    return pd.DataFrame({
-        "model": [m for m in names for _ in range(n_cells)],
-        "table": [k[0] for k in keys] * n_models,
-        "cell": [k[1] for k in keys] * n_models,
-        "label": [info[k][0] for k in keys] * n_models,
-        "group": [info[k][1] for k in keys] * n_models,
-        "n_items": np.tile(chosen.matrix.sum(axis=1), n_models),
-        "estimate": ci.estimate.ravel(),
-        "low": ci.low.ravel(),
-        "high": ci.high.ravel(),
-    }, columns=list(INTERVAL_COLUMNS))
+    return pd.DataFrame(
+        {
+            "model": [m for m in names for _ in range(n_cells)],
+            "table": [k[0] for k in keys] * n_models,
+            "cell": [k[1] for k in keys] * n_models,
+            "label": [info[k][0] for k in keys] * n_models,
+            "group": [info[k][1] for k in keys] * n_models,
+            "n_items": np.tile(chosen.matrix.sum(axis=1), n_models),
+            "estimate": ci.estimate.ravel(),
+            "low": ci.low.ravel(),
+            "high": ci.high.ravel(),
+        },
+        columns=list(INTERVAL_COLUMNS),
+    )
 
 
 def _missing(x: Any) -> bool:
@@ -265,8 +314,9 @@ def _missing(x: Any) -> bool:
     return x is None or bool(pd.isna(x))
 
 
-def format_with_interval(value: float | None, low: float | None, high: float | None,
-                         decimals: int = 1, style: str = "pm") -> str:
+def format_with_interval(
+    value: float | None, low: float | None, high: float | None, decimals: int = 1, style: str = "pm"
+) -> str:
     """A cell as text: "61.2 ± 1.8" (style "pm", the default) or "61.2 (59.4-63.0)" ("range").
 
     The ± form is compact enough for a 15-column table. Bootstrap intervals are not always
@@ -288,8 +338,9 @@ def format_with_interval(value: float | None, low: float | None, high: float | N
     return f"{value:.{decimals}f} ± {half:.{decimals}f}"
 
 
-def interval_text(value: float | None, low: float | None, high: float | None,
-                  level: float = DEFAULT_LEVEL) -> str:
+def interval_text(
+    value: float | None, low: float | None, high: float | None, level: float = DEFAULT_LEVEL
+) -> str:
     """The exact reading for a tooltip: "61.23 (95% CI 59.41 to 63.02)"; "-" when null."""
     if _missing(value):
         return NULL
@@ -298,40 +349,54 @@ def interval_text(value: float | None, low: float | None, high: float | None,
     return f"{value:.2f} ({level:.0%} CI {low:.2f} to {high:.2f})"
 
 
-def formatted_board(table_df: pd.DataFrame, decimals: int = 1,
-                    style: str = "pm") -> pd.DataFrame:
+def formatted_board(table_df: pd.DataFrame, decimals: int = 1, style: str = "pm") -> pd.DataFrame:
     """`board_intervals` output as the board shows it: a "model" column, then one text
     column per cell (named like the board's value columns), each "61.2 ± 1.8" or "-"."""
     cells = list(dict.fromkeys(table_df["cell"]))
-    text = [format_with_interval(v, lo, hi, decimals, style) for v, lo, hi in
-            zip(table_df["estimate"], table_df["low"], table_df["high"])]
-    long = pd.DataFrame({"model": table_df["model"].to_numpy(dtype=object),
-                         "cell": table_df["cell"].to_numpy(dtype=object), "text": text})
+    text = [
+        format_with_interval(v, lo, hi, decimals, style)
+        for v, lo, hi in zip(table_df["estimate"], table_df["low"], table_df["high"], strict=False)
+    ]
+    long = pd.DataFrame(
+        {
+            "model": table_df["model"].to_numpy(dtype=object),
+            "cell": table_df["cell"].to_numpy(dtype=object),
+            "text": text,
+        }
+    )
     models = list(dict.fromkeys(long["model"]))
     wide = long.pivot(index="model", columns="cell", values="text")
     return wide.reindex(index=models, columns=cells).rename_axis(None, axis=1).reset_index()
 
 
-def method_note(resamples: int = DEFAULT_RESAMPLES, level: float = DEFAULT_LEVEL,
-                clustered: bool = False) -> str:
+def method_note(
+    resamples: int = DEFAULT_RESAMPLES, level: float = DEFAULT_LEVEL, clustered: bool = False
+) -> str:
     """One paragraph saying where the intervals and ranges come from (shown under them)."""
-    unit = ("images (all questions about an image are drawn together)" if clustered
-            else "items")
-    return (f"± is the larger side of a {level:.0%} percentile-bootstrap interval: "
-            f"{resamples:,} resamples of the benchmark's {unit}, the same resamples for "
-            "every model, so ranks and differences are paired. A rank range such as 2-4 "
-            f"holds the central {level:.0%} of a model's ranks over the resamples; models "
-            "whose ranges overlap (directly or through a chain) share a group and cannot be "
-            "told apart at this level. A cell is '-' when it holds an open-ended item that "
-            "was not judged.")
+    unit = "images (all questions about an image are drawn together)" if clustered else "items"
+    return (
+        f"± is the larger side of a {level:.0%} percentile-bootstrap interval: "
+        f"{resamples:,} resamples of the benchmark's {unit}, the same resamples for "
+        "every model, so ranks and differences are paired. A rank range such as 2-4 "
+        f"holds the central {level:.0%} of a model's ranks over the resamples; models "
+        "whose ranges overlap (directly or through a chain) share a group and cannot be "
+        "told apart at this level. A cell is '-' when it holds an open-ended item that "
+        "was not judged."
+    )
 
 
 # ----------------------------------------------------------------------------- ranks
 
 
-def rank_table(names: Sequence[str], scores: Any, bench: Benchmark,
-               cell: str | tuple[str, str] = "Overall", resamples: int = DEFAULT_RESAMPLES,
-               seed: int = 0, level: float = DEFAULT_LEVEL) -> pd.DataFrame:
+def rank_table(
+    names: Sequence[str],
+    scores: Any,
+    bench: Benchmark,
+    cell: str | tuple[str, str] = "Overall",
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = 0,
+    level: float = DEFAULT_LEVEL,
+) -> pd.DataFrame:
     """Rank (1 = best), rank range ("2-4") and group of every model on one cell.
 
     Columns `RANK_COLUMNS`: rank and group are nullable ints; group 1 is the best group of
@@ -350,8 +415,7 @@ def rank_table(names: Sequence[str], scores: Any, bench: Benchmark,
     if not len(names):
         return pd.DataFrame(columns=list(RANK_COLUMNS))
     key = _key(names, s, bench, resamples, seed, level) + where
-    frame = _RANKS.get(key, lambda: _rank_table(names, s, bench, where, resamples, seed,
-                                                level))
+    frame = _RANKS.get(key, lambda: _rank_table(names, s, bench, where, resamples, seed, level))
     return frame.copy(deep=False)
 
 
@@ -361,8 +425,15 @@ def _cell_means(s: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return 100.0 * s[:, mask].mean(axis=1)  # NaN when any item is unknown
 
 
-def _rank_table(names: Sequence[str], s: np.ndarray, bench: Benchmark, where: tuple[str, str],
-                resamples: int, seed: int, level: float) -> pd.DataFrame:
+def _rank_table(
+    names: Sequence[str],
+    s: np.ndarray,
+    bench: Benchmark,
+    where: tuple[str, str],
+    resamples: int,
+    seed: int,
+    level: float,
+) -> pd.DataFrame:
     plan = shared_plan(bench, resamples, seed)
     mask = cell_mask(bench, where)
     label = _cell_info()[where][0]
@@ -393,15 +464,17 @@ def _rank_table(names: Sequence[str], s: np.ndarray, bench: Benchmark, where: tu
             basis[m] = f"{label}, closed-ended items only"
             group[m] = None if g is None or known.size else g + 1
             point[m] = closed_point[m]
-    frame = pd.DataFrame({
-        "model": list(names),
-        "rank": pd.array(rank, dtype="Int64"),
-        "rank_range": rng,
-        "group": pd.array(group, dtype="Int64"),
-        "score": point,
-        "basis": basis,
-        "_tier": tier,
-    })
+    frame = pd.DataFrame(
+        {
+            "model": list(names),
+            "rank": pd.array(rank, dtype="Int64"),
+            "rank_range": rng,
+            "group": pd.array(group, dtype="Int64"),
+            "score": point,
+            "basis": basis,
+            "_tier": tier,
+        }
+    )
     frame = frame.sort_values(["_tier", "rank", "model"], na_position="last", kind="stable")
     return frame.drop(columns="_tier").reset_index(drop=True)
 
@@ -410,16 +483,22 @@ def rank_note(ranks: pd.DataFrame) -> str:
     """What the rank column means for this table, naming any fallback rows."""
     fell_back = ranks.loc[ranks["basis"].str.endswith("closed-ended items only"), "model"]
     unranked = ranks.loc[ranks["rank"].isna(), "model"]
-    parts = ["Rank 1 is best; ties share the better rank. The range holds the central 95% "
-             "of ranks over the bootstrap resamples, and models in the same group cannot be "
-             "told apart."]
+    parts = [
+        "Rank 1 is best; ties share the better rank. The range holds the central 95% "
+        "of ranks over the bootstrap resamples, and models in the same group cannot be "
+        "told apart."
+    ]
     if len(fell_back) and len(fell_back) == ranks["rank"].notna().sum():
-        parts.append("No model has a value on the full cell (open-ended answers not "
-                     "judged), so all are ranked on its closed-ended items only.")
+        parts.append(
+            "No model has a value on the full cell (open-ended answers not "
+            "judged), so all are ranked on its closed-ended items only."
+        )
     elif len(fell_back):
-        parts.append(f"{', '.join(fell_back)}: no value on the full cell (open-ended answers "
-                     "not judged), so ranked on its closed-ended items only, among all "
-                     "models; not directly comparable with the other ranks.")
+        parts.append(
+            f"{', '.join(fell_back)}: no value on the full cell (open-ended answers "
+            "not judged), so ranked on its closed-ended items only, among all "
+            "models; not directly comparable with the other ranks."
+        )
     if len(unranked):
         parts.append(f"Not ranked (no score): {', '.join(unranked)}.")
     return " ".join(parts)
@@ -428,8 +507,7 @@ def rank_note(ranks: pd.DataFrame) -> str:
 # ----------------------------------------------------------------------------- figure
 
 
-def errorbar_figure(names: Sequence[str] | None, table_df: pd.DataFrame,
-                    cell: str) -> go.Figure:
+def errorbar_figure(names: Sequence[str] | None, table_df: pd.DataFrame, cell: str) -> go.Figure:
     """One cell across models: horizontal bars, best on top, with interval whiskers.
 
     `table_df` is `board_intervals` output; `names` picks and limits the models (None: all).
@@ -442,27 +520,44 @@ def errorbar_figure(names: Sequence[str] | None, table_df: pd.DataFrame,
     if names:
         rows = rows[rows["model"].isin(list(names))]
     null = rows[rows["estimate"].isna()]
-    rows = rows[rows["estimate"].notna()].sort_values(["estimate", "model"],
-                                                      ascending=[False, True])
+    rows = rows[rows["estimate"].notna()].sort_values(
+        ["estimate", "model"], ascending=[False, True]
+    )
     est = rows["estimate"].to_numpy(dtype=float)
     low = rows["low"].to_numpy(dtype=float)
     high = rows["high"].to_numpy(dtype=float)
     label = str(table_df.loc[table_df["cell"] == cell, "label"].iloc[0])
     table = str(table_df.loc[table_df["cell"] == cell, "table"].iloc[0])
-    fig = go.Figure(go.Bar(
-        x=est, y=rows["model"].tolist(), orientation="h",
-        marker={"color": BLUE, "opacity": 0.6},  # whiskers stay visible inside the bar
-        error_x={"type": "data", "symmetric": False, "array": np.nan_to_num(high - est),
-                 "arrayminus": np.nan_to_num(est - low), "color": WHISKER, "thickness": 1.5,
-                 "width": 4},
-        customdata=np.column_stack([low, high]) if len(rows) else None,
-        hovertemplate=("%{y}<br>" + label + ": %{x:.2f}<br>95% CI %{customdata[0]:.2f} "
-                       "to %{customdata[1]:.2f}<extra></extra>"),
-        name=label))
+    fig = go.Figure(
+        go.Bar(
+            x=est,
+            y=rows["model"].tolist(),
+            orientation="h",
+            marker={"color": BLUE, "opacity": 0.6},  # whiskers stay visible inside the bar
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": np.nan_to_num(high - est),
+                "arrayminus": np.nan_to_num(est - low),
+                "color": WHISKER,
+                "thickness": 1.5,
+                "width": 4,
+            },
+            customdata=np.column_stack([low, high]) if len(rows) else None,
+            hovertemplate=(
+                "%{y}<br>" + label + ": %{x:.2f}<br>95% CI %{customdata[0]:.2f} "
+                "to %{customdata[1]:.2f}<extra></extra>"
+            ),
+            name=label,
+        )
+    )
     top = float(np.nanmax(high)) if len(rows) else 100.0
     fig.update_xaxes(title={"text": "accuracy (%)"}, range=[0, min(100.0, top + 5.0)])
     fig.update_yaxes(autorange="reversed")
     title = f"{label} ({TABLE_TITLES.get(table, table)}), with 95% intervals"
-    note = ("No value (open-ended answers not judged): " + ", ".join(null["model"])
-            if len(null) else None)
+    note = (
+        "No value (open-ended answers not judged): " + ", ".join(null["model"])
+        if len(null)
+        else None
+    )
     return style_figure(fig, title, height=max(220, 100 + 24 * len(rows)), subtitle=note)

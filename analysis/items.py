@@ -5,6 +5,7 @@ question and gold answer is the cheapest label review a benchmark can get. The s
 models right per item (the classical item "facility") also shows which categories are hard
 for everyone rather than for one model.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -15,26 +16,42 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from leaderboard.benchmark import Benchmark
-from leaderboard.scoring import cell_masks
 from leaderboard.bootstrap import difficulty_by_category as _difficulty_by_cell
 from leaderboard.bootstrap import item_difficulty, items_all_fail
+from leaderboard.scoring import cell_masks
 from leaderboard.taxonomy import OPTION_LETTERS, TABLE_TITLES, TABLES, TF_VALUES
 
 from .figstyle import BLUE, style_figure
 from .intervals import _cell_info, check_inputs, display_labels
 from .links import item_link
 
-_CATEGORY_FIELDS: tuple[str, ...] = ("qtype", "scope", "image_source", "source_dataset",
-                                     "dimension", "subdimension")
+_CATEGORY_FIELDS: tuple[str, ...] = (
+    "qtype",
+    "scope",
+    "image_source",
+    "source_dataset",
+    "dimension",
+    "subdimension",
+)
 #: Columns of `item_analysis`.
 ITEM_COLUMNS: tuple[str, ...] = ("id",) + _CATEGORY_FIELDS + ("share_right", "n_models")
 #: Columns of `unanimous_failures`.
-FAILURE_COLUMNS: tuple[str, ...] = ("id", "qtype", "question", "options", "answer",
-                                    "answer_text", "n_models", "image_source", "dimension",
-                                    "subdimension", "scope", "link")
+FAILURE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "qtype",
+    "question",
+    "options",
+    "answer",
+    "answer_text",
+    "n_models",
+    "image_source",
+    "dimension",
+    "subdimension",
+    "scope",
+    "link",
+)
 #: Columns of `difficulty_by_category`.
-DIFFICULTY_COLUMNS: tuple[str, ...] = ("table", "cell", "label", "group", "n_items",
-                                       "share_right")
+DIFFICULTY_COLUMNS: tuple[str, ...] = ("table", "cell", "label", "group", "n_items", "share_right")
 
 
 def usable_scores(names: Sequence[str], scores: Any, bench: Benchmark) -> np.ndarray:
@@ -71,8 +88,9 @@ def item_analysis(names: Sequence[str], scores: Any, bench: Benchmark) -> pd.Dat
     return frame.reindex(columns=list(ITEM_COLUMNS))
 
 
-def unanimous_failures(names: Sequence[str], scores: Any, bench: Benchmark,
-                       min_models: int = 2) -> pd.DataFrame:
+def unanimous_failures(
+    names: Sequence[str], scores: Any, bench: Benchmark, min_models: int = 2
+) -> pd.DataFrame:
     """Items every verified model scored 0 on, with what a label reviewer needs.
 
     Only items at least `min_models` models count on (see `usable_scores`; n_models says
@@ -86,30 +104,42 @@ def unanimous_failures(names: Sequence[str], scores: Any, bench: Benchmark,
     idx = idx[n_scored[idx] >= min_models]
     items = bench.items.iloc[idx]
     rows = []
-    for pos, row in zip(idx, items.itertuples(index=False)):
+    for pos, row in zip(idx, items.itertuples(index=False), strict=False):
         options = list(row.options)
-        rows.append({
-            "id": row.id, "qtype": row.qtype, "question": row.question,
-            "options": "\n".join(f"{OPTION_LETTERS[i]}. {o}" for i, o in enumerate(options)),
-            "answer": row.answer, "answer_text": _answer_text(row.answer, options),
-            "n_models": int(n_scored[pos]), "image_source": row.image_source,
-            "dimension": row.dimension, "subdimension": row.subdimension, "scope": row.scope,
-            "link": item_link(row.id, names),
-        })
+        rows.append(
+            {
+                "id": row.id,
+                "qtype": row.qtype,
+                "question": row.question,
+                "options": "\n".join(f"{OPTION_LETTERS[i]}. {o}" for i, o in enumerate(options)),
+                "answer": row.answer,
+                "answer_text": _answer_text(row.answer, options),
+                "n_models": int(n_scored[pos]),
+                "image_source": row.image_source,
+                "dimension": row.dimension,
+                "subdimension": row.subdimension,
+                "scope": row.scope,
+                "link": item_link(row.id, names),
+            }
+        )
     return pd.DataFrame(rows, columns=list(FAILURE_COLUMNS))
 
 
 def _answer_text(answer: str, options: list[str]) -> str:
-    """"AC" -> "A. first option; C. third option" for choice items; the answer otherwise
+    """ "AC" -> "A. first option; C. third option" for choice items; the answer otherwise
     (also "True"/"False" of a TF item asked with lettered Yes/No options)."""
     if not options or answer in TF_VALUES:
         return answer
-    return "; ".join(f"{ch}. {options[OPTION_LETTERS.index(ch)]}" for ch in answer
-                     if ch in OPTION_LETTERS[:len(options)])
+    return "; ".join(
+        f"{ch}. {options[OPTION_LETTERS.index(ch)]}"
+        for ch in answer
+        if ch in OPTION_LETTERS[: len(options)]
+    )
 
 
-def difficulty_by_category(names: Sequence[str], scores: Any, bench: Benchmark,
-                           table_key: str | None = None) -> pd.DataFrame:
+def difficulty_by_category(
+    names: Sequence[str], scores: Any, bench: Benchmark, table_key: str | None = None
+) -> pd.DataFrame:
     """Per cell of a table (None: all four): mean share of verified models right (0-1).
 
     The mean is over the cell's items that at least one model was scored on, each item
@@ -127,12 +157,17 @@ def difficulty_by_category(names: Sequence[str], scores: Any, bench: Benchmark,
     else:
         share = [None] * len(masks.names)
     info = _cell_info()
-    frame = pd.DataFrame({
-        "table": [t for t, _ in masks.names], "cell": [c for _, c in masks.names],
-        "label": [info[k][0] for k in masks.names], "group": [info[k][1] for k in masks.names],
-        "n_items": masks.matrix.sum(axis=1),
-        "share_right": [np.nan if v is None else v / 100.0 for v in share],
-    }, columns=list(DIFFICULTY_COLUMNS))
+    frame = pd.DataFrame(
+        {
+            "table": [t for t, _ in masks.names],
+            "cell": [c for _, c in masks.names],
+            "label": [info[k][0] for k in masks.names],
+            "group": [info[k][1] for k in masks.names],
+            "n_items": masks.matrix.sum(axis=1),
+            "share_right": [np.nan if v is None else v / 100.0 for v in share],
+        },
+        columns=list(DIFFICULTY_COLUMNS),
+    )
     if table_key is not None:
         frame = frame[frame["table"] == table_key].reset_index(drop=True)
     return frame
@@ -147,13 +182,22 @@ def difficulty_figure(difficulty: pd.DataFrame, table_key: str) -> go.Figure:
         raise ValueError(f"table {table_key!r} is not in this frame")
     labels = display_labels(table_key)
     y = [labels[c] for c in rows["cell"]]
-    fig = go.Figure(go.Bar(
-        x=rows["share_right"].to_numpy(dtype=float), y=y, orientation="h",
-        marker={"color": BLUE}, customdata=rows["n_items"].to_numpy(),
-        hovertemplate="%{y}: %{x:.1%} right on average<br>%{customdata} items<extra></extra>",
-        name="share right"))
-    fig.update_xaxes(title={"text": "share of verified models right (mean over items)"},
-                     tickformat=".0%", range=[0, 1])
+    fig = go.Figure(
+        go.Bar(
+            x=rows["share_right"].to_numpy(dtype=float),
+            y=y,
+            orientation="h",
+            marker={"color": BLUE},
+            customdata=rows["n_items"].to_numpy(),
+            hovertemplate="%{y}: %{x:.1%} right on average<br>%{customdata} items<extra></extra>",
+            name="share right",
+        )
+    )
+    fig.update_xaxes(
+        title={"text": "share of verified models right (mean over items)"},
+        tickformat=".0%",
+        range=[0, 1],
+    )
     fig.update_yaxes(categoryorder="array", categoryarray=y, autorange="reversed")
     title = f"How hard each category is, {TABLE_TITLES.get(table_key, table_key)}"
     return style_figure(fig, title, height=max(240, 100 + 26 * len(rows)))

@@ -31,6 +31,7 @@ Plain Python (no Gradio), so every rule here is tested without a browser:
   ties by name; the browser's comparator (ui/board_table.js) implements the same rule and the
   browser tests check both agree.
 """
+
 from __future__ import annotations
 
 import csv
@@ -59,8 +60,12 @@ from .entries import KINDS, PENDING, REPORTED, VERIFIED, Entry
 
 #: Sections in the paper's order: (key, label). The verified label names the bundle.
 BASELINE, OPEN, CLOSED, HERE = "baseline", "open", "closed", "verified"
-SECTION_LABELS: dict[str, str] = {BASELINE: "Baseline", OPEN: "Open-source MLLMs",
-                                  CLOSED: "Closed-source MLLMs", HERE: "Verified here"}
+SECTION_LABELS: dict[str, str] = {
+    BASELINE: "Baseline",
+    OPEN: "Open-source MLLMs",
+    CLOSED: "Closed-source MLLMs",
+    HERE: "Verified here",
+}
 SECTION_ORDER: tuple[str, ...] = tuple(SECTION_LABELS)
 RANK, WEIGHTS, JUDGE = "Rank", "Weights", "OE judge"
 #: Fixed columns after the value cells (Params sorts; the other two are text).
@@ -103,8 +108,11 @@ def value_columns(table: str) -> list[Column]:
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}; one of {', '.join(TABLES)}")
     own = OVERALL in TABLES[table].columns
-    cols = [Column(OVERALL, "table3", OVERALL, OVERALL, OVERALL,
-                   OVERALL if own else "Overall (Table 3)")]
+    cols = [
+        Column(
+            OVERALL, "table3", OVERALL, OVERALL, OVERALL, OVERALL if own else "Overall (Table 3)"
+        )
+    ]
     for head, cell in zip(headers(table), TABLES[table].cells, strict=True):
         if own and cell.name == OVERALL:
             continue
@@ -123,16 +131,24 @@ class HeadCell:
     title: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        return {"t": self.text, "k": self.key, "cs": self.colspan, "rs": self.rowspan,
-                "ti": self.title}
+        return {
+            "t": self.text,
+            "k": self.key,
+            "cs": self.colspan,
+            "rs": self.rowspan,
+            "ti": self.title,
+        }
 
 
-def header_rows(table: str, counts: dict[str, dict[str, int]] | None = None,
-                paper: dict[str, dict[str, int]] | None = None
-                ) -> tuple[list[HeadCell], list[HeadCell]]:
+def header_rows(
+    table: str,
+    counts: dict[str, dict[str, int]] | None = None,
+    paper: dict[str, dict[str, int]] | None = None,
+) -> tuple[list[HeadCell], list[HeadCell]]:
     """The paper's two header rows: Rank, Model and Overall span both; each group heads its
     cells; Params, Weights and OE judge close the row. `counts` / `paper` (items per cell
     on the loaded benchmark and in the paper) go into each header's tooltip."""
+
     def title(col: Column) -> str:
         where = "Table 3's Overall, " if col.table != table else ""
         if counts is None:
@@ -141,8 +157,10 @@ def header_rows(table: str, counts: dict[str, dict[str, int]] | None = None,
         p = (paper or {}).get(col.table, {}).get(col.cell, 0)
         return f"{where}{col.header}: {n} items here, {p} in the paper"
 
-    top = [HeadCell(RANK, RANK, rowspan=2, title="Rank within its section's pool"),
-           HeadCell(MODEL, MODEL, rowspan=2)]
+    top = [
+        HeadCell(RANK, RANK, rowspan=2, title="Rank within its section's pool"),
+        HeadCell(MODEL, MODEL, rowspan=2),
+    ]
     second: list[HeadCell] = []
     cols = value_columns(table)
     top.append(HeadCell(OVERALL, OVERALL, rowspan=2, title=title(cols[0])))
@@ -154,13 +172,15 @@ def header_rows(table: str, counts: dict[str, dict[str, int]] | None = None,
             i += 1
             continue
         run = [c for c in cols[i:]]
-        run = run[:next((j for j, c in enumerate(run) if c.group != col.group), len(run))]
+        run = run[: next((j for j, c in enumerate(run) if c.group != col.group), len(run))]
         top.append(HeadCell(col.group, None, colspan=len(run), title=col.group))
         second += [HeadCell(c.label, c.key, title=title(c)) for c in run]
         i += len(run)
-    top += [HeadCell(PARAMS, PARAMS, rowspan=2, title="Parameters (billions)"),
-            HeadCell(WEIGHTS, None, rowspan=2), HeadCell(JUDGE, None, rowspan=2,
-                                                          title="Who scored the OE items")]
+    top += [
+        HeadCell(PARAMS, PARAMS, rowspan=2, title="Parameters (billions)"),
+        HeadCell(WEIGHTS, None, rowspan=2),
+        HeadCell(JUDGE, None, rowspan=2, title="Who scored the OE items"),
+    ]
     return top, second
 
 
@@ -230,8 +250,9 @@ class BoardTable:
         return self.ranks[OVERALL if key in (MODEL, PARAMS) else key][i]
 
 
-def _pool_ranks_and_marks(entries: Sequence[Entry], values: list[float | None]
-                          ) -> tuple[list[int | None], list[int]]:
+def _pool_ranks_and_marks(
+    entries: Sequence[Entry], values: list[float | None]
+) -> tuple[list[int | None], list[int]]:
     """Competition rank (1 = best, ties share) and best/runner-up marks of each row within
     its pool; rows outside any pool get neither."""
     by_pool: dict[str, list[float]] = {}
@@ -282,6 +303,7 @@ def build_table(entries: Sequence[Entry], table: str) -> BoardTable:
 def _comparator(board: BoardTable, sort_by: str, descending: bool, group: dict[str, int]):
     """The board's order as a comparison: group (section or pool), then the sort value
     (nulls last in both directions), then the name A to Z. ui/board_table.js mirrors it."""
+
     def cmp(a: int, b: int) -> int:
         ga, gb = group[board.sections[a]], group[board.sections[b]]
         if ga != gb:
@@ -294,16 +316,22 @@ def _comparator(board: BoardTable, sort_by: str, descending: bool, group: dict[s
             return 1 if va is None else -1
         na, nb = board.entries[a].name.casefold(), board.entries[b].name.casefold()
         return -1 if na < nb else (1 if na > nb else 0)
+
     return functools.cmp_to_key(cmp)
 
 
-def order(board: BoardTable, sort_by: str = OVERALL, descending: bool | None = None,
-          filters: Filters | None = None) -> list[int]:
+def order(
+    board: BoardTable,
+    sort_by: str = OVERALL,
+    descending: bool | None = None,
+    filters: Filters | None = None,
+) -> list[int]:
     """Row positions as the board shows them: sections in the paper's order, then the sort
     key's printed value (nulls last either way), ties by name."""
     if sort_by not in sort_keys(board.table):
-        raise ValueError(f"cannot sort {board.table} by {sort_by!r}; one of "
-                         f"{', '.join(sort_keys(board.table))}")
+        raise ValueError(
+            f"cannot sort {board.table} by {sort_by!r}; one of {', '.join(sort_keys(board.table))}"
+        )
     desc = default_descending(sort_by) if descending is None else descending
     filters = filters or Filters()
     keep = [i for i, e in enumerate(board.entries) if filters.keep(e)]
@@ -311,8 +339,12 @@ def order(board: BoardTable, sort_by: str = OVERALL, descending: bool | None = N
     return sorted(keep, key=_comparator(board, sort_by, desc, sections))
 
 
-def api_order(board: BoardTable, sort_by: str = OVERALL, descending: bool | None = None,
-              filters: Filters | None = None) -> list[int]:
+def api_order(
+    board: BoardTable,
+    sort_by: str = OVERALL,
+    descending: bool | None = None,
+    filters: Filters | None = None,
+) -> list[int]:
     """The API's order, best first within each pool: the baseline, the paper's rows (open
     and closed together, as they are ranked), the rows verified here."""
     shown = order(board, sort_by, descending, filters)
@@ -324,15 +356,20 @@ def api_order(board: BoardTable, sort_by: str = OVERALL, descending: bool | None
 # ---------------------------------------------------------------------------- baseline
 
 
-def same_as_paper(loaded: Entry, paper: Entry, loaded_counts: dict[str, dict[str, int]],
-                  paper_counts: dict[str, dict[str, int]]) -> bool:
+def same_as_paper(
+    loaded: Entry,
+    paper: Entry,
+    loaded_counts: dict[str, dict[str, int]],
+    paper_counts: dict[str, dict[str, int]],
+) -> bool:
     """Is the loaded benchmark the paper's? Every cell of Tables 3-6 has the paper's item
     count, and the loaded analytic Random row equals every Random cell the paper prints
     (two decimals). See the module docstring for why not a hash."""
     for table in TABLES.values():
         for cell in table.columns:
-            if loaded_counts.get(table.key, {}).get(cell) != \
-                    paper_counts.get(table.key, {}).get(cell):
+            if loaded_counts.get(table.key, {}).get(cell) != paper_counts.get(table.key, {}).get(
+                cell
+            ):
                 return False
             want = paper.value(table.key, cell)
             if want is not None and printed(loaded.value(table.key, cell)) != printed(want):
@@ -349,9 +386,12 @@ class BaselineChoice:
     note: str
 
 
-def choose_baseline(reported: Sequence[Entry], verified: Sequence[Entry],
-                    loaded_counts: dict[str, dict[str, int]],
-                    paper_counts: dict[str, dict[str, int]]) -> BaselineChoice:
+def choose_baseline(
+    reported: Sequence[Entry],
+    verified: Sequence[Entry],
+    loaded_counts: dict[str, dict[str, int]],
+    paper_counts: dict[str, dict[str, int]],
+) -> BaselineChoice:
     """The rows of the board with one Random row: the loaded benchmark's. The paper's Random
     row is dropped: when the benchmark is the paper's it is the same row (the note says
     so), otherwise it describes another benchmark."""
@@ -364,15 +404,25 @@ def choose_baseline(reported: Sequence[Entry], verified: Sequence[Entry],
     if paper_base is None:
         return BaselineChoice(rows, False, "")
     if same_as_paper(loaded_base, paper_base, loaded_counts, paper_counts):
-        return BaselineChoice(rows, True, (
-            "Random guess: the expected accuracy of uniform guessing on the SC and TF items "
-            "of the loaded benchmark. It equals the paper's Random row cell for cell: the "
-            "loaded benchmark has the paper's item count in every category."))
+        return BaselineChoice(
+            rows,
+            True,
+            (
+                "Random guess: the expected accuracy of uniform guessing on the SC and TF items "
+                "of the loaded benchmark. It equals the paper's Random row cell for cell: the "
+                "loaded benchmark has the paper's item count in every category."
+            ),
+        )
     p = paper_counts.get("table3", {}).get(OVERALL, 0)
-    return BaselineChoice(rows, False, (
-        f"Random guess is computed on the loaded benchmark ({n:,} items). The paper's Random "
-        f"row is not shown: it describes the paper's benchmark ({p:,} items), whose "
-        "categories differ from the loaded one's."))
+    return BaselineChoice(
+        rows,
+        False,
+        (
+            f"Random guess is computed on the loaded benchmark ({n:,} items). The paper's Random "
+            f"row is not shown: it describes the paper's benchmark ({p:,} items), whose "
+            "categories differ from the loaded one's."
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------- outputs
@@ -380,8 +430,12 @@ def choose_baseline(reported: Sequence[Entry], verified: Sequence[Entry],
 
 def _filter_attrs(e: Entry) -> dict[str, Any]:
     """What the browser needs to apply `Filters.keep` without the server."""
-    return {"kind": VERIFIED if e.kind == PENDING else e.kind, "base": e.is_baseline,
-            "w": weights_label(e.open), "sz": size_bucket(e.params_b)}
+    return {
+        "kind": VERIFIED if e.kind == PENDING else e.kind,
+        "base": e.is_baseline,
+        "w": weights_label(e.open),
+        "sz": size_bucket(e.params_b),
+    }
 
 
 def _safe_link(link: str | None) -> str | None:
@@ -391,8 +445,11 @@ def _safe_link(link: str | None) -> str | None:
     return None
 
 
-def table_payload(board: BoardTable, counts: dict[str, dict[str, int]] | None = None,
-                  paper: dict[str, dict[str, int]] | None = None) -> dict[str, Any]:
+def table_payload(
+    board: BoardTable,
+    counts: dict[str, dict[str, int]] | None = None,
+    paper: dict[str, dict[str, int]] | None = None,
+) -> dict[str, Any]:
     """One table for the browser: headers, columns, printed values, ranks, marks and the
     reason behind every null cell (columnar, so 1,000 rows stay small)."""
     top, second = header_rows(board.table, counts, paper)
@@ -409,14 +466,23 @@ def table_payload(board: BoardTable, counts: dict[str, dict[str, int]] | None = 
         "head": [[h.as_json() for h in top], [h.as_json() for h in second]],
         "cols": [{"k": c.key, "h": c.header, "t": c.table} for c in board.columns],
         "keys": sort_keys(board.table),
-        "v": board.values, "r": board.ranks, "m": board.marks, "why": why,
+        "v": board.values,
+        "r": board.ranks,
+        "m": board.marks,
+        "why": why,
     }
 
 
-def payload(entries: Sequence[Entry], token: str, *, verified_label: str,
-            baseline_note: str = "", counts: dict[str, dict[str, int]] | None = None,
-            paper: dict[str, dict[str, int]] | None = None,
-            tables: Iterable[str] = TABLES) -> tuple[dict[str, Any], dict[str, BoardTable]]:
+def payload(
+    entries: Sequence[Entry],
+    token: str,
+    *,
+    verified_label: str,
+    baseline_note: str = "",
+    counts: dict[str, dict[str, int]] | None = None,
+    paper: dict[str, dict[str, int]] | None = None,
+    tables: Iterable[str] = TABLES,
+) -> tuple[dict[str, Any], dict[str, BoardTable]]:
     """Everything the board shows, for all four tables (JSON-ready), and the tables built
     for it (kept for exports and the API). Text a visitor sent (names, params, links) is
     data here; the browser puts it into the page as text only."""
@@ -425,22 +491,38 @@ def payload(entries: Sequence[Entry], token: str, *, verified_label: str,
     labels = dict(SECTION_LABELS, **{HERE: verified_label})
     data = {
         "token": token,
-        "rows": [dict(_filter_attrs(e), n=e.name, nk=e.name.casefold(), sec=section_of(e),
-                      pend=e.is_pending, p=e.params, pb=e.params_b,
-                      ow="" if e.is_baseline else weights_label(e.open), j=e.judge_label,
-                      ax=e.approx_judge, sub=e.submission_id, link=_safe_link(e.link))
-                 for e in rows],
+        "rows": [
+            dict(
+                _filter_attrs(e),
+                n=e.name,
+                nk=e.name.casefold(),
+                sec=section_of(e),
+                pend=e.is_pending,
+                p=e.params,
+                pb=e.params_b,
+                ow="" if e.is_baseline else weights_label(e.open),
+                j=e.judge_label,
+                ax=e.approx_judge,
+                sub=e.submission_id,
+                link=_safe_link(e.link),
+            )
+            for e in rows
+        ],
         "tables": {t: table_payload(b, counts, paper) for t, b in boards.items()},
         "sections": [[k, labels[k]] for k in SECTION_ORDER],
-        "choices": {"kinds": list(KINDS), "weights": list(WEIGHT_CHOICES),
-                    "sizes": list(SIZE_CHOICES)},
+        "choices": {
+            "kinds": list(KINDS),
+            "weights": list(WEIGHT_CHOICES),
+            "sizes": list(SIZE_CHOICES),
+        },
         "baseline_note": baseline_note,
     }
     return data, boards
 
 
-def api_rows(board: BoardTable, rows: Sequence[int], sort_by: str = OVERALL
-             ) -> list[dict[str, Any]]:
+def api_rows(
+    board: BoardTable, rows: Sequence[int], sort_by: str = OVERALL
+) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts (the /leaderboard API): full-precision numbers keyed by cell
     name, null as None with its reason, the section and the rank shown for this sort."""
     out = []
@@ -448,20 +530,32 @@ def api_rows(board: BoardTable, rows: Sequence[int], sort_by: str = OVERALL
         e = board.entries[i]
         cells = TABLES[board.table].cells
         row: dict[str, Any] = {
-            "rank": board.rank(i, sort_by), "model": e.name, "section": board.sections[i],
-            "kind": e.kind, "type": e.label, "judge": e.judge_label,
-            "approx_judge": e.approx_judge, "baseline": e.is_baseline, "open": e.open,
-            "params": e.params, "params_b": e.params_b, "link": e.link,
-            "submission_id": e.submission_id, "owner": e.owner,
-            "unreadable_pct": e.unreadable_pct, "under_review": e.under_review,
+            "rank": board.rank(i, sort_by),
+            "model": e.name,
+            "section": board.sections[i],
+            "kind": e.kind,
+            "type": e.label,
+            "judge": e.judge_label,
+            "approx_judge": e.approx_judge,
+            "baseline": e.is_baseline,
+            "open": e.open,
+            "params": e.params,
+            "params_b": e.params_b,
+            "link": e.link,
+            "submission_id": e.submission_id,
+            "owner": e.owner,
+            "unreadable_pct": e.unreadable_pct,
+            "under_review": e.under_review,
             "review": e.review_text or None,
         }
         for cell in cells:
             row[cell.name] = e.value(board.table, cell.name)
-        row["null_reasons"] = {c.name: e.null_reason(board.table, c.name) for c in cells
-                               if e.value(board.table, c.name) is None}
-        row["judging"] = ({"done": e.judging[0], "total": e.judging[1]} if e.judging
-                          else None)
+        row["null_reasons"] = {
+            c.name: e.null_reason(board.table, c.name)
+            for c in cells
+            if e.value(board.table, c.name) is None
+        }
+        row["judging"] = {"done": e.judging[0], "total": e.judging[1]} if e.judging else None
         out.append(row)
     return out
 
@@ -471,17 +565,27 @@ def to_csv(board: BoardTable, rows: Sequence[int], sort_by: str = OVERALL) -> st
     every text cell made inert for spreadsheets."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")  # RFC 4180; quotes any CR or LF
-    writer.writerow(["Section", RANK, MODEL] + [c.header for c in board.columns]
-                    + [PARAMS, WEIGHTS, JUDGE, "Link"])
+    writer.writerow(
+        ["Section", RANK, MODEL]
+        + [c.header for c in board.columns]
+        + [PARAMS, WEIGHTS, JUDGE, "Link"]
+    )
     for i in rows:
         e = board.entries[i]
         rank = board.rank(i, sort_by)
         writer.writerow(
             [SECTION_LABELS[board.sections[i]], "" if rank is None else rank, csv_safe(e.name)]
-            + ["" if board.values[c.key][i] is None else f"{board.values[c.key][i]:.2f}"
-               for c in board.columns]
-            + [csv_safe(e.params or ""), "" if e.is_baseline else weights_label(e.open),
-               csv_safe(e.judge_label), csv_safe(e.link or "")])
+            + [
+                "" if board.values[c.key][i] is None else f"{board.values[c.key][i]:.2f}"
+                for c in board.columns
+            ]
+            + [
+                csv_safe(e.params or ""),
+                "" if e.is_baseline else weights_label(e.open),
+                csv_safe(e.judge_label),
+                csv_safe(e.link or ""),
+            ]
+        )
     return buf.getvalue()
 
 
@@ -493,16 +597,22 @@ def to_latex(board: BoardTable, rows: Sequence[int], verified_label: str = "") -
     key_of = {(c.table, c.cell): c.key for c in board.columns}
     keys = [key_of.get((board.table, c.name), OVERALL) for c in cells]
     n = len(cells)
-    lines = [f"% {board.title} (Q-Bench-Portrait leaderboard); † = verified (re-scored from "
-             "a submission); ‡ = OE scored by the approximate judge",
-             "% requires \\usepackage{booktabs}",
-             "\\begin{tabular}{l" + "c" * n + "}", "\\toprule"]
+    lines = [
+        f"% {board.title} (Q-Bench-Portrait leaderboard); † = verified (re-scored from "
+        "a submission); ‡ = OE scored by the approximate judge",
+        "% requires \\usepackage{booktabs}",
+        "\\begin{tabular}{l" + "c" * n + "}",
+        "\\toprule",
+    ]
     top, rules, second, col = ["Model"], [], [""], 2
     for group, members in TABLES[board.table].groups:
         width = len(members)
         single = width == 1 and members[0].label == group
-        top.append(latex_escape(group) if width == 1 else
-                   f"\\multicolumn{{{width}}}{{c}}{{{latex_escape(group)}}}")
+        top.append(
+            latex_escape(group)
+            if width == 1
+            else f"\\multicolumn{{{width}}}{{c}}{{{latex_escape(group)}}}"
+        )
         if not single:
             rules.append(f"\\cmidrule(lr){{{col}-{col + width - 1}}}")
         second += ["" if single else latex_escape(c.label) for c in members]
@@ -517,18 +627,27 @@ def to_latex(board: BoardTable, rows: Sequence[int], verified_label: str = "") -
         if board.sections[i] != section:
             section = board.sections[i]
             lines.append("\\midrule")
-            lines.append(f"\\multicolumn{{{n + 1}}}{{l}}{{\\textit{{"
-                         f"{latex_escape(labels[section])}}}}} \\\\")
+            lines.append(
+                f"\\multicolumn{{{n + 1}}}{{l}}{{\\textit{{{latex_escape(labels[section])}}}}} \\\\"
+            )
         e = board.entries[i]
-        name = (latex_escape(e.name) + ("$^\\dagger$" if e.kind == VERIFIED else "")
-                + ("$^\\ddagger$" if e.approx_judge else ""))
+        name = (
+            latex_escape(e.name)
+            + ("$^\\dagger$" if e.kind == VERIFIED else "")
+            + ("$^\\ddagger$" if e.approx_judge else "")
+        )
         out = []
         for key in keys:
             v = board.values[key][i]
             text = "-" if v is None else f"{v:.2f}"
             mark = board.marks[key][i]
-            out.append(f"\\textbf{{{text}}}" if mark == BEST else
-                       f"\\underline{{{text}}}" if mark == RUNNER_UP else text)
+            out.append(
+                f"\\textbf{{{text}}}"
+                if mark == BEST
+                else f"\\underline{{{text}}}"
+                if mark == RUNNER_UP
+                else text
+            )
         lines.append(" & ".join([name] + out) + " \\\\")
     lines += ["\\bottomrule", "\\end{tabular}", ""]
     return "\n".join(lines)

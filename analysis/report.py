@@ -3,10 +3,12 @@
 Built from the core's ParseReport and the scored items; rendered as escaped HTML because
 file names, column names, ids and answers all come from the upload.
 """
+
 from __future__ import annotations
 
 import html
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -21,18 +23,26 @@ def _excerpt(text: Any, limit: int = EXCERPT) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-def summarise(report: ParseReport | Mapping[str, Any], status_counts: Mapping[str, int],
-              items: pd.DataFrame | None = None) -> dict[str, Any]:
+def summarise(
+    report: ParseReport | Mapping[str, Any],
+    status_counts: Mapping[str, int],
+    items: pd.DataFrame | None = None,
+) -> dict[str, Any]:
     """JSON-ready summary: columns used, id matching, and examples of each answer problem."""
     rep = report.as_dict() if isinstance(report, ParseReport) else dict(report)
     out: dict[str, Any] = {
-        "file_name": rep.get("file_name"), "format": rep.get("format"), "rows": rep.get("rows"),
+        "file_name": rep.get("file_name"),
+        "format": rep.get("format"),
+        "rows": rep.get("rows"),
         "harness": rep.get("harness") or None,
         "warnings": [str(w) for w in rep.get("warnings") or []][:EXAMPLES],
         "notes": [str(n) for n in rep.get("notes") or []][:EXAMPLES],
-        "id_column": rep.get("id_column"), "prediction_column": rep.get("prediction_column"),
-        "matched": rep.get("matched"), "missing": rep.get("missing"),
-        "unknown": rep.get("unknown"), "empty": rep.get("empty"),
+        "id_column": rep.get("id_column"),
+        "prediction_column": rep.get("prediction_column"),
+        "matched": rep.get("matched"),
+        "missing": rep.get("missing"),
+        "unknown": rep.get("unknown"),
+        "empty": rep.get("empty"),
         "missing_ids": list(rep.get("missing_ids") or [])[:EXAMPLES],
         "unknown_ids": list(rep.get("unknown_ids") or [])[:EXAMPLES],
         "status_counts": {k: int(v) for k, v in status_counts.items() if v},
@@ -44,7 +54,8 @@ def summarise(report: ParseReport | Mapping[str, Any], status_counts: Mapping[st
             if len(rows):
                 out["examples"][status] = [
                     {"id": str(r["id"]), "qtype": str(r["qtype"]), "raw": _excerpt(r["raw"])}
-                    for r in rows.to_dict(orient="records")]
+                    for r in rows.to_dict(orient="records")
+                ]
     return out
 
 
@@ -67,11 +78,17 @@ def summary_html(summary: Mapping[str, Any], title: str = "Parse report") -> str
         f"{_e(s['empty'])}</li>",
     ]
     if s["missing_ids"]:
-        lines.append("<li>Missing, e.g.: " + ", ".join(f"<code>{_e(i)}</code>"
-                                                        for i in s["missing_ids"]) + "</li>")
+        lines.append(
+            "<li>Missing, e.g.: "
+            + ", ".join(f"<code>{_e(i)}</code>" for i in s["missing_ids"])
+            + "</li>"
+        )
     if s["unknown_ids"]:
-        lines.append("<li>Not in the benchmark, e.g.: " +
-                     ", ".join(f"<code>{_e(i)}</code>" for i in s["unknown_ids"]) + "</li>")
+        lines.append(
+            "<li>Not in the benchmark, e.g.: "
+            + ", ".join(f"<code>{_e(i)}</code>" for i in s["unknown_ids"])
+            + "</li>"
+        )
     if counts:
         lines.append(f"<li>Answer status: {counts}</li>")
     lines += [f"<li class='qbp-warn'>Warning: {_e(w)}</li>" for w in s.get("warnings", [])]
@@ -80,9 +97,11 @@ def summary_html(summary: Mapping[str, Any], title: str = "Parse report") -> str
     for status, rows in s["examples"].items():
         total = s["status_counts"].get(status, len(rows))
         lines.append(f"<div><b>{_e(status)}</b> ({_e(total)}), e.g.:<ul>")
-        lines += [f"<li><code>{_e(r['id'])}</code> ({_e(r['qtype'])}): "
-                  f"<span class='qbp-rawtext'>{_e(r['raw']) or '<i>(empty)</i>'}</span></li>"
-                  for r in rows]
+        lines += [
+            f"<li><code>{_e(r['id'])}</code> ({_e(r['qtype'])}): "
+            f"<span class='qbp-rawtext'>{_e(r['raw']) or '<i>(empty)</i>'}</span></li>"
+            for r in rows
+        ]
         lines.append("</ul></div>")
     lines.append("</div>")
     return "".join(lines)
@@ -90,15 +109,16 @@ def summary_html(summary: Mapping[str, Any], title: str = "Parse report") -> str
 
 def error_html(message: str) -> str:
     """A refusal: the InputError text, verbatim and escaped, nothing stored."""
-    return (f"<div class='qbp-error'><b>Not accepted — nothing was stored.</b>"
-            f"<pre>{_e(message)}</pre></div>")
+    return (
+        f"<div class='qbp-error'><b>Not accepted — nothing was stored.</b>"
+        f"<pre>{_e(message)}</pre></div>"
+    )
 
 
 def accepted_html(message: str, summary: Mapping[str, Any]) -> str:
     """A stored upload: the outcome sentence (it names the model: escaped), then how the
     file was parsed."""
-    return (f"<div class='qbp-ok'><b>{_e(message)}</b></div>"
-            + summary_html(summary, "Parse report"))
+    return f"<div class='qbp-ok'><b>{_e(message)}</b></div>" + summary_html(summary, "Parse report")
 
 
 def ok_html(message: str) -> str:

@@ -13,6 +13,7 @@ Scores are 0, 0.5, 1 or unknown, so a row is stored as int8 codes (2 x score, -1
 2.8 kB per submission. A file that cannot be read is ignored (rows are read again); it is
 written atomically (temp file, then rename), so a crash leaves the old one or the new one.
 """
+
 from __future__ import annotations
 
 import logging
@@ -75,8 +76,12 @@ class ScoreRows:
                 ids, stamps, codes = data["ids"], data["stamps"], data["codes"]
         except (OSError, KeyError, ValueError):
             return  # no cache yet, or an unreadable one: rows are read again
-        if (codes.ndim != 2 or codes.shape[1] != len(self.bench) or len(ids) != len(codes)
-                or stamps.shape != (len(ids), 2)):
+        if (
+            codes.ndim != 2
+            or codes.shape[1] != len(self.bench)
+            or len(ids) != len(codes)
+            or stamps.shape != (len(ids), 2)
+        ):
             return
         for sub_id, stamp, row in zip(ids.tolist(), stamps.tolist(), codes, strict=True):
             self._rows[str(sub_id)] = ((int(stamp[0]), int(stamp[1])), row)
@@ -102,8 +107,7 @@ class ScoreRows:
         self.reads += 1
         items = sub.item_scores()
         ids = self.bench.items["id"].to_numpy(dtype=object)
-        if len(items) != len(ids) or not np.array_equal(items["id"].to_numpy(dtype=object),
-                                                        ids):
+        if len(items) != len(ids) or not np.array_equal(items["id"].to_numpy(dtype=object), ids):
             log.warning("scores of %s skipped: items do not match the benchmark", sub.id)
             return None
         return encode(items["score"].to_numpy(dtype=np.float64))

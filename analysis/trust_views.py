@@ -15,6 +15,7 @@ tab (`changes_frame`, `flips_frame`, `cell_changes_frame`, `change_summary`), th
 (`analysis.entries` takes `unreadable_column`), and the drill-down's "could not be read"
 outcome (`unreadable_items` lists the same answers).
 """
+
 from __future__ import annotations
 
 import math
@@ -37,8 +38,8 @@ from leaderboard.taxonomy import CLOSED_QTYPES, TABLE_TITLES
 from leaderboard.version_diff import VersionDiff
 
 from .about import PAPER_TITLE
-from .links import item_link
 from .intervals import display_labels
+from .links import item_link
 
 NOT_RECORDED = "not recorded"
 NOT_DECLARED = "not declared"
@@ -47,11 +48,28 @@ MAX_SHOWN = 120  # characters of a parsed answer or declared text shown in a gri
 
 #: Columns of each frame below, and the Gradio datatypes to show them with.
 PROVENANCE_HEADERS = ("Field", "Value")
-CHANGES_HEADERS = ("When", "Model", "Reason", "Overall before", "Overall after", "Δ Overall",
-                   "Cells changed", "Items flipped", "Record")
+CHANGES_HEADERS = (
+    "When",
+    "Model",
+    "Reason",
+    "Overall before",
+    "Overall after",
+    "Δ Overall",
+    "Cells changed",
+    "Items flipped",
+    "Record",
+)
 CHANGES_TYPES = ["str", "str", "str", "number", "number", "number", "number", "number", "str"]
-FLIP_HEADERS = ("ID", "Type", "Score before", "Score after", "Parsed before", "Parsed after",
-                "Status", "Open")
+FLIP_HEADERS = (
+    "ID",
+    "Type",
+    "Score before",
+    "Score after",
+    "Parsed before",
+    "Parsed after",
+    "Status",
+    "Open",
+)
 FLIP_TYPES = ["str", "str", "number", "number", "str", "str", "str", "markdown"]
 CELL_CHANGE_HEADERS = ("Table", "Category", "Before", "After", "Δ")
 CELL_CHANGE_TYPES = ["str", "str", "number", "number", "number"]
@@ -59,16 +77,26 @@ VERSION_HEADERS = ("Category", "Items", "Before", "After", "Δ", "95% CI", "Sign
 VERSION_TYPES = ["str", "number", "number", "number", "number", "str", "str"]
 DISAGREE_HEADERS = ("ID", "Judge A", "Judge B", "Open")
 DISAGREE_TYPES = ["str", "number", "number", "markdown"]
-VERSIONS_HEADERS = ("Submission id", "Version", "Uploaded", "Overall", "Unreadable %",
-                    "File sha256", "Shown")
+VERSIONS_HEADERS = (
+    "Submission id",
+    "Version",
+    "Uploaded",
+    "Overall",
+    "Unreadable %",
+    "File sha256",
+    "Shown",
+)
 VERSIONS_TYPES = ["str", "number", "str", "number", "number", "str", "str"]
 UNREADABLE_HEADERS = ("ID", "Type", "Status", "Answer", "Open")
 UNREADABLE_TYPES = ["str", "str", "str", "str", "markdown"]
 
 
 def _short(value: Any, limit: int = MAX_SHOWN) -> str:
-    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) \
+    text = (
+        ""
+        if value is None or (isinstance(value, float) and math.isnan(value))
         else " ".join(str(value).split())
+    )
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -97,8 +125,10 @@ def _size(n: Any) -> str:
 def provenance_frame(prov: Mapping[str, Any]) -> pd.DataFrame:
     """The details panel of a row: one (Field, Value) line each, plain text."""
     if prov.get("kind") == "reported":
-        paper = [("Source", f"{prov['text']} ({PAPER_TITLE})"),
-                 ("Per-item data", "none: " + prov["note"])]
+        paper = [
+            ("Source", f"{prov['text']} ({PAPER_TITLE})"),
+            ("Per-item data", "none: " + prov["note"]),
+        ]
         return pd.DataFrame(paper, columns=list(PROVENANCE_HEADERS))
     f, b, j = prov.get("file") or {}, prov.get("benchmark") or {}, prov.get("judge")
     fmt = _or(f.get("format"))
@@ -125,14 +155,21 @@ def provenance_frame(prov: Mapping[str, Any]) -> pd.DataFrame:
         ("File sha256", _or(f.get("sha256"))),
         ("File size", _size(f.get("size"))),
         ("Format recognised", fmt),
-        ("Columns used", f"id: {_or(f.get('id_column'))}, answer: "
-                         f"{_or(f.get('prediction_column'))}"),
-        ("Rows matched", f"{_or(f.get('matched'))} of {_or(f.get('rows'))} rows; "
-                         f"{_or(f.get('missing'))} benchmark items missing"),
+        (
+            "Columns used",
+            f"id: {_or(f.get('id_column'))}, answer: {_or(f.get('prediction_column'))}",
+        ),
+        (
+            "Rows matched",
+            f"{_or(f.get('matched'))} of {_or(f.get('rows'))} rows; "
+            f"{_or(f.get('missing'))} benchmark items missing",
+        ),
         ("Benchmark", bench),
         ("Scorer version", _or(prov.get("scorer_version"))),
-        ("Extractor version", _or(prov.get("extractor_version"),
-                                  "not recorded (covered by the scorer version)")),
+        (
+            "Extractor version",
+            _or(prov.get("extractor_version"), "not recorded (covered by the scorer version)"),
+        ),
         ("Open-ended judge", judge),
     ]
     pct = prov.get("unreadable_closed_pct")
@@ -160,28 +197,37 @@ def versions_frame(subs: Sequence[Any], shown_id: str | None = None) -> pd.DataF
     one shown in the panel is marked. Its first column is the id (a selected row opens it)."""
     subs = sorted(subs, key=lambda s: s.meta.version, reverse=True)
     unreadable = unreadable_column(subs)
-    return pd.DataFrame({
-        "Submission id": [s.id for s in subs],
-        "Version": [int(s.meta.version) for s in subs],
-        "Uploaded": [str(s.meta.created) for s in subs],
-        "Overall": [_num(((s.result.get("tables") or {}).get("table3") or {}).get("Overall"))
-                    for s in subs],
-        "Unreadable %": [_num(unreadable.get(s.id)) for s in subs],
-        "File sha256": [str(s.meta.file_sha256)[:12] for s in subs],
-        "Shown": ["◀ shown" if s.id == shown_id else "" for s in subs],
-    }, columns=list(VERSIONS_HEADERS)).round({"Overall": 2, "Unreadable %": 1})
+    return pd.DataFrame(
+        {
+            "Submission id": [s.id for s in subs],
+            "Version": [int(s.meta.version) for s in subs],
+            "Uploaded": [str(s.meta.created) for s in subs],
+            "Overall": [
+                _num(((s.result.get("tables") or {}).get("table3") or {}).get("Overall"))
+                for s in subs
+            ],
+            "Unreadable %": [_num(unreadable.get(s.id)) for s in subs],
+            "File sha256": [str(s.meta.file_sha256)[:12] for s in subs],
+            "Shown": ["◀ shown" if s.id == shown_id else "" for s in subs],
+        },
+        columns=list(VERSIONS_HEADERS),
+    ).round({"Overall": 2, "Unreadable %": 1})
 
 
 def review_status(review: Mapping[str, Any] | None) -> str:
     """One plain sentence on a row's review: held (why), cleared (by whom), or nothing."""
     record = review or {}
     if under_review(record):
-        return (review_badge(record) + " — stored, but unranked until the admin clears it "
-                f"(flagged {_or(record.get('flagged_at'))}).")
+        return (
+            review_badge(record) + " — stored, but unranked until the admin clears it "
+            f"(flagged {_or(record.get('flagged_at'))})."
+        )
     if record.get("cleared_at"):
         note = f": {record['note']}" if record.get("note") else ""
-        return (f"Held for review ({'; '.join(review_reasons(record))}), cleared by "
-                f"{record.get('cleared_by')} at {record['cleared_at']}{note}.")
+        return (
+            f"Held for review ({'; '.join(review_reasons(record))}), cleared by "
+            f"{record.get('cleared_by')} at {record['cleared_at']}{note}."
+        )
     return ""
 
 
@@ -191,46 +237,61 @@ def review_status(review: Mapping[str, Any] | None) -> str:
 def changes_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """The Changes list, newest first whatever order the records come in."""
     recs = sorted(records, key=lambda r: str(r.get("id", "")), reverse=True)
-    return pd.DataFrame({
-        "When": [str(r.get("at", "")) for r in recs],
-        "Model": [str(r.get("model", "")) for r in recs],
-        "Reason": [str(r.get("reason", "")) for r in recs],
-        "Overall before": [_num((r.get("overall") or {}).get("old")) for r in recs],
-        "Overall after": [_num((r.get("overall") or {}).get("new")) for r in recs],
-        "Δ Overall": [_num((r.get("overall") or {}).get("delta")) for r in recs],
-        "Cells changed": [int(r.get("n_cells_changed", 0)) for r in recs],
-        "Items flipped": [int(r.get("n_flips", 0)) for r in recs],
-        "Record": [str(r.get("id", "")) for r in recs],
-    }, columns=list(CHANGES_HEADERS)).round({"Overall before": 2, "Overall after": 2,
-                                             "Δ Overall": 2})
+    return pd.DataFrame(
+        {
+            "When": [str(r.get("at", "")) for r in recs],
+            "Model": [str(r.get("model", "")) for r in recs],
+            "Reason": [str(r.get("reason", "")) for r in recs],
+            "Overall before": [_num((r.get("overall") or {}).get("old")) for r in recs],
+            "Overall after": [_num((r.get("overall") or {}).get("new")) for r in recs],
+            "Δ Overall": [_num((r.get("overall") or {}).get("delta")) for r in recs],
+            "Cells changed": [int(r.get("n_cells_changed", 0)) for r in recs],
+            "Items flipped": [int(r.get("n_flips", 0)) for r in recs],
+            "Record": [str(r.get("id", "")) for r in recs],
+        },
+        columns=list(CHANGES_HEADERS),
+    ).round({"Overall before": 2, "Overall after": 2, "Δ Overall": 2})
 
 
 def flips_frame(record: Mapping[str, Any]) -> pd.DataFrame:
     """The items a change flipped, each opening in the drill-down with the model chosen."""
     model = str(record.get("model", ""))
     flips = record.get("flips") or []
-    status = [f"{f['old_status']} → {f['new_status']}" if f["old_status"] != f["new_status"]
-              else f["new_status"] for f in flips]
-    return pd.DataFrame({
-        "ID": [f["id"] for f in flips], "Type": [f.get("qtype") or "" for f in flips],
-        "Score before": [_num(f["old_score"]) for f in flips],
-        "Score after": [_num(f["new_score"]) for f in flips],
-        "Parsed before": [_short(f["old_parsed"]) for f in flips],
-        "Parsed after": [_short(f["new_parsed"]) for f in flips],
-        "Status": status, "Open": [_open(f["id"], (model,)) for f in flips],
-    }, columns=list(FLIP_HEADERS))
+    status = [
+        f"{f['old_status']} → {f['new_status']}"
+        if f["old_status"] != f["new_status"]
+        else f["new_status"]
+        for f in flips
+    ]
+    return pd.DataFrame(
+        {
+            "ID": [f["id"] for f in flips],
+            "Type": [f.get("qtype") or "" for f in flips],
+            "Score before": [_num(f["old_score"]) for f in flips],
+            "Score after": [_num(f["new_score"]) for f in flips],
+            "Parsed before": [_short(f["old_parsed"]) for f in flips],
+            "Parsed after": [_short(f["new_parsed"]) for f in flips],
+            "Status": status,
+            "Open": [_open(f["id"], (model,)) for f in flips],
+        },
+        columns=list(FLIP_HEADERS),
+    )
 
 
 def cell_changes_frame(record: Mapping[str, Any], only_changed: bool = True) -> pd.DataFrame:
     """Per cell before, after and Δ (points), tables in order."""
     cells = [c for c in record.get("cells") or [] if c["changed"] or not only_changed]
     labels = {k: display_labels(k) for k in TABLE_TITLES}
-    return pd.DataFrame({
-        "Table": [TABLE_TITLES[c["table"]] for c in cells],
-        "Category": [labels[c["table"]][c["cell"]] for c in cells],
-        "Before": [_num(c["old"]) for c in cells], "After": [_num(c["new"]) for c in cells],
-        "Δ": [_num(c["delta"]) for c in cells],
-    }, columns=list(CELL_CHANGE_HEADERS)).round({"Before": 2, "After": 2, "Δ": 2})
+    return pd.DataFrame(
+        {
+            "Table": [TABLE_TITLES[c["table"]] for c in cells],
+            "Category": [labels[c["table"]][c["cell"]] for c in cells],
+            "Before": [_num(c["old"]) for c in cells],
+            "After": [_num(c["new"]) for c in cells],
+            "Δ": [_num(c["delta"]) for c in cells],
+        },
+        columns=list(CELL_CHANGE_HEADERS),
+    ).round({"Before": 2, "After": 2, "Δ": 2})
 
 
 def change_summary(record: Mapping[str, Any]) -> str:
@@ -245,9 +306,11 @@ def change_summary(record: Mapping[str, Any]) -> str:
     if trans:
         top = ", ".join(f"{k} {v:,}" for k, v in list(trans.items())[:3])
         extra = f"; status changes: {top}"
-    return (f"{record.get('model')}: {record.get('reason')}. {move}, "
-            f"{record.get('n_cells_changed', 0)} categories changed, "
-            f"{record.get('n_flips', 0):,} items flipped{extra}.")
+    return (
+        f"{record.get('model')}: {record.get('reason')}. {move}, "
+        f"{record.get('n_cells_changed', 0)} categories changed, "
+        f"{record.get('n_flips', 0):,} items flipped{extra}."
+    )
 
 
 def _fmt(v: Any) -> str:
@@ -262,31 +325,43 @@ def version_diff_frame(diff: VersionDiff, table: str = "table3") -> pd.DataFrame
     the interval excludes 0."""
     rows = diff.cells[diff.cells["table"] == table]
     labels = display_labels(table)
-    ci = ["-" if pd.isna(lo) else f"{lo:+.2f} to {hi:+.2f}"
-          for lo, hi in zip(rows["low"], rows["high"])]
-    mark = ["-" if pd.isna(d) else (SIGNIFICANT if s else "")
-            for d, s in zip(rows["delta"], rows["significant"])]
-    return pd.DataFrame({
-        "Category": [labels[c] for c in rows["cell"]],
-        "Items": rows["n_items"].to_numpy(dtype="int64"),
-        "Before": rows["old"].round(2).to_numpy(), "After": rows["new"].round(2).to_numpy(),
-        "Δ": rows["delta"].round(2).to_numpy(), "95% CI": ci, "Significant": mark,
-    }, columns=list(VERSION_HEADERS))
+    ci = [
+        "-" if pd.isna(lo) else f"{lo:+.2f} to {hi:+.2f}"
+        for lo, hi in zip(rows["low"], rows["high"], strict=False)
+    ]
+    mark = [
+        "-" if pd.isna(d) else (SIGNIFICANT if s else "")
+        for d, s in zip(rows["delta"], rows["significant"], strict=False)
+    ]
+    return pd.DataFrame(
+        {
+            "Category": [labels[c] for c in rows["cell"]],
+            "Items": rows["n_items"].to_numpy(dtype="int64"),
+            "Before": rows["old"].round(2).to_numpy(),
+            "After": rows["new"].round(2).to_numpy(),
+            "Δ": rows["delta"].round(2).to_numpy(),
+            "95% CI": ci,
+            "Significant": mark,
+        },
+        columns=list(VERSION_HEADERS),
+    )
 
 
 def version_diff_summary(diff: VersionDiff) -> str:
-    """"Version 3 vs 2: Overall +1.2 points (95% CI +0.4 to +2.0), significant; 37 items
+    """ "Version 3 vs 2: Overall +1.2 points (95% CI +0.4 to +2.0), significant; 37 items
     flipped (25 up, 12 down); McNemar p=0.03"."""
     head = f"Version {diff.new_version} vs {diff.old_version}"
     ov = diff.overall()
     if ov is None:
-        text = (f"{head}: Overall is null in at least one version (open-ended answers "
-                "not all judged)")
+        text = (
+            f"{head}: Overall is null in at least one version (open-ended answers not all judged)"
+        )
     else:
         d, lo, hi = ov
         sig = "significant" if lo > 0 or hi < 0 else "not significant"
-        text = (f"{head}: Overall {d:+.2f} points ({diff.level:.0%} CI {lo:+.2f} to "
-                f"{hi:+.2f}), {sig}")
+        text = (
+            f"{head}: Overall {d:+.2f} points ({diff.level:.0%} CI {lo:+.2f} to {hi:+.2f}), {sig}"
+        )
     up = sum(1 for f in diff.flips if _num(f["new_score"]) > _num(f["old_score"]))
     down = sum(1 for f in diff.flips if _num(f["new_score"]) < _num(f["old_score"]))
     b, c, p, n = diff.mcnemar
@@ -311,11 +386,13 @@ def _kappa(k: float | None) -> str:
 def agreement_summary(ag: JudgeAgreement) -> str:
     """Plain text: how often the judges agree, the kappas, and whether the board changes."""
     if ag.n_items == 0:
-        return (f"{ag.label_a} and {ag.label_b} have no open-ended answer both could score.")
-    text = (f"{ag.label_a} and {ag.label_b} agree exactly on {ag.exact:.1%} of "
-            f"{ag.n_items:,} open-ended answers; weighted kappa {_kappa(ag.kappa_quadratic)} "
-            f"(quadratic), {_kappa(ag.kappa_linear)} (linear); they disagree on "
-            f"{len(ag.disagreements):,}.")
+        return f"{ag.label_a} and {ag.label_b} have no open-ended answer both could score."
+    text = (
+        f"{ag.label_a} and {ag.label_b} agree exactly on {ag.exact:.1%} of "
+        f"{ag.n_items:,} open-ended answers; weighted kappa {_kappa(ag.kappa_quadratic)} "
+        f"(quadratic), {_kappa(ag.kappa_linear)} (linear); they disagree on "
+        f"{len(ag.disagreements):,}."
+    )
     if ag.cells:
         a, b = ag.cells["a"]["OE"], ag.cells["b"]["OE"]
         if a is not None and b is not None:
@@ -323,11 +400,14 @@ def agreement_summary(ag: JudgeAgreement) -> str:
     if ag.overall_rank:
         ra, rb = ag.overall_rank.get("a"), ag.overall_rank.get("b")
         if ra is not None and rb is not None:
-            text += (f" Overall rank {ra} under {ag.label_a}, {rb} under {ag.label_b}"
-                     + (" (the same)." if ra == rb else "."))
+            text += f" Overall rank {ra} under {ag.label_a}, {rb} under {ag.label_b}" + (
+                " (the same)." if ra == rb else "."
+            )
     if ag.only_a or ag.only_b:
-        text += (f" Scored by only one judge: {len(ag.only_a)} by {ag.label_a}, "
-                 f"{len(ag.only_b)} by {ag.label_b}.")
+        text += (
+            f" Scored by only one judge: {len(ag.only_a)} by {ag.label_a}, "
+            f"{len(ag.only_b)} by {ag.label_b}."
+        )
     return text
 
 
@@ -343,29 +423,36 @@ def agreement_cells_frame(ag: JudgeAgreement) -> pd.DataFrame:
     if not ag.cells:
         return pd.DataFrame(columns=["Category", "Judge A", "Judge B", "Δ"])
     labels = {k: display_labels(k) for k in TABLE_TITLES}
-    names = [f"{labels[t][c]}" if t == "table3" else f"{TABLE_TITLES[t]} {labels[t][c]}"
-             for t, c in JUDGED_CELLS]
+    names = [
+        f"{labels[t][c]}" if t == "table3" else f"{TABLE_TITLES[t]} {labels[t][c]}"
+        for t, c in JUDGED_CELLS
+    ]
     a = [_num(ag.cells["a"][c]) for _, c in JUDGED_CELLS]
     b = [_num(ag.cells["b"][c]) for _, c in JUDGED_CELLS]
-    return pd.DataFrame({"Category": names, "Judge A": a, "Judge B": b,
-                         "Δ": np.subtract(b, a)}).round({"Judge A": 2, "Judge B": 2, "Δ": 2})
+    return pd.DataFrame(
+        {"Category": names, "Judge A": a, "Judge B": b, "Δ": np.subtract(b, a)}
+    ).round({"Judge A": 2, "Judge B": 2, "Δ": 2})
 
 
 def disagreements_frame(ag: JudgeAgreement, model: str) -> pd.DataFrame:
     """The answers the judges score differently, each opening in the drill-down."""
     d = ag.disagreements
-    return pd.DataFrame({
-        "ID": d["id"].tolist(), "Judge A": d["a_score"].to_numpy(dtype=float),
-        "Judge B": d["b_score"].to_numpy(dtype=float),
-        "Open": [_open(i, (model,)) for i in d["id"]],
-    }, columns=list(DISAGREE_HEADERS))
+    return pd.DataFrame(
+        {
+            "ID": d["id"].tolist(),
+            "Judge A": d["a_score"].to_numpy(dtype=float),
+            "Judge B": d["b_score"].to_numpy(dtype=float),
+            "Open": [_open(i, (model,)) for i in d["id"]],
+        },
+        columns=list(DISAGREE_HEADERS),
+    )
 
 
 # ----------------------------------------------------------------------------- review
 
 
 def review_badge(record: Mapping[str, Any] | None) -> str:
-    """"under review: <reason>; <reason>" while a flagged row waits for the admin, else ""."""
+    """ "under review: <reason>; <reason>" while a flagged row waits for the admin, else ""."""
     if not under_review(record):
         return ""
     return "under review: " + "; ".join(review_reasons(record))
@@ -374,8 +461,7 @@ def review_badge(record: Mapping[str, Any] | None) -> str:
 # ----------------------------------------------------------------------------- audit
 
 
-def unreadable_pct(result: Mapping[str, Any],
-                   items: pd.DataFrame | None = None) -> float | None:
+def unreadable_pct(result: Mapping[str, Any], items: pd.DataFrame | None = None) -> float | None:
     """The board's "Unreadable %": unreadable + refused + missing over closed-ended items.
 
     result.json holds status counts over all items, not per question type, so unless the
@@ -407,9 +493,12 @@ def unreadable_column(subs: Sequence[Any]) -> dict[str, float | None]:
         if "status_by_qtype" in sub.result:
             out[sub.id] = unreadable_pct(sub.result)
             continue
-        key = (sub.id, sub.result.get("scorer_version"),
-               (sub.result.get("benchmark") or {}).get("hash"),
-               (sub.result.get("rescored") or {}).get("at"))
+        key = (
+            sub.id,
+            sub.result.get("scorer_version"),
+            (sub.result.get("benchmark") or {}).get("hash"),
+            (sub.result.get("rescored") or {}).get("at"),
+        )
         if key not in _UNREADABLE_CACHE:
             if len(_UNREADABLE_CACHE) > 100_000:
                 _UNREADABLE_CACHE.clear()
@@ -418,16 +507,20 @@ def unreadable_column(subs: Sequence[Any]) -> dict[str, float | None]:
     return out
 
 
-def unreadable_items(items: pd.DataFrame, model: str,
-                     closed_only: bool = False) -> pd.DataFrame:
+def unreadable_items(items: pd.DataFrame, model: str, closed_only: bool = False) -> pd.DataFrame:
     """The drill-down filter "answers of model X that could not be read": unreadable,
     refused and missing answers, benchmark order, each opening in the drill-down."""
     pick = items["status"].isin(UNUSABLE_STATUSES)
     if closed_only:
         pick &= items["qtype"].isin(CLOSED_QTYPES)
     rows = items[pick]
-    return pd.DataFrame({
-        "ID": rows["id"].tolist(), "Type": rows["qtype"].tolist(),
-        "Status": rows["status"].tolist(), "Answer": [_short(r) for r in rows["raw"]],
-        "Open": [_open(i, (model,)) for i in rows["id"]],
-    }, columns=list(UNREADABLE_HEADERS))
+    return pd.DataFrame(
+        {
+            "ID": rows["id"].tolist(),
+            "Type": rows["qtype"].tolist(),
+            "Status": rows["status"].tolist(),
+            "Answer": [_short(r) for r in rows["raw"]],
+            "Open": [_open(i, (model,)) for i in rows["id"]],
+        },
+        columns=list(UNREADABLE_HEADERS),
+    )

@@ -10,6 +10,7 @@ Prints medians over --runs runs (>= 5) of:
 The store is generated once into a temp dir (or --store) from perturbed demo predictions,
 through the submission pipeline with the approximate judge, as uploads are.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
 from timing import median_ms  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,15 +50,17 @@ def build_store(root: Path, bench_dir: Path, n: int) -> float:
     from leaderboard.submission import SubmissionPipeline
 
     bench = load_benchmark(bench_dir)
-    pipeline = SubmissionPipeline(bench, SubmissionStore(root, bench), judge=make_judge("approx"),
-                                  limits=Limits())
+    pipeline = SubmissionPipeline(
+        bench, SubmissionStore(root, bench), judge=make_judge("approx"), limits=Limits()
+    )
     files = sorted((bench_dir / "predictions").glob("*.jsonl"))
     t0 = time.perf_counter()
     for k in range(n):
         base = files[k % len(files)]
         data = perturbed(base.read_text("utf-8").splitlines(), random.Random(k))
-        pipeline.submit(data, base.name, {"model": f"Bench-{k:03d} ({base.stem})",
-                                          "params": "7B", "open": True})
+        pipeline.submit(
+            data, base.name, {"model": f"Bench-{k:03d} ({base.stem})", "params": "7B", "open": True}
+        )
     return time.perf_counter() - t0
 
 
@@ -64,28 +68,37 @@ def child_startup(store: str, bench_dir: str, launch: bool) -> None:
     """One start-up in this fresh interpreter; prints JSON timings."""
     t0 = time.perf_counter()
     import gradio  # noqa: F401  (excluded from the start-up figure)
+
     t1 = time.perf_counter()
     import app as space
-    from ui.state import AppState
     from leaderboard.settings import AppSettings
+    from ui.state import AppState
 
-    state = AppState.start(AppSettings(benchmark=bench_dir, submissions_dir=store,
-                                       judge="approx"))
+    state = AppState.start(AppSettings(benchmark=bench_dir, submissions_dir=store, judge="approx"))
     demo = space.build(state)
     t2 = time.perf_counter()
-    out = {"gradio_import_s": t1 - t0, "startup_s": t2 - t1,
-           "submissions": len(state.store.submissions())}
+    out = {
+        "gradio_import_s": t1 - t0,
+        "startup_s": t2 - t1,
+        "submissions": len(state.store.submissions()),
+    }
     if launch:
-        demo.queue().launch(server_name="127.0.0.1", server_port=0 or None,
-                            prevent_thread_lock=True, quiet=True, **space.launch_kwargs(state))
+        demo.queue().launch(
+            server_name="127.0.0.1",
+            server_port=0 or None,
+            prevent_thread_lock=True,
+            quiet=True,
+            **space.launch_kwargs(state),
+        )
         out["startup_launch_s"] = time.perf_counter() - t1
         demo.close()
     print(json.dumps(out))
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--submissions", type=int, default=100)
     ap.add_argument("--benchmark", default=str(REPO / "data" / "demo"))
@@ -97,16 +110,32 @@ def main() -> None:
         return
     runs = max(5, args.runs)
     store = Path(args.store or tempfile.mkdtemp(prefix="qbp-bench-store-"))
-    existing = [p for p in store.glob("*") if p.is_dir() and not p.name.startswith(".")] \
-        if store.exists() else []
+    existing = (
+        [p for p in store.glob("*") if p.is_dir() and not p.name.startswith(".")]
+        if store.exists()
+        else []
+    )
     if len(existing) < args.submissions:
         secs = build_store(store, Path(args.benchmark), args.submissions - len(existing))
         print(f"store: {args.submissions} submissions generated in {secs:.1f} s -> {store}")
 
     def child(kind: str) -> dict:
-        proc = subprocess.run([sys.executable, __file__, "--child", kind, "--store", str(store),
-                               "--benchmark", args.benchmark], capture_output=True, text=True,
-                              cwd=REPO, check=True)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                kind,
+                "--store",
+                str(store),
+                "--benchmark",
+                args.benchmark,
+            ],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            check=True,
+        )
         return json.loads(proc.stdout.strip().splitlines()[-1])
 
     starts = [child("startup") for _ in range(runs)]
@@ -115,16 +144,21 @@ def main() -> None:
 
     import app as space
     from analysis import board
-    from ui.state import AppState
     from leaderboard.settings import AppSettings
+    from ui.state import AppState
 
-    state = AppState.start(AppSettings(benchmark=args.benchmark, submissions_dir=str(store),
-                                       judge="approx"))
+    state = AppState.start(
+        AppSettings(benchmark=args.benchmark, submissions_dir=str(store), judge="approx")
+    )
     h = space.Handlers(state)
     n_items, n_models = len(state.bench), len(state.verified_models())
     n_rows = len(state.entries())
-    everything = (["reported", "verified"], "", ["open", "closed", "unknown"],
-                  list(board.SIZE_CHOICES))
+    everything = (
+        ["reported", "verified"],
+        "",
+        ["open", "closed", "unknown"],
+        list(board.SIZE_CHOICES),
+    )
     grid = gr.DataFrame()
 
     def switch(table: str) -> None:
@@ -146,15 +180,21 @@ def main() -> None:
     def med(rows: list[dict], key: str) -> float:
         return statistics.median(r[key] for r in rows)
 
-    print(f"sizes: {n_items} items, {n_models} verified models ({starts[0]['submissions']} "
-          f"stored submissions), {n_rows} leaderboard rows; medians over {runs} runs")
+    print(
+        f"sizes: {n_items} items, {n_models} verified models ({starts[0]['submissions']} "
+        f"stored submissions), {n_rows} leaderboard rows; medians over {runs} runs"
+    )
     print(f"gradio import (excluded):         {med(starts, 'gradio_import_s') * 1000:7.0f} ms")
-    print(f"start-up beyond gradio (build):   {med(starts, 'startup_s') * 1000:7.0f} ms"
-          "   target < 1500 ms")
+    print(
+        f"start-up beyond gradio (build):   {med(starts, 'startup_s') * 1000:7.0f} ms"
+        "   target < 1500 ms"
+    )
     print(f"start-up incl. server launch:     {med(launches, 'startup_launch_s') * 1000:7.0f} ms")
     print(f"view switch (Tables 3-6):         {view_ms:7.1f} ms   target < 200 ms")
-    print(f"drill-down item x {n_models} models:      {item_ms:7.1f} ms   target < 100 ms "
-          f"(first touch, reading {n_models} items.parquet: {cold_ms:.0f} ms)")
+    print(
+        f"drill-down item x {n_models} models:      {item_ms:7.1f} ms   target < 100 ms "
+        f"(first touch, reading {n_models} items.parquet: {cold_ms:.0f} ms)"
+    )
     print(f"drill-down list, disagree x {n_models}:   {list_ms:7.1f} ms")
 
 

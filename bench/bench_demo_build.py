@@ -1,8 +1,9 @@
 """Time the demo-bundle generator: metadata + predictions, and (with --full) the images.
 
-    python bench/bench_demo_build.py          # 5 runs of metadata + predictions
-    python bench/bench_demo_build.py --full   # 5 runs including rendering the images
+python bench/bench_demo_build.py          # 5 runs of metadata + predictions
+python bench/bench_demo_build.py --full   # 5 runs including rendering the images
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,13 +40,17 @@ def main() -> None:
         times["metadata"].append(t1 - t0)
         times["images"].append(t2 - t1)
         times["predictions"].append(t3 - t2)
-    print(f"demo build: {len(rows)} items, {len(specs)} images, {len(predictions.MODELS)} models, "
-          f"{args.runs} runs")
+    print(
+        f"demo build: {len(rows)} items, {len(specs)} images, {len(predictions.MODELS)} models, "
+        f"{args.runs} runs"
+    )
     for stage, ts in times.items():
         if stage == "images" and not args.full:
             continue
-        print(f"  {stage:12s} median {statistics.median(ts):7.3f} s"
-              f"  (min {min(ts):.3f}, max {max(ts):.3f})")
+        print(
+            f"  {stage:12s} median {statistics.median(ts):7.3f} s"
+            f"  (min {min(ts):.3f}, max {max(ts):.3f})"
+        )
 
 
 if __name__ == "__main__":

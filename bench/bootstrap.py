@@ -6,6 +6,7 @@ taxonomy, 100 models with item scores in {0, 0.5, 1}. Prints the median over run
 
     python bench/bootstrap.py [--models 100] [--resamples 2000] [--runs 7]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,17 +17,38 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from leaderboard.bootstrap import bootstrap_counts, cell_intervals, rank_ranges  # noqa: E402
-from leaderboard.taxonomy import SCOPES, SUBDIMENSIONS, TABLES, QTYPES  # noqa: E402
 from timing import median_seconds as median_time  # noqa: E402
 
+from leaderboard.bootstrap import bootstrap_counts, cell_intervals, rank_ranges  # noqa: E402
+from leaderboard.taxonomy import QTYPES, SCOPES, SUBDIMENSIONS, TABLES  # noqa: E402
+
 # COUNTS.md: dimension within source (Table 5), shares of sub-dimensions, types and scopes
-SOURCE_DIM = {("NI", "Tech"): 1083, ("NI", "Aes"): 393, ("SDI", "Tech"): 114,
-              ("SDI", "Aes"): 107, ("AGI", "Tech"): 25, ("AGI", "AIGC"): 353,
-              ("AGI", "Aes"): 18, ("AI", "Aes"): 489, ("CGI", "Tech"): 156, ("CGI", "Aes"): 27}
-SUB_COUNTS = {"Noise": 118, "Blur": 805, "Exposure": 176, "Color": 82, "Artifacts": 197,
-              "Anatomy": 118, "Texture": 204, "Semantics": 31, "Emotion": 311,
-              "Composition": 407, "Lighting": 163, "Style": 153}
+SOURCE_DIM = {
+    ("NI", "Tech"): 1083,
+    ("NI", "Aes"): 393,
+    ("SDI", "Tech"): 114,
+    ("SDI", "Aes"): 107,
+    ("AGI", "Tech"): 25,
+    ("AGI", "AIGC"): 353,
+    ("AGI", "Aes"): 18,
+    ("AI", "Aes"): 489,
+    ("CGI", "Tech"): 156,
+    ("CGI", "Aes"): 27,
+}
+SUB_COUNTS = {
+    "Noise": 118,
+    "Blur": 805,
+    "Exposure": 176,
+    "Color": 82,
+    "Artifacts": 197,
+    "Anatomy": 118,
+    "Texture": 204,
+    "Semantics": 31,
+    "Emotion": 311,
+    "Composition": 407,
+    "Lighting": 163,
+    "Style": 153,
+}
 QTYPE_COUNTS = {"SC": 848, "MC": 830, "TF": 545, "OE": 542}
 GLOBAL_SHARE = {"SC": 441 / 848, "MC": 431 / 830, "TF": 247 / 545, "OE": 244 / 542}
 
@@ -43,8 +65,13 @@ def synthetic_items(rng: np.random.Generator) -> dict[str, np.ndarray]:
     qtype = rng.choice(QTYPES, size=source.size, p=p / p.sum())
     glob = rng.random(source.size) < np.array([GLOBAL_SHARE[q] for q in qtype])
     scope = np.where(glob, SCOPES[0], SCOPES[1])
-    return {"image_source": source, "dimension": dimension, "subdimension": sub.astype(str),
-            "qtype": qtype, "scope": scope}
+    return {
+        "image_source": source,
+        "dimension": dimension,
+        "subdimension": sub.astype(str),
+        "qtype": qtype,
+        "scope": scope,
+    }
 
 
 def table_masks(items: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
@@ -59,8 +86,7 @@ def table_masks(items: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]
     return out
 
 
-def synthetic_scores(rng: np.random.Generator, n_models: int,
-                     qtype: np.ndarray) -> np.ndarray:
+def synthetic_scores(rng: np.random.Generator, n_models: int, qtype: np.ndarray) -> np.ndarray:
     ability = rng.normal(0.4, 0.5, size=(n_models, 1))
     easiness = rng.normal(0.3, 1.2, size=(1, qtype.size))
     p = 1 / (1 + np.exp(-(ability + easiness)))
@@ -104,9 +130,11 @@ def main() -> None:
         rank_ranges(scores, counts=counts)
 
     counts = bootstrap_counts(n_items, R, seed=0)
-    print(f"sizes: {M} models x {n_items} items x {R} resamples; {n_cells} cells "
-          f"(Tables 3-6), {mask_items} item-cell memberships "
-          f"({mask_items / n_items:.1f} per item); median of {args.runs} runs")
+    print(
+        f"sizes: {M} models x {n_items} items x {R} resamples; {n_cells} cells "
+        f"(Tables 3-6), {mask_items} item-cell memberships "
+        f"({mask_items / n_items:.1f} per item); median of {args.runs} runs"
+    )
     parts = {
         "plan (bootstrap_counts)": lambda: bootstrap_counts(n_items, R, seed=0),
         "cell_intervals, given plan": lambda: cell_intervals(scores, masks, counts=counts),
@@ -117,10 +145,12 @@ def main() -> None:
     }
     for name, fn in parts.items():
         print(f"  {name:<40} {median_time(fn, args.runs):7.3f} s")
-    print("memory: plan float32 {:.0f} MB; resampled cell means float32 {:.0f} MB; "
-          "largest column copy {:.0f} MB; scores float32 {:.1f} MB".format(
-              R * n_items * 4 / 2**20, n_cells * R * M * 4 / 2**20,
-              R * n_items * 4 / 2**20, M * n_items * 4 / 2**20))
+    print(
+        f"memory: plan float32 {R * n_items * 4 / 2**20:.0f} MB; "
+        f"resampled cell means float32 {n_cells * R * M * 4 / 2**20:.0f} MB; "
+        f"largest column copy {R * n_items * 4 / 2**20:.0f} MB; "
+        f"scores float32 {M * n_items * 4 / 2**20:.1f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ Works against the old grid (#leaderboard) and the new board (#board).
 
     python bench/browser.py [--submissions 100] [--runs 5] [--repo PATH] [--store DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,12 @@ import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 TARGETS = {  # ms: (100 submissions, 1,000 submissions); None = no target at that size
-    "rows visible": (1500, 3000), "header sort": (150, None), "table switch": (300, 600),
-    "intervals": (500, 2000), "row -> item": (500, None), "share link": (2000, None),
+    "rows visible": (1500, 3000),
+    "header sort": (150, None),
+    "table switch": (300, 600),
+    "intervals": (500, 2000),
+    "row -> item": (500, None),
+    "share link": (2000, None),
 }
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -76,25 +81,33 @@ class UI:
         else:
             self.rows = "document.querySelectorAll('#leaderboard .virtual-row').length"
             self.heads = "[...document.querySelectorAll('#leaderboard th')]"
-            self.caption = ("[...document.querySelectorAll('.prose')].map(e => e.textContent)"
-                            ".find(t => t.includes('sorted by')) || ''")
+            self.caption = (
+                "[...document.querySelectorAll('.prose')].map(e => e.textContent)"
+                ".find(t => t.includes('sorted by')) || ''"
+            )
             self.cells = "[...document.querySelectorAll('#leaderboard [role=gridcell]')]"
 
     def click_header(self, label: str) -> str:
         if self.new:
             return f"document.querySelector(\"#board th[data-key='{label}']\").click()"
-        return (f"{self.heads}.find(th => (th.getAttribute('title') || th.innerText).trim() "
-                f".startsWith('{label}')).click()")
+        return (
+            f"{self.heads}.find(th => (th.getAttribute('title') || th.innerText).trim() "
+            f".startsWith('{label}')).click()"
+        )
 
     def click_table(self, title: str, key: str) -> str:
         if self.new:
             return f"document.querySelector(\"#board [data-table='{key}']\").click()"
-        return (f"[...document.querySelectorAll('#table-select label')].find(l => "
-                f"l.textContent.includes('{title}')).click()")
+        return (
+            f"[...document.querySelectorAll('#table-select label')].find(l => "
+            f"l.textContent.includes('{title}')).click()"
+        )
 
     def has_header(self, text: str) -> str:
-        return (f"{self.heads}.some(th => th.textContent.trim().startsWith('{text}')) "
-                f"&& {self.rows} > 5")
+        return (
+            f"{self.heads}.some(th => th.textContent.trim().startsWith('{text}')) "
+            f"&& {self.rows} > 5"
+        )
 
     def toggle_ci(self) -> str:
         sel = "#show-ci" if self.new else "#show-ci input"
@@ -111,13 +124,17 @@ def free_port() -> int:
 
 
 def ensure_store(store: Path, n: int, bench: Path) -> None:
-    existing = [p for p in store.glob("*") if p.is_dir() and not p.name.startswith(".")] \
-        if store.exists() else []
+    existing = (
+        [p for p in store.glob("*") if p.is_dir() and not p.name.startswith(".")]
+        if store.exists()
+        else []
+    )
     if len(existing) >= n:
         return
     if existing:
-        raise SystemExit(f"{store} holds {len(existing)} submissions, fewer than {n}: "
-                         "use an empty folder")
+        raise SystemExit(
+            f"{store} holds {len(existing)} submissions, fewer than {n}: use an empty folder"
+        )
     sys.path.insert(0, str(REPO))
     sys.path.insert(0, str(REPO / "bench"))
     spec = importlib.util.spec_from_file_location("bench_app", REPO / "bench" / "app.py")
@@ -131,14 +148,28 @@ def ensure_store(store: Path, n: int, bench: Path) -> None:
 def launched(repo: Path, store: Path, bench: Path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QBP_", "GRADIO_"))}
-    env.update({"GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
-                "GRADIO_ANALYTICS_ENABLED": "False", "QBP_SUBMISSIONS_DIR": str(store),
-                "QBP_BENCHMARK": str(bench), "QBP_SEED_DEMO": "0", "QBP_JUDGE": "approx",
-                "QBP_SUBMITS_PER_HOUR": "0", "PYTHONUNBUFFERED": "1"})
+    env.update(
+        {
+            "GRADIO_SERVER_NAME": "127.0.0.1",
+            "GRADIO_SERVER_PORT": str(port),
+            "GRADIO_ANALYTICS_ENABLED": "False",
+            "QBP_SUBMISSIONS_DIR": str(store),
+            "QBP_BENCHMARK": str(bench),
+            "QBP_SEED_DEMO": "0",
+            "QBP_JUDGE": "approx",
+            "QBP_SUBMITS_PER_HOUR": "0",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     log = Path(tempfile.mkstemp(prefix="qbp-bench-app-", suffix=".log")[1])
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, str(repo / "app.py")], cwd=repo, env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, str(repo / "app.py")],
+            cwd=repo,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}/"
     try:
         t0 = time.monotonic()
@@ -173,8 +204,7 @@ def run(url: str, runs: int, state_models: list[str], item_ids: list[str]) -> di
 
     out: dict[str, list[float]] = {k: [] for k in TARGETS}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"),
-                                    args=BROWSER_ARGS)
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=BROWSER_ARGS)
 
         def fresh():
             ctx = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -190,7 +220,9 @@ def run(url: str, runs: int, state_models: list[str], item_ids: list[str]) -> di
             page.wait_for_function(
                 "() => document.querySelectorAll('#board tbody tr.qbp-row').length > 5 || "
                 "document.querySelectorAll('#leaderboard .virtual-row').length > 5",
-                polling="raf", timeout=120_000)
+                polling="raf",
+                timeout=120_000,
+            )
             out["rows visible"].append(1000 * (time.perf_counter() - t0))
             if ui is None:
                 ui = UI(page.evaluate("() => !!document.querySelector('#board .qbp-board')"))
@@ -203,13 +235,18 @@ def run(url: str, runs: int, state_models: list[str], item_ids: list[str]) -> di
         time.sleep(1.0)  # let the page's own start-up requests settle
         for k in range(runs):
             word = "descending" if k % 2 == 0 else "ascending"
-            out["header sort"].append(measure(
-                page, ui.click_header("MC"), f"({ui.caption}).includes('sorted by MC ({word})')"))
+            out["header sort"].append(
+                measure(
+                    page, ui.click_header("MC"), f"({ui.caption}).includes('sorted by MC ({word})')"
+                )
+            )
         for k in range(runs):
-            title, key, head = (("Table 4", "table4", "Noise") if k % 2 == 0
-                                else ("Table 3", "table3", "NIs"))
-            out["table switch"].append(measure(page, ui.click_table(title, key),
-                                               ui.has_header(head)))
+            title, key, head = (
+                ("Table 4", "table4", "Noise") if k % 2 == 0 else ("Table 3", "table3", "NIs")
+            )
+            out["table switch"].append(
+                measure(page, ui.click_table(title, key), ui.has_header(head))
+            )
         page.goto(url)  # intervals from a fresh page: the first toggle is cold
         wait(page, f"{ui.rows} > 5")
         time.sleep(1.0)
@@ -228,15 +265,19 @@ def run(url: str, runs: int, state_models: list[str], item_ids: list[str]) -> di
         ids = page.locator("#dd-list .virtual-row [data-col='1']").all_inner_texts()
         for k in range(runs):
             target = ids[k + 2]
-            shown = (f"(document.querySelector('#dd-detail')||{{}}).innerText"
-                     f"?.includes('Item {target}')")
-            page.evaluate("() => { window.__qbpT0 = null; document.addEventListener("
-                          "'pointerdown', () => { window.__qbpT0 = performance.now(); }, "
-                          "{capture: true, once: true}); }")
+            shown = (
+                f"(document.querySelector('#dd-detail')||{{}}).innerText?.includes('Item {target}')"
+            )
+            page.evaluate(
+                "() => { window.__qbpT0 = null; document.addEventListener("
+                "'pointerdown', () => { window.__qbpT0 = performance.now(); }, "
+                "{capture: true, once: true}); }"
+            )
             page.locator("#dd-list .virtual-row [data-col='1']").nth(k + 2).click()
             wait(page, shown)
-            out["row -> item"].append(float(page.evaluate(
-                "() => performance.now() - window.__qbpT0")))
+            out["row -> item"].append(
+                float(page.evaluate("() => performance.now() - window.__qbpT0"))
+            )
         ctx.close()
 
         models = ",".join(state_models[:2])
@@ -245,8 +286,11 @@ def run(url: str, runs: int, state_models: list[str], item_ids: list[str]) -> di
             item = item_ids[10 + k]
             t0 = time.perf_counter()
             page.goto(f"{url}?item={item}&models={models}", wait_until="commit")
-            wait(page, f"(document.querySelector('#dd-detail .qbp-item')||{{}}).innerText"
-                       f"?.includes('Item {item}')")
+            wait(
+                page,
+                f"(document.querySelector('#dd-detail .qbp-item')||{{}}).innerText"
+                f"?.includes('Item {item}')",
+            )
             out["share link"].append(1000 * (time.perf_counter() - t0))
             ctx.close()
         browser.close()
@@ -279,8 +323,9 @@ def api_load(url: str, clients: int = 20, each: int = 5) -> tuple[float, float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--submissions", type=int, default=100)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--repo", default=str(REPO), help="the checkout whose app.py is run")
@@ -293,21 +338,27 @@ def main() -> None:
 
     lines = (Path(args.benchmark) / "metadata.jsonl").read_text("utf-8").splitlines()
     ids = [json.loads(x)["id"] for x in lines if x.strip()]
-    names = sorted(str(p.name) for p in store.iterdir() if p.is_dir()
-                   and not p.name.startswith("."))
+    names = sorted(
+        str(p.name) for p in store.iterdir() if p.is_dir() and not p.name.startswith(".")
+    )
     models = [json.loads((store / n / "meta.json").read_text())["model"] for n in names[:2]]
     with launched(Path(args.repo).resolve(), store, Path(args.benchmark).resolve()) as url:
         res = run(url, runs, models, ids)
         rate, p50 = api_load(url)
     big = args.submissions >= 1000
-    print(f"{res['ui']} from {args.repo}: {args.submissions} stored submissions, "
-          f"{len(ids)} items; medians over {runs} runs (chromium {shutil.which('chromium')})")
+    print(
+        f"{res['ui']} from {args.repo}: {args.submissions} stored submissions, "
+        f"{len(ids)} items; medians over {runs} runs (chromium {shutil.which('chromium')})"
+    )
     for name, target in TARGETS.items():
         values = res[name]
         med = statistics.median(values)
         goal = target[1] if big else target[0]
-        verdict = "" if goal is None else (f"target <= {goal} ms: "
-                                           + ("met" if med <= goal else "MISSED"))
+        verdict = (
+            ""
+            if goal is None
+            else (f"target <= {goal} ms: " + ("met" if med <= goal else "MISSED"))
+        )
         extra = f" (first {values[0]:.0f} ms)" if name in ("intervals", "table switch") else ""
         print(f"  {name:<13} {med:8.0f} ms{extra:<22} {verdict}")
     print(f"  /leaderboard, 20 clients x 5 calls: {rate:.1f} req/s, median {p50:.0f} ms")

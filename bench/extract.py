@@ -10,6 +10,7 @@ interleaved, and the ratio.
 
     python bench/extract.py [--runs 7] [--baseline ../main/leaderboard/extract.py]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,20 +18,31 @@ import importlib.util
 import itertools
 import statistics
 import sys
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from timing import median_seconds  # noqa: E402
+
 from leaderboard.extract import extract  # noqa: E402
 from leaderboard.taxonomy import OPTION_LETTERS  # noqa: E402
 
 COUNTS = {"SC": 848, "MC": 830, "TF": 545, "OE": 542}  # ../shared/paper/COUNTS.md
-OPTIONS = ("Slight motion blur on the face", "Strong sensor noise in the shadows",
-           "Overexposed highlights on the forehead", "No visible distortion")
+OPTIONS = (
+    "Slight motion blur on the face",
+    "Strong sensor noise in the shadows",
+    "Overexposed highlights on the forehead",
+    "No visible distortion",
+)
 SC_STYLES = (
-    "{L}", "{L}.", "({L})", "The answer is ({L}).", "{L}. {T}", "Answer: {L}", "**{L}**",
+    "{L}",
+    "{L}.",
+    "({L})",
+    "The answer is ({L}).",
+    "{L}. {T}",
+    "Answer: {L}",
+    "**{L}**",
     "The correct option is {L}: {T}.",
     "Looking at the portrait, the skin in the shadow areas and the edges of the jawline "
     "were checked carefully. The other options describe problems that are not visible "
@@ -38,23 +50,38 @@ SC_STYLES = (
     "<think>The question asks about the main distortion. Option A would need streaks, "
     "B grain, C clipped highlights. Looking again...</think>\n{L}",
     "{L}\n\nThe face shows {t}, which matches this option best.",
-    "答案是{L}", "I'm sorry, I can't help with that.", "{t}",
+    "答案是{L}",
+    "I'm sorry, I can't help with that.",
+    "{t}",
     'The correct answer is "{T}." The other options describe problems that are not visible.',
     "{T} ({L}). The other letters would need streaks, grain or clipped highlights instead.",
     "{L}. {T}\nQuestion: Which part of the image is most affected?\nAnswer: (A)",
 )
 MC_STYLES = (
-    "{L}{M}", "{L}, {M}", "{L} and {M}", "The correct options are {L} and {M}.",
-    "Answer: {L}, {M}", "({L})({M})",
+    "{L}{M}",
+    "{L}, {M}",
+    "{L} and {M}",
+    "The correct options are {L} and {M}.",
+    "Answer: {L}, {M}",
+    "({L})({M})",
     "Both problems are visible: the first is clear in the shadows and the second around "
     "the face. So the answer is {L} and {M}.",
-    "Options {L} and {M} are correct.", "{L}", "答案是{L}{M}",
+    "Options {L} and {M} are correct.",
+    "{L}",
+    "答案是{L}{M}",
 )
 TF_STYLES = (
-    "True", "False", "Yes", "No.", "True.", "The statement is false.",
+    "True",
+    "False",
+    "Yes",
+    "No.",
+    "True.",
+    "The statement is false.",
     "False. The face is sharp and evenly exposed.",
     "The skin texture looks natural and the lighting is soft, so the statement is true.",
-    "Not true.", "正确", "<think>Check the exposure first.</think>\nTrue",
+    "Not true.",
+    "正确",
+    "<think>Check the exposure first.</think>\nTrue",
     "The face is bright and the shadows keep their detail. So, no, the statement does not hold.",
     "Correct white balance and accurate skin tones; the claim of a color cast is incorrect.",
 )
@@ -79,8 +106,9 @@ def answers() -> list[tuple[str, str, tuple[str, ...]]]:
             b = OPTION_LETTERS[(OPTION_LETTERS.index(a) + 2) % len(OPTION_LETTERS)]
             first, second = sorted((a, b))
             t = OPTIONS[OPTION_LETTERS.index(a)]
-            raw = styles[i % len(styles)].format(L=first if qtype == "MC" else a, M=second,
-                                                 T=t, t=t.lower())
+            raw = styles[i % len(styles)].format(
+                L=first if qtype == "MC" else a, M=second, T=t, t=t.lower()
+            )
             rows.append((qtype, raw, options))
     return rows
 
@@ -109,6 +137,7 @@ def main() -> None:
         def go() -> None:
             for qtype, raw, options in rows:
                 fn(qtype, raw, options)
+
         return go
 
     times, base_times = [], []
@@ -118,15 +147,19 @@ def main() -> None:
             base_times.append(median_seconds(run(baseline), 1))
     ok = sum(extract(q, r, o).status == "ok" for q, r, o in rows)
     med = statistics.median(times)
-    print(f"extract: {len(rows)} answers (SC {COUNTS['SC']}, MC {COUNTS['MC']}, "
-          f"TF {COUNTS['TF']}, OE {COUNTS['OE']}), {ok} ok; "
-          f"median {med * 1e3:.1f} ms over {runs} runs "
-          f"({med / len(rows) * 1e6:.1f} us/answer)")
+    print(
+        f"extract: {len(rows)} answers (SC {COUNTS['SC']}, MC {COUNTS['MC']}, "
+        f"TF {COUNTS['TF']}, OE {COUNTS['OE']}), {ok} ok; "
+        f"median {med * 1e3:.1f} ms over {runs} runs "
+        f"({med / len(rows) * 1e6:.1f} us/answer)"
+    )
     if baseline:
         base = statistics.median(base_times)
         base_ok = sum(baseline(q, r, o).status == "ok" for q, r, o in rows)
-        print(f"baseline {args.baseline}: {base_ok} ok; median {base * 1e3:.1f} ms "
-              f"({base / len(rows) * 1e6:.1f} us/answer); this/baseline = {med / base:.2f}x")
+        print(
+            f"baseline {args.baseline}: {base_ok} ok; median {base * 1e3:.1f} ms "
+            f"({base / len(rows) * 1e6:.1f} us/answer); this/baseline = {med / base:.2f}x"
+        )
 
 
 if __name__ == "__main__":

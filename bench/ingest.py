@@ -4,13 +4,14 @@ the time scoring the same answers takes (leaderboard.scoring.score_predictions, 
 Reading must stay under scoring: the parse is not what a submitter waits for. The files are
 built as each tool writes them (tests/harness_files.py). Prints medians over --runs runs.
 """
+
 from __future__ import annotations
 
 import argparse
 import statistics
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -40,8 +41,9 @@ def files(items: list[dict], replies: dict[str, str]) -> dict[str, tuple[str, by
 def _csv(items, replies) -> bytes:
     import pandas as pd
 
-    frame = pd.DataFrame({"id": [i["id"] for i in items],
-                          "prediction": [replies[i["id"]] for i in items]})
+    frame = pd.DataFrame(
+        {"id": [i["id"] for i in items], "prediction": [replies[i["id"]] for i in items]}
+    )
     return frame.to_csv(index=False).encode()
 
 
@@ -51,8 +53,9 @@ def _parquet(items, replies) -> bytes:
     import pandas as pd
 
     buf = io.BytesIO()
-    pd.DataFrame({"id": [i["id"] for i in items],
-                  "prediction": [replies[i["id"]] for i in items]}).to_parquet(buf)
+    pd.DataFrame(
+        {"id": [i["id"] for i in items], "prediction": [replies[i["id"]] for i in items]}
+    ).to_parquet(buf)
     return buf.getvalue()
 
 
@@ -73,15 +76,20 @@ def main() -> None:
             scoring._extract_cached.cache_clear()
             scoring._MASK_CACHE.clear()
             return scoring.score_predictions(bench, predictions)
+
         return run
 
     base = read_predictions(*reversed(built["plain JSONL"]), bench).predictions
     score = cold(base)
-    print(f"items: {len(bench)}, rows per file: {len(items)}, replies: {args.model}, "
-          f"runs: {args.runs} (medians; parse and scoring runs interleaved, so a busy "
-          "machine slows both alike)")
-    print(f"{'format':28s} {'harness recognised':34s} {'size':>9s} {'parse ms':>9s} "
-          f"{'score ms':>9s} {'parse/score':>11s}")
+    print(
+        f"items: {len(bench)}, rows per file: {len(items)}, replies: {args.model}, "
+        f"runs: {args.runs} (medians; parse and scoring runs interleaved, so a busy "
+        "machine slows both alike)"
+    )
+    print(
+        f"{'format':28s} {'harness recognised':34s} {'size':>9s} {'parse ms':>9s} "
+        f"{'score ms':>9s} {'parse/score':>11s}"
+    )
     worst = 0.0
     for label, (name, data) in built.items():
         pf = read_predictions(data, name, bench)
@@ -92,8 +100,10 @@ def main() -> None:
             score_times.append(median_ms(score, 1))
         parse_ms, score_ms = statistics.median(parse_times), statistics.median(score_times)
         worst = max(worst, parse_ms / score_ms)
-        print(f"{label:28s} {pf.report.harness:34s} {len(data) / 1024:7.0f} KB "
-              f"{parse_ms:9.1f} {score_ms:9.1f} {parse_ms / score_ms:10.2f}x")
+        print(
+            f"{label:28s} {pf.report.harness:34s} {len(data) / 1024:7.0f} KB "
+            f"{parse_ms:9.1f} {score_ms:9.1f} {parse_ms / score_ms:10.2f}x"
+        )
     verdict = "under" if worst < 1 else "NOT under"
     print(f"slowest parse / scoring: {worst:.2f}x -> reading stays {verdict} the scoring time")
 

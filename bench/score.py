@@ -3,6 +3,7 @@
 Targets on a 2-core machine: loading under 300 ms, scoring with all tables under 100 ms
 (excluding interpreter start and imports). Prints medians over several runs and the sizes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,11 @@ def main() -> None:
     ap.add_argument("--benchmark", default=str(DEMO_BUNDLE))
     ap.add_argument("--predictions", default=None, help="default: first demo prediction file")
     args = ap.parse_args()
-    preds = Path(args.predictions) if args.predictions else \
-        sorted((Path(args.benchmark) / "predictions").glob("*.jsonl"))[0]
+    preds = (
+        Path(args.predictions)
+        if args.predictions
+        else sorted((Path(args.benchmark) / "predictions").glob("*.jsonl"))[0]
+    )
 
     load_ms, bench = median_ms(lambda: load_benchmark(args.benchmark), args.runs)
     parse_ms, pf = median_ms(lambda: read_prediction_path(preds, bench), args.runs)
@@ -48,11 +52,12 @@ def main() -> None:
 
     score_ms, result = median_ms(score_cold, args.runs)
     pipeline = SubmissionPipeline(bench, cache_size=0)  # no preview cache: parse every run
-    total_ms, _ = median_ms(lambda: (scoring._extract_cached.cache_clear(),
-                                     pipeline.score(*pipeline.read_file(preds))), args.runs)
+    total_ms, _ = median_ms(
+        lambda: (scoring._extract_cached.cache_clear(), pipeline.score(*pipeline.read_file(preds))),
+        args.runs,
+    )
     cells = sum(len(v) for v in result.tables.values.values())
-    print(f"items: {len(bench)}, models: 1 ({preds.name}), table cells: {cells}, "
-          f"runs: {args.runs}")
+    print(f"items: {len(bench)}, models: 1 ({preds.name}), table cells: {cells}, runs: {args.runs}")
     print(f"load benchmark (validate + hash): median {load_ms:7.1f} ms  (target < 300 ms)")
     print(f"parse prediction file:            median {parse_ms:7.1f} ms")
     print(f"score + all tables (cold caches): median {score_ms:7.1f} ms  (target < 100 ms)")

@@ -16,6 +16,7 @@ Medians over --runs runs (>= 5) of:
 
     python bench/stats_views.py [--submissions 100] [--runs 7] [--store DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,6 +25,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+
 from timing import median_ms  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,8 +42,9 @@ def _build_store():
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--submissions", type=int, default=100)
     ap.add_argument("--benchmark", default=str(ROOT / "data" / "demo"))
@@ -49,8 +52,11 @@ def main() -> None:
     args = ap.parse_args()
     runs = max(5, args.runs)
     store = Path(args.store or tempfile.mkdtemp(prefix="qbp-bench-store-"))
-    existing = [p for p in store.glob("*") if p.is_dir() and not p.name.startswith(".")] \
-        if store.exists() else []
+    existing = (
+        [p for p in store.glob("*") if p.is_dir() and not p.name.startswith(".")]
+        if store.exists()
+        else []
+    )
     if len(existing) < args.submissions:
         secs = _build_store()(store, Path(args.benchmark), args.submissions - len(existing))
         print(f"store: {args.submissions} submissions generated in {secs:.1f} s -> {store}")
@@ -60,14 +66,19 @@ def main() -> None:
     import app as space
     from analysis import board
     from analysis.intervals import clear_caches
-    from ui.state import AppState
     from leaderboard.settings import AppSettings
+    from ui.state import AppState
 
-    state = AppState.start(AppSettings(benchmark=args.benchmark, submissions_dir=str(store),
-                                       judge="approx"))
+    state = AppState.start(
+        AppSettings(benchmark=args.benchmark, submissions_dir=str(store), judge="approx")
+    )
     h = space.Handlers(state)
-    everything = (["reported", "verified"], "", ["open", "closed", "unknown"],
-                  list(board.SIZE_CHOICES))
+    everything = (
+        ["reported", "verified"],
+        "",
+        ["open", "closed", "unknown"],
+        list(board.SIZE_CHOICES),
+    )
     grid, plot = gr.DataFrame(), gr.Plot()
 
     def serialise(*outputs) -> None:
@@ -79,8 +90,14 @@ def main() -> None:
 
     def intervals_on(table: str = "table3") -> None:
         board = h.render_board(table, *everything, "Overall", "descending", True)
-        _, fig = h.render_errorbars(table, *everything, "Overall", "descending", True,
-                                    "Overall" if table == "table3" else "Noise")
+        _, fig = h.render_errorbars(
+            table,
+            *everything,
+            "Overall",
+            "descending",
+            True,
+            "Overall" if table == "table3" else "Noise",
+        )
         serialise(board[0], fig)
 
     def clear() -> None:
@@ -113,11 +130,13 @@ def main() -> None:
     api_ms = median_ms(api, runs)
     items_ms = median_ms(lambda: serialise(*h.render_items("table3")), runs)
 
-    print(f"sizes: {len(state.bench)} items on "
-          f"{len(set(state.bench.image_clusters)) if state.clustered else len(state.bench)} "
-          f"images (clustered bootstrap: {state.clustered}), {len(names)} verified models "
-          f"with per-item scores, {len(state.entries())} board rows, {state.resamples} "
-          f"resamples; medians over {runs} runs")
+    print(
+        f"sizes: {len(state.bench)} items on "
+        f"{len(set(state.bench.image_clusters)) if state.clustered else len(state.bench)} "
+        f"images (clustered bootstrap: {state.clustered}), {len(names)} verified models "
+        f"with per-item scores, {len(state.entries())} board rows, {state.resamples} "
+        f"resamples; medians over {runs} runs"
+    )
     print(f"intervals on, first touch (read items):  {first:7.0f} ms")
     print(f"intervals on, cold (caches cleared):     {cold:7.0f} ms   target < 1000 ms")
     print(f"intervals on, cached (toggle again):     {cached:7.0f} ms")

@@ -8,6 +8,7 @@ re-score of 100 stale submissions. Prints medians over repeated runs with the si
 Without --benchmark it uses the demo bundle when present, else a synthetic bundle with the
 real benchmark's size (2,765 items).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,11 +42,16 @@ def synthetic(folder: Path) -> Benchmark:
 def upload(bench: Benchmark, seed: int) -> bytes:
     letters = "ABCD"
     rows = []
-    for k, (item_id, qtype) in enumerate(zip(bench.items["id"], bench.items["qtype"])):
+    for k, (item_id, qtype) in enumerate(
+        zip(bench.items["id"], bench.items["qtype"], strict=False)
+    ):
         pick = letters[(k * 7 + seed) % 4]
-        text = {"SC": f"The answer is ({pick}).", "MC": f"{pick} and D",
-                "TF": "True" if (k + seed) % 2 else "False",
-                "OE": "The face looks slightly blurred and underexposed."}[qtype]
+        text = {
+            "SC": f"The answer is ({pick}).",
+            "MC": f"{pick} and D",
+            "TF": "True" if (k + seed) % 2 else "False",
+            "OE": "The face looks slightly blurred and underexposed.",
+        }[qtype]
         rows.append(json.dumps({"id": item_id, "prediction": text}))
     return "\n".join(rows).encode()
 
@@ -71,21 +77,27 @@ def main() -> None:
             bench = synthetic(tmp / "bundle")
         files = [upload(bench, s) for s in range(args.submissions)]
         demo = sorted((DEMO_BUNDLE / "predictions").glob("*.jsonl"))
-        firsts = [p.read_bytes() for p in demo] if demo and not args.benchmark else \
-            files[-args.runs:]
-        print(f"benchmark: {len(bench)} items; uploads for submit(): {len(firsts)} distinct "
-              f"files of {statistics.median(len(f) for f in firsts) / 1024:.0f} KiB "
-              f"({'demo predictions' if demo and not args.benchmark else 'synthetic'})")
+        firsts = (
+            [p.read_bytes() for p in demo] if demo and not args.benchmark else files[-args.runs :]
+        )
+        print(
+            f"benchmark: {len(bench)} items; uploads for submit(): {len(firsts)} distinct "
+            f"files of {statistics.median(len(f) for f in firsts) / 1024:.0f} KiB "
+            f"({'demo predictions' if demo and not args.benchmark else 'synthetic'})"
+        )
 
         add_times = []
         for run, data in enumerate(firsts):  # each file once: no warm extraction cache
-            pipeline = SubmissionPipeline(bench, SubmissionStore(tmp / f"add{run}", bench),
-                                          limits=limits)
+            pipeline = SubmissionPipeline(
+                bench, SubmissionStore(tmp / f"add{run}", bench), limits=limits
+            )
             t0 = time.perf_counter()
             pipeline.submit(data, "p.jsonl", {"model": f"Bench {run}"})
             add_times.append(time.perf_counter() - t0)
-        print(f"submit() one upload (parse, score, store): median {median_ms(add_times)} "
-              f"over {len(add_times)} runs")
+        print(
+            f"submit() one upload (parse, score, store): median {median_ms(add_times)} "
+            f"over {len(add_times)} runs"
+        )
 
         root = tmp / "many"
         pipeline = SubmissionPipeline(bench, SubmissionStore(root, bench), limits=limits)
@@ -100,8 +112,10 @@ def main() -> None:
             subs = fresh.submissions()
             warm.append(time.perf_counter() - t0)
         assert len(subs) == len(files)
-        print(f"scan() of {len(files)} submissions: cold median {median_ms(cold)}, "
-              f"warm median {median_ms(warm)}")
+        print(
+            f"scan() of {len(files)} submissions: cold median {median_ms(cold)}, "
+            f"warm median {median_ms(warm)}"
+        )
 
         rescore = []
         for run in range(min(args.runs, 5)):
@@ -111,8 +125,10 @@ def main() -> None:
             done = fresh.rescore_stale()
             rescore.append(time.perf_counter() - t0)
             assert len(done) == len(files)
-        print(f"rescore_stale() of {len(files)} submissions: median "
-              f"{median_ms(rescore)} over {len(rescore)} runs")
+        print(
+            f"rescore_stale() of {len(files)} submissions: median "
+            f"{median_ms(rescore)} over {len(rescore)} runs"
+        )
 
 
 if __name__ == "__main__":

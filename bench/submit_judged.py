@@ -14,6 +14,7 @@ judge's default concurrency (8). Prints medians over --runs runs (>= 5) of:
 
     python bench/submit_judged.py [--runs 5] [--latency 0.1]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,14 +53,26 @@ def main() -> None:
     data = PREDS.read_bytes()
     cold, warm, overhead, rescored, view_pending, view_none = [], [], [], [], [], []
     preview_hit, preview_miss = [], []
-    with StubServer(lambda call: Reply("Score: 2", delay=args.latency)) as stub, \
-            tempfile.TemporaryDirectory() as tmp:
-        state = AppState.start(AppSettings(benchmark=str(DEMO_BUNDLE), seed_demo=False,
-                                           submissions_dir=f"{tmp}/subs", judge="none"))
+    with (
+        StubServer(lambda call: Reply("Score: 2", delay=args.latency)) as stub,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        state = AppState.start(
+            AppSettings(
+                benchmark=str(DEMO_BUNDLE),
+                seed_demo=False,
+                submissions_dir=f"{tmp}/subs",
+                judge="none",
+            )
+        )
         bench = state.bench
         for run in range(runs):
-            state.judge = make_judge("openai", base_url=stub.base_url, model="stub",
-                                           cache_path=f"{tmp}/cache-{run}.sqlite")
+            state.judge = make_judge(
+                "openai",
+                base_url=stub.base_url,
+                model="stub",
+                cache_path=f"{tmp}/cache-{run}.sqlite",
+            )
             t = time.perf_counter()
             assert state.submit(data, PREDS.name, {"model": f"cold {run}"}).ok
             cold.append(time.perf_counter() - t)
@@ -94,15 +107,21 @@ def main() -> None:
             view_pending.append(time.perf_counter() - t)
         state.pending.drop(key)
         stored = len(state.store.submissions())
-    print(f"items {len(bench)}, OE answers judged {row.total}, judge latency "
-          f"{args.latency * 1000:.0f} ms/call, concurrency 8, runs {runs}, "
-          f"stored models at the end {stored}")
+    print(
+        f"items {len(bench)}, OE answers judged {row.total}, judge latency "
+        f"{args.latency * 1000:.0f} ms/call, concurrency 8, runs {runs}, "
+        f"stored models at the end {stored}"
+    )
     print(f"submit, cold judge cache : {median_s(cold)}")
     print(f"submit, warm judge cache : {median_s(warm)}")
-    print(f"pending row (start)      : {median_ms(overhead)}  (scoring again, as before: "
-          f"{median_ms(rescored)})")
-    print(f"submit's parse + score   : {median_ms(preview_miss)} parsed, "
-          f"{median_ms(preview_hit)} reused from the preview")
+    print(
+        f"pending row (start)      : {median_ms(overhead)}  (scoring again, as before: "
+        f"{median_ms(rescored)})"
+    )
+    print(
+        f"submit's parse + score   : {median_ms(preview_miss)} parsed, "
+        f"{median_ms(preview_hit)} reused from the preview"
+    )
     print(f"Table 3 view, no pending : {median_ms(view_none)}")
     print(f"Table 3 view, 1 pending  : {median_ms(view_pending)}")
 

@@ -1,13 +1,15 @@
 """The one timing helper the bench scripts share: a median over repeated runs."""
+
 from __future__ import annotations
 
 import statistics
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
-def median_seconds(fn: Callable[[], object], runs: int,
-                   before: Callable[[], object] | None = None) -> float:
+def median_seconds(
+    fn: Callable[[], object], runs: int, before: Callable[[], object] | None = None
+) -> float:
     """Median wall time of `fn` over `runs` calls; `before` runs untimed ahead of each."""
     times = []
     for _ in range(runs):
@@ -19,6 +21,7 @@ def median_seconds(fn: Callable[[], object], runs: int,
     return statistics.median(times)
 
 
-def median_ms(fn: Callable[[], object], runs: int,
-              before: Callable[[], object] | None = None) -> float:
+def median_ms(
+    fn: Callable[[], object], runs: int, before: Callable[[], object] | None = None
+) -> float:
     return 1000 * median_seconds(fn, runs, before)

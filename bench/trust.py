@@ -25,6 +25,7 @@ row is stale and its record has real flips.
 
     python bench/trust.py [--models 100] [--runs 5] [--store DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,8 +64,11 @@ def _build_store():
 
 
 def _start(root: Path) -> AppState:
-    return AppState.start(AppSettings(benchmark=str(DEMO_BUNDLE), submissions_dir=str(root),
-                                      judge="approx", seed_demo=False))
+    return AppState.start(
+        AppSettings(
+            benchmark=str(DEMO_BUNDLE), submissions_dir=str(root), judge="approx", seed_demo=False
+        )
+    )
 
 
 def _change_extractor() -> None:
@@ -91,8 +95,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", type=int, default=100)
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--store", type=Path, default=None,
-                    help="an existing store folder to copy (built there if empty)")
+    ap.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        help="an existing store folder to copy (built there if empty)",
+    )
     args = ap.parse_args()
     runs = args.runs
     tmp = Path(tempfile.mkdtemp(prefix="qbp-trust-"))
@@ -100,8 +108,10 @@ def main() -> None:
     build_store, perturbed = _build_store()
     if not built.exists() or not any(built.iterdir()):
         took = build_store(built, DEMO_BUNDLE, args.models)
-        print(f"built a store of {args.models} submissions through the pipeline in "
-              f"{took:.1f} s (not timed below)")
+        print(
+            f"built a store of {args.models} submissions through the pipeline in "
+            f"{took:.1f} s (not timed below)"
+        )
     root = tmp / "subs"  # re-scoring rewrites results: work on a copy
     shutil.copytree(built, root, ignore=shutil.ignore_patterns(".lock", CHANGES_DIR))
 
@@ -119,13 +129,18 @@ def main() -> None:
 
     cold = median_ms(lambda: panels(_start(root)), runs)
     warm = median_ms(lambda: panels(state), runs)
-    rows_cold = median_ms(lambda: [trust.row_json(s.id) for s in subs], runs,
-                          before=lambda: [s.__setattr__("_items", None) for s in subs])
+    rows_cold = median_ms(
+        lambda: [trust.row_json(s.id) for s in subs],
+        runs,
+        before=lambda: [s.__setattr__("_items", None) for s in subs],
+    )
     rows_warm = median_ms(lambda: [trust.row_json(s.id) for s in subs], runs)
-    print(f"provenance of {n} rows: panel cold {cold:.0f} ms (a fresh AppState reads the "
-          f"JSON), warm {warm:.1f} ms ({warm / n:.2f} ms a row); the whole /provenance "
-          f"answer {rows_cold:.0f} ms with items.parquet read ({rows_cold / n:.1f} ms a row), "
-          f"{rows_warm:.0f} ms cached ({rows_warm / n:.1f} ms a row)")
+    print(
+        f"provenance of {n} rows: panel cold {cold:.0f} ms (a fresh AppState reads the "
+        f"JSON), warm {warm:.1f} ms ({warm / n:.2f} ms a row); the whole /provenance "
+        f"answer {rows_cold:.0f} ms with items.parquet read ({rows_cold / n:.1f} ms a row), "
+        f"{rows_warm:.0f} ms cached ({rows_warm / n:.1f} ms a row)"
+    )
 
     # ------------------------------------------------------------------ re-score + records
     before = {s.id: (s.result, s.items().copy()) for s in subs}
@@ -142,20 +157,31 @@ def main() -> None:
     sample = list(before)[:10]
 
     def build_records() -> list:
-        return [change_record(after[i].meta.model, before[i][0], after[i].result,
-                              before[i][1], after[i].items(), submission_id=i) for i in sample]
+        return [
+            change_record(
+                after[i].meta.model,
+                before[i][0],
+                after[i].result,
+                before[i][1],
+                after[i].items(),
+                submission_id=i,
+            )
+            for i in sample
+        ]
 
     build_ms = median_ms(build_records, runs) / len(sample)
     scratch = ChangeLog(tmp / "scratch")
     records = build_records()
     write_ms = median_ms(lambda: [scratch.add(r) for r in records], runs) / len(records)
-    print(f"re-score of the store with a changed extractor: {len(done)} rows in "
-          f"{rescore_s:.1f} s ({1000 * rescore_s / max(len(done), 1):.0f} ms a row, approximate "
-          f"judge), {len(ids)} change records; a record costs {build_ms:.1f} ms to build "
-          f"+ {write_ms:.1f} ms to write (fsync) per row; size median "
-          f"{statistics.median(sizes) / 1024:.0f} KiB, max {sizes[-1] / 1024:.0f} KiB; "
-          f"flips per record median {statistics.median(flips):.0f}, max {flips[-1]}, "
-          f"{sum(1 for f in flips if f)} records with flips")
+    print(
+        f"re-score of the store with a changed extractor: {len(done)} rows in "
+        f"{rescore_s:.1f} s ({1000 * rescore_s / max(len(done), 1):.0f} ms a row, approximate "
+        f"judge), {len(ids)} change records; a record costs {build_ms:.1f} ms to build "
+        f"+ {write_ms:.1f} ms to write (fsync) per row; size median "
+        f"{statistics.median(sizes) / 1024:.0f} KiB, max {sizes[-1] / 1024:.0f} KiB; "
+        f"flips per record median {statistics.median(flips):.0f}, max {flips[-1]}, "
+        f"{sum(1 for f in flips if f)} records with flips"
+    )
 
     # ------------------------------------------------------------------ Changes view
     list_cold = median_ms(lambda: space.Handlers(_start(root)).render_changes(""), runs)
@@ -165,25 +191,35 @@ def main() -> None:
     open_cold = median_ms(lambda: space.Handlers(_start(root)).open_change(_Row(newest)), runs)
     open_warm = median_ms(lambda: h.open_change(_Row(newest)), runs)
     rec = trust.change(newest[-1])
-    print(f"Changes tab ({min(100, len(ids))} newest of {len(ids)} records): list cold "
-          f"{list_cold:.0f} ms (fresh AppState + change log), warm {list_warm:.1f} ms; "
-          f"opening one record ({rec['n_cells_changed']} cells, {rec['n_flips']} flips) cold "
-          f"{open_cold:.0f} ms, warm {open_warm:.1f} ms")
+    print(
+        f"Changes tab ({min(100, len(ids))} newest of {len(ids)} records): list cold "
+        f"{list_cold:.0f} ms (fresh AppState + change log), warm {list_warm:.1f} ms; "
+        f"opening one record ({rec['n_cells_changed']} cells, {rec['n_flips']} flips) cold "
+        f"{open_cold:.0f} ms, warm {open_warm:.1f} ms"
+    )
     startup = median_ms(lambda: _start(root), runs)
-    print(f"(a fresh AppState over this store alone: {startup:.0f} ms, included in the cold "
-          "figures above)")
+    print(
+        f"(a fresh AppState over this store alone: {startup:.0f} ms, included in the cold "
+        "figures above)"
+    )
 
     # ------------------------------------------------------------------ audit column
     current = state.store.submissions(all_versions=True)
     recorded = median_ms(lambda: tv.unreadable_column(current), runs)
-    legacy = [s.__class__(s.id, s.path, s.meta, {k: v for k, v in s.result.items()
-                                                 if k != "status_by_qtype"})
-              for s in current]
-    parquet = median_ms(lambda: tv.unreadable_column(legacy), runs,
-                        before=tv._UNREADABLE_CACHE.clear)
-    print(f"Unreadable % for {n} rows: {recorded:.2f} ms from result.json (status_by_qtype, "
-          f"as stored now), {parquet:.0f} ms from items.parquet for rows stored before it "
-          f"({parquet / max(recorded, 1e-6):.0f}x)")
+    legacy = [
+        s.__class__(
+            s.id, s.path, s.meta, {k: v for k, v in s.result.items() if k != "status_by_qtype"}
+        )
+        for s in current
+    ]
+    parquet = median_ms(
+        lambda: tv.unreadable_column(legacy), runs, before=tv._UNREADABLE_CACHE.clear
+    )
+    print(
+        f"Unreadable % for {n} rows: {recorded:.2f} ms from result.json (status_by_qtype, "
+        f"as stored now), {parquet:.0f} ms from items.parquet for rows stored before it "
+        f"({parquet / max(recorded, 1e-6):.0f}x)"
+    )
 
     # ------------------------------------------------------------------ review check
     files = sorted((DEMO_BUNDLE / "predictions").glob("*.jsonl"))
@@ -194,12 +230,17 @@ def main() -> None:
     preview = pipe.preview(data, "candidate.jsonl")
     result = pipe.stamp(pipe.judge_preview(preview))
     form = {"model": "Bench candidate"}
-    first = median_ms(lambda: pipe.review_flags(form, result), runs,
-                      before=lambda: pipe.fingerprints._data.clear())
+    first = median_ms(
+        lambda: pipe.review_flags(form, result),
+        runs,
+        before=lambda: pipe.fingerprints._data.clear(),
+    )
     cached = median_ms(lambda: pipe.review_flags(form, result), runs)
-    print(f"review check of one upload against {n} stored: {first:.0f} ms on the first "
-          f"upload (every stored answer fingerprinted), {cached:.0f} ms once cached "
-          f"({first / max(cached, 1e-6):.1f}x)")
+    print(
+        f"review check of one upload against {n} stored: {first:.0f} ms on the first "
+        f"upload (every stored answer fingerprinted), {cached:.0f} ms once cached "
+        f"({first / max(cached, 1e-6):.1f}x)"
+    )
     shutil.rmtree(tmp, ignore_errors=True)
 
 

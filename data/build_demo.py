@@ -9,6 +9,7 @@ Deterministic: the same seed and allocation give byte-identical files. The item 
 equal the real benchmark's (../shared/paper/COUNTS.md) and the analytic Random row equals
 the paper's printed Random rows of Tables 3-5.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,6 +25,7 @@ for p in (str(ROOT), str(DATA_DIR)):
         sys.path.insert(0, p)
 
 from demogen import allocation, counts, images, items, predictions  # noqa: E402
+
 from leaderboard.taxonomy import TABLES  # noqa: E402
 
 SEED = 20260101
@@ -50,8 +52,9 @@ def build_images(out: Path, specs: list[images.ImageSpec]) -> None:
         (out / spec.file_name).write_bytes(images.render(spec))
 
 
-def build_predictions(out: Path, rows: list[dict], specs: list[images.ImageSpec],
-                      seed: int = SEED) -> dict[str, dict[str, predictions.Answer]]:
+def build_predictions(
+    out: Path, rows: list[dict], specs: list[images.ImageSpec], seed: int = SEED
+) -> dict[str, dict[str, predictions.Answer]]:
     """Write one JSONL per simulated model plus models.json; return the answers."""
     (out / "predictions").mkdir(parents=True, exist_ok=True)
     difficulty = predictions.item_difficulty(rows, seed)
@@ -60,10 +63,13 @@ def build_predictions(out: Path, rows: list[dict], specs: list[images.ImageSpec]
     for model in predictions.MODELS:
         answers[model.name] = predictions.simulate(model, rows, difficulty, levels, seed)
         predictions.write_predictions(answers[model.name], rows, out / model.file)
-    meta = [{"name": m.name, "file": m.file, "params": m.params, "open": m.open, "link": m.link}
-            for m in predictions.MODELS]
-    (out / "models.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
-                                     encoding="utf-8")
+    meta = [
+        {"name": m.name, "file": m.file, "params": m.params, "open": m.open, "link": m.link}
+        for m in predictions.MODELS
+    ]
+    (out / "models.json").write_text(
+        json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return answers
 
 
@@ -88,8 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--no-images", action="store_true", help="skip rendering the images")
-    ap.add_argument("--solve", action="store_true",
-                    help="re-solve the allocation (MILP) and rewrite data/demo_allocation.csv")
+    ap.add_argument(
+        "--solve",
+        action="store_true",
+        help="re-solve the allocation (MILP) and rewrite data/demo_allocation.csv",
+    )
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     if args.solve:
@@ -102,10 +111,14 @@ def main(argv: list[str] | None = None) -> int:
 
     checks = random_row_check(rows)
     bad = [c for c in checks if c[1] != c[2]]
-    print(f"{len(rows)} items, {len(specs)} images, {len(answers)} prediction files "
-          f"in {time.perf_counter() - t0:.1f} s; bundle {_size(args.out) / 1e6:.2f} MB")
-    print(f"Random row: {len(checks) - len(bad)}/{len(checks)} printed cells reproduced"
-          + ("" if not bad else f"; MISMATCH {bad}"))
+    print(
+        f"{len(rows)} items, {len(specs)} images, {len(answers)} prediction files "
+        f"in {time.perf_counter() - t0:.1f} s; bundle {_size(args.out) / 1e6:.2f} MB"
+    )
+    print(
+        f"Random row: {len(checks) - len(bad)}/{len(checks)} printed cells reproduced"
+        + ("" if not bad else f"; MISMATCH {bad}")
+    )
     cols = ["Overall", *TABLES["table3"].columns[8:12]]
     print(f"{'intended accuracy (%)':30s}" + "".join(f"{c:>9s}" for c in cols))
     for name, ans in answers.items():

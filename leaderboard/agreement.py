@@ -18,6 +18,7 @@ items beside the original (or as a change record); the agreement view and the AP
 `judge_agreement(items_a, items_b, bench=..., others_overall=...)` with the two items frames
 (items.parquet of each judging) and the other verified rows' Overall values.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -34,17 +35,23 @@ from .tables import compute_tables
 SCORES: tuple[int, ...] = (0, 1, 2)
 WEIGHTINGS: tuple[str, ...] = ("quadratic", "linear", "none")
 #: The cells that depend on the judge (table, cell), then Overall.
-JUDGED_CELLS: tuple[tuple[str, str], ...] = (("table3", "OE"), ("table6", "OE_Global"),
-                                             ("table6", "OE_Local"), ("table3", "Overall"))
+JUDGED_CELLS: tuple[tuple[str, str], ...] = (
+    ("table3", "OE"),
+    ("table6", "OE_Global"),
+    ("table6", "OE_Local"),
+    ("table3", "Overall"),
+)
 
 
-def confusion_matrix(a: Sequence[int], b: Sequence[int],
-                     categories: Sequence[int] = SCORES) -> np.ndarray:
+def confusion_matrix(
+    a: Sequence[int], b: Sequence[int], categories: Sequence[int] = SCORES
+) -> np.ndarray:
     """Counts (k x k): rows are judge A's score, columns judge B's."""
     a_arr, b_arr = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
     if a_arr.shape != b_arr.shape or a_arr.ndim != 1:
-        raise ValueError(f"two equal-length score lists needed, got shapes {a_arr.shape} "
-                         f"and {b_arr.shape}")
+        raise ValueError(
+            f"two equal-length score lists needed, got shapes {a_arr.shape} and {b_arr.shape}"
+        )
     cats = list(categories)
     index = {c: i for i, c in enumerate(cats)}
     bad = sorted({int(x) for x in np.concatenate([a_arr, b_arr]) if int(x) not in index})
@@ -67,8 +74,12 @@ def disagreement_weights(k: int, weighting: str = "quadratic") -> np.ndarray:
     return dist**2 if weighting == "quadratic" else dist
 
 
-def weighted_kappa(a: Sequence[int], b: Sequence[int], weighting: str = "quadratic",
-                   categories: Sequence[int] = SCORES) -> float | None:
+def weighted_kappa(
+    a: Sequence[int],
+    b: Sequence[int],
+    weighting: str = "quadratic",
+    categories: Sequence[int] = SCORES,
+) -> float | None:
     """Cohen's weighted kappa of two judges' scores on the same items (None if undefined)."""
     counts = confusion_matrix(a, b, categories).astype(np.float64)
     n = counts.sum()
@@ -102,12 +113,20 @@ class JudgeAgreement:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready (for the API)."""
-        return {"judge_a": self.label_a, "judge_b": self.label_b, "n_items": self.n_items,
-                "exact": self.exact, "kappa_quadratic": self.kappa_quadratic,
-                "kappa_linear": self.kappa_linear, "confusion": self.confusion.tolist(),
-                "disagreements": self.disagreements.to_dict(orient="records"),
-                "only_a": self.only_a, "only_b": self.only_b, "cells": self.cells,
-                "overall_rank": self.overall_rank}
+        return {
+            "judge_a": self.label_a,
+            "judge_b": self.label_b,
+            "n_items": self.n_items,
+            "exact": self.exact,
+            "kappa_quadratic": self.kappa_quadratic,
+            "kappa_linear": self.kappa_linear,
+            "confusion": self.confusion.tolist(),
+            "disagreements": self.disagreements.to_dict(orient="records"),
+            "only_a": self.only_a,
+            "only_b": self.only_b,
+            "cells": self.cells,
+            "overall_rank": self.overall_rank,
+        }
 
 
 def _judge_scores(items: pd.DataFrame) -> pd.Series:
@@ -130,10 +149,15 @@ def _rank(overall: float | None, others: Sequence[float | None]) -> int | None:
     return 1 + sum(1 for v in others if v is not None and v > overall)
 
 
-def judge_agreement(items_a: pd.DataFrame, items_b: pd.DataFrame, *,
-                    label_a: str = "judge A", label_b: str = "judge B",
-                    bench: Benchmark | None = None,
-                    others_overall: Sequence[float | None] | None = None) -> JudgeAgreement:
+def judge_agreement(
+    items_a: pd.DataFrame,
+    items_b: pd.DataFrame,
+    *,
+    label_a: str = "judge A",
+    label_b: str = "judge B",
+    bench: Benchmark | None = None,
+    others_overall: Sequence[float | None] | None = None,
+) -> JudgeAgreement:
     """Agreement of two judgings of the same answers (items frames with id, qtype,
     judge_score, and score when `bench` is given). With `bench`, the OE cells and Overall
     under each judge; with `others_overall` too (the other rows' Overall), the rank each
@@ -148,8 +172,9 @@ def judge_agreement(items_a: pd.DataFrame, items_b: pd.DataFrame, *,
     b = b_vals.to_numpy(dtype=object)[both].astype(np.int64)
     n = int(both.sum())
     differ = a != b
-    disagreements = pd.DataFrame({"id": ids[both][differ].tolist(), "a_score": a[differ],
-                                  "b_score": b[differ]})
+    disagreements = pd.DataFrame(
+        {"id": ids[both][differ].tolist(), "a_score": a[differ], "b_score": b[differ]}
+    )
     cells: dict[str, dict[str, float | None]] = {}
     ranks: dict[str, int | None] = {}
     if bench is not None:
@@ -157,10 +182,16 @@ def judge_agreement(items_a: pd.DataFrame, items_b: pd.DataFrame, *,
         if others_overall is not None:
             ranks = {k: _rank(v["Overall"], others_overall) for k, v in cells.items()}
     return JudgeAgreement(
-        label_a=label_a, label_b=label_b, n_items=n,
+        label_a=label_a,
+        label_b=label_b,
+        n_items=n,
         exact=None if n == 0 else float(np.mean(a == b)),
         kappa_quadratic=weighted_kappa(a, b, "quadratic"),
         kappa_linear=weighted_kappa(a, b, "linear"),
-        confusion=confusion_matrix(a, b), disagreements=disagreements,
-        only_a=ids[a_known & ~b_known].tolist(), only_b=ids[b_known & ~a_known].tolist(),
-        cells=cells, overall_rank=ranks)
+        confusion=confusion_matrix(a, b),
+        disagreements=disagreements,
+        only_a=ids[a_known & ~b_known].tolist(),
+        only_b=ids[b_known & ~a_known].tolist(),
+        cells=cells,
+        overall_rank=ranks,
+    )

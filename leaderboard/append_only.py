@@ -8,6 +8,7 @@ is never rewritten, and a crash leaves either the whole record or only a temp fi
 file larger than `max_bytes` is skipped, so a hostile or broken file cannot exhaust memory.
 Files never change once written, so parsed records (or their summaries) are cached by name.
 """
+
 from __future__ import annotations
 
 import json
@@ -72,9 +73,13 @@ class RecordFolder:
     the whole record from a small cache of `full_cache` records.
     """
 
-    def __init__(self, root: str | Path, max_bytes: int = DEFAULT_MAX_BYTES,
-                 summarise: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-                 full_cache: int = 16) -> None:
+    def __init__(
+        self,
+        root: str | Path,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        summarise: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        full_cache: int = 16,
+    ) -> None:
         self.root = Path(root)
         self.max_bytes = max_bytes
         self.summarise = summarise
@@ -93,11 +98,11 @@ class RecordFolder:
         record_id = record_id or new_record_id()
         if not RECORD_RE.match(record_id):
             raise ValueError(f"not a record id: {record_id!r}")
-        data = json.dumps({**record, "id": record_id}, ensure_ascii=False,
-                          allow_nan=False).encode("utf-8")
+        data = json.dumps({**record, "id": record_id}, ensure_ascii=False, allow_nan=False).encode(
+            "utf-8"
+        )
         if len(data) > self.max_bytes:
-            raise ValueError(f"record of {len(data)} bytes is over the {self.max_bytes} "
-                             "byte limit")
+            raise ValueError(f"record of {len(data)} bytes is over the {self.max_bytes} byte limit")
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = self.root / f"{TMP_PREFIX}{record_id}-{uuid.uuid4().hex[:8]}.json"
         try:
@@ -132,15 +137,18 @@ class RecordFolder:
             self._full.put(record_id, record)
         return record
 
-    def iter(self, newest_first: bool = True,
-             keep: Callable[[dict[str, Any]], bool] | None = None,
-             limit: int | None = None, max_scan: int | None = None) -> Iterator[dict[str, Any]]:
+    def iter(
+        self,
+        newest_first: bool = True,
+        keep: Callable[[dict[str, Any]], bool] | None = None,
+        limit: int | None = None,
+        max_scan: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
         """Summaries in time order, filtered by `keep`, at most `limit` yielded and at most
         `max_scan` files opened (None: no bound)."""
         found = 0
         for n, record_id in enumerate(self.ids(newest_first)):
-            if (limit is not None and found >= limit) or (max_scan is not None
-                                                           and n >= max_scan):
+            if (limit is not None and found >= limit) or (max_scan is not None and n >= max_scan):
                 return
             item = self._summary(record_id)
             if item is None or (keep is not None and not keep(item)):

@@ -8,27 +8,43 @@ renamed fields, value maps for coded fields, "N/A"-padded option columns, a JSON
 metadata file (LLVisionQA), one split of several. SC and MC items have 2 to 4 options; a TF
 item has none, or the two lettered verdict options it was asked with (A. Yes  B. No).
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .errors import BenchmarkError
-from .taxonomy import (CHOICE_QTYPES, FIELD_VALUES, OPTION_LETTERS, SUBDIMENSION_TO_DIMENSION,
-                       DATASET_TO_SOURCE)
+from .taxonomy import (
+    CHOICE_QTYPES,
+    DATASET_TO_SOURCE,
+    FIELD_VALUES,
+    OPTION_LETTERS,
+    SUBDIMENSION_TO_DIMENSION,
+)
 
 CANONICAL_FIELDS: tuple[str, ...] = (
-    "file_name", "id", "question", "options", "answer", "qtype", "scope",
-    "image_source", "source_dataset", "dimension", "subdimension",
+    "file_name",
+    "id",
+    "question",
+    "options",
+    "answer",
+    "qtype",
+    "scope",
+    "image_source",
+    "source_dataset",
+    "dimension",
+    "subdimension",
 )
 METADATA_NAMES: tuple[str, ...] = ("metadata.jsonl", "metadata.csv", "metadata.parquet")
 #: file_name given to items of a Parquet-shard bundle (as `Dataset.push_to_hub` writes one),
@@ -40,9 +56,20 @@ _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 #: Option values that mean "no option here" (Q-Bench-HF pads option2/option3 with "N/A").
 ABSENT_OPTIONS: tuple[str, ...] = ("", "N/A")
 #: The keys a mapping JSON file may hold (documented in ColumnMapping).
-MAPPING_KEYS: tuple[str, ...] = ("name", "extends", "rename", "option_fields", "answer_style",
-                                 "absent_options", "value_maps", "defaults", "id_from",
-                                 "metadata", "split", "image_dir")
+MAPPING_KEYS: tuple[str, ...] = (
+    "name",
+    "extends",
+    "rename",
+    "option_fields",
+    "answer_style",
+    "absent_options",
+    "value_maps",
+    "defaults",
+    "id_from",
+    "metadata",
+    "split",
+    "image_dir",
+)
 
 
 @dataclass(frozen=True)
@@ -91,35 +118,47 @@ class ColumnMapping:
     def __post_init__(self) -> None:
         where = f"column mapping {self.name!r}"
         if self.answer_style not in ("letters", "text", "auto"):
-            raise BenchmarkError(f"{where}: answer_style must be letters, text or auto, not "
-                                 f"{self.answer_style!r}")
+            raise BenchmarkError(
+                f"{where}: answer_style must be letters, text or auto, not {self.answer_style!r}"
+            )
         for target, (source, codes) in self.value_maps.items():
-            _check_canonical_values(f"{where}: value_maps.{target} (from {source!r})", target,
-                                    codes.values())
+            _check_canonical_values(
+                f"{where}: value_maps.{target} (from {source!r})", target, codes.values()
+            )
         for target, value in self.defaults.items():
             _check_canonical_values(f"{where}: defaults.{target}", target, [value])
         if self.split is not None and not re.fullmatch(r"[\w.]+", self.split):
-            raise BenchmarkError(f"{where}: split must be a plain name like 'dev', not "
-                                 f"{self.split!r}")
-        bad = [m for m in self.metadata if Path(m).name != m or Path(m).suffix not in
-               (".jsonl", ".json", ".csv", ".parquet")]
+            raise BenchmarkError(
+                f"{where}: split must be a plain name like 'dev', not {self.split!r}"
+            )
+        bad = [
+            m
+            for m in self.metadata
+            if Path(m).name != m or Path(m).suffix not in (".jsonl", ".json", ".csv", ".parquet")
+        ]
         if bad:
-            raise BenchmarkError(f"{where}: metadata must be file names ending in .jsonl, "
-                                 f".json, .csv or .parquet, not {bad}")
+            raise BenchmarkError(
+                f"{where}: metadata must be file names ending in .jsonl, "
+                f".json, .csv or .parquet, not {bad}"
+            )
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], name: str = "custom") -> "ColumnMapping":
+    def from_dict(cls, data: dict[str, Any], name: str = "custom") -> ColumnMapping:
         if not isinstance(data, dict):
             raise BenchmarkError(f"column mapping {name!r}: expected a JSON object")
         unknown = set(data) - set(MAPPING_KEYS)
         if unknown:
-            raise BenchmarkError(f"column mapping {name!r}: unknown keys {sorted(unknown)} "
-                                 f"(known: {', '.join(MAPPING_KEYS)})")
+            raise BenchmarkError(
+                f"column mapping {name!r}: unknown keys {sorted(unknown)} "
+                f"(known: {', '.join(MAPPING_KEYS)})"
+            )
         base = ColumnMapping(name)
         if "extends" in data:
             if data["extends"] not in MAPPINGS:
-                raise BenchmarkError(f"column mapping {name!r}: extends {data['extends']!r}, "
-                                     f"which is not a preset ({', '.join(MAPPINGS)})")
+                raise BenchmarkError(
+                    f"column mapping {name!r}: extends {data['extends']!r}, "
+                    f"which is not a preset ({', '.join(MAPPINGS)})"
+                )
             base = MAPPINGS[data["extends"]]
         over: dict[str, Any] = {"name": data.get("name", name), "detect": ()}
         if "rename" in data:
@@ -136,17 +175,22 @@ class ColumnMapping:
             if not isinstance(data["value_maps"], dict):
                 raise BenchmarkError(f"column mapping {name!r}: value_maps must be an object")
             for target, spec in data["value_maps"].items():
-                if not (isinstance(spec, dict) and set(spec) == {"from", "map"}
-                        and isinstance(spec["map"], dict)):
+                if not (
+                    isinstance(spec, dict)
+                    and set(spec) == {"from", "map"}
+                    and isinstance(spec["map"], dict)
+                ):
                     raise BenchmarkError(
                         f"column mapping {name!r}: value_maps.{target} must be "
-                        '{"from": "<source field>", "map": {"<code>": "<value>", ...}}')
-                maps[target] = (str(spec["from"]), _str_dict(spec["map"], name,
-                                                             f"value_maps.{target}.map"))
+                        '{"from": "<source field>", "map": {"<code>": "<value>", ...}}'
+                    )
+                maps[target] = (
+                    str(spec["from"]),
+                    _str_dict(spec["map"], name, f"value_maps.{target}.map"),
+                )
             over["value_maps"] = maps
         if "defaults" in data:
-            over["defaults"] = {**base.defaults, **_str_dict(data["defaults"], name,
-                                                             "defaults")}
+            over["defaults"] = {**base.defaults, **_str_dict(data["defaults"], name, "defaults")}
         for key in ("id_from", "split", "image_dir"):
             if key in data:
                 over[key] = None if data[key] is None else str(data[key])
@@ -165,13 +209,16 @@ def _str_dict(value: Any, name: str, what: str) -> dict[str, str]:
 def _check_canonical_values(where: str, target: str, values: Any) -> None:
     """A mapping may only produce canonical fields, with allowed values where they are coded."""
     if target not in CANONICAL_FIELDS:
-        raise BenchmarkError(f"{where}: {target!r} is not a canonical field "
-                             f"({', '.join(CANONICAL_FIELDS)})")
+        raise BenchmarkError(
+            f"{where}: {target!r} is not a canonical field ({', '.join(CANONICAL_FIELDS)})"
+        )
     allowed = FIELD_VALUES.get(target)
     bad = sorted({str(v) for v in values if allowed is not None and v not in allowed})
     if bad:
-        raise BenchmarkError(f"{where}: {', '.join(map(repr, bad))} is not a {target} "
-                             f"(allowed: {', '.join(allowed or ())})")
+        raise BenchmarkError(
+            f"{where}: {', '.join(map(repr, bad))} is not a {target} "
+            f"(allowed: {', '.join(allowed or ())})"
+        )
 
 
 #: Q-Bench's coded fields, as written by Q-Future: question_type 0 = Yes-or-No, 1 = What,
@@ -191,15 +238,20 @@ MAPPINGS: dict[str, ColumnMapping] = {
     "qbench-candidates": ColumnMapping(
         "qbench-candidates",
         rename={"img_path": "file_name", "correct_ans": "answer", "question_type": "qtype"},
-        option_fields=("candidates",), answer_style="text",
+        option_fields=("candidates",),
+        answer_style="text",
         layout="Q-Bench candidates (candidates, correct_ans, question_type as text)",
-        detect=("candidates", "correct_ans", "question_type")),
+        detect=("candidates", "correct_ans", "question_type"),
+    ),
     # A-Bench / lmms-eval style: option0..option3 and `correct_choice` (letter, index or text).
     "qbench-options": ColumnMapping(
         "qbench-options",
         rename={"image": "file_name", "correct_choice": "answer", "question_type": "qtype"},
-        option_fields=_OPTION4, answer_style="auto",
-        layout="option0..option3 with correct_choice", detect=(*_OPTION4, "correct_choice")),
+        option_fields=_OPTION4,
+        answer_style="auto",
+        layout="option0..option3 with correct_choice",
+        detect=(*_OPTION4, "correct_choice"),
+    ),
     # q-future/Q-Bench-HF (dataset card; github Q-Future/Q-Bench README "Use with datasets"):
     # id, image, question, option0..option3 padded with "N/A", question_type and
     # question_concern as integers, correct_choice a letter (also for Yes-or-No questions);
@@ -207,11 +259,16 @@ MAPPINGS: dict[str, ColumnMapping] = {
     "qbench-hf": ColumnMapping(
         "qbench-hf",
         rename={"image": "file_name", "correct_choice": "answer"},
-        option_fields=_OPTION4, answer_style="letters",
-        value_maps={"qtype": ("question_type", QBENCH_QTYPE_CODES),
-                    "scope": ("question_concern", QBENCH_SCOPE_CODES)},
-        split="dev", layout="Q-Bench-HF",
-        detect=(*_OPTION4, "correct_choice", "question_type", "question_concern")),
+        option_fields=_OPTION4,
+        answer_style="letters",
+        value_maps={
+            "qtype": ("question_type", QBENCH_QTYPE_CODES),
+            "scope": ("question_concern", QBENCH_SCOPE_CODES),
+        },
+        split="dev",
+        layout="Q-Bench-HF",
+        detect=(*_OPTION4, "correct_choice", "question_type", "question_concern"),
+    ),
     # LLVisionQA (llvisionqa_dev.json, read with json.load by Q-Instruct's
     # eval_scripts/*/eval_qbench_mcq.py and LLaVA's model_vqa_qbench.py): a JSON array of
     # objects with img_path, question, candidates (2-4 option texts), correct_ans (the gold
@@ -221,11 +278,17 @@ MAPPINGS: dict[str, ColumnMapping] = {
     "llvisionqa": ColumnMapping(
         "llvisionqa",
         rename={"img_path": "file_name", "correct_ans": "answer"},
-        option_fields=("candidates",), answer_style="text",
-        value_maps={"qtype": ("type", QBENCH_QTYPE_CODES),
-                    "scope": ("concern", QBENCH_SCOPE_CODES)},
-        id_from="img_path", metadata=("llvisionqa_dev.json", *METADATA_NAMES),
-        layout="LLVisionQA", detect=("img_path", "candidates", "type", "concern")),
+        option_fields=("candidates",),
+        answer_style="text",
+        value_maps={
+            "qtype": ("type", QBENCH_QTYPE_CODES),
+            "scope": ("concern", QBENCH_SCOPE_CODES),
+        },
+        id_from="img_path",
+        metadata=("llvisionqa_dev.json", *METADATA_NAMES),
+        layout="LLVisionQA",
+        detect=("img_path", "candidates", "type", "concern"),
+    ),
 }
 
 
@@ -255,8 +318,10 @@ def resolve_mapping(mapping: str | dict | ColumnMapping | None) -> ColumnMapping
             return ColumnMapping.from_dict(json.loads(path.read_text("utf-8")), path.name)
         except json.JSONDecodeError as exc:
             raise BenchmarkError(f"column mapping {path}: not valid JSON ({exc})") from exc
-    raise BenchmarkError(f"unknown column mapping {mapping!r}; presets: {', '.join(MAPPINGS)}, "
-                         "or a path to a JSON file")
+    raise BenchmarkError(
+        f"unknown column mapping {mapping!r}; presets: {', '.join(MAPPINGS)}, "
+        "or a path to a JSON file"
+    )
 
 
 @dataclass
@@ -293,15 +358,20 @@ class Benchmark:
 
     def _image_from_shard(self, ref: str) -> Path | None:
         """Write an image stored inside a Parquet shard to a cache file, once."""
-        import pyarrow.parquet as pq
         import tempfile
 
-        rel, _, idx = ref[len(PARQUET_IMAGE):].rpartition("#")
+        import pyarrow.parquet as pq
+
+        rel, _, idx = ref[len(PARQUET_IMAGE) :].rpartition("#")
         shard = (self.root / rel).resolve()
         if not shard.is_relative_to(self.root.resolve()) or not idx.isdigit():
             return None
-        out = Path(tempfile.gettempdir()) / "qbp-images" / self.hash.replace(":", "-") / \
-            f"{hashlib.sha256(ref.encode()).hexdigest()[:20]}.img"
+        out = (
+            Path(tempfile.gettempdir())
+            / "qbp-images"
+            / self.hash.replace(":", "-")
+            / f"{hashlib.sha256(ref.encode()).hexdigest()[:20]}.img"
+        )
         if out.is_file():
             return out
         try:
@@ -341,8 +411,12 @@ class Benchmark:
         if self.repo_id:
             try:
                 from huggingface_hub import hf_hub_download
-                return Path(hf_hub_download(self.repo_id, row["file_name"], repo_type="dataset",
-                                            revision=self.revision))
+
+                return Path(
+                    hf_hub_download(
+                        self.repo_id, row["file_name"], repo_type="dataset", revision=self.revision
+                    )
+                )
             except Exception:  # noqa: BLE001 - offline or missing: the UI says "no image"
                 return None
         return None
@@ -350,8 +424,10 @@ class Benchmark:
 
 # --------------------------------------------------------------------------- reading
 
-def _find_metadata(root: Path, names: tuple[str, ...] = METADATA_NAMES,
-                   split: str | None = None) -> Path:
+
+def _find_metadata(
+    root: Path, names: tuple[str, ...] = METADATA_NAMES, split: str | None = None
+) -> Path:
     if split and (root / split).is_dir():
         root = root / split
     for name in names:
@@ -362,15 +438,25 @@ def _find_metadata(root: Path, names: tuple[str, ...] = METADATA_NAMES,
     if len(found) == 1:
         return found[0]
     if len(found) > 1:
-        raise BenchmarkError(f"{root}: several metadata files found "
-                             f"({', '.join(str(p.relative_to(root)) for p in found)}); "
-                             "point --benchmark at one split folder or file")
+        raise BenchmarkError(
+            f"{root}: several metadata files found "
+            f"({', '.join(str(p.relative_to(root)) for p in found)}); "
+            "point --benchmark at one split folder or file"
+        )
     arrays = sorted(p.name for p in root.glob("*.json"))
-    hint = (f"; found {', '.join(arrays[:3])}: point --benchmark at the file (a JSON array "
-            "of items; --mapping llvisionqa reads the LLVisionQA layout)") if arrays else ""
-    raise BenchmarkError(f"{root}: no {' / '.join(names)} (imagefolder layout expected: images "
-                         "plus metadata.jsonl with one JSON object per item), and no Parquet "
-                         f"shards{hint}")
+    hint = (
+        (
+            f"; found {', '.join(arrays[:3])}: point --benchmark at the file (a JSON array "
+            "of items; --mapping llvisionqa reads the LLVisionQA layout)"
+        )
+        if arrays
+        else ""
+    )
+    raise BenchmarkError(
+        f"{root}: no {' / '.join(names)} (imagefolder layout expected: images "
+        "plus metadata.jsonl with one JSON object per item), and no Parquet "
+        f"shards{hint}"
+    )
 
 
 _SHARD_NAME = re.compile(r"^(?P<split>[\w.]+?)-\d{5}-of-\d{5}\.parquet$")
@@ -389,22 +475,29 @@ def _shard_split(root: Path, shard: Path) -> str | None:
 def _parquet_shards(root: Path, split: str | None = None) -> list[Path]:
     """Data shards of a bundle pushed with `datasets` (e.g. data/test-00000-of-00001.parquet),
     of one split: the declared one, or the only one there is."""
-    shards = sorted(p for p in root.rglob("*.parquet")
-                    if p.name not in METADATA_NAMES and not any(x.startswith(".") for x in
-                                                                p.relative_to(root).parts))
+    shards = sorted(
+        p
+        for p in root.rglob("*.parquet")
+        if p.name not in METADATA_NAMES
+        and not any(x.startswith(".") for x in p.relative_to(root).parts)
+    )
     if split is not None:
         chosen = [p for p in shards if _shard_split(root, p) == split]
         if shards and not chosen:
             found = sorted({_shard_split(root, p) or "?" for p in shards})
-            raise BenchmarkError(f"{root}: no Parquet shards of split {split!r} (found: "
-                                 f"{', '.join(found)}); declare the split in a mapping file, "
-                                 'e.g. {"extends": "qbench-hf", "split": "test"}')
+            raise BenchmarkError(
+                f"{root}: no Parquet shards of split {split!r} (found: "
+                f"{', '.join(found)}); declare the split in a mapping file, "
+                'e.g. {"extends": "qbench-hf", "split": "test"}'
+            )
         return chosen
     splits = sorted({s for p in shards if (s := _shard_split(root, p)) is not None})
     if len(splits) > 1:
-        raise BenchmarkError(f"{root}: Parquet shards of several splits ({', '.join(splits)}); "
-                             'declare the one to score in a mapping file, e.g. {"split": '
-                             f'"{splits[0]}"}}')
+        raise BenchmarkError(
+            f"{root}: Parquet shards of several splits ({', '.join(splits)}); "
+            'declare the one to score in a mapping file, e.g. {"split": '
+            f'"{splits[0]}"}}'
+        )
     return shards
 
 
@@ -441,7 +534,9 @@ def _read_rows(path: Path) -> list[dict[str, Any]]:
                 try:
                     obj = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    raise BenchmarkError(f"{path.name} line {lineno}: not valid JSON ({exc.msg})")
+                    raise BenchmarkError(
+                        f"{path.name} line {lineno}: not valid JSON ({exc.msg})"
+                    ) from None
                 if not isinstance(obj, dict):
                     raise BenchmarkError(f"{path.name} line {lineno}: expected a JSON object")
                 obj["__row__"] = lineno
@@ -453,23 +548,31 @@ def _read_rows(path: Path) -> list[dict[str, Any]]:
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise BenchmarkError(f"{path.name}: not valid JSON ({exc})") from exc
         if not isinstance(data, list):
-            raise BenchmarkError(f"{path.name}: expected a JSON array of item objects, got a "
-                                 f"JSON {type(data).__name__}")
+            raise BenchmarkError(
+                f"{path.name}: expected a JSON array of item objects, got a "
+                f"JSON {type(data).__name__}"
+            )
         for i, obj in enumerate(data, start=1):
             if not isinstance(obj, dict):
                 raise BenchmarkError(f"{path.name} row {i}: expected a JSON object")
             obj["__row__"] = i
         return data
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False) if path.suffix == ".csv" \
+    frame = (
+        pd.read_csv(path, dtype=str, keep_default_na=False)
+        if path.suffix == ".csv"
         else pd.read_parquet(path)
+    )
     rows = frame.to_dict(orient="records")
     for i, row in enumerate(rows, start=2 if path.suffix == ".csv" else 1):
         row["__row__"] = i
         for key, value in list(row.items()):
             if isinstance(value, np.ndarray):
                 row[key] = value.tolist()
-            elif isinstance(value, str) and value.startswith("[") and key in ("options",
-                                                                               "candidates"):
+            elif (
+                isinstance(value, str)
+                and value.startswith("[")
+                and key in ("options", "candidates")
+            ):
                 try:
                     row[key] = json.loads(value)
                 except json.JSONDecodeError:
@@ -501,8 +604,10 @@ def _apply_mapping(row: dict[str, Any], mapping: ColumnMapping) -> dict[str, Any
             out[target] = codes[code]
         else:
             out[target] = None
-            problems.append(f"{source} {code[:40]!r} is not a code of mapping {mapping.name!r} "
-                            f"(codes: {', '.join(codes)})")
+            problems.append(
+                f"{source} {code[:40]!r} is not a code of mapping {mapping.name!r} "
+                f"(codes: {', '.join(codes)})"
+            )
     if mapping.option_fields:
         if len(mapping.option_fields) == 1:
             value = row.get(mapping.option_fields[0])
@@ -515,8 +620,11 @@ def _apply_mapping(row: dict[str, Any], mapping: ColumnMapping) -> dict[str, Any
     for target, value in mapping.defaults.items():
         if out.get(target) is None:
             out[target] = value
-    if mapping.image_dir and isinstance(out.get("file_name"), str) and \
-            not out["file_name"].startswith(PARQUET_IMAGE):
+    if (
+        mapping.image_dir
+        and isinstance(out.get("file_name"), str)
+        and not out["file_name"].startswith(PARQUET_IMAGE)
+    ):
         out["file_name"] = f"{mapping.image_dir.rstrip('/')}/{out['file_name']}"
     if problems:
         out["__problems__"] = problems
@@ -532,15 +640,16 @@ def _real_options(options: list[Any], absent: tuple[str, ...]) -> tuple[list[str
     n = max((i + 1 for i, r in enumerate(real) if r), default=0)
     if not all(real[:n]):
         gap = real.index(False)
-        return [], (f"option {OPTION_LETTERS[gap] if gap < 4 else gap + 1} is "
-                    f"{texts[gap]!r} (an absent option) but a later option is not: options "
-                    "must come first, or every later letter would shift")
+        return [], (
+            f"option {OPTION_LETTERS[gap] if gap < 4 else gap + 1} is "
+            f"{texts[gap]!r} (an absent option) but a later option is not: options "
+            "must come first, or every later letter would shift"
+        )
     return texts[:n], None
 
 
 #: The texts a TF item's lettered options may have, and the judgement each one means.
-TF_OPTION_TEXTS: dict[str, str] = {"yes": "True", "true": "True", "no": "False",
-                                   "false": "False"}
+TF_OPTION_TEXTS: dict[str, str] = {"yes": "True", "true": "True", "no": "False", "false": "False"}
 
 
 def _tf_option_value(text: str) -> str | None:
@@ -582,11 +691,14 @@ def _tf_answer(answer: Any, options: list[str], style: str) -> tuple[Any, str | 
         if letter is not None and len(letter) == 1:
             idx = OPTION_LETTERS.index(letter)
             if idx >= len(options):
-                return None, (f"TF answer {letter} is outside the item's {len(options)} "
-                              f"options (A-{OPTION_LETTERS[len(options) - 1]})")
+                return None, (
+                    f"TF answer {letter} is outside the item's {len(options)} "
+                    f"options (A-{OPTION_LETTERS[len(options) - 1]})"
+                )
             return _tf_option_value(options[idx]), None
     return None, f"TF answer must be True or False, got {str(answer)[:40]!r}" + (
-        " or the letter of one of its options" if options and style != "text" else "")
+        " or the letter of one of its options" if options and style != "text" else ""
+    )
 
 
 def _normalise_answer(row: dict[str, Any], style: str) -> tuple[Any, str | None]:
@@ -616,11 +728,14 @@ def _normalise_answer(row: dict[str, Any], style: str) -> tuple[Any, str | None]
     letters = next((c for c in candidates if c), None)
     if letters is None:
         return None, f"{qtype} answer {str(answer)[:40]!r} is not an option letter" + (
-            " or option text" if style != "letters" else "")
+            " or option text" if style != "letters" else ""
+        )
     outside = [ch for ch in letters if OPTION_LETTERS.index(ch) >= len(options)]
     if outside:
-        return None, (f"answer letter {''.join(outside)} is outside the item's "
-                      f"{len(options)} options (A-{OPTION_LETTERS[len(options) - 1]})")
+        return None, (
+            f"answer letter {''.join(outside)} is outside the item's "
+            f"{len(options)} options (A-{OPTION_LETTERS[len(options) - 1]})"
+        )
     if qtype == "SC" and len(letters) != 1:
         return None, f"SC answer must be one letter, got {letters}"
     return letters, None
@@ -643,15 +758,18 @@ def _check_options(row: dict[str, Any], absent: tuple[str, ...]) -> str | None:
     if qtype == "TF" and options:
         values = sorted(str(_tf_option_value(o)) for o in options)
         if values != ["False", "True"]:
-            return (f"a TF item's options, when given, are one Yes/True and one No/False; got "
-                    f"{options}: give it qtype SC if its options are not a judgement")
+            return (
+                f"a TF item's options, when given, are one Yes/True and one No/False; got "
+                f"{options}: give it qtype SC if its options are not a judgement"
+            )
     if qtype == "OE":
         row["options"] = []
     return None
 
 
-def _validate(rows: list[dict[str, Any]], cmap: ColumnMapping,
-              meta_name: str) -> tuple[pd.DataFrame, list[str]]:
+def _validate(
+    rows: list[dict[str, Any]], cmap: ColumnMapping, meta_name: str
+) -> tuple[pd.DataFrame, list[str]]:
     problems: list[str] = []
     seen: dict[str, int] = {}
     clean: list[dict[str, Any]] = []
@@ -666,8 +784,9 @@ def _validate(rows: list[dict[str, Any]], cmap: ColumnMapping,
         if row.get("__problems__"):
             problems.extend(f"{where}: {p}" for p in row["__problems__"])
             continue
-        missing = [f for f in CANONICAL_FIELDS if f not in row or row[f] is None
-                   and f not in ("options",)]
+        missing = [
+            f for f in CANONICAL_FIELDS if f not in row or row[f] is None and f not in ("options",)
+        ]
         if missing:
             problems.append(f"{where}: missing field(s) {', '.join(missing)}")
             continue
@@ -681,18 +800,23 @@ def _validate(rows: list[dict[str, Any]], cmap: ColumnMapping,
         bad = False
         for f, allowed in FIELD_VALUES.items():
             if row[f] not in allowed:
-                problems.append(f"{where}: unknown {f} {str(row[f])[:40]!r} "
-                                f"(allowed: {', '.join(allowed)})")
+                problems.append(
+                    f"{where}: unknown {f} {str(row[f])[:40]!r} (allowed: {', '.join(allowed)})"
+                )
                 bad = True
         if bad:
             continue
         if SUBDIMENSION_TO_DIMENSION[row["subdimension"]] != row["dimension"]:
-            problems.append(f"{where}: subdimension {row['subdimension']} does not belong to "
-                            f"dimension {row['dimension']}")
+            problems.append(
+                f"{where}: subdimension {row['subdimension']} does not belong to "
+                f"dimension {row['dimension']}"
+            )
             continue
         if DATASET_TO_SOURCE[row["source_dataset"]] != row["image_source"]:
-            problems.append(f"{where}: source_dataset {row['source_dataset']} does not belong "
-                            f"to image_source {row['image_source']}")
+            problems.append(
+                f"{where}: source_dataset {row['source_dataset']} does not belong "
+                f"to image_source {row['image_source']}"
+            )
             continue
         if not str(row["question"]).strip():
             problems.append(f"{where}: empty question")
@@ -706,8 +830,9 @@ def _validate(rows: list[dict[str, Any]], cmap: ColumnMapping,
             problems.append(f"{where}: {problem}")
             continue
         row["answer"] = answer
-        clean.append({f: (str(row[f]) if f not in ("options",) else row[f])
-                      for f in CANONICAL_FIELDS})
+        clean.append(
+            {f: (str(row[f]) if f not in ("options",) else row[f]) for f in CANONICAL_FIELDS}
+        )
     frame = pd.DataFrame(clean, columns=list(CANONICAL_FIELDS))
     return frame, problems
 
@@ -721,12 +846,12 @@ def _source_fields(source_rows: list[dict[str, Any]]) -> set[str]:
     return fields
 
 
-def _fields_no_item_has(rows: list[dict[str, Any]], source_rows: list[dict[str, Any]],
-                        cmap: ColumnMapping, source: str) -> None:
+def _fields_no_item_has(
+    rows: list[dict[str, Any]], source_rows: list[dict[str, Any]], cmap: ColumnMapping, source: str
+) -> None:
     """One clear error when a canonical field is absent from every item (the bundle is in
     another layout, or its layout lacks the field), instead of one line per item."""
-    absent = [f for f in CANONICAL_FIELDS if f != "options"
-              and all(r.get(f) is None for r in rows)]
+    absent = [f for f in CANONICAL_FIELDS if f != "options" and all(r.get(f) is None for r in rows)]
     if not absent:
         return
     fields = _source_fields(source_rows)
@@ -737,12 +862,16 @@ def _fields_no_item_has(rows: list[dict[str, Any]], source_rows: list[dict[str, 
     if hint is not None:
         msg += f"; it looks like the {hint.layout} layout: use --mapping {hint.name}"
     elif cmap.layout and cmap.name != "canonical":
-        msg += (f". The {cmap.layout} layout does not carry them: add them to the data, or "
-                "declare one value for every item in a mapping file: "
-                f'{{"extends": "{cmap.name}", "defaults": {{"{absent[0]}": ...}}}}')
+        msg += (
+            f". The {cmap.layout} layout does not carry them: add them to the data, or "
+            "declare one value for every item in a mapping file: "
+            f'{{"extends": "{cmap.name}", "defaults": {{"{absent[0]}": ...}}}}'
+        )
     else:
-        msg += (f"; fields found: {', '.join(sorted(fields)[:20])}. Rename them with a column "
-                f"mapping (presets: {', '.join(MAPPINGS)}, or a JSON file with \"rename\")")
+        msg += (
+            f"; fields found: {', '.join(sorted(fields)[:20])}. Rename them with a column "
+            f'mapping (presets: {", ".join(MAPPINGS)}, or a JSON file with "rename")'
+        )
     raise BenchmarkError(msg)
 
 
@@ -751,8 +880,13 @@ def content_hash(items: pd.DataFrame) -> str:
     same content has the same version and any change of a scored field changes it."""
     h = hashlib.sha256()
     for row in items.itertuples(index=False):
-        h.update(json.dumps([getattr(row, f) for f in CANONICAL_FIELDS if f != "file_name"],
-                            ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        h.update(
+            json.dumps(
+                [getattr(row, f) for f in CANONICAL_FIELDS if f != "file_name"],
+                ensure_ascii=False,
+                separators=(",", ":"),
+            ).encode("utf-8")
+        )
         h.update(b"\n")
     return "sha256:" + h.hexdigest()[:16]
 
@@ -767,8 +901,9 @@ def _display_path(root: Path) -> str:
         return str(root)
 
 
-def load_local(root: str | Path, mapping: str | dict | ColumnMapping | None = None,
-               source: str | None = None) -> Benchmark:
+def load_local(
+    root: str | Path, mapping: str | dict | ColumnMapping | None = None, source: str | None = None
+) -> Benchmark:
     """Load and validate a bundle from a local folder, or from its metadata file itself
     (e.g. llvisionqa_dev.json); every problem names its row and id."""
     root = Path(root)
@@ -776,8 +911,9 @@ def load_local(root: str | Path, mapping: str | dict | ColumnMapping | None = No
     meta: Path | None = None
     if root.is_file():
         if root.suffix not in (".jsonl", ".json", ".csv", ".parquet"):
-            raise BenchmarkError(f"{root}: a benchmark file must be .jsonl, .json, .csv or "
-                                 ".parquet")
+            raise BenchmarkError(
+                f"{root}: a benchmark file must be .jsonl, .json, .csv or .parquet"
+            )
         meta, root = root, root.parent
     elif not root.is_dir():
         raise BenchmarkError(f"benchmark folder not found: {root}")
@@ -801,16 +937,26 @@ def load_local(root: str | Path, mapping: str | dict | ColumnMapping | None = No
     items, problems = _validate(rows, cmap, meta_name)
     if problems:
         hint = suggest_mapping(_source_fields(source_rows), cmap)
-        raise BenchmarkError(f"benchmark {source or root}: {len(problems)} invalid item(s)" + (
-            f"; it looks like the {hint.layout} layout: use --mapping {hint.name}"
-            if hint else ""), problems)
-    return Benchmark(items=items, root=base, source=source or _display_path(root),
-                     hash=content_hash(items))
+        raise BenchmarkError(
+            f"benchmark {source or root}: {len(problems)} invalid item(s)"
+            + (
+                f"; it looks like the {hint.layout} layout: use --mapping {hint.name}"
+                if hint
+                else ""
+            ),
+            problems,
+        )
+    return Benchmark(
+        items=items, root=base, source=source or _display_path(root), hash=content_hash(items)
+    )
 
 
-def load_benchmark(source: str | Path, mapping: str | dict | ColumnMapping | None = None,
-                   revision: str | None = None,
-                   download: Callable[..., str] | None = None) -> Benchmark:
+def load_benchmark(
+    source: str | Path,
+    mapping: str | dict | ColumnMapping | None = None,
+    revision: str | None = None,
+    download: Callable[..., str] | None = None,
+) -> Benchmark:
     """Load from a local folder, or from a Hub dataset repo id ("org/name").
 
     For a repo only the metadata files are downloaded up front; images are fetched one by one
@@ -822,8 +968,10 @@ def load_benchmark(source: str | Path, mapping: str | dict | ColumnMapping | Non
         return load_local(path, mapping)
     text = str(source)
     if not _REPO_ID.match(text):
-        raise BenchmarkError(f"benchmark not found: {text!r} is neither a local folder nor a "
-                             "Hub dataset repo id like 'org/name'")
+        raise BenchmarkError(
+            f"benchmark not found: {text!r} is neither a local folder nor a "
+            "Hub dataset repo id like 'org/name'"
+        )
     if download is None:
         from huggingface_hub import snapshot_download
 
@@ -832,11 +980,17 @@ def load_benchmark(source: str | Path, mapping: str | dict | ColumnMapping | Non
     # Parquet shards hold the images too: of a declared split only that split's shards.
     shards = [f"*{split}-*.parquet", f"*{split}/*.parquet"] if split else ["*.parquet"]
     try:
-        local = download(repo_id=text, repo_type="dataset", revision=revision,
-                         allow_patterns=["*.jsonl", "*.csv", *shards, "*.json", "*.md"])
+        local = download(
+            repo_id=text,
+            repo_type="dataset",
+            revision=revision,
+            allow_patterns=["*.jsonl", "*.csv", *shards, "*.json", "*.md"],
+        )
     except Exception as exc:  # noqa: BLE001 - network, auth, missing repo: say which
-        raise BenchmarkError(f"could not download benchmark {text!r} from the Hugging Face "
-                             f"Hub: {type(exc).__name__}: {exc}") from exc
+        raise BenchmarkError(
+            f"could not download benchmark {text!r} from the Hugging Face "
+            f"Hub: {type(exc).__name__}: {exc}"
+        ) from exc
     bench = load_local(local, mapping, source=text)
     bench.repo_id, bench.revision = text, revision
     return bench

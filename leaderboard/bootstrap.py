@@ -25,11 +25,12 @@ cell mean is then a matrix product restricted to the cell's items,
 over resamples or models (only over cells). Item sums are exact in float32 (they are
 multiples of 0.5 far below 2**24).
 """
+
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Hashable
+from typing import Any, cast
 
 import numpy as np
 from scipy.stats import binomtest, rankdata
@@ -55,9 +56,10 @@ class _Cells:
     def unflatten(self, values: list[Any]) -> dict:
         """`values` (one per cell) keyed like the caller's masks."""
         if not self.nested:
-            return dict(zip(self.keys, values))
+            return dict(zip(self.keys, values, strict=False))
         out: dict = {}
-        for (table, cell), v in zip(self.keys, values):
+        for key, v in zip(self.keys, values, strict=False):
+            table, cell = cast(tuple[str, str], key)  # nested keys are (table, cell)
             out.setdefault(table, {})[cell] = v
         return out
 
@@ -74,11 +76,16 @@ def _as_cells(masks: Any, n_items: int) -> _Cells:
         else:
             pairs = list(masks.items())
         keys = tuple(k for k, _ in pairs)
-        matrix = (np.vstack([np.asarray(m, dtype=bool) for _, m in pairs])
-                  if pairs else np.zeros((0, n_items), dtype=bool))
+        matrix = (
+            np.vstack([np.asarray(m, dtype=bool) for _, m in pairs])
+            if pairs
+            else np.zeros((0, n_items), dtype=bool)
+        )
     else:
-        raise TypeError("masks must be a mapping {cell: mask}, {table: {cell: mask}} "
-                        f"or an object with names and matrix, not {type(masks).__name__}")
+        raise TypeError(
+            "masks must be a mapping {cell: mask}, {table: {cell: mask}} "
+            f"or an object with names and matrix, not {type(masks).__name__}"
+        )
     if matrix.ndim != 2 or matrix.shape[1] != n_items:
         raise ValueError(f"masks have {matrix.shape[-1]} items, scores have {n_items}")
     return _Cells(keys, matrix, nested)
@@ -99,8 +106,9 @@ def _check_level(level: float) -> float:
     return (1 - level) / 2
 
 
-def _plan(n_items: int, counts: np.ndarray | None, resamples: int, seed: int,
-          clusters: np.ndarray | None) -> np.ndarray:
+def _plan(
+    n_items: int, counts: np.ndarray | None, resamples: int, seed: int, clusters: np.ndarray | None
+) -> np.ndarray:
     if counts is None:
         return bootstrap_counts(n_items, resamples, seed, clusters)
     counts = np.asarray(counts, dtype=np.float32)
@@ -112,8 +120,9 @@ def _plan(n_items: int, counts: np.ndarray | None, resamples: int, seed: int,
 # ----------------------------------------------------------------------------- the plan
 
 
-def bootstrap_counts(n_items: int, resamples: int = DEFAULT_RESAMPLES, seed: int = 0,
-                     clusters: Any = None) -> np.ndarray:
+def bootstrap_counts(
+    n_items: int, resamples: int = DEFAULT_RESAMPLES, seed: int = 0, clusters: Any = None
+) -> np.ndarray:
     """The resampling plan: float32 (resamples, n_items), how often each item is drawn.
 
     Without clusters each resample draws n_items items with replacement. With clusters
@@ -129,8 +138,9 @@ def bootstrap_counts(n_items: int, resamples: int = DEFAULT_RESAMPLES, seed: int
     else:
         labels = np.asarray(clusters)
         if labels.shape != (n_items,):
-            raise ValueError(f"clusters must have one label per item ({n_items}), "
-                             f"got shape {labels.shape}")
+            raise ValueError(
+                f"clusters must have one label per item ({n_items}), got shape {labels.shape}"
+            )
         _, expand = np.unique(labels, return_inverse=True)
         units = int(expand.max()) + 1
     draws = rng.integers(0, units, size=(resamples, units))
@@ -168,8 +178,9 @@ def _boot_means(s: np.ndarray, matrix: np.ndarray, counts: np.ndarray) -> np.nda
     return out
 
 
-def _boot_cell_by_model(s32: np.ndarray, mask: np.ndarray, counts: np.ndarray,
-                        out: np.ndarray) -> np.ndarray:
+def _boot_cell_by_model(
+    s32: np.ndarray, mask: np.ndarray, counts: np.ndarray, out: np.ndarray
+) -> np.ndarray:
     """Resampled means of one cell in percent as (n_models, resamples) float32, each model's
     resamples contiguous (a sort along them is several times faster than across models).
     `s32` holds the scores as float32 with NaN as 0."""
@@ -249,23 +260,38 @@ class CellIntervals:
 
     def to_dicts(self) -> list[dict]:
         """Per model, `{cell: (low, high) | None}` keyed like the masks passed in."""
-        return [self._cells.unflatten([
-            None if np.isnan(lo) else (float(lo), float(hi)) for lo, hi in zip(lows, highs)])
-            for lows, highs in zip(self.low, self.high)]
+        return [
+            self._cells.unflatten(
+                [
+                    None if np.isnan(lo) else (float(lo), float(hi))
+                    for lo, hi in zip(lows, highs, strict=False)
+                ]
+            )
+            for lows, highs in zip(self.low, self.high, strict=False)
+        ]
 
 
 def cell_means(scores: Any, masks: Any) -> dict | list[dict]:
     """Cell means in percent, None where null; one dict per model (a dict for 1-D scores)."""
     s = _as_scores(scores)
     cells = _as_cells(masks, s.shape[1])
-    rows = [cells.unflatten([None if np.isnan(v) else float(v) for v in row])
-            for row in _point_means(s, cells.matrix)]
+    rows = [
+        cells.unflatten([None if np.isnan(v) else float(v) for v in row])
+        for row in _point_means(s, cells.matrix)
+    ]
     return rows[0] if np.ndim(scores) == 1 else rows
 
 
-def cell_intervals(scores: Any, masks: Any, *, resamples: int = DEFAULT_RESAMPLES,
-                   seed: int = 0, clusters: Any = None, level: float = DEFAULT_LEVEL,
-                   counts: np.ndarray | None = None) -> CellIntervals:
+def cell_intervals(
+    scores: Any,
+    masks: Any,
+    *,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = 0,
+    clusters: Any = None,
+    level: float = DEFAULT_LEVEL,
+    counts: np.ndarray | None = None,
+) -> CellIntervals:
     """Percentile-bootstrap intervals of every cell mean of every model.
 
     `counts` (from `bootstrap_counts`) overrides resamples/seed/clusters, so several calls
@@ -288,8 +314,9 @@ def cell_intervals(scores: Any, masks: Any, *, resamples: int = DEFAULT_RESAMPLE
     null = np.isnan(estimate)
     low, high = low.T.copy(), high.T.copy()
     low[null] = high[null] = np.nan
-    return CellIntervals(cells.keys, estimate, low, high, level, plan.shape[0],
-                         clusters is not None, cells)
+    return CellIntervals(
+        cells.keys, estimate, low, high, level, plan.shape[0], clusters is not None, cells
+    )
 
 
 # ----------------------------------------------------------------------------- ranks
@@ -329,8 +356,9 @@ def _ranks(values: np.ndarray) -> np.ndarray:
     return rankdata(-values, method="min", axis=-1).astype(np.int64)
 
 
-def rank_ranges_from_resamples(point: Any, resampled: Any,
-                               level: float = DEFAULT_LEVEL) -> RankRanges:
+def rank_ranges_from_resamples(
+    point: Any, resampled: Any, level: float = DEFAULT_LEVEL
+) -> RankRanges:
     """Rank ranges from point scores (n_models,) and resampled scores (resamples, n_models).
 
     A model's range is (best, worst) rank after dropping the (1-level)/2 share of resamples
@@ -342,8 +370,9 @@ def rank_ranges_from_resamples(point: Any, resampled: Any,
     point = np.asarray(point, dtype=np.float64)
     resampled = np.asarray(resampled, dtype=np.float64)
     if resampled.ndim != 2 or resampled.shape[1] != point.shape[0]:
-        raise ValueError(f"resampled must be (resamples, {point.shape[0]}), "
-                         f"got shape {resampled.shape}")
+        raise ValueError(
+            f"resampled must be (resamples, {point.shape[0]}), got shape {resampled.shape}"
+        )
     n = point.shape[0]
     ranked = np.flatnonzero(~np.isnan(point))
     rank: list[int | None] = [None] * n
@@ -362,9 +391,16 @@ def rank_ranges_from_resamples(point: Any, resampled: Any,
     return RankRanges(rank, best, worst, indistinguishable_groups(best, worst), level)
 
 
-def rank_ranges(scores: Any, mask: Any = None, *, resamples: int = DEFAULT_RESAMPLES,
-                seed: int = 0, clusters: Any = None, level: float = DEFAULT_LEVEL,
-                counts: np.ndarray | None = None) -> RankRanges:
+def rank_ranges(
+    scores: Any,
+    mask: Any = None,
+    *,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = 0,
+    clusters: Any = None,
+    level: float = DEFAULT_LEVEL,
+    counts: np.ndarray | None = None,
+) -> RankRanges:
     """Rank ranges of models on the mean over `mask` (default: every item, i.e. Overall)."""
     s = _as_scores(scores)
     n_items = s.shape[1]
@@ -385,8 +421,11 @@ def indistinguishable_groups(best: list[int | None], worst: list[int | None]) ->
     do not overlap). Models with a None range are left out. Members are ordered by
     (best, worst, index).
     """
-    order = sorted((b, w, i) for i, (b, w) in enumerate(zip(best, worst))
-                   if b is not None and w is not None)
+    order = sorted(
+        (b, w, i)
+        for i, (b, w) in enumerate(zip(best, worst, strict=False))
+        if b is not None and w is not None
+    )
     groups: list[list[int]] = []
     reach = -1
     for b, w, i in order:
@@ -418,19 +457,29 @@ class PairedDifference:
 
     def to_dict(self) -> dict:
         """`{cell: (diff, low, high) | None}` keyed like the masks passed in."""
-        return self._cells.unflatten([
-            None if np.isnan(d) else (float(d), float(lo), float(hi))
-            for d, lo, hi in zip(self.diff, self.low, self.high)])
+        return self._cells.unflatten(
+            [
+                None if np.isnan(d) else (float(d), float(lo), float(hi))
+                for d, lo, hi in zip(self.diff, self.low, self.high, strict=False)
+            ]
+        )
 
     def significant(self) -> np.ndarray:
         """bool (n_cells,): the interval excludes 0 (A and B differ at this level)."""
         return (self.low > 0) | (self.high < 0)
 
 
-def paired_difference(scores_a: Any, scores_b: Any, masks: Any, *,
-                      resamples: int = DEFAULT_RESAMPLES, seed: int = 0, clusters: Any = None,
-                      level: float = DEFAULT_LEVEL,
-                      counts: np.ndarray | None = None) -> PairedDifference:
+def paired_difference(
+    scores_a: Any,
+    scores_b: Any,
+    masks: Any,
+    *,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = 0,
+    clusters: Any = None,
+    level: float = DEFAULT_LEVEL,
+    counts: np.ndarray | None = None,
+) -> PairedDifference:
     """A minus B per cell, with an interval from resampling the same items for both.
 
     Because both models are scored on the same resampled items, item difficulty cancels
@@ -440,8 +489,9 @@ def paired_difference(scores_a: Any, scores_b: Any, masks: Any, *,
     a = np.asarray(scores_a, dtype=np.float64)
     b = np.asarray(scores_b, dtype=np.float64)
     if a.ndim != 1 or a.shape != b.shape:
-        raise ValueError(f"scores_a and scores_b must be 1-D of equal length, "
-                         f"got shapes {a.shape} and {b.shape}")
+        raise ValueError(
+            f"scores_a and scores_b must be 1-D of equal length, got shapes {a.shape} and {b.shape}"
+        )
     d = (a - b)[None, :]  # NaN where either is unknown
     cells = _as_cells(masks, d.shape[1])
     plan = _plan(d.shape[1], counts, resamples, seed, clusters)
@@ -479,8 +529,9 @@ def mcnemar_exact(correct_a: Any, correct_b: Any) -> tuple[int, int, float]:
     return b, c, p
 
 
-def discordant_items(scores_a: Any, scores_b: Any,
-                     mask: Any = None) -> tuple[np.ndarray, np.ndarray]:
+def discordant_items(
+    scores_a: Any, scores_b: Any, mask: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Item indices where the models disagree: (A scores higher, B scores higher).
 
     On closed-ended items that is exactly "A right and B wrong" and the reverse; on OE items
@@ -489,8 +540,9 @@ def discordant_items(scores_a: Any, scores_b: Any,
     a = np.asarray(scores_a, dtype=np.float64)
     b = np.asarray(scores_b, dtype=np.float64)
     if a.ndim != 1 or a.shape != b.shape:
-        raise ValueError(f"scores_a and scores_b must be 1-D of equal length, "
-                         f"got shapes {a.shape} and {b.shape}")
+        raise ValueError(
+            f"scores_a and scores_b must be 1-D of equal length, got shapes {a.shape} and {b.shape}"
+        )
     keep = np.ones(a.shape, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
     return np.flatnonzero(keep & (a > b)), np.flatnonzero(keep & (a < b))
 

@@ -16,6 +16,7 @@ Where it is called from (integration):
 The Hub sync must push and restore the `changes/` folder too (it only knows submission
 folders today).
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -28,15 +29,23 @@ import numpy as np
 import pandas as pd
 
 from .append_only import DEFAULT_MAX_BYTES, RecordFolder, new_record_id
-from .provenance import judge_label, result_versions
 from .names import name_key as model_key
+from .provenance import judge_label, result_versions
 from .taxonomy import TABLES
 
 #: Columns an items frame must have to be compared (items.parquet has them all).
 ITEM_FIELDS: tuple[str, ...] = ("id", "qtype", "parsed", "status", "score")
 #: Keys of each flip in a record.
-FLIP_KEYS: tuple[str, ...] = ("id", "qtype", "old_score", "new_score", "old_parsed",
-                              "new_parsed", "old_status", "new_status")
+FLIP_KEYS: tuple[str, ...] = (
+    "id",
+    "qtype",
+    "old_score",
+    "new_score",
+    "old_parsed",
+    "new_parsed",
+    "old_status",
+    "new_status",
+)
 ABSENT = "absent"  # status of an item on the side of a benchmark revision that lacks it
 RECORD_KIND = "rescore"
 CHANGES_DIR = "changes"  # under the store root: ChangeLog(store.root / CHANGES_DIR)
@@ -59,8 +68,9 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def cell_changes(old_tables: Mapping[str, Mapping[str, Any]],
-                 new_tables: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+def cell_changes(
+    old_tables: Mapping[str, Mapping[str, Any]], new_tables: Mapping[str, Mapping[str, Any]]
+) -> list[dict[str, Any]]:
     """Every cell of Tables 3-6 in taxonomy order: old, new and new minus old (points; None
     when either side is null). `changed` is true when the value moved or became (non)null."""
     out = []
@@ -69,13 +79,22 @@ def cell_changes(old_tables: Mapping[str, Mapping[str, Any]],
         for cell in table.cells:
             old, new = _clean(old_t.get(cell.name)), _clean(new_t.get(cell.name))
             delta = None if old is None or new is None else new - old
-            out.append({"table": key, "cell": cell.name, "old": old, "new": new,
-                        "delta": delta, "changed": not _same(old, new)})
+            out.append(
+                {
+                    "table": key,
+                    "cell": cell.name,
+                    "old": old,
+                    "new": new,
+                    "delta": delta,
+                    "changed": not _same(old, new),
+                }
+            )
     return out
 
 
-def item_flips(old_items: pd.DataFrame, new_items: pd.DataFrame) -> tuple[
-        list[dict[str, Any]], dict[str, int]]:
+def item_flips(
+    old_items: pd.DataFrame, new_items: pd.DataFrame
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """(flips, status transitions) between two items frames, matched by id.
 
     A flip is an item whose score differs (an unknown score, NaN, differs from a known
@@ -92,26 +111,47 @@ def item_flips(old_items: pd.DataFrame, new_items: pd.DataFrame) -> tuple[
     new_ids, old_ids = new["id"].tolist(), old["id"].tolist()
     in_new = set(new_ids)
     order = new_ids + [i for i in old_ids if i not in in_new]  # new's order, then removed
-    both = pd.DataFrame({"id": order}).merge(new, on="id", how="left").merge(
-        old, on="id", how="left")
+    both = (
+        pd.DataFrame({"id": order}).merge(new, on="id", how="left").merge(old, on="id", how="left")
+    )
     in_old = set(old_ids)
     o_score = both["old_score"].to_numpy(dtype=np.float64, na_value=np.nan)
     n_score = both["new_score"].to_numpy(dtype=np.float64, na_value=np.nan)
     o_nan, n_nan = np.isnan(o_score), np.isnan(n_score)
-    only = np.fromiter((i not in in_new or i not in in_old for i in order), dtype=bool,
-                       count=len(order))
+    only = np.fromiter(
+        (i not in in_new or i not in in_old for i in order), dtype=bool, count=len(order)
+    )
     flipped = only | (o_nan != n_nan) | (~o_nan & ~n_nan & (o_score != n_score))
     o_status = both["old_status"].astype(object).where(both["old_status"].notna(), ABSENT)
     n_status = both["new_status"].astype(object).where(both["new_status"].notna(), ABSENT)
-    transitions = Counter(f"{a} -> {b}" for a, b in zip(o_status, n_status) if a != b)
+    transitions = Counter(f"{a} -> {b}" for a, b in zip(o_status, n_status, strict=False) if a != b)
     idx = np.flatnonzero(flipped)
     sub = both.iloc[idx]
-    columns = zip(sub["id"], sub["new_qtype"], sub["old_qtype"], o_score[idx], n_score[idx],
-                  sub["old_parsed"], sub["new_parsed"], o_status.iloc[idx], n_status.iloc[idx])
-    flips = [{"id": str(i), "qtype": _clean(nq) or _clean(oq), "old_score": _clean(os_),
-              "new_score": _clean(ns), "old_parsed": _clean(op), "new_parsed": _clean(np_),
-              "old_status": ost, "new_status": nst}
-             for i, nq, oq, os_, ns, op, np_, ost, nst in columns]
+    columns = zip(
+        sub["id"],
+        sub["new_qtype"],
+        sub["old_qtype"],
+        o_score[idx],
+        n_score[idx],
+        sub["old_parsed"],
+        sub["new_parsed"],
+        o_status.iloc[idx],
+        n_status.iloc[idx],
+        strict=False,
+    )
+    flips = [
+        {
+            "id": str(i),
+            "qtype": _clean(nq) or _clean(oq),
+            "old_score": _clean(os_),
+            "new_score": _clean(ns),
+            "old_parsed": _clean(op),
+            "new_parsed": _clean(np_),
+            "old_status": ost,
+            "new_status": nst,
+        }
+        for i, nq, oq, os_, ns, op, np_, ost, nst in columns
+    ]
     return flips, dict(sorted(transitions.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
@@ -127,16 +167,17 @@ def rescore_reason(old_result: Mapping[str, Any], new_result: Mapping[str, Any])
         if old[key] != new[key]:
             parts.append(f"{label} {old[key] or 'unrecorded'} -> {new[key] or 'unrecorded'}")
     if old["benchmark_revision"] != new["benchmark_revision"] and new["benchmark_revision"]:
-        parts.append(f"benchmark revision {old['benchmark_revision'] or 'unrecorded'} -> "
-                     f"{new['benchmark_revision']}")
+        parts.append(
+            f"benchmark revision {old['benchmark_revision'] or 'unrecorded'} -> "
+            f"{new['benchmark_revision']}"
+        )
     elif old["benchmark_hash"] != new["benchmark_hash"]:
-        parts.append(f"benchmark {old['benchmark_hash'] or 'unrecorded'} -> "
-                     f"{new['benchmark_hash']}")
-    if (old["judge"], old["judge_prompt_version"]) != (new["judge"],
-                                                        new["judge_prompt_version"]):
+        parts.append(
+            f"benchmark {old['benchmark_hash'] or 'unrecorded'} -> {new['benchmark_hash']}"
+        )
+    if (old["judge"], old["judge_prompt_version"]) != (new["judge"], new["judge_prompt_version"]):
         prompt = new["judge_prompt_version"]
-        parts.append(f"re-judged with {new['judge']}" + (f" (prompt {prompt})" if prompt
-                                                         else ""))
+        parts.append(f"re-judged with {new['judge']}" + (f" (prompt {prompt})" if prompt else ""))
     return "; ".join(parts) or "re-scored (no recorded version changed)"
 
 
@@ -148,10 +189,17 @@ def rejudge_reason(judge: Mapping[str, Any] | None) -> str:
 # ----------------------------------------------------------------------------- records
 
 
-def change_record(model: str, old_result: Mapping[str, Any], new_result: Mapping[str, Any],
-                  old_items: pd.DataFrame, new_items: pd.DataFrame,
-                  reason: str | None = None, *, submission_id: str | None = None,
-                  at: datetime | None = None) -> dict[str, Any]:
+def change_record(
+    model: str,
+    old_result: Mapping[str, Any],
+    new_result: Mapping[str, Any],
+    old_items: pd.DataFrame,
+    new_items: pd.DataFrame,
+    reason: str | None = None,
+    *,
+    submission_id: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
     """One JSON-ready change record (see the module docstring). `old_result` and
     `new_result` are result.json payloads (ScoreResult.to_json or the stored dict);
     `reason` defaults to `rescore_reason(old_result, new_result)`."""
@@ -174,8 +222,10 @@ def change_record(model: str, old_result: Mapping[str, Any], new_result: Mapping
         "flips": flips,
         "n_flips": len(flips),
         "status_transitions": transitions,
-        "status_counts": {"old": dict(old_result.get("status_counts") or {}),
-                          "new": dict(new_result.get("status_counts") or {})},
+        "status_counts": {
+            "old": dict(old_result.get("status_counts") or {}),
+            "new": dict(new_result.get("status_counts") or {}),
+        },
     }
 
 
@@ -216,8 +266,13 @@ class ChangeLog:
         """Every record id, newest first by default (nothing is opened)."""
         return self.folder.ids(newest_first)
 
-    def list(self, newest_first: bool = True, limit: int | None = 100,
-             model: str | None = None, max_scan: int | None = 10_000) -> list[dict[str, Any]]:
+    def list(
+        self,
+        newest_first: bool = True,
+        limit: int | None = 100,
+        model: str | None = None,
+        max_scan: int | None = 10_000,
+    ) -> list[dict[str, Any]]:
         """Record summaries (no cells or flips: `get` a record for those), newest first by
         default; only those of `model` (by model key) if given. Read-only: they are cached."""
         keep = None

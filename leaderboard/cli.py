@@ -8,6 +8,7 @@ and the output says why Overall is "-".
 when some could not be). Bad input exits with status 2 and the message on stderr. Both run
 the one submission pipeline (`leaderboard.submission`), as the app does.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,15 +49,16 @@ def judge_line(judge: dict | None, unjudged: int) -> str:
     if not judge:
         if not unjudged:
             return "judge: none (no open-ended items to judge)"
-        return (f"judge: none, so {unjudged} open-ended answer(s) are unjudged and OE and "
-                "Overall print \"-\"; --judge approx (the app's default) or --judge openai "
-                "scores them")
+        return (
+            f"judge: none, so {unjudged} open-ended answer(s) are unjudged and OE and "
+            'Overall print "-"; --judge approx (the app\'s default) or --judge openai '
+            "scores them"
+        )
     j = judge
     line = f"judge: {j['backend']} {j.get('model') or ''}".rstrip()
     if j.get("approximate"):
         line += " (approximate: an offline lexical judge, not the paper's GPT judge)"
-    return line + (f"; calls {j['calls']}, cache hits {j['cache_hits']}, "
-                   f"failures {j['failures']}")
+    return line + (f"; calls {j['calls']}, cache hits {j['cache_hits']}, failures {j['failures']}")
 
 
 def write_json_atomic(path: Path, payload: dict) -> None:
@@ -75,41 +77,61 @@ def result_intervals(result, seed: int, resamples: int) -> dict:
 
     if resamples < 100:
         raise InputError(f"--resamples must be at least 100, got {resamples}")
-    ci = cell_intervals(result.scores[None, :], cell_masks(result.benchmark).as_dict(),
-                        resamples=resamples, seed=seed,
-                        clusters=result.benchmark.image_clusters)
-    return {table: {cell: (list(v) if v is not None else None) for cell, v in cells.items()}
-            for table, cells in ci.to_dicts()[0].items()}
+    ci = cell_intervals(
+        result.scores[None, :],
+        cell_masks(result.benchmark).as_dict(),
+        resamples=resamples,
+        seed=seed,
+        clusters=result.benchmark.image_clusters,
+    )
+    return {
+        table: {cell: (list(v) if v is not None else None) for cell, v in cells.items()}
+        for table, cells in ci.to_dicts()[0].items()
+    }
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m leaderboard",
-                                     description="Q-Bench-Portrait reference scorer")
+    parser = argparse.ArgumentParser(
+        prog="python -m leaderboard", description="Q-Bench-Portrait reference scorer"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     score = sub.add_parser("score", help="score one prediction file")
-    score.add_argument("--benchmark", default=str(DEMO_BUNDLE),
-                       help="local bundle folder or Hub dataset repo id (default: the demo)")
-    score.add_argument("--mapping", default=None,
-                       help=f"column mapping: {', '.join(MAPPINGS)} or a JSON file")
+    score.add_argument(
+        "--benchmark",
+        default=str(DEMO_BUNDLE),
+        help="local bundle folder or Hub dataset repo id (default: the demo)",
+    )
+    score.add_argument(
+        "--mapping", default=None, help=f"column mapping: {', '.join(MAPPINGS)} or a JSON file"
+    )
     score.add_argument("--revision", default=None, help="Hub revision (branch, tag, commit)")
     score.add_argument("--predictions", required=True, help="JSONL, JSON, CSV, TSV or Parquet")
     score.add_argument("--model", default=None, help="model name shown in the output")
     score.add_argument("--json", dest="json_out", default=None, help="write the full result")
     add_judge_arguments(score, default=APP_JUDGE)
-    score.add_argument("--intervals", action="store_true",
-                       help="add 95%% bootstrap intervals of every cell to the JSON")
+    score.add_argument(
+        "--intervals",
+        action="store_true",
+        help="add 95%% bootstrap intervals of every cell to the JSON",
+    )
     score.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
-    score.add_argument("--resamples", type=int, default=2000,
-                       help="bootstrap resamples (default 2000)")
+    score.add_argument(
+        "--resamples", type=int, default=2000, help="bootstrap resamples (default 2000)"
+    )
     rescore = sub.add_parser(
-        "rescore", help="re-score stored submissions whose scorer or benchmark version changed")
+        "rescore", help="re-score stored submissions whose scorer or benchmark version changed"
+    )
     rescore.add_argument("--submissions", required=True, help="the submission store folder")
-    rescore.add_argument("--benchmark", default=str(DEMO_BUNDLE),
-                         help="local bundle folder or Hub dataset repo id (default: the demo)")
+    rescore.add_argument(
+        "--benchmark",
+        default=str(DEMO_BUNDLE),
+        help="local bundle folder or Hub dataset repo id (default: the demo)",
+    )
     rescore.add_argument("--mapping", default=None, help="column mapping (as for score)")
     rescore.add_argument("--revision", default=None, help="Hub revision (branch, tag, commit)")
-    rescore.add_argument("--clean", action="store_true",
-                         help="also remove temp folders left by interrupted writes")
+    rescore.add_argument(
+        "--clean", action="store_true", help="also remove temp folders left by interrupted writes"
+    )
     add_judge_arguments(rescore, default=APP_JUDGE)
     return parser
 
@@ -123,8 +145,9 @@ def cmd_rescore(args: argparse.Namespace) -> int:
         raise InputError(f"submission folder not found: {root}")
     bench = load_benchmark(args.benchmark, mapping=args.mapping, revision=args.revision)
     store = SubmissionStore(root, bench)
-    pipeline = SubmissionPipeline(bench, store, judge=judge_from_args(args),
-                                  limits=Limits.from_env())
+    pipeline = SubmissionPipeline(
+        bench, store, judge=judge_from_args(args), limits=Limits.from_env()
+    )
     subs = store.scan()
     stale = [s for s in subs if store.is_stale(s)]
     print(f"benchmark {bench.source} ({len(bench)} items, {bench.hash})")
@@ -137,8 +160,10 @@ def cmd_rescore(args: argparse.Namespace) -> int:
         store.clean_leftovers()
         print(f"removed {len(leftovers)} temp folder(s) left by interrupted writes")
     elif leftovers:
-        print(f"{len(leftovers)} temp folder(s) left by interrupted writes "
-              f"({', '.join(leftovers[:5])}); --clean removes them")
+        print(
+            f"{len(leftovers)} temp folder(s) left by interrupted writes "
+            f"({', '.join(leftovers[:5])}); --clean removes them"
+        )
     for problem in store.problems:
         print(f"problem: {problem}", file=sys.stderr)
     return 1 if store.problems else 0
@@ -154,8 +179,10 @@ def cmd_score(args: argparse.Namespace) -> int:
         raise InputError(str(exc)) from exc
     progress = None
     if pipeline.judge is not None and sys.stderr.isatty():
+
         def progress(done: int, total: int) -> None:
             print(f"\rjudging OE answers: {done}/{total}", end="", file=sys.stderr)
+
     try:
         result = pipeline.judge_preview(preview, progress)
     finally:
@@ -163,9 +190,11 @@ def cmd_score(args: argparse.Namespace) -> int:
     name = args.model or Path(args.predictions).stem
     rep = preview.upload.report
     print(f"benchmark {bench.source} ({len(bench)} items, {bench.hash})")
-    print(f"predictions {rep.file_name}: {rep.format}, {rep.rows} rows, id column "
-          f"{rep.id_column!r}, prediction column {rep.prediction_column!r}; matched "
-          f"{rep.matched}, missing {rep.missing}, unknown {rep.unknown}, empty {rep.empty}")
+    print(
+        f"predictions {rep.file_name}: {rep.format}, {rep.rows} rows, id column "
+        f"{rep.id_column!r}, prediction column {rep.prediction_column!r}; matched "
+        f"{rep.matched}, missing {rep.missing}, unknown {rep.unknown}, empty {rep.empty}"
+    )
     print(format_table3(name, result.tables.values["table3"]))
     print("status: " + ", ".join(f"{k} {v}" for k, v in result.status_counts.items() if v))
     for cell, why in result.tables.null_reasons.get("table3", {}).items():
@@ -176,10 +205,12 @@ def cmd_score(args: argparse.Namespace) -> int:
         payload["model"] = name
         if args.intervals:
             payload["intervals"] = result_intervals(result, args.seed, args.resamples)
-            payload["intervals_info"] = {"level": 0.95, "seed": args.seed,
-                                         "resamples": args.resamples,
-                                         "clustered_by_image":
-                                             bench.image_clusters is not None}
+            payload["intervals_info"] = {
+                "level": 0.95,
+                "seed": args.seed,
+                "resamples": args.resamples,
+                "clustered_by_image": bench.image_clusters is not None,
+            }
         write_json_atomic(Path(args.json_out), payload)
     return 0
 

@@ -1,4 +1,5 @@
 """Errors that carry a user-facing message naming what is wrong and where."""
+
 from __future__ import annotations
 
 

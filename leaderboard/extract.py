@@ -71,14 +71,15 @@ re.IGNORECASE and start every alternative with a plain literal (the word-boundar
 sits after it), which lets `re` skip ahead by first character; letter lists are matched
 anchored at the few positions where a capital A-D stands alone.
 """
+
 from __future__ import annotations
 
 import re
 import string
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Sequence
 
 from leaderboard.taxonomy import OPTION_LETTERS, QTYPES, TF_VALUES
 
@@ -126,16 +127,27 @@ def _alt(*parts: list[str]) -> str:
 
 
 # --------------------------------------------------------------------------- normalising
-_CHAR_MAP = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2212": "-",
-    "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None,
-})
+_CHAR_MAP = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2212": "-",
+        "\u200b": None,
+        "\u200c": None,
+        "\u200d": None,
+        "\u2060": None,
+        "\ufeff": None,
+    }
+)
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)  # keeps length
 _THINK_BLOCK = re.compile(r"<(think|thinking|reasoning)>.*?</\1\s*>", re.S | re.I)
 _THINK_CLOSE = re.compile(r"^.*</(?:think|thinking|reasoning)\s*>", re.S | re.I)
 _THINK_OPEN = re.compile(r"<(?:think|thinking|reasoning)>.*", re.S | re.I)
 _LATEX_WRAP = re.compile(
-    r"\\(?:boxed|fbox|text|textbf|textit|textrm|mathrm|mathbf|mbox)\s*\{([^{}]*)\}")
+    r"\\(?:boxed|fbox|text|textbf|textit|textrm|mathrm|mathbf|mbox)\s*\{([^{}]*)\}"
+)
 _LATEX_DELIM = re.compile(r"\\[()\[\]]")
 _LATEX_DOLLARS = re.compile(r"\$([^$]{1,80})\$")  # "$B$" -> "B"; a lone "$5" stays
 _EMPHASIS = re.compile(r"\*+|`+|(?<![A-Za-z0-9])_{1,2}(?=\S)|(?<=\S)_{1,2}(?![A-Za-z0-9])")
@@ -176,7 +188,7 @@ def _last_sentence(flat: str) -> str | None:
     """The text after the last sentence break, or None when there is only one sentence."""
     body = flat.rstrip(" .!。")
     cut = max(body.rfind(c) for c in ".!?。:;")
-    return flat[cut + 1:].strip() if cut >= 0 else None
+    return flat[cut + 1 :].strip() if cut >= 0 else None
 
 
 # --------------------------------------------------------------------------- letters
@@ -189,7 +201,8 @@ _NOT_ARTICLE = (
     "most|more|correctly|accurately|would|should|could|might|must|can|will|has|does|"
     "doesn't|only|alone|also|too|here|because|since|as|and|or|but|nor|so|then|thus|"
     "therefore|hence|for|with|to|from|in|on|of|than|vs|versus|not|the|this|that|which|"
-    "if|when|while|instead|rather|option|choice|answer|due")
+    "if|when|while|instead|rather|option|choice|answer|due"
+)
 _A_GUARD = rf"(?!\s+(?!(?:{_NOT_ARTICLE})\b)[a-z])"  # "A slight blur": the article
 _LB = r"(?<![A-Za-z0-9&])(?<![A-Za-z0-9][.\-'])"  # not inside "A.I.", "B&W", "3D", "X-B"
 _LB_AFTER = rf"(?<![A-Za-z0-9&][{_UP}])(?<![A-Za-z0-9][.\-'][{_UP}])"  # same, after it
@@ -220,7 +233,9 @@ _LETTERS_UP = re.compile(rf"{_RUN}|{_L_UP}")
 _LETTERS_CI = re.compile(rf"{_RUN}|{_L_CI}")
 _SINGULAR = re.compile(
     r"\s*(?:is|was|seems|appears|looks|fits|matches|describes|does|has)\b"
-    r"|\s*(?:is|was|does|has)n't\b", re.I)
+    r"|\s*(?:is|was|does|has)n't\b",
+    re.I,
+)
 
 
 def _letters_in(span: str, ci: bool) -> set[str]:
@@ -257,15 +272,30 @@ _RULEOUT_TAIL = (
     r"|(?:is|are|was|were|seems?|appears?|does|do)\s+(?:(?:also|clearly|definitely|"
     r"probably|likely|obviously|certainly)\s+)?not\b(?!\s+only)"
     r"|(?:is|are|was|were|does|do)n't\b)"
-    r"|\s*(?:选项|项)?(?:是|为)?(?:错误|错的|错|不正确|不对|不符合?|可以排除|排除|不是)")
+    r"|\s*(?:选项|项)?(?:是|为)?(?:错误|错的|错|不正确|不对|不符合?|可以排除|排除|不是)"
+)
 _RULEOUT_AT = re.compile(_RULEOUT_TAIL)
 # Said right before a letter list ("not A", "rule out A and D", "排除B"); on lower text.
-_RULEOUT_PRE = re.compile(_alt(
-    _kw([r"not\b", r"nor\b", r"isn't\b", r"rather\s+than\b", r"instead\s+of\b",
-         r"rul(?:e|es|ed|ing)\s+out\b", r"eliminat(?:e|es|ed|ing)\b",
-         r"exclud(?:e|es|ed|ing)\b", r"discard(?:s|ed|ing)?\b", r"reject(?:s|ed|ing)?\b",
-         r"except(?:\s+for)?\b"]),
-    ["排除", "不选", "不是", "并非", "而非", "除了?"]))
+_RULEOUT_PRE = re.compile(
+    _alt(
+        _kw(
+            [
+                r"not\b",
+                r"nor\b",
+                r"isn't\b",
+                r"rather\s+than\b",
+                r"instead\s+of\b",
+                r"rul(?:e|es|ed|ing)\s+out\b",
+                r"eliminat(?:e|es|ed|ing)\b",
+                r"exclud(?:e|es|ed|ing)\b",
+                r"discard(?:s|ed|ing)?\b",
+                r"reject(?:s|ed|ing)?\b",
+                r"except(?:\s+for)?\b",
+            ]
+        ),
+        ["排除", "不选", "不是", "并非", "而非", "除了?"],
+    )
+)
 _PRE_LIST = re.compile(rf"\s*(?:{_OPTWORD}\s*)?(?P<list>{_LIST_UP})")
 # Said right after a letter list, names them as the answer ("C is correct", "A和C正确").
 _LIST_AT_RE = re.compile(_LIST_AT)
@@ -276,7 +306,8 @@ _POST_AT = re.compile(
     r"best|likely|plausible|valid|answer)\b"
     r"|(?:fits|matches|describes)\s+(?:it\s+|the\s+image\s+)?(?:best|better)\b"
     r"|(?:is\s+)?(?:a|the)\s+(?:better|closer)\s+(?:fit|match|choice|option|answer)\b)"
-    r"|\s*(?:选项|项)?(?:是|为)?(?:正确|对)的?")
+    r"|\s*(?:选项|项)?(?:是|为)?(?:正确|对)的?"
+)
 
 
 def _scan_letters(flat: str) -> tuple[list[tuple[int, frozenset[str]]], set[str]]:
@@ -311,30 +342,77 @@ def _ruled_out_before(flat: str, low: str) -> set[str]:
 
 
 # Cues that precede the answer letters; on lower text, then the list is read on the text.
-_VERB = (r"(?:is|are|was|would\s+be|should\s+be|will\s+be|must\s+be|seems\s+to\s+be|"
-         r"appears\s+to\s+be|:|=|-|—|–)")
+_VERB = (
+    r"(?:is|are|was|would\s+be|should\s+be|will\s+be|must\s+be|seems\s+to\s+be|"
+    r"appears\s+to\s+be|:|=|-|—|–)"
+)
 _OPT_LOW = r"(?:(?:the\s+)?(?:options?|choices?|letters?)\b\s*|选项\s*)?"
-_AFTER_VERB = (r"(?:(?:(?:most\s+)?likely|probably|definitely|clearly|certainly|"
-               rf"therefore|thus)\s+)?{_OPT_LOW}")
-_NOT_THE_ANSWER = "".join(f"(?<!{w} a)" for w in (
-    "incorrect", "wrong", "false", "invalid", "other", "possible", "candidate", "remaining"))
-_CUE_PRE = re.compile(_alt(
-    _kw([rf"a{_NOT_THE_ANSWER}nswers?"], rf"\b(?:\s+to\s+(?:this|the)\s+question)?[\"']?\s*"
-        rf"(?:{_VERB}\s*{_AFTER_VERB})?"),
-    _kw(["correct", "right", "best", "true", "proper", "valid", "appropriate", "suitable",
-         "accurate", r"most\s+(?:appropriate|suitable|accurate|likely|fitting|plausible|"
-                     r"reasonable)"],
-        r"\s+(?:options?|choices?|ones?|descriptions?|letters?|selections?)\b[\"']?\s*"
-        rf"{_VERB}\s*{_AFTER_VERB}"),
-    _kw(['"', "'"], r"(?:choice|option|selection|prediction|pred|label)s?[\"']\s*[:=]\s*"),
-    _kw(["i", "we"], r"(?:'d|\s+would|'ll|\s+will|\s+shall)?\s+(?:choose|select|pick|"
-        rf"go\s+with|opt\s+for)\b\s*:?\s*{_AFTER_VERB}"),
-    _kw([r"let'?s\s+go\s+with\s+", r"my\s+(?:choice|pick|selection)\s*(?:is|would\s+be|:)?\s*",
-         r"best\s+guess\s*(?:is|would\s+be|:)?\s*"], _AFTER_VERB),
-    _kw(["therefore", "thus", "hence", "so", "consequently", r"most\s+likely", "probably"],
-        rf"\b\s*,?\s*{_OPT_LOW}"),
-    [r"答案(?:应该|应当|应)?(?:是|为|选)?\s*:?\s*(?:选项)?",
-     r"正确(?:答案|选项)(?:是|为|有)?\s*:?\s*", r"选(?:择)?(?:的是|是|为)?(?!项)\s*:?\s*"]))
+_AFTER_VERB = (
+    r"(?:(?:(?:most\s+)?likely|probably|definitely|clearly|certainly|"
+    rf"therefore|thus)\s+)?{_OPT_LOW}"
+)
+_NOT_THE_ANSWER = "".join(
+    f"(?<!{w} a)"
+    for w in (
+        "incorrect",
+        "wrong",
+        "false",
+        "invalid",
+        "other",
+        "possible",
+        "candidate",
+        "remaining",
+    )
+)
+_CUE_PRE = re.compile(
+    _alt(
+        _kw(
+            [rf"a{_NOT_THE_ANSWER}nswers?"],
+            rf"\b(?:\s+to\s+(?:this|the)\s+question)?[\"']?\s*"
+            rf"(?:{_VERB}\s*{_AFTER_VERB})?",
+        ),
+        _kw(
+            [
+                "correct",
+                "right",
+                "best",
+                "true",
+                "proper",
+                "valid",
+                "appropriate",
+                "suitable",
+                "accurate",
+                r"most\s+(?:appropriate|suitable|accurate|likely|fitting|plausible|"
+                r"reasonable)",
+            ],
+            r"\s+(?:options?|choices?|ones?|descriptions?|letters?|selections?)\b[\"']?\s*"
+            rf"{_VERB}\s*{_AFTER_VERB}",
+        ),
+        _kw(['"', "'"], r"(?:choice|option|selection|prediction|pred|label)s?[\"']\s*[:=]\s*"),
+        _kw(
+            ["i", "we"],
+            r"(?:'d|\s+would|'ll|\s+will|\s+shall)?\s+(?:choose|select|pick|"
+            rf"go\s+with|opt\s+for)\b\s*:?\s*{_AFTER_VERB}",
+        ),
+        _kw(
+            [
+                r"let'?s\s+go\s+with\s+",
+                r"my\s+(?:choice|pick|selection)\s*(?:is|would\s+be|:)?\s*",
+                r"best\s+guess\s*(?:is|would\s+be|:)?\s*",
+            ],
+            _AFTER_VERB,
+        ),
+        _kw(
+            ["therefore", "thus", "hence", "so", "consequently", r"most\s+likely", "probably"],
+            rf"\b\s*,?\s*{_OPT_LOW}",
+        ),
+        [
+            r"答案(?:应该|应当|应)?(?:是|为|选)?\s*:?\s*(?:选项)?",
+            r"正确(?:答案|选项)(?:是|为|有)?\s*:?\s*",
+            r"选(?:择)?(?:的是|是|为)?(?!项)\s*:?\s*",
+        ],
+    )
+)
 _CUE_LIST = re.compile(_LIST_CI)
 
 
@@ -344,12 +422,19 @@ _WEAK_CUES = ("so", "therefore", "thus", "hence", "consequently", "most", "proba
 # After "so B" comes the end of the clause or a verb saying what B is, not another verb.
 _WEAK_CUE_TAIL = re.compile(
     r"\s*(?:[.,;:!?)\]。，、]|$|(?:is|are|was|were|would|should|must|seems?|appears?|looks?|"
-    r"fits?|matches|best|because|since|as|due|then|it|here|too|also|both|all|apply|applies)\b)")
+    r"fits?|matches|best|because|since|as|due|then|it|here|too|also|both|all|apply|applies)\b)"
+)
 _BARE_ANSWER = re.compile(r"answers?[\s\"']*(?:to\s+(?:this|the)\s+question[\s\"']*)?")
 
 
-def _cue_texts(flat: str, low: str, m: re.Match[str], opts: Sequence[_Option],
-               multi: bool, letters: set[str] | None) -> frozenset[str] | None:
+def _cue_texts(
+    flat: str,
+    low: str,
+    m: re.Match[str],
+    opts: Sequence[_Option],
+    multi: bool,
+    letters: set[str] | None,
+) -> frozenset[str] | None:
     """What a cue names by option text ("answer is "Overexposed."", MC "A. <text>, C. ...")."""
     cue = m.group()
     if cue.startswith(_WEAK_CUES) or _BARE_ANSWER.fullmatch(cue):
@@ -362,15 +447,21 @@ def _cue_texts(flat: str, low: str, m: re.Match[str], opts: Sequence[_Option],
     return named
 
 
-def _cue_letters(flat: str, low: str, post: list[tuple[int, frozenset[str]]],
-                 multi: bool, opts: Sequence[_Option] = ()) -> frozenset[str] | None:
+def _cue_letters(
+    flat: str,
+    low: str,
+    post: list[tuple[int, frozenset[str]]],
+    multi: bool,
+    opts: Sequence[_Option] = (),
+) -> frozenset[str] | None:
     """Letters named by the decisive cue; None if no cue; empty if it hedges ("B or C")."""
     pre: list[tuple[int, frozenset[str]]] = []
     for m in _CUE_PRE.finditer(low):
         lm = _CUE_LIST.match(flat, m.end())
         if opts and (lm is None or multi):
-            named = _cue_texts(flat, low, m, opts, multi,
-                               None if lm is None else _letters_in(lm.group(), ci=True))
+            named = _cue_texts(
+                flat, low, m, opts, multi, None if lm is None else _letters_in(lm.group(), ci=True)
+            )
             if named is not None:
                 pre.append((m.start(), named))
                 continue
@@ -403,12 +494,14 @@ def _cue_letters(flat: str, low: str, post: list[tuple[int, frozenset[str]]],
 # Labels: a line that is (or starts with) the answer letters.
 _LINE_LABEL = re.compile(
     r"\s*(?:[-+•>]\s*)?(?P<pre>(?i:answers?|options?|choices?)\s*[:\-]?\s*|选项|答案\s*[:是为]?\s*)?"
-    rf"(?P<list>{_LIST_CI})")
+    rf"(?P<list>{_LIST_CI})"
+)
 _BARE_REST = re.compile(r"[\s.,;:!?)\]}\"'。，！]*(?:选项|[两三四]?项)?[\s.。!]*")
 # "A. No" / "Option B: no" / "C - absent": one option judged and rejected, line by line.
 _LINE_REJECT = re.compile(
     r"(?i:no|false|incorrect|wrong|absent|not\s+(?:present|visible|correct|applicable|true)|"
-    r"n/a)[\s.!。]*|[✗✘×❌][\s.!。]*|(?:否|不是|没有|不正确|错误)[\s.!。]*")
+    r"n/a)[\s.!。]*|[✗✘×❌][\s.!。]*|(?:否|不是|没有|不正确|错误)[\s.!。]*"
+)
 _TEXT_SEP = re.compile(r"\s*[.:)\]\-,，。—–]+\s*")
 _LABEL_SHAPED = re.compile(rf"(?<![A-Za-z0-9])[(\[]?([{_UP}])[).:\]](?=\s+\S)")  # "B) noise"
 _SENTENCE_LABEL = re.compile(rf"(?:{_OPTWORD}\s*)?(?P<list>{_LIST_UP})\s*[.!。]?")
@@ -437,16 +530,22 @@ def _pair_letters(flat: str, low: str, opts: Sequence[_Option]) -> frozenset[str
         if not needle:
             continue
         cut = max(0, m.start() - len(needle) - 8)  # a bounded look back, not the whole text
-        head = low[cut:m.start()].rstrip()
+        head = low[cut : m.start()].rstrip()
         start = cut + len(head) - len(needle)
-        if (head.endswith(needle) and (start == 0 or not low[start - 1].isalnum())
-                and not _NEGATED_BEFORE.search(low, max(0, start - 30), start)
-                and not _RULEOUT_AT.match(flat, m.end())):  # "... (A) is not present"
+        if (
+            head.endswith(needle)
+            and (start == 0 or not low[start - 1].isalnum())
+            and not _NEGATED_BEFORE.search(low, max(0, start - 30), start)
+            and not _RULEOUT_AT.match(flat, m.end())
+        ):  # "... (A) is not present"
             found.append((start, m.group(1)))
     for m in _LETTER_PAREN.finditer(flat, 0, end):
         needle = by_letter.get(m.group(1))
-        if needle and low.startswith(needle, m.end()) and (
-                low[m.end() + len(needle):m.end() + len(needle) + 1] in (")", "]")):
+        if (
+            needle
+            and low.startswith(needle, m.end())
+            and (low[m.end() + len(needle) : m.end() + len(needle) + 1] in (")", "]"))
+        ):
             found.append((m.start(), m.group(1)))
     if not found:
         return None
@@ -457,8 +556,9 @@ def _pair_letters(flat: str, low: str, opts: Sequence[_Option]) -> frozenset[str
     return letters
 
 
-def _label_letters(text: str, flat: str, multi: bool,
-                   opts: Sequence[_Option] = ()) -> frozenset[str] | None:
+def _label_letters(
+    text: str, flat: str, multi: bool, opts: Sequence[_Option] = ()
+) -> frozenset[str] | None:
     bare: frozenset[str] | None = None
     texts: set[str] = set()
     echoed: set[str] = set()  # lines that are exactly "X. <text of X>"
@@ -468,7 +568,7 @@ def _label_letters(text: str, flat: str, multi: bool,
         if m is None:
             continue
         letters = frozenset(_letters_in(m.group("list"), ci=True))
-        rest = line[m.end():]
+        rest = line[m.end() :]
         if _BARE_REST.fullmatch(rest):
             # the last bare label line wins; "A or C" is a hedge
             bare = _AMBIGUOUS if _HEDGE.search(m.group("list")) else letters
@@ -479,14 +579,15 @@ def _label_letters(text: str, flat: str, multi: bool,
             bracketed = m.group("list").rstrip()[-1:] in ")]」"
             if not ((bracketed or m.group("pre")) and rest[:1].isspace()):
                 continue
-        after = rest[sep.end():] if sep else rest
+        after = rest[sep.end() :] if sep else rest
         if _RULEOUT_AT.match(after) or _RULEOUT_AT.match(rest) or _LINE_REJECT.fullmatch(after):
             continue  # "C. Wrong", "B: not present", "D. No": judged and rejected
         if any(x not in letters for x in _LABEL_SHAPED.findall(after)):
             continue  # "A) blur ... B) noise ...": the options listed on one line
         texts |= letters
         if len(letters) == 1 and after.translate(_ASCII_LOWER).rstrip(" .;,!。") == needles.get(
-                next(iter(letters))):
+            next(iter(letters))
+        ):
             echoed |= letters
     if bare is not None:
         return bare
@@ -509,18 +610,38 @@ def _label_letters(text: str, flat: str, multi: bool,
 
 # --------------------------------------------------------------------------- option texts
 _NEGATED_BEFORE = re.compile(
-    "(?:" + _alt(_kw(["not", "no", "nor", "without", r"rather\s+than", r"instead\s+of", "non"]),
-                 ["n't", "不是", "没有", "无"])
-    + r")[\s-]*(?:(?:a|an|the|any|obvious|visible|noticeable|signs?\s+of)\s+)*$")
+    "(?:"
+    + _alt(
+        _kw(["not", "no", "nor", "without", r"rather\s+than", r"instead\s+of", "non"]),
+        ["n't", "不是", "没有", "无"],
+    )
+    + r")[\s-]*(?:(?:a|an|the|any|obvious|visible|noticeable|signs?\s+of)\s+)*$"
+)
 # Loose matching (only when no option text appears verbatim): "a slight rise" is the option
 # "Slightly rise", "an extra finger" is "Extra fingers". Words are compared after dropping
 # articles, a plural "s" and the "-ly" of a degree adverb; a degree word may stand on either
 # side of a short option ("rise slightly"). Nothing else is loosened: no synonyms, no tenses.
 _WORD = re.compile(r"[a-z0-9]+")
 _ARTICLES = frozenset({"a", "an", "the"})
-_DEGREE_LY = {w + "ly": w for w in (
-    "slight", "significant", "strong", "severe", "mild", "moderate", "extreme", "great",
-    "sharp", "dramatic", "marginal", "substantial", "considerable", "noticeable")}
+_DEGREE_LY = {
+    w + "ly": w
+    for w in (
+        "slight",
+        "significant",
+        "strong",
+        "severe",
+        "mild",
+        "moderate",
+        "extreme",
+        "great",
+        "sharp",
+        "dramatic",
+        "marginal",
+        "substantial",
+        "considerable",
+        "noticeable",
+    )
+}
 _DEGREE_LY["heavily"] = "heavy"
 _DEGREE = frozenset(_DEGREE_LY.values()) - {"sharp"}  # "Sharp eyes" is not "eyes sharp"
 _DEGREE_SWAP_MAX = 3  # words in an option whose degree word may move to the other side
@@ -538,8 +659,11 @@ def _stem(word: str) -> str:
 
 def _tokens(low: str) -> list[tuple[str, int, int]]:
     """(stem, start, end) of every word but the articles."""
-    return [(_stem(m.group()), m.start(), m.end()) for m in _WORD.finditer(low)
-            if m.group() not in _ARTICLES]
+    return [
+        (_stem(m.group()), m.start(), m.end())
+        for m in _WORD.finditer(low)
+        if m.group() not in _ARTICLES
+    ]
 
 
 @dataclass(frozen=True)
@@ -553,7 +677,7 @@ class _Option:
 def _prepare(options: tuple[str, ...]) -> tuple[_Option, ...]:
     """The options as matched in answers; cached, a benchmark repeats a few option sets."""
     out = []
-    for letter, opt in zip(OPTION_LETTERS, options):
+    for letter, opt in zip(OPTION_LETTERS, options, strict=False):
         needle = normalise(str(opt or "")).translate(_ASCII_LOWER).rstrip(" .;,!。")
         if len(needle) < 2:
             continue
@@ -577,14 +701,16 @@ def _exact_spans(low: str, opts: Sequence[_Option]) -> list[tuple[int, int, str]
         while start >= 0:
             end = start + len(needle)
             if (start == 0 or not low[start - 1].isalnum()) and (
-                    end == len(low) or not low[end].isalnum()):
+                end == len(low) or not low[end].isalnum()
+            ):
                 spans.append((start, end, o.letter))
             start = low.find(needle, start + 1)
     return spans
 
 
-def _loose_spans(toks: list[tuple[str, int, int]], opts: Sequence[_Option],
-                 first: int = 0, only_at: bool = False) -> list[tuple[int, int, str]]:
+def _loose_spans(
+    toks: list[tuple[str, int, int]], opts: Sequence[_Option], first: int = 0, only_at: bool = False
+) -> list[tuple[int, int, str]]:
     """Loose matches over the word list; with only_at, only those starting at word `first`."""
     spans = []
     stems = [t for t, _, _ in toks]
@@ -593,15 +719,18 @@ def _loose_spans(toks: list[tuple[str, int, int]], opts: Sequence[_Option],
         for seq in o.loose:
             n = len(seq)
             for i in range(first, min(last, len(toks) - n + 1)):
-                if stems[i] == seq[0] and tuple(stems[i:i + n]) == seq:
+                if stems[i] == seq[0] and tuple(stems[i : i + n]) == seq:
                     spans.append((toks[i][1], toks[i + n - 1][2], o.letter))
     return spans
 
 
 def _outermost(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Drop a match lying inside a longer one ("low" inside "very low")."""
-    return [(s, e, letter) for s, e, letter in spans
-            if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _ in spans)]
+    return [
+        (s, e, letter)
+        for s, e, letter in spans
+        if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _ in spans)
+    ]
 
 
 def _option_hits(low: str, opts: Sequence[_Option]) -> frozenset[str] | None:
@@ -617,15 +746,18 @@ def _option_at(low: str, pos: int, opts: Sequence[_Option]) -> tuple[str, int] |
     best: tuple[str, int] | None = None
     for o in opts:
         end = pos + len(o.needle)
-        if (low.startswith(o.needle, pos) and (end == len(low) or not low[end].isalnum())
-                and (best is None or end > best[1])):
+        if (
+            low.startswith(o.needle, pos)
+            and (end == len(low) or not low[end].isalnum())
+            and (best is None or end > best[1])
+        ):
             best = (o.letter, end)
     if best is None:
         m = _WORD.search(low, pos)
-        if m is None or low[pos:m.start()].strip():
+        if m is None or low[pos : m.start()].strip():
             return None
-        toks = _tokens(low[pos:pos + 200])
-        for s, e, letter in _loose_spans(toks, opts, 0, only_at=True):
+        toks = _tokens(low[pos : pos + 200])
+        for _s, e, letter in _loose_spans(toks, opts, 0, only_at=True):
             if best is None or pos + e > best[1]:
                 best = (letter, pos + e)
     return best
@@ -646,8 +778,9 @@ def _end_of(pattern: re.Pattern[str], text: str, pos: int) -> re.Match[str]:
     return m
 
 
-def _texts_after(flat: str, low: str, pos: int, opts: Sequence[_Option],
-                 labels: bool) -> frozenset[str] | None:
+def _texts_after(
+    flat: str, low: str, pos: int, opts: Sequence[_Option], labels: bool
+) -> frozenset[str] | None:
     """Options named by text right after a cue: '"Overexposed."', 'distorted fingers, ...'.
 
     With `labels`, items may also be "A. <text of A>" (an MC cue listing labelled options).
@@ -685,102 +818,245 @@ def _texts_after(flat: str, low: str, pos: int, opts: Sequence[_Option],
 
 
 # --------------------------------------------------------------------------- refusals
-_INABLE = (r"\s+(?:help|assist|answer|respond|determine|tell|say|judge|assess|evaluate|"
-           r"analy[sz]e|identify|verify|provide|comply|process|decide|be\s+(?:sure|certain)|"
-           r"make\s+(?:a|that|this|any)|(?:see|view|access|open|load|perceive|interpret)\s+"
-           r"(?:the\s+|this\s+|an\s+|any\s+|your\s+)?(?:images?|pictures?|photos?|photographs?))")
-_CANT = (r"(?:can\s*not|can't|cannot|could\s*not|couldn't|won't|will\s+not|"
-         r"(?:am\s+|'m\s+|are\s+|'re\s+)?(?:not\s+able|unable)\s+to)")
-_REFUSAL = re.compile(_alt(
-    _kw(["i", "we"], rf"\s*{_CANT}{_INABLE}"),
-    _kw(["unable", r"not\s+possible", "impossible", r"not\s+able"], rf"\s+to{_INABLE}"),
-    _kw([r"can\s*not", "can't", "cannot"], r"\s+be\s+(?:determined|answered|assessed|judged|"
-                                          r"evaluated|identified|told|verified)"),
-    _kw([r"as\s+an\s+ai\b", r"no\s+image\s+(?:(?:was|is|has\s+been)\s+)?(?:provided|attached|"
-         r"uploaded|shown|given|available|included)",
-         r"i\s+(?:don't|do\s+not)\s+(?:know|have\s+(?:access|the\s+image|enough))",
-         r"i(?:'m|\s+am)\s+not\s+(?:sure|certain)\b",
-         r"not\s+enough\s+information", r"insufficient\s+information",
-         r"i\s+(?:must|have\s+to|need\s+to)\s+(?:decline|refrain)",
-         r"we\s+(?:must|have\s+to|need\s+to)\s+(?:decline|refrain)"]),
-    _kw(["does", "do"], r"(?:\s+not|n't)\s+(?:contain|provide|have|give)\s+enough\s+"
-        r"(?:information|detail)"),
-    [r"无法(?:回答|确定|判断|判定|识别|分析|评估|提供|查看|看到|访问|给出)", r"不能(?:回答|确定|判断)",
-     "抱歉", "对不起", "不确定", "不知道", r"没有(?:提供|上传|看到)(?:任何)?(?:图片|图像)"]))
-_CONTRAST = re.compile(_alt(
-    _kw(["but", "however", "although", "though", "nevertheless", "nonetheless",
-         r"that\s+said", "still"], r"\b"), ["但", "不过", "然而"]))
+_INABLE = (
+    r"\s+(?:help|assist|answer|respond|determine|tell|say|judge|assess|evaluate|"
+    r"analy[sz]e|identify|verify|provide|comply|process|decide|be\s+(?:sure|certain)|"
+    r"make\s+(?:a|that|this|any)|(?:see|view|access|open|load|perceive|interpret)\s+"
+    r"(?:the\s+|this\s+|an\s+|any\s+|your\s+)?(?:images?|pictures?|photos?|photographs?))"
+)
+_CANT = (
+    r"(?:can\s*not|can't|cannot|could\s*not|couldn't|won't|will\s+not|"
+    r"(?:am\s+|'m\s+|are\s+|'re\s+)?(?:not\s+able|unable)\s+to)"
+)
+_REFUSAL = re.compile(
+    _alt(
+        _kw(["i", "we"], rf"\s*{_CANT}{_INABLE}"),
+        _kw(["unable", r"not\s+possible", "impossible", r"not\s+able"], rf"\s+to{_INABLE}"),
+        _kw(
+            [r"can\s*not", "can't", "cannot"],
+            r"\s+be\s+(?:determined|answered|assessed|judged|"
+            r"evaluated|identified|told|verified)",
+        ),
+        _kw(
+            [
+                r"as\s+an\s+ai\b",
+                r"no\s+image\s+(?:(?:was|is|has\s+been)\s+)?(?:provided|attached|"
+                r"uploaded|shown|given|available|included)",
+                r"i\s+(?:don't|do\s+not)\s+(?:know|have\s+(?:access|the\s+image|enough))",
+                r"i(?:'m|\s+am)\s+not\s+(?:sure|certain)\b",
+                r"not\s+enough\s+information",
+                r"insufficient\s+information",
+                r"i\s+(?:must|have\s+to|need\s+to)\s+(?:decline|refrain)",
+                r"we\s+(?:must|have\s+to|need\s+to)\s+(?:decline|refrain)",
+            ]
+        ),
+        _kw(
+            ["does", "do"],
+            r"(?:\s+not|n't)\s+(?:contain|provide|have|give)\s+enough\s+"
+            r"(?:information|detail)",
+        ),
+        [
+            r"无法(?:回答|确定|判断|判定|识别|分析|评估|提供|查看|看到|访问|给出)",
+            r"不能(?:回答|确定|判断)",
+            "抱歉",
+            "对不起",
+            "不确定",
+            "不知道",
+            r"没有(?:提供|上传|看到)(?:任何)?(?:图片|图像)",
+        ],
+    )
+)
+_CONTRAST = re.compile(
+    _alt(
+        _kw(
+            [
+                "but",
+                "however",
+                "although",
+                "though",
+                "nevertheless",
+                "nonetheless",
+                r"that\s+said",
+                "still",
+            ],
+            r"\b",
+        ),
+        ["但", "不过", "然而"],
+    )
+)
 _OE_REFUSAL_MAX_CHARS = 300  # a longer OE text that mentions inability is still an answer
 
 
 def _refusal_blocks(low: str) -> bool:
     """A refusal with no "but ..." after it: weak evidence must not be read as an answer."""
     last = None
-    for last in _REFUSAL.finditer(low):
+    for last in _REFUSAL.finditer(low):  # noqa: B007 - the loop keeps the last match
         pass
     return last is not None and _CONTRAST.search(low, last.end()) is None
 
 
 # --------------------------------------------------------------------------- true/false
-_ADVS = (r"(?:(?:entirely|completely|quite|really|fully|totally|exactly|very|necessarily|"
-         r"strictly|at\s+all|100%)\s+)?")
+_ADVS = (
+    r"(?:(?:entirely|completely|quite|really|fully|totally|exactly|very|necessarily|"
+    r"strictly|at\s+all|100%)\s+)?"
+)
 _NEG = rf"(?:(?:not|never|hardly)\s+|n't\s+){_ADVS}"
 _NEG_END = re.compile(_alt(_kw(["not", "never", "hardly"], rf"\s+{_ADVS}$"), [rf"n't\s+{_ADVS}$"]))
 _TF_WORDS = {
-    "true": True, "correct": True, "accurate": True, "yes": True, "right": True, "t": True,
-    "正确": True, "对": True, "对的": True, "是": True, "是的": True, "真": True,
-    "false": False, "incorrect": False, "inaccurate": False, "wrong": False, "no": False,
-    "untrue": False, "f": False, "错误": False, "错": False, "错的": False, "否": False,
-    "假": False, "不正确": False, "不对": False, "不是": False, "不": False,
+    "true": True,
+    "correct": True,
+    "accurate": True,
+    "yes": True,
+    "right": True,
+    "t": True,
+    "正确": True,
+    "对": True,
+    "对的": True,
+    "是": True,
+    "是的": True,
+    "真": True,
+    "false": False,
+    "incorrect": False,
+    "inaccurate": False,
+    "wrong": False,
+    "no": False,
+    "untrue": False,
+    "f": False,
+    "错误": False,
+    "错": False,
+    "错的": False,
+    "否": False,
+    "假": False,
+    "不正确": False,
+    "不对": False,
+    "不是": False,
+    "不": False,
 }
-_EN_VALUE = (r"(?:true(?![\s-]+to\b)|false|untrue|correct|incorrect|accurate|inaccurate|wrong|"
-             r"right(?=\s*[.,!;]|$))"
-             r"(?!\s*(?:or|and|/)\s*(?:not\s+)?(?:true|false|correct|incorrect)\b)")  # hedges
+_EN_VALUE = (
+    r"(?:true(?![\s-]+to\b)|false|untrue|correct|incorrect|accurate|inaccurate|wrong|"
+    r"right(?=\s*[.,!;]|$))"
+    r"(?!\s*(?:or|and|/)\s*(?:not\s+)?(?:true|false|correct|incorrect)\b)"
+)  # hedges
 _ZH_VALUE = r"不正确|不对|不是|正确|错误|错的|错|对的|对|是的|是|否|真|假|不"
 _ZH_END = r"(?=的|[^\u4e00-\u9fff]|$)"  # "结果是图像..." is no verdict; "是正确的" is
 # TF cues (lower text): a keyword, then the verdict read by the tail pattern of its kind.
-_TF_CUE = re.compile(_alt(
-    _kw([r"answer\s+to\s+(?:this|the)\s+question\s*\"[^\"]{0,300}\""], ""),
-    _kw([r"answer", r"judge?ment", "verdict", "conclusion", "response", "label", "prediction",
-         r"the\s+(?:statement|claim|description|assertion|sentence)",
-         r"this\s+(?:statement|claim|description|assertion|sentence)",
-         r"that\s+(?:statement|claim|description|assertion|sentence)", "it", "this", "that",
-         "therefore", "thus", "hence", "so", "well", "overall", r"in\s+conclusion",
-         r"in\s+short", r"in\s+summary", r"to\s+conclude", r"i(?:'d|\s+would|\s+will)?\s+say",
-         r"we(?:'d|\s+would)?\s+say"], r"\b"),
-    ["答案", "判断", "结论", "结果", "陈述", "说法", "描述", "表述", "所以", "因此", "因而",
-     "总之", "综上"]))
-_TF_CUE_KIND = {"therefore": "k3", "thus": "k3", "hence": "k3", "so": "k3",
-                "答案": "k4", "判断": "k4", "结论": "k4", "结果": "k4",
-                "陈述": "k5", "说法": "k5", "描述": "k5", "表述": "k5",
-                "所以": "k7", "因此": "k7", "因而": "k7", "总之": "k7", "综上": "k7"}
+_TF_CUE = re.compile(
+    _alt(
+        _kw([r"answer\s+to\s+(?:this|the)\s+question\s*\"[^\"]{0,300}\""], ""),
+        _kw(
+            [
+                r"answer",
+                r"judge?ment",
+                "verdict",
+                "conclusion",
+                "response",
+                "label",
+                "prediction",
+                r"the\s+(?:statement|claim|description|assertion|sentence)",
+                r"this\s+(?:statement|claim|description|assertion|sentence)",
+                r"that\s+(?:statement|claim|description|assertion|sentence)",
+                "it",
+                "this",
+                "that",
+                "therefore",
+                "thus",
+                "hence",
+                "so",
+                "well",
+                "overall",
+                r"in\s+conclusion",
+                r"in\s+short",
+                r"in\s+summary",
+                r"to\s+conclude",
+                r"i(?:'d|\s+would|\s+will)?\s+say",
+                r"we(?:'d|\s+would)?\s+say",
+            ],
+            r"\b",
+        ),
+        [
+            "答案",
+            "判断",
+            "结论",
+            "结果",
+            "陈述",
+            "说法",
+            "描述",
+            "表述",
+            "所以",
+            "因此",
+            "因而",
+            "总之",
+            "综上",
+        ],
+    )
+)
+_TF_CUE_KIND = {
+    "therefore": "k3",
+    "thus": "k3",
+    "hence": "k3",
+    "so": "k3",
+    "答案": "k4",
+    "判断": "k4",
+    "结论": "k4",
+    "结果": "k4",
+    "陈述": "k5",
+    "说法": "k5",
+    "描述": "k5",
+    "表述": "k5",
+    "所以": "k7",
+    "因此": "k7",
+    "因而": "k7",
+    "总之": "k7",
+    "综上": "k7",
+}
 _TF_CUE_K6 = ("well", "overall", "in", "to", "i", "we")  # "Well, no, ..." / "I would say no."
 _YES_NO_END = r"(?=\s*[,.!;:\"']|\s*$)"  # "So, no, ..." but not "So no blur is visible"
 _TF_TAILS = {
-    "k1": re.compile(r"[\"']?\s*(?:is|would\s+be|should\s+be|:|=|-)?\s*[\"'(\[]?\s*"
-                     rf"(?P<neg>{_NEG})?(?P<w>{_EN_VALUE}|yes|no|t|f)\b"),
-    "k2": re.compile(r"\s*(?:is|'s|seems(?:\s+to\s+be)?|appears(?:\s+to\s+be)?|would\s+be)"
-                     rf"(?:\s+|(?=n't))(?P<neg>{_NEG})?(?P<w>{_EN_VALUE})\b"),
-    "k3": re.compile(rf"\s*,?\s*(?:(?P<neg>{_NEG})?(?P<w>{_EN_VALUE})\b|(?P<yn>yes|no){_YES_NO_END})"),
-    "k6": re.compile(rf"\s*,?\s*[\"']?(?:(?P<neg>{_NEG})?(?P<w>{_EN_VALUE})|(?P<yn>yes|no))"
-                     rf"{_YES_NO_END}"),
+    "k1": re.compile(
+        r"[\"']?\s*(?:is|would\s+be|should\s+be|:|=|-)?\s*[\"'(\[]?\s*"
+        rf"(?P<neg>{_NEG})?(?P<w>{_EN_VALUE}|yes|no|t|f)\b"
+    ),
+    "k2": re.compile(
+        r"\s*(?:is|'s|seems(?:\s+to\s+be)?|appears(?:\s+to\s+be)?|would\s+be)"
+        rf"(?:\s+|(?=n't))(?P<neg>{_NEG})?(?P<w>{_EN_VALUE})\b"
+    ),
+    "k3": re.compile(
+        rf"\s*,?\s*(?:(?P<neg>{_NEG})?(?P<w>{_EN_VALUE})\b|(?P<yn>yes|no){_YES_NO_END})"
+    ),
+    "k6": re.compile(
+        rf"\s*,?\s*[\"']?(?:(?P<neg>{_NEG})?(?P<w>{_EN_VALUE})|(?P<yn>yes|no))"
+        rf"{_YES_NO_END}"
+    ),
     "k7": re.compile(r"\s*,?\s*(?P<w>是的|不是|不对|不正确|正确|错误|对|不|是)(?=[,。.!;]|$)"),
     "k4": re.compile(rf"(?:是|为)?\s*:?\s*(?P<w>{_ZH_VALUE}){_ZH_END}"),
     "k5": re.compile(rf"(?:是|为)?\s*(?P<w>不正确|正确|错误|不对|对的|错的){_ZH_END}"),
 }
-_TF_LABEL = (rf"(?:(?:answer|judge?ment|verdict)\s*:?\s*)?[\"'(\[]?(?P<neg>{_NEG})?"
-             rf"(?P<w>true|false|untrue|yes|no|correct|incorrect|right|wrong|accurate|"
-             rf"inaccurate|{_ZH_VALUE})[\"')\]]?")
+_TF_LABEL = (
+    rf"(?:(?:answer|judge?ment|verdict)\s*:?\s*)?[\"'(\[]?(?P<neg>{_NEG})?"
+    rf"(?P<w>true|false|untrue|yes|no|correct|incorrect|right|wrong|accurate|"
+    rf"inaccurate|{_ZH_VALUE})[\"')\]]?"
+)
 _TF_WHOLE = re.compile(rf"{_TF_LABEL}\s*[.!。]?|(?P<tf>t|f)\.?")
 _TF_LEADING = re.compile(rf"{_TF_LABEL}\s*(?:[.,!:;。，—–]|\s-)")
-_TF_PARTIAL = re.compile(_alt(
-    _kw(["partially", "partly", "half", "somewhat", "mostly"],
-        r"\s+(?:true|false|correct|incorrect|accurate)"),
-    _kw([r"yes\s+and\s+no", r"no\s+and\s+yes"], r"\b"), ["部分正确"]))
+_TF_PARTIAL = re.compile(
+    _alt(
+        _kw(
+            ["partially", "partly", "half", "somewhat", "mostly"],
+            r"\s+(?:true|false|correct|incorrect|accurate)",
+        ),
+        _kw([r"yes\s+and\s+no", r"no\s+and\s+yes"], r"\b"),
+        ["部分正确"],
+    )
+)
 _TF_STRONG = re.compile(_alt(_kw([r"true(?![\s-]+to\b)", "false", "untrue"], r"\b")))
-_TF_WEAK = re.compile(_alt(
-    _kw(["correct", "incorrect", "accurate", "inaccurate", "wrong", "right", "yes", "no"],
-        r"\b"), ["不正确", "不对", "错误", "错的", "正确", "对的"]))
+_TF_WEAK = re.compile(
+    _alt(
+        _kw(
+            ["correct", "incorrect", "accurate", "inaccurate", "wrong", "right", "yes", "no"], r"\b"
+        ),
+        ["不正确", "不对", "错误", "错的", "正确", "对的"],
+    )
+)
 # "accurate colors", "the correct exposure", "false contours": an adjective before a noun
 # judges the noun, not the statement. After a verdict comes punctuation or a function word.
 _FUNCTION_WORDS = (
@@ -789,7 +1065,8 @@ _FUNCTION_WORDS = (
     "too|either|indeed|enough|again|anyway|the|a|an|this|these|those|it|its|i|we|you|they|"
     "he|she|my|our|your|his|her|their|not|is|are|was|were|be|on|at|by|from|of|about|"
     "regarding|considering|except|than|rather|after|before|statement|answer|claim|"
-    "description|assertion|judge?ment|choice|option|response|conclusion|one")
+    "description|assertion|judge?ment|choice|option|response|conclusion|one"
+)
 _ATTRIBUTIVE = re.compile(rf"[ \t]+(?!(?:{_FUNCTION_WORDS})\b)[a-z]")
 _RIGHT_BEFORE = re.compile(r"(?:is|'s|are)\s+(?P<neg>not\s+)?$")
 _RIGHT_AFTER = re.compile(r"\s*(?:[.,!;]|$)")
@@ -807,7 +1084,7 @@ def _weak_polarity(m: re.Match[str], low: str) -> bool | None:
     if word.isascii() and word not in ("yes", "no", "right") and _ATTRIBUTIVE.match(low, e):
         return None  # "the most accurate data", "correct white balance"
     if word == "wrong":
-        if low[max(0, s - 10):s].rstrip().endswith(("nothing", "anything", "something")):
+        if low[max(0, s - 10) : s].rstrip().endswith(("nothing", "anything", "something")):
             return None
         return False
     if word == "right":  # "is right." is a verdict, "the right eye" is not
@@ -819,7 +1096,7 @@ def _weak_polarity(m: re.Match[str], low: str) -> bool | None:
         prev = low[:s].rstrip()[-1:]
         if prev in ("", ".", "!", "?") and _YESNO_AFTER.match(low, e):
             return _polarity(word, False)
-        if prev == "," and low[e:e + 1] == ",":
+        if prev == "," and low[e : e + 1] == ",":
             return _polarity(word, False)
         return None
     negated = word.isascii() and _NEG_END.search(low, max(0, s - 40), s) is not None
@@ -827,13 +1104,13 @@ def _weak_polarity(m: re.Match[str], low: str) -> bool | None:
 
 
 def _tf_verdict(text: str, low: str) -> str | frozenset[str] | None:
-    """"True"/"False"; None if nothing read; _AMBIGUOUS if both polarities and no cue."""
+    """ "True"/"False"; None if nothing read; _AMBIGUOUS if both polarities and no cue."""
     verdict = None
     for m in _TF_CUE.finditer(low):  # the last cue wins
         word = m.group()
         kind = _TF_CUE_KIND.get(word) or (
-            "k6" if word.startswith(_TF_CUE_K6) else
-            "k2" if word.startswith(("th", "it")) else "k1")
+            "k6" if word.startswith(_TF_CUE_K6) else "k2" if word.startswith(("th", "it")) else "k1"
+        )
         t = _TF_TAILS[kind].match(low, m.end())
         if t:
             found = t.groupdict()
@@ -844,8 +1121,9 @@ def _tf_verdict(text: str, low: str) -> str | frozenset[str] | None:
     for line in text.translate(_ASCII_LOWER).split("\n"):  # also the whole one-line text
         whole = _TF_WHOLE.fullmatch(line)
         if whole:
-            labels.append(_polarity(whole.group("w") or whole.group("tf"),
-                                    bool(whole.group("neg"))))
+            labels.append(
+                _polarity(whole.group("w") or whole.group("tf"), bool(whole.group("neg")))
+            )
     if not labels:
         last = _last_sentence(low)
         for lead in (_TF_LEADING.match(low), _TF_WHOLE.fullmatch(last) if last else None):
@@ -864,8 +1142,9 @@ def _tf_verdict(text: str, low: str) -> str | frozenset[str] | None:
             if rx is _TF_STRONG:
                 if _ATTRIBUTIVE.match(low, m.end()):
                     continue  # "false contours", "true colors"
-                value = _polarity(m.group(), _NEG_END.search(low, max(0, m.start() - 40),
-                                                             m.start()) is not None)
+                value = _polarity(
+                    m.group(), _NEG_END.search(low, max(0, m.start() - 40), m.start()) is not None
+                )
             else:
                 value = _weak_polarity(m, low)
             if value is not None:
@@ -882,20 +1161,22 @@ def _tf_verdict(text: str, low: str) -> str | frozenset[str] | None:
 _ALL_OPTIONS = re.compile(
     r"(?:(?:the\s+)?(?:correct\s+|final\s+)?answers?\s*(?:is|are|:)?\s*)?all\s+(?:of\s+)?"
     r"(?:the\s+)?(?:above|four(?:\s+options)?|options|choices|of\s+them|them)"
-    r"(?:\s+(?:are\s+)?(?:correct|apply|present))?\s*[.!]?")
+    r"(?:\s+(?:are\s+)?(?:correct|apply|present))?\s*[.!]?"
+)
 
 
 # MC without a cue: "A and C, or maybe only A" hedges between answers.
 _OR_BETWEEN = re.compile(rf"{_L_UP}[^.!?\n]{{0,40}}?(?:\bor\b|或)[^.!?\n]{{0,40}}?{_L_UP}")
 
 
-def _choice_letters(text: str, flat: str, low: str, opts: Sequence[_Option],
-                    multi: bool) -> frozenset[str] | None:
+def _choice_letters(
+    text: str, flat: str, low: str, opts: Sequence[_Option], multi: bool
+) -> frozenset[str] | None:
     has_capital = any(ch in flat for ch in _UP)
     post, ruled_after = _scan_letters(flat) if has_capital else ([], set())
     found = _cue_letters(flat, low, post, multi, opts)
     if found is None and multi and _ALL_OPTIONS.fullmatch(low):
-        return frozenset(OPTION_LETTERS[:len(opts) or len(OPTION_LETTERS)])
+        return frozenset(OPTION_LETTERS[: len(opts) or len(OPTION_LETTERS)])
     if found is None:
         found = _label_letters(text, flat, multi, opts)
     if found is not None:
@@ -919,7 +1200,8 @@ def _choice_letters(text: str, flat: str, low: str, opts: Sequence[_Option],
 # Fast paths for the commonest whole answers; the full reading gives the same result.
 _BARE_TOKEN = rf"[(\[]?[{_UP}]{{1,{len(_UP)}}}[)\]]?"
 _BARE_CHOICE = re.compile(
-    rf"\s*{_BARE_TOKEN}(?:\s*(?:,|and|&|/|、)?\s*{_BARE_TOKEN})*\.?\s*")  # "B", "(A)(C)", "A and C"
+    rf"\s*{_BARE_TOKEN}(?:\s*(?:,|and|&|/|、)?\s*{_BARE_TOKEN})*\.?\s*"
+)  # "B", "(A)(C)", "A and C"
 _BARE_TF = {"true": _TRUE, "false": _FALSE, "yes": _TRUE, "no": _FALSE}
 
 
@@ -928,18 +1210,20 @@ _BARE_TF = {"true": _TRUE, "false": _FALSE, "yes": _TRUE, "no": _FALSE}
 _FOLLOW_UP = re.compile(
     r"(?im:^[ \t]*(?:#+[ \t]*)?(?:question|q|human|user|instruction|问题|问)[ \t]*:)"
     r"|#{2,}[ \t]*(?i:human|user|instruction)\b"
-    r"|<\|(?:im_start|user|start_header_id)\|>|\[INST\]")
+    r"|<\|(?:im_start|user|start_header_id)\|>|\[INST\]"
+)
 
 
 def _follow_up_cuts(text: str) -> list[int]:
     """Where made-up turns start, after some text (a restated question at the start is kept)."""
     if ":" not in text and "#" not in text and "<|" not in text and "[INST]" not in text:
         return []
-    return [m.start() for m in _FOLLOW_UP.finditer(text) if text[:m.start()].strip()]
+    return [m.start() for m in _FOLLOW_UP.finditer(text) if text[: m.start()].strip()]
 
 
-def _read(qtype: str, text: str, opts: Sequence[_Option],
-          options: Sequence[str] = ()) -> tuple[Extraction, bool]:
+def _read(
+    qtype: str, text: str, opts: Sequence[_Option], options: Sequence[str] = ()
+) -> tuple[Extraction, bool]:
     """The answer in cleaned text, and whether the text held any answer at all (even a hedge
     or a refusal): a follow-up is only read when the model's own part held nothing."""
     flat = text.replace("\n", " ") if "\n" in text else text
@@ -955,8 +1239,11 @@ def _read(qtype: str, text: str, opts: Sequence[_Option],
         if options:  # asked as lettered options ("A. Yes  B. No"): a letter is an answer too
             via = _tf_by_letter(text, flat, low, options)
             if via is not None:
-                return (_UNREADABLE if isinstance(found, str) and found != via else
-                        Extraction(via, "ok")), True
+                return (
+                    _UNREADABLE
+                    if isinstance(found, str) and found != via
+                    else Extraction(via, "ok")
+                ), True
         if isinstance(found, str):
             return Extraction(found, "ok"), True
     else:
@@ -990,11 +1277,11 @@ def extract(qtype: str, raw: str | None, options: Sequence[str] = ()) -> Extract
     opts = _prepare(tuple(options)) if options and qtype in ("SC", "MC") else ()
     cuts = _follow_up_cuts(text)
     if cuts:
-        own, found = _read(qtype, text[:cuts[0]].rstrip(), opts, options)
+        own, found = _read(qtype, text[: cuts[0]].rstrip(), opts, options)
         if found:
             return own  # the model's own answer; the made-up continuation is ignored
         if len(cuts) > 1:
-            text = text[:cuts[1]]  # nothing before the first block: it restated the question
+            text = text[: cuts[1]]  # nothing before the first block: it restated the question
     return _read(qtype, text, opts, options)[0]
 
 

@@ -7,6 +7,7 @@ shown. The model name is also checked by `names.check_name` (no bidi controls, n
 letters inside an ASCII word) and cleaned to its display form (NFKC, whitespace folded);
 whether the name is free for this account is `leaderboard.ownership`'s question.
 """
+
 from __future__ import annotations
 
 import re
@@ -42,8 +43,10 @@ def clean_text(value: Any, limit: int, what: str, required: bool = False) -> str
     text = unicodedata.normalize("NFC", str(value)).strip()
     for pos, ch in enumerate(text, start=1):
         if unicodedata.category(ch) in _INVISIBLE:
-            raise SubmissionError(f"{what} contains a control or invisible character "
-                                  f"(U+{ord(ch):04X} at position {pos})")
+            raise SubmissionError(
+                f"{what} contains a control or invisible character "
+                f"(U+{ord(ch):04X} at position {pos})"
+            )
     if len(text) > limit:
         raise SubmissionError(f"{what} is {len(text)} characters long; at most {limit}")
     return text
@@ -64,7 +67,8 @@ def clean_form(meta: Any) -> dict[str, Any]:
     return {
         "model": check_name(model),
         "params": clean_text(meta.get("params"), MAX_PARAMS, "Parameter count"),
-        "open": open_weights, "link": link,
+        "open": open_weights,
+        "link": link,
         "submitter": clean_text(meta.get("submitter"), MAX_NAME, "Submitter"),
     }
 

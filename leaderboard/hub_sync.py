@@ -15,6 +15,7 @@ settings everything stays local.
 A Hub that is down or unreachable never stops start-up for longer than QBP_SYNC_TIMEOUT
 seconds: the app starts on the local store and `sync_status(store)` says what is wrong.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,10 +26,11 @@ import re
 import shutil
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .append_only import DEFAULT_MAX_BYTES, RECORD_RE
 from .benchmark import Benchmark
@@ -80,12 +82,15 @@ class SyncStatus:
         return self.message
 
 
-OFF = SyncStatus("off", f"Hub sync off: submissions are stored on this machine only (set "
-                        f"{REPO_ENV} and {TOKEN_ENV} to keep them in a Hub dataset repo).")
+OFF = SyncStatus(
+    "off",
+    f"Hub sync off: submissions are stored on this machine only (set "
+    f"{REPO_ENV} and {TOKEN_ENV} to keep them in a Hub dataset repo).",
+)
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _complete(folder: Path) -> str | None:
@@ -108,13 +113,17 @@ def _complete(folder: Path) -> str | None:
 def record_path(rel: str) -> bool:
     """True for "changes/<record id>.json" or "label_flags/<record id>.json"."""
     parts = rel.split("/")
-    return (len(parts) == 2 and parts[0] in RECORD_DIRS and parts[1].endswith(".json")
-            and bool(RECORD_RE.match(parts[1][:-5])))
+    return (
+        len(parts) == 2
+        and parts[0] in RECORD_DIRS
+        and parts[1].endswith(".json")
+        and bool(RECORD_RE.match(parts[1][:-5]))
+    )
 
 
 def local_records(root: Path) -> set[str]:
     """Every record file under the store root, as "<folder>/<name>" paths."""
-    out = set()
+    out: set[str] = set()
     for folder in RECORD_DIRS:
         try:
             out.update(f"{folder}/{p.name}" for p in (root / folder).iterdir())
@@ -135,10 +144,19 @@ def _review_steps(path: Path) -> int:
 class HubSync:
     """Restore from and push to one Hub dataset repo; every Hub failure becomes a status."""
 
-    def __init__(self, root: str | Path, repo_id: str, token: str, *,
-                 endpoint: str | None = None, timeout: float = 60.0, api: Any = None,
-                 download: Any = None, retry_base: float = 5.0,
-                 retry_max: float = 300.0) -> None:
+    def __init__(
+        self,
+        root: str | Path,
+        repo_id: str,
+        token: str,
+        *,
+        endpoint: str | None = None,
+        timeout: float = 60.0,
+        api: Any = None,
+        download: Any = None,
+        retry_base: float = 5.0,
+        retry_max: float = 300.0,
+    ) -> None:
         from huggingface_hub import HfApi, snapshot_download
 
         self.root = Path(root)
@@ -168,8 +186,9 @@ class HubSync:
         self._last_push: str | None = None
 
     @classmethod
-    def from_env(cls, root: str | Path, env: Mapping[str, str] | None = None,
-                 **kwargs: Any) -> "HubSync | None":
+    def from_env(
+        cls, root: str | Path, env: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> HubSync | None:
         """A HubSync when QBP_SUBMISSIONS_REPO and HF_TOKEN are set, else None (local only).
         HF_ENDPOINT is read at call time, so a test can point the client anywhere."""
         env = os.environ if env is None else env
@@ -212,15 +231,18 @@ class HubSync:
         if state == "restoring":
             message = f"Restoring submissions from {where}..."
         elif state == "failing":
-            message = (f"Hub sync failing ({error}); serving the submissions on this machine"
-                       + (f"; {pending} not yet saved to the Hub, retrying" if pending else ""))
+            message = f"Hub sync failing ({error}); serving the submissions on this machine" + (
+                f"; {pending} not yet saved to the Hub, retrying" if pending else ""
+            )
         elif state == "pending":
             message = f"Saving {pending} submission(s) to {where}..."
         else:
             message = f"Submissions are saved to {where}" + (
-                f" (restored {self.restored} at start)" if self.restored else "")
-        return SyncStatus(state, message, self.repo_id, self.restored, pending, error,
-                          self._last_push)
+                f" (restored {self.restored} at start)" if self.restored else ""
+            )
+        return SyncStatus(
+            state, message, self.repo_id, self.restored, pending, error, self._last_push
+        )
 
     # ------------------------------------------------------------------ restore
     def restore(self) -> int:
@@ -229,8 +251,9 @@ class HubSync:
         Never raises; returns how many submissions were restored in time."""
         self._restoring = True
         done = threading.Event()
-        worker = threading.Thread(target=self._restore, args=(done,), name="hub-restore",
-                                  daemon=True)
+        worker = threading.Thread(
+            target=self._restore, args=(done,), name="hub-restore", daemon=True
+        )
         worker.start()
         if not done.wait(self.timeout) and not done.is_set():
             self._restore_error = self._why(f"the Hub did not answer within {self.timeout:g} s")
@@ -253,28 +276,42 @@ class HubSync:
             raise _StillRestoring()
         try:
             try:
-                info = self.api.repo_info(self.repo_id, repo_type="dataset",
-                                          timeout=self.timeout)
+                info = self.api.repo_info(self.repo_id, repo_type="dataset", timeout=self.timeout)
             except RepositoryNotFoundError:
                 self.remote_ids = set()  # created on the first push
                 self._restore_error = None
                 return
             files = [s.rfilename for s in (getattr(info, "siblings", None) or [])]
-            self.remote_ids = {f.split("/", 1)[0] for f in files
-                               if "/" in f and _ID_RE.match(f.split("/", 1)[0])}
+            self.remote_ids = {
+                f.split("/", 1)[0] for f in files if "/" in f and _ID_RE.match(f.split("/", 1)[0])
+            }
             local = {p.name for p in self.root.iterdir() if _ID_RE.match(p.name)}
             missing = sorted(self.remote_ids - local)
             remote_records = {f for f in files if record_path(f)}
             mine = local_records(self.root)
-            patterns = [f"{i}/*" for i in missing] + [
-                f for f in files if f.split("/")[-1] in ("moderation.json", REVIEW_FILE)
-                and f.count("/") == 1 and f.split("/")[0] in local] + sorted(
-                remote_records - mine)
+            patterns = (
+                [f"{i}/*" for i in missing]
+                + [
+                    f
+                    for f in files
+                    if f.split("/")[-1] in ("moderation.json", REVIEW_FILE)
+                    and f.count("/") == 1
+                    and f.split("/")[0] in local
+                ]
+                + sorted(remote_records - mine)
+            )
             staging = self.root / STAGING
             if patterns:
-                self._download(self.repo_id, repo_type="dataset", revision=info.sha,
-                                  local_dir=staging, token=self._token, endpoint=self.endpoint,
-                                  allow_patterns=patterns, etag_timeout=min(self.timeout, 10))
+                self._download(
+                    self.repo_id,
+                    repo_type="dataset",
+                    revision=info.sha,
+                    local_dir=staging,
+                    token=self._token,
+                    endpoint=self.endpoint,
+                    allow_patterns=patterns,
+                    etag_timeout=min(self.timeout, 10),
+                )
                 self.restored += self._merge(staging, missing)
                 self._merge_records(staging, sorted(remote_records - mine))
             shutil.rmtree(staging, ignore_errors=True)
@@ -320,8 +357,10 @@ class HubSync:
                 continue
             theirs = _review_steps(remote)
             if theirs < 0:
-                self.problems.append(f"{remote.parent.name}: {REVIEW_FILE} on the Hub is "
-                                     "unreadable; the local one is kept")
+                self.problems.append(
+                    f"{remote.parent.name}: {REVIEW_FILE} on the Hub is "
+                    "unreadable; the local one is kept"
+                )
             elif theirs > _review_steps(local):  # cleared elsewhere
                 tmp = local.with_name(REVIEW_FILE + ".tmp")
                 shutil.copyfile(remote, tmp)
@@ -445,11 +484,15 @@ class HubSync:
         what = [f"{len(ids)} submission(s)"] if ids else []
         what += [f"{len(records)} record(s)"] if records else []
         self.api.upload_folder(
-            repo_id=self.repo_id, repo_type="dataset", folder_path=self.root,
+            repo_id=self.repo_id,
+            repo_type="dataset",
+            folder_path=self.root,
             allow_patterns=[f"{i}/**" for i in ids] + [f"{i}/*" for i in ids] + records,
             ignore_patterns=IGNORE,
-            commit_message=f"Store submission {ids[0]}" if len(ids) == 1 and not records
-            else "Store " + " and ".join(what))
+            commit_message=f"Store submission {ids[0]}"
+            if len(ids) == 1 and not records
+            else "Store " + " and ".join(what),
+        )
 
 
 def sync_status(store: SubmissionStore) -> SyncStatus:
@@ -458,9 +501,14 @@ def sync_status(store: SubmissionStore) -> SyncStatus:
     return sync.status() if isinstance(sync, HubSync) else OFF
 
 
-def open_store(root: str | Path, benchmark: Benchmark, judge: Judge | None = None,
-               env: Mapping[str, str] | None = None,
-               rescore: bool = True, sync: HubSync | None = None) -> SubmissionStore:
+def open_store(
+    root: str | Path,
+    benchmark: Benchmark,
+    judge: Judge | None = None,
+    env: Mapping[str, str] | None = None,
+    rescore: bool = True,
+    sync: HubSync | None = None,
+) -> SubmissionStore:
     """Start-up in one call: restore from the Hub (when configured, bounded in time), open the
     store (leftovers and problems reported on it), push every later change, and re-score
     stale results (each with its change record, both pushed). `judge` is the one stale

@@ -16,6 +16,7 @@ The account names an owner in the store (`meta.json` "owner", see `leaderboard.o
 Names that cannot be an HF username ("(demo bundle)", "(unclaimed)", with parentheses) are
 the store's own owners: no sign-in can ever become them.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -91,8 +92,9 @@ def parse_tokens(text: str) -> dict[str, str]:
         if not sep or not name.strip():
             raise SettingError(f"{LOCAL_TOKENS_ENV}: entry {n} is not token:name")
         if len(token) < MIN_TOKEN:
-            raise SettingError(f"{LOCAL_TOKENS_ENV}: the token of entry {n} is shorter than "
-                               f"{MIN_TOKEN} characters")
+            raise SettingError(
+                f"{LOCAL_TOKENS_ENV}: the token of entry {n} is shorter than {MIN_TOKEN} characters"
+            )
         if token in tokens:
             raise SettingError(f"{LOCAL_TOKENS_ENV}: entry {n} repeats a token")
         tokens[token] = _account_name(name, f"{LOCAL_TOKENS_ENV} entry {n}")
@@ -113,26 +115,41 @@ class IdentitySettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> IdentitySettings:
         env = os.environ if env is None else env
-        mode = (env.get(MODE_ENV) or "").strip().lower() or (HUB if env.get("SPACE_ID")
-                                                             else LOCAL)
+        mode = (env.get(MODE_ENV) or "").strip().lower() or (HUB if env.get("SPACE_ID") else LOCAL)
         if mode not in (HUB, LOCAL):
             raise SettingError(f"{MODE_ENV} must be {HUB!r} or {LOCAL!r}, got {mode!r}")
         raw_user = env.get(LOCAL_USER_ENV)
-        local_user = (DEFAULT_LOCAL_USER if raw_user is None else
-                      _account_name(raw_user, LOCAL_USER_ENV) if raw_user.strip() else None)
-        admins = frozenset(_account_name(a, ADMINS_ENV) for a in
-                           (env.get(ADMINS_ENV) or "").split(",") if a.strip())
+        local_user = (
+            DEFAULT_LOCAL_USER
+            if raw_user is None
+            else _account_name(raw_user, LOCAL_USER_ENV)
+            if raw_user.strip()
+            else None
+        )
+        admins = frozenset(
+            _account_name(a, ADMINS_ENV)
+            for a in (env.get(ADMINS_ENV) or "").split(",")
+            if a.strip()
+        )
         legacy = (env.get(LEGACY_OWNER_ENV) or "").strip()
         return cls(
-            mode=mode, local_user=local_user,
-            local_tokens=parse_tokens(env.get(LOCAL_TOKENS_ENV) or ""), admins=admins,
-            legacy_owner=_account_name(legacy, LEGACY_OWNER_ENV) if legacy
+            mode=mode,
+            local_user=local_user,
+            local_tokens=parse_tokens(env.get(LOCAL_TOKENS_ENV) or ""),
+            admins=admins,
+            legacy_owner=_account_name(legacy, LEGACY_OWNER_ENV)
+            if legacy
             else DEFAULT_LEGACY_OWNER,
             # Gradio mounts the real sign-in routes only on a Space (SYSTEM=spaces, SPACE_ID)
             # with the OAuth settings `hf_oauth: true` provides; elsewhere its LoginButton
             # would need this machine's own HF login, so there is no button.
-            oauth=(mode == HUB and env.get("SYSTEM") == "spaces" and bool(env.get("SPACE_ID"))
-                   and bool(env.get("OAUTH_CLIENT_ID"))))
+            oauth=(
+                mode == HUB
+                and env.get("SYSTEM") == "spaces"
+                and bool(env.get("SPACE_ID"))
+                and bool(env.get("OAUTH_CLIENT_ID"))
+            ),
+        )
 
 
 def hub_verifier(token: str) -> str | None:
@@ -151,12 +168,16 @@ def hub_verifier(token: str) -> str | None:
         if status in (401, 403):
             return None
         log.warning("whoami failed: %s", exc)
-        raise IdentityError("the Hugging Face token could not be checked now (the Hub did "
-                            "not answer); try again in a minute") from None
+        raise IdentityError(
+            "the Hugging Face token could not be checked now (the Hub did "
+            "not answer); try again in a minute"
+        ) from None
     except (httpx.HTTPError, OSError) as exc:
         log.warning("whoami unreachable: %s", exc)
-        raise IdentityError("the Hugging Face token could not be checked now (the Hub is "
-                            "unreachable); try again in a minute") from None
+        raise IdentityError(
+            "the Hugging Face token could not be checked now (the Hub is "
+            "unreachable); try again in a minute"
+        ) from None
     if not isinstance(info, dict) or info.get("type") != "user" or not info.get("name"):
         return None
     return str(info["name"])
@@ -166,12 +187,16 @@ class Identities:
     """Establishes the account of a request from what Gradio hands the handler: the signed-in
     user's name (the OAuth session, hub mode) and a token (the API). Thread-safe."""
 
-    def __init__(self, settings: IdentitySettings | None = None,
-                 verifier: Verifier | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        settings: IdentitySettings | None = None,
+        verifier: Verifier | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.settings = settings or IdentitySettings()
-        self._verify = verifier or (hub_verifier if self.settings.mode == HUB
-                                    else self._local_verifier)
+        self._verify = verifier or (
+            hub_verifier if self.settings.mode == HUB else self._local_verifier
+        )
         self._clock = clock
         self._cache: OrderedDict[str, tuple[str, float]] = OrderedDict()
         self._lock = threading.Lock()
@@ -214,16 +239,18 @@ class Identities:
             self.tries.refund(client or "unknown")
         else:
             where = "Hugging Face" if self.hub else LOCAL_TOKENS_ENV
-            raise IdentityError(f"the token was not accepted ({where} does not know it); "
-                                "nothing was stored")
+            raise IdentityError(
+                f"the token was not accepted ({where} does not know it); nothing was stored"
+            )
         with self._lock:
             self._cache[key] = (name, now + TOKEN_CACHE_SECONDS)
             while len(self._cache) > TOKEN_CACHE_SIZE:
                 self._cache.popitem(last=False)
         return Account(name, "token")
 
-    def resolve(self, signed_in: str | None = None, token: str | None = None,
-                client: str | None = None) -> Account:
+    def resolve(
+        self, signed_in: str | None = None, token: str | None = None, client: str | None = None
+    ) -> Account:
         """The account of a request: in hub mode the signed-in user, else the token's; in
         local mode the token's, else the local user. IdentityError says how to get one.
         `client` (a `limits.client_key`) is who is throttled when tokens are refused."""
@@ -234,22 +261,31 @@ class Identities:
         if self.hub:
             raise IdentityError(
                 "sign in with Hugging Face to submit (the Sign in button on the Submit tab); "
-                "API callers pass a Hugging Face token: Client(url, oauth_token=...)")
+                "API callers pass a Hugging Face token: Client(url, oauth_token=...)"
+            )
         if self.settings.local_user:
             return Account(self.settings.local_user, "local")
-        raise IdentityError(f"no account: this app has no local user ({LOCAL_USER_ENV} is "
-                            f"empty); pass a token from {LOCAL_TOKENS_ENV}")
+        raise IdentityError(
+            f"no account: this app has no local user ({LOCAL_USER_ENV} is "
+            f"empty); pass a token from {LOCAL_TOKENS_ENV}"
+        )
 
     def describe(self) -> str:
         """One sentence for the Submit tab: how submitting identifies you here."""
         if self.hub:
-            return ("Submitting needs a Hugging Face account: use the Sign in button. A "
-                    "model name belongs to the account that first stored it; only that "
-                    "account adds versions or withdraws it.")
+            return (
+                "Submitting needs a Hugging Face account: use the Sign in button. A "
+                "model name belongs to the account that first stored it; only that "
+                "account adds versions or withdraws it."
+            )
         who = self.settings.local_user
         if who:
-            return (f"Running locally: you submit as the local user “{who}” "
-                    f"({LOCAL_USER_ENV}); a model name belongs to the account that first "
-                    "stored it.")
-        return (f"Running locally without a local user: submit through the API with a "
-                f"token from {LOCAL_TOKENS_ENV}.")
+            return (
+                f"Running locally: you submit as the local user “{who}” "
+                f"({LOCAL_USER_ENV}); a model name belongs to the account that first "
+                "stored it."
+            )
+        return (
+            f"Running locally without a local user: submit through the API with a "
+            f"token from {LOCAL_TOKENS_ENV}."
+        )

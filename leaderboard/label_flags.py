@@ -15,6 +15,7 @@ owner=<HF user or None>, client=limits.client_key(...))`; the admin view calls `
 and `.counts()` (behind moderation.check_admin); the Items tab may show `.counts()` per
 item. The Hub sync must push and restore the `label_flags/` folder.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -25,9 +26,9 @@ from typing import Any
 
 from .append_only import RecordFolder
 from .errors import InputError
+from .forms import MAX_NAME, clean_text
 from .limits import RateLimiter
 from .settings import _int
-from .forms import MAX_NAME, clean_text
 
 MAX_FLAG_REASON = 500
 MIN_FLAG_REASON = 5
@@ -45,8 +46,13 @@ class LabelFlagError(InputError):
 class LabelFlags:
     """Append-only label flags under `root`, rate-limited per client."""
 
-    def __init__(self, root: str | Path, valid_ids: Collection[str],
-                 per_hour: int | None = None, limiter: RateLimiter | None = None) -> None:
+    def __init__(
+        self,
+        root: str | Path,
+        valid_ids: Collection[str],
+        per_hour: int | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
         self.folder = RecordFolder(root, max_bytes=64 * 1024)
         self.valid_ids = valid_ids
         per_hour = _int(RATE_ENV, DEFAULT_PER_HOUR, minimum=0) if per_hour is None else per_hour
@@ -60,13 +66,23 @@ class LabelFlags:
     def problems(self) -> list[str]:
         return self.folder.problems
 
-    def add(self, item_id: Any, reason: Any, owner: str | None = None,
-            client: str | None = None, at: datetime | None = None) -> dict[str, Any]:
+    def add(
+        self,
+        item_id: Any,
+        reason: Any,
+        owner: str | None = None,
+        client: str | None = None,
+        at: datetime | None = None,
+    ) -> dict[str, Any]:
         """Store one flag and return it. Raises LabelFlagError for a bad item or reason,
         RateLimitError when `client` flagged too often; nothing is stored then. A rejected
         flag does not use up the client's allowance."""
-        if not isinstance(item_id, str) or not item_id or len(item_id) > MAX_ITEM_ID \
-                or item_id not in self.valid_ids:
+        if (
+            not isinstance(item_id, str)
+            or not item_id
+            or len(item_id) > MAX_ITEM_ID
+            or item_id not in self.valid_ids
+        ):
             shown = repr(item_id)[:40] if isinstance(item_id, str) else type(item_id).__name__
             raise LabelFlagError(f"item {shown} is not a benchmark item")
         try:
@@ -76,13 +92,19 @@ class LabelFlags:
             raise LabelFlagError(str(exc)) from None
         assert text is not None
         if len(text) < MIN_FLAG_REASON:
-            raise LabelFlagError(f"Reason is too short: say in at least {MIN_FLAG_REASON} "
-                                 "characters why the answer key looks wrong")
+            raise LabelFlagError(
+                f"Reason is too short: say in at least {MIN_FLAG_REASON} "
+                "characters why the answer key looks wrong"
+            )
         if client is not None:
             self.limiter.take(client)
         when = (at or datetime.now(UTC)).astimezone(UTC)
-        record = {"item_id": item_id, "reason": text, "owner": who or ANONYMOUS,
-                  "at": when.isoformat(timespec="seconds")}
+        record = {
+            "item_id": item_id,
+            "reason": text,
+            "owner": who or ANONYMOUS,
+            "at": when.isoformat(timespec="seconds"),
+        }
         try:
             record_id = self.folder.write(record)
         except BaseException:
@@ -91,8 +113,9 @@ class LabelFlags:
             raise
         return {**record, "id": record_id}
 
-    def list(self, newest_first: bool = True, limit: int | None = 500,
-             item_id: str | None = None) -> list[dict[str, Any]]:
+    def list(
+        self, newest_first: bool = True, limit: int | None = 500, item_id: str | None = None
+    ) -> list[dict[str, Any]]:
         """Flags for the admin, newest first; only one item's if `item_id` is given."""
         keep = None if item_id is None else (lambda r: r.get("item_id") == item_id)
         return list(self.folder.iter(newest_first, keep=keep, limit=limit))
@@ -106,8 +129,10 @@ class LabelFlags:
             item = str(r.get("item_id"))
             flags[item] += 1
             owners.setdefault(item, set()).add(str(r.get("owner")))
-        return {item: {"flags": n, "owners": len(owners[item])}
-                for item, n in sorted(flags.items(), key=lambda kv: (-kv[1], kv[0]))}
+        return {
+            item: {"flags": n, "owners": len(owners[item])}
+            for item, n in sorted(flags.items(), key=lambda kv: (-kv[1], kv[0]))
+        }
 
     def __len__(self) -> int:
         return len(self.folder.ids())

@@ -4,22 +4,32 @@ The rate limit is a token bucket per client key: a client may submit `per_hour` 
 and earns the right to one more submission every 3600/per_hour seconds. It lives in memory
 (one process), which is what one Space runs; a restart forgets it.
 """
+
 from __future__ import annotations
 
 import itertools
 import math
 import threading
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
 
 from .errors import InputError
 from .forms import MAX_NAME
 from .settings import Limits
 
-__all__ = ["MAX_ITEM_ID_CHARS", "MAX_MODELS_PER_REQUEST", "MAX_SEARCH_CHARS", "ClientQuota",
-           "Limits", "RateLimitError", "RateLimiter", "bounded_models", "bounded_search",
-           "client_key"]
+__all__ = [
+    "MAX_ITEM_ID_CHARS",
+    "MAX_MODELS_PER_REQUEST",
+    "MAX_SEARCH_CHARS",
+    "ClientQuota",
+    "Limits",
+    "RateLimitError",
+    "RateLimiter",
+    "bounded_models",
+    "bounded_search",
+    "client_key",
+]
 
 MAX_CLIENTS = 100_000  # buckets kept; full ones are dropped first
 
@@ -42,8 +52,8 @@ def bounded_models(models: Sequence[str] | str | None) -> list[str] | str | None
     if models is None:
         return None
     if isinstance(models, str):
-        return models[:MAX_MODELS_PER_REQUEST * (MAX_NAME + 1)]
-    return [str(m)[:MAX_NAME + 1] for m in itertools.islice(models, MAX_MODELS_PER_REQUEST)]
+        return models[: MAX_MODELS_PER_REQUEST * (MAX_NAME + 1)]
+    return [str(m)[: MAX_NAME + 1] for m in itertools.islice(models, MAX_MODELS_PER_REQUEST)]
 
 
 class RateLimitError(InputError):
@@ -64,8 +74,13 @@ class RateLimiter:
     """Token bucket per client: `per_hour` submissions per hour, bursts up to `per_hour`.
     With `period` (seconds) the count is per that period instead ("5 per 15 minutes")."""
 
-    def __init__(self, per_hour: int, what: str = "submissions",
-                 clock: Callable[[], float] = time.monotonic, period: float = 3600.0) -> None:
+    def __init__(
+        self,
+        per_hour: int,
+        what: str = "submissions",
+        clock: Callable[[], float] = time.monotonic,
+        period: float = 3600.0,
+    ) -> None:
         self.per_hour = per_hour
         self.what = what
         self.clock = clock
@@ -103,7 +118,9 @@ class RateLimiter:
         span = "hour" if self.period == 3600.0 else f"{self.period / 60:g} minutes"
         raise RateLimitError(
             f"rate limit: try again in {minutes} minute{'s' if minutes != 1 else ''} "
-            f"(at most {self.per_hour} {self.what} per {span} from one client)", wait)
+            f"(at most {self.per_hour} {self.what} per {span} from one client)",
+            wait,
+        )
 
     def refund(self, client: str, amount: float = 1.0) -> None:
         """Give back tokens taken for an attempt that turned out not to count."""
@@ -159,8 +176,12 @@ class ClientQuota:
             self.submits.refund(client)
 
 
-def client_key(host: str | None, headers: Mapping[str, str] | None = None,
-               username: str | None = None, trust_forwarded: bool = False) -> str:
+def client_key(
+    host: str | None,
+    headers: Mapping[str, str] | None = None,
+    username: str | None = None,
+    trust_forwarded: bool = False,
+) -> str:
     """The key a client is rate-limited by: the signed-in user name when there is one, else
     the address. X-Forwarded-For is only believed behind a proxy we trust (it is the first
     hop the proxy saw; a client can prepend anything to it, so we take the last entry)."""
@@ -168,8 +189,7 @@ def client_key(host: str | None, headers: Mapping[str, str] | None = None,
         return f"user:{username}"
     if trust_forwarded and headers:
         lowered = {k.lower(): v for k, v in headers.items()}
-        forwarded = [p.strip() for p in lowered.get("x-forwarded-for", "").split(",")
-                     if p.strip()]
+        forwarded = [p.strip() for p in lowered.get("x-forwarded-for", "").split(",") if p.strip()]
         if forwarded:
             return f"ip:{forwarded[-1]}"
     return f"ip:{host or 'unknown'}"

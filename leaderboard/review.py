@@ -9,7 +9,8 @@ Three checks, each cheap and each a reason a person can verify:
 - `outlier`: Overall beats the best stored row by more than a margin (QBP_REVIEW_MARGIN,
   default 10 points).
 Each check needs at least MIN_ITEMS items behind it (closed-ended items for the key, answered
-items for a copy, the items behind Overall for the outlier): on a handful of items a perfect or identical
+items for a copy, the items behind Overall for the outlier): on a handful of items a perfect or
+identical
 file says nothing. A flagged submission is stored but shown "under review: <reason>" and
 unranked until the admin clears it. The record is `review.json` next to meta.json:
     {"flags": [Flag...], "flagged_at": ISO, "cleared_by": str|null, "cleared_at": ISO|null,
@@ -19,11 +20,13 @@ Where it is called from (integration): the pipeline, after scoring and before st
 calls `review_flags(result.items, payload, bench, others, best_overall, review_margin())`
 with `others` = [(owner, cache.get(sub.id, sub.items), sub.meta.model)] of every other
 owner's stored visible submission (`cache`: a long-lived `FingerprintCache`) and
-`best_overall` = the best stored verified Overall; when flags come back the store writes `review_record(flags)` as review.json in the same
+`best_overall` = the best stored verified Overall; when flags come back the store writes
+`review_record(flags)` as review.json in the same
 atomic write. The store's loader reads it with `parse_review`; the board leaves rows with
 `under_review(record)` unranked and shows `analysis.trust_views.review_badge`; the admin
 action (behind moderation.check_admin) writes `clear_review(record, by)`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,13 +43,23 @@ import pandas as pd
 
 from .benchmark import Benchmark
 from .extract import normalise
-from .settings import _float
 from .forms import MAX_NAME, MAX_REASON, clean_text
+from .settings import _float
 from .store import REVIEW_FILE
 from .taxonomy import CLOSED_QTYPES
 
-__all__ = ["REVIEW_FILE", "Flag", "FingerprintCache", "clear_review", "parse_review",
-           "review_flags", "review_margin", "review_reasons", "review_record", "under_review"]
+__all__ = [
+    "REVIEW_FILE",
+    "Flag",
+    "FingerprintCache",
+    "clear_review",
+    "parse_review",
+    "review_flags",
+    "review_margin",
+    "review_reasons",
+    "review_record",
+    "under_review",
+]
 MARGIN_ENV = "QBP_REVIEW_MARGIN"
 DEFAULT_MARGIN = 10.0  # points of Overall
 GOLD_SHARE = 0.99
@@ -72,8 +85,13 @@ class Flag:
     def from_dict(data: Mapping[str, Any]) -> Flag:
         if data.get("code") not in FLAG_CODES or not isinstance(data.get("reason"), str):
             raise ValueError(f"not a review flag: {dict(data)!r:.120}")
-        return Flag(str(data["code"]), str(data["reason"]), float(data["value"]),
-                    float(data["threshold"]), data.get("other"))
+        return Flag(
+            str(data["code"]),
+            str(data["reason"]),
+            float(data["value"]),
+            float(data["threshold"]),
+            data.get("other"),
+        )
 
 
 def review_margin(env: Mapping[str, str] | None = None) -> float:
@@ -88,12 +106,13 @@ def _gold_map(gold: Benchmark | pd.DataFrame | Mapping[str, str]) -> Mapping[str
     if isinstance(gold, Benchmark):
         gold = gold.items
     if isinstance(gold, pd.DataFrame):
-        return dict(zip(gold["id"].tolist(), gold["answer"].tolist()))
+        return dict(zip(gold["id"].tolist(), gold["answer"].tolist(), strict=False))
     return gold
 
 
-def gold_match_share(items: pd.DataFrame,
-                     gold: Benchmark | pd.DataFrame | Mapping[str, str]) -> tuple[float, int]:
+def gold_match_share(
+    items: pd.DataFrame, gold: Benchmark | pd.DataFrame | Mapping[str, str]
+) -> tuple[float, int]:
     """(share of closed-ended items whose parsed answer equals the key, in percent; how many
     closed-ended items). Unreadable, refused and missing answers count as not matching."""
     key = _gold_map(gold)
@@ -101,8 +120,11 @@ def gold_match_share(items: pd.DataFrame,
     n = len(closed)
     if n == 0:
         return 0.0, 0
-    hits = sum(1 for i, p in zip(closed["id"].tolist(), closed["parsed"].tolist())
-               if isinstance(p, str) and key.get(i) == p)
+    hits = sum(
+        1
+        for i, p in zip(closed["id"].tolist(), closed["parsed"].tolist(), strict=False)
+        if isinstance(p, str) and key.get(i) == p
+    )
     return 100.0 * hits / n, n
 
 
@@ -119,9 +141,15 @@ def normalised_answers(items: pd.DataFrame) -> pd.Series:
 def answer_fingerprints(items: pd.DataFrame) -> pd.Series:
     """A 64-bit fingerprint of each normalised answer (index: item id; 0 = no answer):
     what `others` should hold, 8 bytes per item, the same in every process."""
-    values = [0 if t is None else int.from_bytes(
-        hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest(), "big", signed=True) or 1
-        for t in normalised_answers(items).tolist()]
+    values = [
+        0
+        if t is None
+        else int.from_bytes(
+            hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest(), "big", signed=True
+        )
+        or 1
+        for t in normalised_answers(items).tolist()
+    ]
     return pd.Series(np.asarray(values, dtype=np.int64), index=items["id"].tolist())
 
 
@@ -169,12 +197,19 @@ def identical_share(a: pd.Series, b: pd.Series) -> tuple[float, int]:
     return 100.0 * int(same.sum()) / n, n
 
 
-def review_flags(candidate_items: pd.DataFrame, candidate_result: Mapping[str, Any],
-                 gold: Benchmark | pd.DataFrame | Mapping[str, str],
-                 others: Sequence[tuple[Any, ...]], best_overall: float | None,
-                 margin: float = DEFAULT_MARGIN, *, owner: str | None = None,
-                 gold_share: float = GOLD_SHARE, copy_share: float = COPY_SHARE,
-                 min_items: int = MIN_ITEMS) -> list[Flag]:
+def review_flags(
+    candidate_items: pd.DataFrame,
+    candidate_result: Mapping[str, Any],
+    gold: Benchmark | pd.DataFrame | Mapping[str, str],
+    others: Sequence[tuple[Any, ...]],
+    best_overall: float | None,
+    margin: float = DEFAULT_MARGIN,
+    *,
+    owner: str | None = None,
+    gold_share: float = GOLD_SHARE,
+    copy_share: float = COPY_SHARE,
+    min_items: int = MIN_ITEMS,
+) -> list[Flag]:
     """The reasons to hold a candidate for review (empty: none).
 
     `others`: (owner, items) or (owner, items, label) of stored submissions, where items
@@ -187,9 +222,15 @@ def review_flags(candidate_items: pd.DataFrame, candidate_result: Mapping[str, A
     flags: list[Flag] = []
     share, n = gold_match_share(candidate_items, gold)
     if n and n >= min_items and share >= 100.0 * gold_share:
-        flags.append(Flag("gold_match", f"closed-ended answers match the answer key on "
-                          f"{share:.1f}% of {n:,} items (review from {100 * gold_share:g}%)",
-                          share, 100.0 * gold_share))
+        flags.append(
+            Flag(
+                "gold_match",
+                f"closed-ended answers match the answer key on "
+                f"{share:.1f}% of {n:,} items (review from {100 * gold_share:g}%)",
+                share,
+                100.0 * gold_share,
+            )
+        )
     if others:
         mine = answer_fingerprints(candidate_items)
         best: tuple[float, int, str] | None = None
@@ -200,20 +241,37 @@ def review_flags(candidate_items: pd.DataFrame, candidate_result: Mapping[str, A
                 continue
             theirs = items if isinstance(items, pd.Series) else answer_fingerprints(items)
             s, m = identical_share(mine, theirs)
-            if m >= max(min_items, 1) and s >= 100.0 * copy_share and (best is None
-                                                                      or s > best[0]):
+            if m >= max(min_items, 1) and s >= 100.0 * copy_share and (best is None or s > best[0]):
                 best = (s, m, label)
         if best is not None:
-            flags.append(Flag("copy", f"{best[0]:.1f}% of {best[1]:,} answers are identical "
-                              f"to another owner's submission ({best[2]})",
-                              best[0], 100.0 * copy_share, best[2]))
+            flags.append(
+                Flag(
+                    "copy",
+                    f"{best[0]:.1f}% of {best[1]:,} answers are identical "
+                    f"to another owner's submission ({best[2]})",
+                    best[0],
+                    100.0 * copy_share,
+                    best[2],
+                )
+            )
     overall = ((candidate_result.get("tables") or {}).get("table3") or {}).get("Overall")
     behind = ((candidate_result.get("counts") or {}).get("table3") or {}).get("Overall")
-    if (overall is not None and best_overall is not None
-            and (behind is None or behind >= min_items) and overall - best_overall > margin):
-        flags.append(Flag("outlier", f"Overall {overall:.2f} beats the best stored row "
-                          f"({best_overall:.2f}) by {overall - best_overall:.1f} points "
-                          f"(review above {margin:g})", overall - best_overall, margin))
+    if (
+        overall is not None
+        and best_overall is not None
+        and (behind is None or behind >= min_items)
+        and overall - best_overall > margin
+    ):
+        flags.append(
+            Flag(
+                "outlier",
+                f"Overall {overall:.2f} beats the best stored row "
+                f"({best_overall:.2f}) by {overall - best_overall:.1f} points "
+                f"(review above {margin:g})",
+                overall - best_overall,
+                margin,
+            )
+        )
     return flags
 
 
@@ -221,8 +279,7 @@ def review_flags(candidate_items: pd.DataFrame, candidate_result: Mapping[str, A
 
 
 def _now(at: datetime | None) -> str:
-    return (at or datetime.now(UTC)).astimezone(UTC).isoformat(
-        timespec="seconds")
+    return (at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
 
 
 def review_record(flags: Sequence[Flag], at: datetime | None = None) -> dict[str, Any]:
@@ -230,14 +287,21 @@ def review_record(flags: Sequence[Flag], at: datetime | None = None) -> dict[str
     if not flags:
         raise ValueError("a review record needs at least one flag")
     when = _now(at)
-    return {"flags": [f.as_dict() for f in flags], "flagged_at": when, "cleared_by": None,
-            "cleared_at": None, "note": None,
-            "history": [{"action": "flagged", "at": when, "by": None,
-                         "note": "; ".join(f.code for f in flags)}]}
+    return {
+        "flags": [f.as_dict() for f in flags],
+        "flagged_at": when,
+        "cleared_by": None,
+        "cleared_at": None,
+        "note": None,
+        "history": [
+            {"action": "flagged", "at": when, "by": None, "note": "; ".join(f.code for f in flags)}
+        ],
+    }
 
 
-def clear_review(record: Mapping[str, Any], by: str, note: str | None = None,
-                 at: datetime | None = None) -> dict[str, Any]:
+def clear_review(
+    record: Mapping[str, Any], by: str, note: str | None = None, at: datetime | None = None
+) -> dict[str, Any]:
     """A new record with the submission cleared by `by` (the admin's name); the flags stay,
     so the reason it was held is kept. Raises InputError for a bad name or note, ValueError
     when it is already cleared."""
@@ -245,12 +309,16 @@ def clear_review(record: Mapping[str, Any], by: str, note: str | None = None,
     why = clean_text(note, MAX_REASON, "Note")
     current = parse_review(record)
     if current["cleared_at"] is not None:
-        raise ValueError(f"already cleared by {current['cleared_by']} at "
-                         f"{current['cleared_at']}")
+        raise ValueError(f"already cleared by {current['cleared_by']} at {current['cleared_at']}")
     when = _now(at)
-    return {**current, "cleared_by": who, "cleared_at": when, "note": why,
-            "history": list(current["history"]) + [{"action": "cleared", "at": when,
-                                                    "by": who, "note": why}]}
+    return {
+        **current,
+        "cleared_by": who,
+        "cleared_at": when,
+        "note": why,
+        "history": list(current["history"])
+        + [{"action": "cleared", "at": when, "by": who, "note": why}],
+    }
 
 
 def parse_review(data: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
@@ -265,9 +333,14 @@ def parse_review(data: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
     history = data.get("history") or []
     if not isinstance(history, list):
         raise ValueError("review.json history must be a list")
-    return {"flags": [f.as_dict() for f in flags], "flagged_at": data.get("flagged_at"),
-            "cleared_by": data.get("cleared_by"), "cleared_at": data.get("cleared_at"),
-            "note": data.get("note"), "history": list(history)}
+    return {
+        "flags": [f.as_dict() for f in flags],
+        "flagged_at": data.get("flagged_at"),
+        "cleared_by": data.get("cleared_by"),
+        "cleared_at": data.get("cleared_at"),
+        "note": data.get("note"),
+        "history": list(history),
+    }
 
 
 def under_review(record: Mapping[str, Any] | None) -> bool:
@@ -280,4 +353,3 @@ def under_review(record: Mapping[str, Any] | None) -> bool:
 def review_reasons(record: Mapping[str, Any] | None) -> list[str]:
     """The flags' sentences, in check order."""
     return [str(f.get("reason")) for f in (record or {}).get("flags") or []]
-

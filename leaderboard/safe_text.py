@@ -3,6 +3,7 @@
 Model names, links and answers are stored exactly as sent; these helpers are applied at the
 moment text is put into a format that could otherwise interpret it.
 """
+
 from __future__ import annotations
 
 import html
@@ -20,9 +21,19 @@ FORMULA_STARTS = ("=", "+", "-", "@", "|")
 CONTROL_STARTS = ("\t", "\r", "\n")
 
 _LATEX = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-    "^": r"\textasciicircum{}", "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}",
-    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "^": r"\textasciicircum{}",
+    "_": r"\_",
+    "%": r"\%",
+    "~": r"\textasciitilde{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
 }
 _LATEX_RE = re.compile("|".join(re.escape(ch) for ch in _LATEX))
 _MD_PUNCT = re.compile(r"([!\"#$%'()*+,\-./:;=?@\[\\\]^_`{|}~])")
@@ -53,8 +64,9 @@ def md_escape(text: Any) -> str:
     backslash-escaped, &, < and > as entities (so no HTML, link, emphasis or table column
     can be made), line breaks as spaces."""
     plain = _CONTROL.sub("", _LINE_BREAKS.sub(" ", str(text)))
-    escaped = _MD_PUNCT.sub(r"\\\1", plain.replace("&", "\0amp").replace("<", "\0lt")
-                            .replace(">", "\0gt"))
+    escaped = _MD_PUNCT.sub(
+        r"\\\1", plain.replace("&", "\0amp").replace("<", "\0lt").replace(">", "\0gt")
+    )
     return escaped.replace("\0amp", "&amp;").replace("\0lt", "&lt;").replace("\0gt", "&gt;")
 
 

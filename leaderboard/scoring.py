@@ -4,6 +4,7 @@ Item score: SC/TF 1 if the parsed answer is the gold one; MC 1 only for the exac
 OE judge score / 2. Unreadable, missing and refused answers stay in the denominator with 0.
 OE items without a judge are `unjudged` and their cells null, never guessed.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -24,10 +25,25 @@ from .predictions import ParseReport
 from .tables import CellMasks, TableResult, build_cell_masks, compute_tables, random_baseline
 
 #: Every item status, in report order.
-STATUSES: tuple[str, ...] = ("ok", "unreadable", "refused", "missing", "judged", "unjudged",
-                             "judge_failed")
-ITEM_COLUMNS: tuple[str, ...] = ("id", "qtype", "raw", "parsed", "status", "score",
-                                 "judge_score", "judge_raw")
+STATUSES: tuple[str, ...] = (
+    "ok",
+    "unreadable",
+    "refused",
+    "missing",
+    "judged",
+    "unjudged",
+    "judge_failed",
+)
+ITEM_COLUMNS: tuple[str, ...] = (
+    "id",
+    "qtype",
+    "raw",
+    "parsed",
+    "status",
+    "score",
+    "judge_score",
+    "judge_raw",
+)
 
 
 _MASK_CACHE: dict[str, CellMasks] = {}
@@ -68,8 +84,11 @@ class ScoreResult:
         """The CLI's JSON contract (see README)."""
         base = baseline(self.benchmark)
         out: dict[str, Any] = {
-            "benchmark": {"path": self.benchmark.source, "hash": self.benchmark.hash,
-                          "items": len(self.benchmark)},
+            "benchmark": {
+                "path": self.benchmark.source,
+                "hash": self.benchmark.hash,
+                "items": len(self.benchmark),
+            },
             "scorer_version": self.scorer_version,
             "tables": self.tables.values,
             "counts": self.tables.counts,
@@ -84,9 +103,14 @@ class ScoreResult:
         out.update(self.extra)
         if include_items:
             out["items"] = [
-                {k: _json_value(v) for k, v in row.items() if k != "raw"
-                 and (k not in ("judge_score", "judge_raw") or row["qtype"] == "OE")}
-                for row in self.items.to_dict(orient="records")]
+                {
+                    k: _json_value(v)
+                    for k, v in row.items()
+                    if k != "raw"
+                    and (k not in ("judge_score", "judge_raw") or row["qtype"] == "OE")
+                }
+                for row in self.items.to_dict(orient="records")
+            ]
         return out
 
 
@@ -105,8 +129,9 @@ def _extract_cached(qtype: str, raw: str | None, options: tuple[str, ...]):
     return extract(qtype, raw, options)
 
 
-def score_closed(bench: Benchmark, predictions: dict[str, str | None],
-                 report: ParseReport | None = None) -> ScoreResult:
+def score_closed(
+    bench: Benchmark, predictions: dict[str, str | None], report: ParseReport | None = None
+) -> ScoreResult:
     """Extract every answer and score the closed-ended items (id -> raw text; absent ids are
     `missing`). Readable OE answers are left `unjudged` (score NaN) for `judge_open`: this is
     the whole result when no judge is configured, and the pending row while one works."""
@@ -130,9 +155,19 @@ def score_closed(bench: Benchmark, predictions: dict[str, str | None],
             status[i] = "unjudged"
         else:
             score[i] = 1.0 if ex.parsed == golds[i] else 0.0
-    frame = pd.DataFrame({"id": ids, "qtype": qtypes, "raw": raws, "parsed": parsed,
-                          "status": status, "score": score, "judge_score": [None] * n,
-                          "judge_raw": [None] * n}, columns=list(ITEM_COLUMNS))
+    frame = pd.DataFrame(
+        {
+            "id": ids,
+            "qtype": qtypes,
+            "raw": raws,
+            "parsed": parsed,
+            "status": status,
+            "score": score,
+            "judge_score": [None] * n,
+            "judge_raw": [None] * n,
+        },
+        columns=list(ITEM_COLUMNS),
+    )
     return _result(bench, frame, report, None)
 
 
@@ -148,9 +183,13 @@ def _takes_budget(judge: Judge) -> bool:
         return False
 
 
-def judge_open(result: ScoreResult, judge: Judge | None, progress: Progress | None = None,
-               max_answer_chars: int | None = None,
-               budget: BudgetMeter | None = None) -> ScoreResult:
+def judge_open(
+    result: ScoreResult,
+    judge: Judge | None,
+    progress: Progress | None = None,
+    max_answer_chars: int | None = None,
+    budget: BudgetMeter | None = None,
+) -> ScoreResult:
     """`result` with its unjudged OE answers judged: a new result (the input, which may be
     cached or shown as a pending row, is not changed). Nothing is extracted again. With no
     judge the result is returned as it is (OE stays unjudged).
@@ -168,16 +207,19 @@ def judge_open(result: ScoreResult, judge: Judge | None, progress: Progress | No
         golds = bench.items["answer"].tolist()
         parsed = frame["parsed"].tolist()
         answers = [parsed[i] or "" for i in to_judge]
-        cut = [bool(max_answer_chars) and len(a) > max_answer_chars for a in answers]
-        requests = [JudgeRequest(questions[i], golds[i], a[:max_answer_chars] if c else a)
-                    for i, a, c in zip(to_judge, answers, cut)]
+        cap = max_answer_chars or 0
+        cut = [cap > 0 and len(a) > cap for a in answers]
+        requests = [
+            JudgeRequest(questions[i], golds[i], a[:max_answer_chars] if c else a)
+            for i, a, c in zip(to_judge, answers, cut, strict=False)
+        ]
         status = frame["status"].tolist()
         score = frame["score"].to_numpy(dtype=np.float64).copy()
         judge_score = frame["judge_score"].tolist()
         judge_raw = frame["judge_raw"].tolist()
         extra = {"budget": budget} if budget is not None and _takes_budget(judge) else {}
         judgements = judge.judge(requests, progress=progress, **extra)
-        for i, j, c in zip(to_judge, judgements, cut):
+        for i, j, c in zip(to_judge, judgements, cut, strict=False):
             judge_raw[i] = f"{cut_note(max_answer_chars or 0)}\n{j.raw}" if c else j.raw
             if j.status == "judged" and j.score is not None:
                 judge_score[i] = j.score
@@ -190,16 +232,24 @@ def judge_open(result: ScoreResult, judge: Judge | None, progress: Progress | No
     return _result(result.benchmark, frame, result.report, judge.info.as_dict())
 
 
-def score_predictions(bench: Benchmark, predictions: dict[str, str | None],
-                      judge: Judge | None = None, report: ParseReport | None = None,
-                      progress: Progress | None = None) -> ScoreResult:
+def score_predictions(
+    bench: Benchmark,
+    predictions: dict[str, str | None],
+    judge: Judge | None = None,
+    report: ParseReport | None = None,
+    progress: Progress | None = None,
+) -> ScoreResult:
     """Score raw answers (id -> text; absent ids are `missing`) against the benchmark:
     `score_closed`, then `judge_open`."""
     return judge_open(score_closed(bench, predictions, report), judge, progress)
 
 
-def from_items(bench: Benchmark, items: pd.DataFrame, report: ParseReport | None = None,
-               judge_info: dict[str, Any] | None = None) -> ScoreResult:
+def from_items(
+    bench: Benchmark,
+    items: pd.DataFrame,
+    report: ParseReport | None = None,
+    judge_info: dict[str, Any] | None = None,
+) -> ScoreResult:
     """A result from a stored items table (ITEM_COLUMNS, benchmark order), its tables and
     counts computed again: what re-judging starts from. ValueError when the items do not
     line up with the benchmark (the submission needs a re-score first)."""
@@ -208,17 +258,27 @@ def from_items(bench: Benchmark, items: pd.DataFrame, report: ParseReport | None
         raise ValueError("its items do not line up with the loaded benchmark")
     frame = items[list(ITEM_COLUMNS)].reset_index(drop=True).copy()
     frame["judge_score"] = [None if pd.isna(v) else int(v) for v in frame["judge_score"]]
-    frame["judge_raw"] = [None if v is None or (isinstance(v, float) and np.isnan(v)) else v
-                          for v in frame["judge_raw"]]
+    frame["judge_raw"] = [
+        None if v is None or (isinstance(v, float) and np.isnan(v)) else v
+        for v in frame["judge_raw"]
+    ]
     return _result(bench, frame, report, judge_info)
 
 
-def _result(bench: Benchmark, frame: pd.DataFrame, report: ParseReport | None,
-            judge_info: dict[str, Any] | None) -> ScoreResult:
+def _result(
+    bench: Benchmark,
+    frame: pd.DataFrame,
+    report: ParseReport | None,
+    judge_info: dict[str, Any] | None,
+) -> ScoreResult:
     status = frame["status"].to_numpy(dtype=object)
-    tables = compute_tables(cell_masks(bench), frame["score"].to_numpy(dtype=np.float64),
-                            status)
+    tables = compute_tables(cell_masks(bench), frame["score"].to_numpy(dtype=np.float64), status)
     counts = Counter(status.tolist())
-    return ScoreResult(benchmark=bench, items=frame, tables=tables,
-                       status_counts={s: counts.get(s, 0) for s in STATUSES},
-                       report=report, judge=judge_info)
+    return ScoreResult(
+        benchmark=bench,
+        items=frame,
+        tables=tables,
+        status_counts={s: counts.get(s, 0) for s in STATUSES},
+        report=report,
+        judge=judge_info,
+    )

@@ -1,10 +1,11 @@
 """Settings from the environment, with sane defaults, read in one place."""
+
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_BUNDLE = REPO_ROOT / "data" / "demo"
@@ -35,8 +36,9 @@ def _int(name: str, default: int, minimum: int = 1) -> int:
     return number
 
 
-def _float(name: str, default: float, minimum: float = 0.0,
-           env: Mapping[str, str] | None = None) -> float:
+def _float(
+    name: str, default: float, minimum: float = 0.0, env: Mapping[str, str] | None = None
+) -> float:
     value = (os.environ if env is None else env).get(name, "").strip()
     if not value:
         return default
@@ -73,16 +75,25 @@ class Limits:
     max_archive_members: int = 64  # XLSX: members of its ZIP container
 
     @classmethod
-    def unlimited(cls) -> "Limits":
+    def unlimited(cls) -> Limits:
         """For re-scoring files that were already accepted: the caps applied at upload."""
         big = 1 << 62
-        return cls(max_file_bytes=big, max_answer_chars=big, max_id_chars=big,
-                   max_expanded_bytes=big, submits_per_hour=0, attempts_per_hour=0,
-                   max_columns=big, max_cells=big, max_line_chars=big, max_xlsx_bytes=big,
-                   max_archive_members=big)
+        return cls(
+            max_file_bytes=big,
+            max_answer_chars=big,
+            max_id_chars=big,
+            max_expanded_bytes=big,
+            submits_per_hour=0,
+            attempts_per_hour=0,
+            max_columns=big,
+            max_cells=big,
+            max_line_chars=big,
+            max_xlsx_bytes=big,
+            max_archive_members=big,
+        )
 
     @classmethod
-    def from_env(cls) -> "Limits":
+    def from_env(cls) -> Limits:
         per_hour = _int("QBP_SUBMITS_PER_HOUR", 10, minimum=0)
         return cls(
             max_file_bytes=_int("QBP_MAX_UPLOAD_MB", 20) * 1024 * 1024,
@@ -106,7 +117,7 @@ class JudgeLimits:
     rejudge_interval_s: int = 1800  # QBP_REJUDGE_INTERVAL_S
 
     @classmethod
-    def from_env(cls) -> "JudgeLimits":
+    def from_env(cls) -> JudgeLimits:
         return cls(
             max_answer_chars=_int("QBP_JUDGE_MAX_ANSWER_CHARS", 2000),
             max_calls=_int("QBP_JUDGE_MAX_CALLS", 3000),
@@ -131,7 +142,7 @@ class ServerLimits:
     max_request_bytes: int = 128 * 1024  # QBP_MAX_REQUEST_KB: any other request body
 
     @classmethod
-    def from_env(cls) -> "ServerLimits":
+    def from_env(cls) -> ServerLimits:
         return cls(
             uploads_per_hour=_int("QBP_UPLOADS_PER_HOUR", 60, minimum=0),
             upload_mb_per_hour=_int("QBP_UPLOAD_MB_PER_HOUR", 200, minimum=0),
@@ -162,7 +173,7 @@ class AppSettings:
     title: str = "Q-Bench-Portrait Leaderboard"
 
     @classmethod
-    def from_env(cls) -> "AppSettings":
+    def from_env(cls) -> AppSettings:
         env = os.environ
         return cls(
             benchmark=env.get("QBP_BENCHMARK", "").strip() or str(DEMO_BUNDLE),
@@ -171,6 +182,8 @@ class AppSettings:
             submissions_dir=env.get("QBP_SUBMISSIONS_DIR", "").strip() or "submissions",
             judge=(env.get("QBP_JUDGE", "").strip().lower() or "auto"),
             seed_demo=env.get("QBP_SEED_DEMO", "1").strip().lower() not in ("0", "false", "no"),
-            trust_forwarded=(env.get("QBP_TRUST_FORWARDED", "").strip().lower()
-                             in ("1", "true", "yes") or bool(env.get("SPACE_ID"))),
+            trust_forwarded=(
+                env.get("QBP_TRUST_FORWARDED", "").strip().lower() in ("1", "true", "yes")
+                or bool(env.get("SPACE_ID"))
+            ),
         )

@@ -3,7 +3,7 @@
     <root>/<submission id>/upload.<fmt>     the uploaded file, byte for byte
                           /meta.json        model, owner, size, open/closed, link, submitter,
                                             time, hash
-                          /result.json      cell values, counts, statuses, scorer + benchmark version
+                          /result.json      cells, counts, statuses, scorer + benchmark version
                           /items.parquet    per-item raw answer, parsed answer, status, score, judge
                           /moderation.json  present once a moderator hid or showed it (with why)
                           /review.json      present when it was held for review (flags, clearing)
@@ -23,6 +23,7 @@ result to `put` (with the review record when the pipeline's checks held it); re-
 likewise hands a new result to `replace_result`, whose `record` hook lets the pipeline write
 the change record before anything is replaced.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -37,11 +38,11 @@ import re
 import shutil
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pandas as pd
 
@@ -64,14 +65,30 @@ HISTORY_DIR = "history"
 #: Named points inside every write, in order. Tests kill the process at each of them (see
 #: `_crash_hook`) to prove a crash anywhere leaves a whole submission or none.
 WRITE_POINTS: tuple[str, ...] = (
-    "put:start", "put:tmp_created", "put:upload_half", "put:upload_written",
-    "put:upload_synced", "put:meta_written", "put:items_tmp_written", "put:items_written",
-    "put:result_tmp_written", "put:result_written", "put:dir_synced", "put:renamed",
+    "put:start",
+    "put:tmp_created",
+    "put:upload_half",
+    "put:upload_written",
+    "put:upload_synced",
+    "put:meta_written",
+    "put:items_tmp_written",
+    "put:items_written",
+    "put:result_tmp_written",
+    "put:result_written",
+    "put:dir_synced",
+    "put:renamed",
     "put:root_synced",
-    "rescore:start", "rescore:recorded", "rescore:history_saved", "rescore:items_tmp_written",
-    "rescore:items_written", "rescore:result_tmp_written", "rescore:result_written",
-    "moderate:tmp_written", "moderate:written",
-    "review:tmp_written", "review:written",
+    "rescore:start",
+    "rescore:recorded",
+    "rescore:history_saved",
+    "rescore:items_tmp_written",
+    "rescore:items_written",
+    "rescore:result_tmp_written",
+    "rescore:result_written",
+    "moderate:tmp_written",
+    "moderate:written",
+    "review:tmp_written",
+    "review:written",
 )
 #: Test-only: called with each point name as a write passes it. None in production.
 _crash_hook: Callable[[str], None] | None = None
@@ -108,7 +125,7 @@ class SubmissionMeta:
     declared: dict[str, Any] = field(default_factory=dict)
 
     @staticmethod
-    def from_dict(data: dict[str, Any]) -> "SubmissionMeta":
+    def from_dict(data: dict[str, Any]) -> SubmissionMeta:
         known = {k: data[k] for k in SubmissionMeta.__dataclass_fields__ if k in data}
         return SubmissionMeta(**known)
 
@@ -297,8 +314,9 @@ class SubmissionStore:
                     found.append(sub)
         return found
 
-    def submissions(self, include_hidden: bool = False,
-                    all_versions: bool = False) -> list[Submission]:
+    def submissions(
+        self, include_hidden: bool = False, all_versions: bool = False
+    ) -> list[Submission]:
         """Visible submissions; by default only the latest version of each model."""
         subs = [s for s in self.scan() if include_hidden or not s.hidden]
         if all_versions:
@@ -348,9 +366,14 @@ class SubmissionStore:
                 return dataclasses.replace(old, duplicate=True)
         return None
 
-    def put(self, data: bytes, form: Mapping[str, Any], result: ScoreResult,
-            claim: Callable[[list[Submission]], str | None] | None = None,
-            review: Mapping[str, Any] | None = None) -> Submission:
+    def put(
+        self,
+        data: bytes,
+        form: Mapping[str, Any],
+        result: ScoreResult,
+        claim: Callable[[list[Submission]], str | None] | None = None,
+        review: Mapping[str, Any] | None = None,
+    ) -> Submission:
         """Store one finished submission atomically: the upload byte for byte, the cleaned
         form (`forms.clean_form`, with its "declared" fields), the result and its items, and
         `review` (review.json) when the pipeline's checks held it, all in one rename. Returns
@@ -366,7 +389,7 @@ class SubmissionStore:
             raise ValueError("put() needs a result with its parse report")
         data = bytes(data)
         digest = hashlib.sha256(data).hexdigest()
-        fields = {k: form.get(k) for k in FORM_FIELDS}
+        fields: dict[str, Any] = {k: form.get(k) for k in FORM_FIELDS}
         with self._locked():
             key = name_key(fields["model"])
             subs = self.scan()
@@ -374,22 +397,31 @@ class SubmissionStore:
             twin = self.find_twin(fields["model"], digest)
             if twin is not None:
                 return twin
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             sub_id = f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:12]}"  # sorts by time
             info = SubmissionMeta(
-                **fields, owner=owner, created=now.isoformat(timespec="microseconds"),
-                file_name=report.file_name, file_sha256=digest, format=report.format,
-                version=sum(1 for s in subs if s.model_key == key) + 1, file_size=len(data),
-                same_file_as=[s.id for s in subs
-                              if s.meta.file_sha256 == digest and s.model_key != key],
-                declared=dict(form.get("declared") or {}))
+                **fields,
+                owner=owner,
+                created=now.isoformat(timespec="microseconds"),
+                file_name=report.file_name,
+                file_sha256=digest,
+                format=report.format,
+                version=sum(1 for s in subs if s.model_key == key) + 1,
+                file_size=len(data),
+                same_file_as=[
+                    s.id for s in subs if s.meta.file_sha256 == digest and s.model_key != key
+                ],
+                declared=dict(form.get("declared") or {}),
+            )
             try:
                 self._write(sub_id, data, info, result, review)
             except OSError as exc:
                 log.exception("could not store %s", sub_id)
-                raise StorageError(f"the submission could not be stored on the server "
-                                   f"({exc.strerror or exc}); nothing was stored, please try "
-                                   "again later") from exc
+                raise StorageError(
+                    f"the submission could not be stored on the server "
+                    f"({exc.strerror or exc}); nothing was stored, please try "
+                    "again later"
+                ) from exc
         self._notify(sub_id)
         return self.get(sub_id)
 
@@ -398,8 +430,14 @@ class SubmissionStore:
         payload["scorer_version"] = SCORER_VERSION
         return payload
 
-    def _write(self, sub_id: str, data: bytes, meta: SubmissionMeta,
-               result: ScoreResult, review: Mapping[str, Any] | None = None) -> None:
+    def _write(
+        self,
+        sub_id: str,
+        data: bytes,
+        meta: SubmissionMeta,
+        result: ScoreResult,
+        review: Mapping[str, Any] | None = None,
+    ) -> None:
         _point("put:start")
         tmp = self.root / f"{TMP_PREFIX}{sub_id}"
         tmp.mkdir()
@@ -407,16 +445,17 @@ class SubmissionStore:
         try:
             upload = tmp / f"upload.{meta.format}"
             with open(upload, "wb") as fh:
-                fh.write(data[:len(data) // 2])
+                fh.write(data[: len(data) // 2])
                 fh.flush()
                 _point("put:upload_half")
-                fh.write(data[len(data) // 2:])
+                fh.write(data[len(data) // 2 :])
                 fh.flush()
                 _point("put:upload_written")
                 os.fsync(fh.fileno())
             _point("put:upload_synced")
-            _fsync_write(tmp / "meta.json",
-                         json.dumps(asdict(meta), ensure_ascii=False, indent=1).encode())
+            _fsync_write(
+                tmp / "meta.json", json.dumps(asdict(meta), ensure_ascii=False, indent=1).encode()
+            )
             _point("put:meta_written")
             if review:
                 _fsync_write(tmp / REVIEW_FILE, _json_bytes(review))
@@ -431,8 +470,9 @@ class SubmissionStore:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
 
-    def _write_result(self, folder: Path, payload: dict[str, Any], result: ScoreResult,
-                      stage: str) -> None:
+    def _write_result(
+        self, folder: Path, payload: dict[str, Any], result: ScoreResult, stage: str
+    ) -> None:
         """items.parquet, then result.json (the file that says which scorer made them)."""
         items = result.items.copy()
         items["judge_score"] = items["judge_score"].astype("Int64")
@@ -440,9 +480,11 @@ class SubmissionStore:
         items.to_parquet(buf, index=False)
         _replace_file(folder / "items.parquet", buf.getvalue(), f"{stage}:items_tmp_written")
         _point(f"{stage}:items_written")
-        _replace_file(folder / "result.json",
-                      json.dumps(payload, ensure_ascii=False, allow_nan=False).encode(),
-                      f"{stage}:result_tmp_written")
+        _replace_file(
+            folder / "result.json",
+            json.dumps(payload, ensure_ascii=False, allow_nan=False).encode(),
+            f"{stage}:result_tmp_written",
+        )
         _point(f"{stage}:result_written")
 
     # ------------------------------------------------------------------ upkeep
@@ -468,11 +510,16 @@ class SubmissionStore:
         `replace_result` so it never overwrites a result it did not start from."""
         return hashlib.sha256((sub.path / "result.json").read_bytes()).hexdigest()
 
-    def replace_result(self, sub: Submission, result: ScoreResult, *,
-                       stale: Callable[[dict[str, Any]], bool] | None = None,
-                       record: Callable[[dict[str, Any], pd.DataFrame, dict[str, Any]],
-                                        str | None] | None = None,
-                       reason: str | None = None, expect: str | None = None) -> bool:
+    def replace_result(
+        self,
+        sub: Submission,
+        result: ScoreResult,
+        *,
+        stale: Callable[[dict[str, Any]], bool] | None = None,
+        record: Callable[[dict[str, Any], pd.DataFrame, dict[str, Any]], str | None] | None = None,
+        reason: str | None = None,
+        expect: str | None = None,
+    ) -> bool:
         """Write a new result for a stored submission, keeping the old result.json and
         items.parquet under history/ and saying in the new one what it replaced and why. The
         upload, the form, moderation and review are never touched.
@@ -500,22 +547,25 @@ class SubmissionStore:
                 old_items = pd.read_parquet(sub.path / "items.parquet")
                 record_id = record(old, old_items, payload)
             _point("rescore:recorded")
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             history = sub.path / HISTORY_DIR
             history.mkdir(exist_ok=True)
             stamp = f"{now:%Y%m%dT%H%M%S%fZ}"
-            _replace_file(history / f"items-{stamp}.parquet",
-                          (sub.path / "items.parquet").read_bytes())
+            _replace_file(
+                history / f"items-{stamp}.parquet", (sub.path / "items.parquet").read_bytes()
+            )
             kept = history / f"result-{stamp}.json"
             _replace_file(kept, old_bytes)
             _point("rescore:history_saved")
             payload["rescored"] = {
-                "at": now.isoformat(timespec="seconds"), "reason": reason,
+                "at": now.isoformat(timespec="seconds"),
+                "reason": reason,
                 "from_scorer_version": old.get("scorer_version"),
                 "from_extractor_version": old.get("extractor_version"),
                 "from_benchmark_hash": (old.get("benchmark") or {}).get("hash"),
-                "reason": reason, "change": record_id,
-                "previous": f"{HISTORY_DIR}/{kept.name}"}
+                "change": record_id,
+                "previous": f"{HISTORY_DIR}/{kept.name}",
+            }
             self._write_result(sub.path, payload, result, "rescore")
             _fsync_dir(sub.path)
         self._cache.pop(sub.id, None)
@@ -534,16 +584,22 @@ class SubmissionStore:
             m = re.fullmatch(r"result-([0-9]{8}T[0-9]{12}Z)\.json", name)
             if m:
                 items = f"items-{m.group(1)}.parquet"
-                out.append(HistoryEntry(m.group(1), folder / name,
-                                        folder / items if items in names else None))
+                out.append(
+                    HistoryEntry(
+                        m.group(1), folder / name, folder / items if items in names else None
+                    )
+                )
         return sorted(out, key=lambda h: h.stamp, reverse=True)
 
     def stray_temp_files(self) -> list[Path]:
         """`*.tmp` files a crash left inside stored submissions (a result, items table,
         moderation record or history entry that was being replaced)."""
-        return sorted(p for pattern in ("*/*.tmp", "*/history/*.tmp")
-                      for p in self.root.glob(pattern)
-                      if _ID_RE.match(p.relative_to(self.root).parts[0]) and p.is_file())
+        return sorted(
+            p
+            for pattern in ("*/*.tmp", "*/history/*.tmp")
+            for p in self.root.glob(pattern)
+            if _ID_RE.match(p.relative_to(self.root).parts[0]) and p.is_file()
+        )
 
     def clean_leftovers(self, wait: bool = True) -> list[str]:
         """Remove what writes that never completed left behind (temp folders, stray
@@ -588,8 +644,9 @@ class SubmissionStore:
         finally:
             self._lock.release()
 
-    def set_hidden(self, sub_id: str, hidden: bool, reason: str | None = None,
-                   by: str | None = None) -> Submission:
+    def set_hidden(
+        self, sub_id: str, hidden: bool, reason: str | None = None, by: str | None = None
+    ) -> Submission:
         """Moderation: hide or show a submission; it stays stored either way, and every
         change is recorded with its time, reason (cleaned by `moderation.moderate`) and who
         did it (`by`: "moderator" or the withdrawing account) in moderation.json."""
@@ -600,13 +657,16 @@ class SubmissionStore:
                 current = json.loads(path.read_text())
             except FileNotFoundError:
                 current = {}
-            now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            now = datetime.now(UTC).isoformat(timespec="seconds")
             entry = {"hidden": bool(hidden), "at": now, "reason": reason}
             if by is not None:
                 entry["by"] = by
             record = {**entry, "history": list(current.get("history", [])) + [entry]}
-            _replace_file(path, json.dumps(record, ensure_ascii=False, indent=1).encode(),
-                          "moderate:tmp_written")
+            _replace_file(
+                path,
+                json.dumps(record, ensure_ascii=False, indent=1).encode(),
+                "moderate:tmp_written",
+            )
             _fsync_dir(sub.path)
             _point("moderate:written")
         self._notify(sub_id)
@@ -635,5 +695,7 @@ def _json_bytes(data: Mapping[str, Any]) -> bytes:
 
 
 def _stale(result: Mapping[str, Any], benchmark_hash: str) -> bool:
-    return (result.get("scorer_version") != SCORER_VERSION
-            or (result.get("benchmark") or {}).get("hash") != benchmark_hash)
+    return (
+        result.get("scorer_version") != SCORER_VERSION
+        or (result.get("benchmark") or {}).get("hash") != benchmark_hash
+    )

@@ -31,6 +31,7 @@ What the issue-12 trust features need is done here, once for every path:
 - `replace` writes a change record (`changes.change_record` into `self.changes`) under the
   store's write lock before the stored result is replaced: nothing changes unrecorded.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -38,9 +39,9 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -53,6 +54,7 @@ from .errors import InputError
 from .forms import SubmissionError, clean_form
 from .judges import Judge, JudgeBudget, Progress
 from .limits import ClientQuota
+from .names import name_key as model_key
 from .ownership import Ownership
 from .predictions import ParseReport, PredictionFile, display_name, read_predictions
 from .provenance import benchmark_info, clean_declared, judge_label, status_by_qtype
@@ -67,7 +69,6 @@ from .review import (
 )
 from .scoring import ScoreResult, from_items, judge_open, score_closed
 from .settings import JudgeLimits, Limits, mb
-from .names import name_key as model_key
 from .store import Submission, SubmissionStore
 
 #: Previews kept for the submit that follows them (each holds one parsed upload).
@@ -77,9 +78,21 @@ PREPAID_KEPT = 1024
 #: Judged statuses: a stored result with any of them needs a judge to be re-scored.
 _JUDGED = ("judged", "judge_failed")
 #: Keys of result.json the scorer writes; a re-judge keeps every other key as it was.
-_RESULT_KEYS = frozenset({"benchmark", "scorer_version", "tables", "counts", "null_reasons",
-                          "random_baseline", "status_counts", "parse_report", "judge", "items",
-                          "rescored"})
+_RESULT_KEYS = frozenset(
+    {
+        "benchmark",
+        "scorer_version",
+        "tables",
+        "counts",
+        "null_reasons",
+        "random_baseline",
+        "status_counts",
+        "parse_report",
+        "judge",
+        "items",
+        "rescored",
+    }
+)
 
 log = logging.getLogger(__name__)
 
@@ -129,11 +142,16 @@ class SubmissionPipeline:
     QBP_REVIEW_MARGIN (a bad value stops start-up, naming it).
     Thread-safe: the app runs several submits at once."""
 
-    def __init__(self, benchmark: Benchmark, store: SubmissionStore | None = None,
-                 judge: Judge | None = None, limits: Limits | None = None,
-                 cache_size: int = PREVIEW_CACHE_SIZE,
-                 ownership: Ownership | None = None,
-                 judge_limits: JudgeLimits | None = None) -> None:
+    def __init__(
+        self,
+        benchmark: Benchmark,
+        store: SubmissionStore | None = None,
+        judge: Judge | None = None,
+        limits: Limits | None = None,
+        cache_size: int = PREVIEW_CACHE_SIZE,
+        ownership: Ownership | None = None,
+        judge_limits: JudgeLimits | None = None,
+    ) -> None:
         if store is not None and store.benchmark.hash != benchmark.hash:
             raise ValueError("the store holds results of another benchmark version")
         self.benchmark = benchmark
@@ -146,12 +164,13 @@ class SubmissionPipeline:
         self.cache_size = cache_size
         self._previews: OrderedDict[tuple[str, str, str], Preview] = OrderedDict()
         # (preview key, client) of previews whose attempt the next submit need not pay
-        self._prepaid: OrderedDict[tuple[tuple[str, str, str], str], None] = OrderedDict()
+        self._prepaid: OrderedDict[tuple[tuple[str, str, str], str | None], None] = OrderedDict()
         self._lock = threading.Lock()
         self.review_margin = review_margin()
         self.fingerprints = FingerprintCache()  # stored answers, for the copy check
-        self.changes: ChangeLog | None = (ChangeLog(store.root / CHANGES_DIR)
-                                          if store is not None else None)
+        self.changes: ChangeLog | None = (
+            ChangeLog(store.root / CHANGES_DIR) if store is not None else None
+        )
 
     # ------------------------------------------------------------------ stage 1
     def preview(self, data: bytes, file_name: str, client: str | None = None) -> Preview:
@@ -182,8 +201,9 @@ class SubmissionPipeline:
                 self._previews.move_to_end(key)
                 return cached
         upload = read_predictions(data, file_name, self.benchmark, self.limits)
-        preview = Preview(upload, score_closed(self.benchmark, upload.predictions,
-                                               upload.report), digest)
+        preview = Preview(
+            upload, score_closed(self.benchmark, upload.predictions, upload.report), digest
+        )
         with self._lock:
             self._previews[key] = preview
             while len(self._previews) > self.cache_size:
@@ -191,9 +211,15 @@ class SubmissionPipeline:
         return preview
 
     # ------------------------------------------------------------------ stage 2
-    def prepare(self, data: bytes, file_name: str, meta: Any,
-                client: str | None = None, account: str | None = None,
-                review: bool = True) -> Prepared:
+    def prepare(
+        self,
+        data: bytes,
+        file_name: str,
+        meta: Any,
+        client: str | None = None,
+        account: str | None = None,
+        review: bool = True,
+    ) -> Prepared:
         """Clean the form (with its optional declared fields: flat in `meta`, or a mapping
         under "declared"), charge `client` (a `limits.client_key`; None for the CLI and
         seeding) one attempt and one submission, check that `account` (a proven account
@@ -237,9 +263,13 @@ class SubmissionPipeline:
 
     def _judge(self, result: ScoreResult, progress: Progress | None = None) -> ScoreResult:
         """`judge_open` with the judge's answer cap and a fresh budget for this submission."""
-        return judge_open(result, self.judge, progress,
-                          max_answer_chars=self.judge_limits.max_answer_chars,
-                          budget=self.judge_budget.meter())
+        return judge_open(
+            result,
+            self.judge,
+            progress,
+            max_answer_chars=self.judge_limits.max_answer_chars,
+            budget=self.judge_budget.meter(),
+        )
 
     def finish(self, prepared: Prepared, progress: Progress | None = None) -> Submission:
         """Judge and store a prepared upload; returns the stored submission, or the twin
@@ -252,12 +282,18 @@ class SubmissionPipeline:
         try:
             result = self.stamp(self.judge_preview(prepared.preview, progress))
             name, account = prepared.form["model"], prepared.account
-            flags = (self.review_flags({**prepared.form, "owner": account}, result)
-                     if prepared.review else [])
-            sub = store.put(prepared.data, prepared.form, result,
-                            claim=lambda versions: self.ownership.claim(name, account,
-                                                                        versions),
-                            review=review_record(flags) if flags else None)
+            flags = (
+                self.review_flags({**prepared.form, "owner": account}, result)
+                if prepared.review
+                else []
+            )
+            sub = store.put(
+                prepared.data,
+                prepared.form,
+                result,
+                claim=lambda versions: self.ownership.claim(name, account, versions),
+                review=review_record(flags) if flags else None,
+            )
             counted = not sub.duplicate
             return sub
         finally:
@@ -265,20 +301,29 @@ class SubmissionPipeline:
                 self.quota.refund(prepared.client)
 
     # ------------------------------------------------------------------ in one call
-    def submit(self, data: bytes, file_name: str, meta: Any, progress: Progress | None = None,
-               client: str | None = None, account: str | None = None,
-               review: bool = True) -> Submission:
+    def submit(
+        self,
+        data: bytes,
+        file_name: str,
+        meta: Any,
+        progress: Progress | None = None,
+        client: str | None = None,
+        account: str | None = None,
+        review: bool = True,
+    ) -> Submission:
         """`prepare` then `finish`: parse, score, judge and store one upload."""
-        return self.finish(self.prepare(data, file_name, meta, client, account, review),
-                           progress)
+        return self.finish(self.prepare(data, file_name, meta, client, account, review), progress)
 
     # ------------------------------------------------------------------ trust
     def stamp(self, result: ScoreResult) -> ScoreResult:
         """The result as it is stored: plus the benchmark's hash and revision, the extractor
         version and the status counts per question type (provenance, "Unreadable %")."""
-        extra = {**result.extra, "benchmark": benchmark_info(self.benchmark),
-                 "extractor_version": _extract.EXTRACTOR_VERSION,
-                 "status_by_qtype": status_by_qtype(result.items)}
+        extra = {
+            **result.extra,
+            "benchmark": benchmark_info(self.benchmark),
+            "extractor_version": _extract.EXTRACTOR_VERSION,
+            "status_by_qtype": status_by_qtype(result.items),
+        }
         return dataclasses.replace(result, extra=extra)
 
     def review_flags(self, form: Mapping[str, Any], result: ScoreResult) -> list[Flag]:
@@ -295,27 +340,41 @@ class SubmissionPipeline:
             if s.model_key == key or answered < MIN_ITEMS or under_review(s.review):
                 continue  # one's own versions may repeat themselves
             their_owner = getattr(s.meta, "owner", None)
-            others.append((their_owner if their_owner is not None else f"model:{s.model_key}",
-                           self.fingerprints.get(s.id, _answers_loader(s)),
-                           f"{s.meta.model} v{s.meta.version}"))
-        ranked = [((s.result.get("tables") or {}).get("table3") or {}).get("Overall")
-                  for s in store.submissions() if not under_review(s.review)]
+            others.append(
+                (
+                    their_owner if their_owner is not None else f"model:{s.model_key}",
+                    self.fingerprints.get(s.id, _answers_loader(s)),
+                    f"{s.meta.model} v{s.meta.version}",
+                )
+            )
+        ranked = [
+            ((s.result.get("tables") or {}).get("table3") or {}).get("Overall")
+            for s in store.submissions()
+            if not under_review(s.review)
+        ]
         best = max((v for v in ranked if v is not None), default=None)
         candidate = {"tables": result.tables.values, "counts": result.tables.counts}
-        return review_flags(result.items, candidate, self.benchmark, others, best,
-                            self.review_margin, owner=owner)
+        return review_flags(
+            result.items, candidate, self.benchmark, others, best, self.review_margin, owner=owner
+        )
 
-    def submit_file(self, path: str | Path, meta: Any, progress: Progress | None = None,
-                    client: str | None = None, file_name: str | None = None,
-                    account: str | None = None) -> Submission:
+    def submit_file(
+        self,
+        path: str | Path,
+        meta: Any,
+        progress: Progress | None = None,
+        client: str | None = None,
+        file_name: str | None = None,
+        account: str | None = None,
+    ) -> Submission:
         """`submit` for an upload saved on disk (the app's temp file), its size checked
         before a byte is read. `file_name` is the name the user gave (display only)."""
         data, name = self.read_file(path, file_name)
-        return self.submit(data, name, meta, progress=progress, client=client,
-                           account=account)
+        return self.submit(data, name, meta, progress=progress, client=client, account=account)
 
-    def score(self, data: bytes, file_name: str,
-              progress: Progress | None = None) -> tuple[Preview, ScoreResult]:
+    def score(
+        self, data: bytes, file_name: str, progress: Progress | None = None
+    ) -> tuple[Preview, ScoreResult]:
         """Parse, score and judge without storing: `preview` then `judge_preview`, the two
         stages the CLI's `score` and an app upload go through."""
         preview = self.preview(data, file_name)
@@ -331,16 +390,19 @@ class SubmissionPipeline:
         except FileNotFoundError:
             raise SubmissionError(f"prediction file not found: {path}") from None
         except OSError as exc:
-            raise SubmissionError(f"{name}: the uploaded file cannot be read "
-                                  f"({exc.strerror})") from None
+            raise SubmissionError(
+                f"{name}: the uploaded file cannot be read ({exc.strerror})"
+            ) from None
         if size > self.limits.max_file_bytes:
-            raise SubmissionError(f"{name}: {mb(size)} MB, over the "
-                                  f"{mb(self.limits.max_file_bytes)} MB upload limit")
+            raise SubmissionError(
+                f"{name}: {mb(size)} MB, over the {mb(self.limits.max_file_bytes)} MB upload limit"
+            )
         try:
             return path.read_bytes(), name
         except OSError as exc:
-            raise SubmissionError(f"{name}: the uploaded file cannot be read "
-                                  f"({exc.strerror})") from None
+            raise SubmissionError(
+                f"{name}: the uploaded file cannot be read ({exc.strerror})"
+            ) from None
 
     # ------------------------------------------------------------------ re-scoring
     def is_stale(self, sub: Submission) -> bool:
@@ -349,11 +411,17 @@ class SubmissionPipeline:
 
     def _stale(self, result: Mapping[str, Any]) -> bool:
         recorded = result.get("extractor_version")
-        return (self._need_store().is_stale_result(result)
-                or (recorded is not None and recorded != _extract.EXTRACTOR_VERSION))
+        return self._need_store().is_stale_result(result) or (
+            recorded is not None and recorded != _extract.EXTRACTOR_VERSION
+        )
 
-    def rescore(self, sub: Submission, judge: Judge | None = None, reason: str | None = None,
-                force: bool = False) -> bool:
+    def rescore(
+        self,
+        sub: Submission,
+        judge: Judge | None = None,
+        reason: str | None = None,
+        force: bool = False,
+    ) -> bool:
         """Re-score one stored submission from its raw file (not cached, no size limit: it
         was accepted once) with `judge` (default: this pipeline's) and hand the result to
         `replace`. Without `force` only a stale result is replaced: False when another
@@ -361,13 +429,24 @@ class SubmissionPipeline:
         judge = judge or self.judge
         judged = sum(sub.result.get("status_counts", {}).get(k, 0) for k in _JUDGED)
         if judged and judge is None:
-            raise InputError("its open-ended answers were judged and no judge is configured "
-                             "now; left as scored before")
-        upload = read_predictions(sub.upload_path.read_bytes(), sub.meta.file_name or "upload",
-                                  self.benchmark, Limits.unlimited(), fmt=sub.meta.format)
-        result = judge_open(score_closed(self.benchmark, upload.predictions, upload.report),
-                            judge, None, max_answer_chars=self.judge_limits.max_answer_chars,
-                            budget=self.judge_budget.meter())
+            raise InputError(
+                "its open-ended answers were judged and no judge is configured "
+                "now; left as scored before"
+            )
+        upload = read_predictions(
+            sub.upload_path.read_bytes(),
+            sub.meta.file_name or "upload",
+            self.benchmark,
+            Limits.unlimited(),
+            fmt=sub.meta.format,
+        )
+        result = judge_open(
+            score_closed(self.benchmark, upload.predictions, upload.report),
+            judge,
+            None,
+            max_answer_chars=self.judge_limits.max_answer_chars,
+            budget=self.judge_budget.meter(),
+        )
         return self.replace(sub, self.stamp(result), reason, force=force)
 
     def rejudge_with(self, sub: Submission, judge: Judge) -> bool:
@@ -378,8 +457,14 @@ class SubmissionPipeline:
             raise InputError("choose a judge to re-judge with")
         return self.rescore(sub, judge, rejudge_reason(judge.info.as_dict()), force=True)
 
-    def replace(self, sub: Submission, result: ScoreResult, reason: str | None = None,
-                force: bool = False, expect: str | None = None) -> bool:
+    def replace(
+        self,
+        sub: Submission,
+        result: ScoreResult,
+        reason: str | None = None,
+        force: bool = False,
+        expect: str | None = None,
+    ) -> bool:
         """Replace a stored submission's result with `result` (stamped), writing its change
         record first: per cell old -> new, the flipped items, `reason` (default: the
         versions that differ). The one way a stored result changes (re-score, re-judge).
@@ -387,19 +472,26 @@ class SubmissionPipeline:
         `store.result_digest`) only the result it names. The record is announced to the
         store's listeners (the Hub sync) once written."""
         store = self._need_store()
-        assert self.changes is not None
+        changes = self.changes
+        assert changes is not None
         written: list[str] = []
 
-        def record(old: dict[str, Any], old_items: pd.DataFrame,
-                   payload: dict[str, Any]) -> str:
-            rec = change_record(sub.meta.model, old, payload, old_items, result.items,
-                                reason, submission_id=sub.id)
-            written.append(self.changes.add(rec))
+        def record(old: dict[str, Any], old_items: pd.DataFrame, payload: dict[str, Any]) -> str:
+            rec = change_record(
+                sub.meta.model, old, payload, old_items, result.items, reason, submission_id=sub.id
+            )
+            written.append(changes.add(rec))
             return written[-1]
 
         try:
-            return store.replace_result(sub, result, stale=_always if force else self._stale,
-                                        record=record, reason=reason, expect=expect)
+            return store.replace_result(
+                sub,
+                result,
+                stale=_always if force else self._stale,
+                record=record,
+                reason=reason,
+                expect=expect,
+            )
         finally:
             for record_id in written:
                 store.announce(f"{CHANGES_DIR}/{record_id}.json")
@@ -471,22 +563,27 @@ class SubmissionPipeline:
             return twin
         return dataclasses.replace(updated or self._need_store().get(twin.id), duplicate=True)
 
-    def _rejudge(self, sub: Submission,
-                 progress: Progress | None = None) -> tuple[Submission | None, bool]:
+    def _rejudge(
+        self, sub: Submission, progress: Progress | None = None
+    ) -> tuple[Submission | None, bool]:
         """`rejudge`, and whether the judge answered the probe (False: it is still down)."""
         store = self._need_store()
         if self.judge is None:
             raise InputError("no judge is configured: judge failures cannot be re-judged")
         sub = store.get(sub.id)  # as it is stored now
         if store.is_stale(sub):
-            raise InputError("it was scored with another scorer or benchmark version: "
-                             "re-score it (which judges it again) instead")
+            raise InputError(
+                "it was scored with another scorer or benchmark version: "
+                "re-score it (which judges it again) instead"
+            )
         before = sub.result.get("judge") or {}
         now = self.judge.info
         if before and (before.get("backend"), before.get("model")) != (now.backend, now.model):
-            raise InputError(f"its answers were judged by {judge_label(before)} and the judge "
-                             f"now is {judge_label(now.as_dict())}: re-judging only some "
-                             "answers would mix two judges in one row")
+            raise InputError(
+                f"its answers were judged by {judge_label(before)} and the judge "
+                f"now is {judge_label(now.as_dict())}: re-judging only some "
+                "answers would mix two judges in one row"
+            )
         digest = store.result_digest(sub)
         items = sub.items()
         failed = np.flatnonzero(items["status"].to_numpy(dtype=object) == "judge_failed")
@@ -512,12 +609,18 @@ class SubmissionPipeline:
         result = judge_open(_unjudged(probe, failed[1:]), self.judge, tick, limit, budget)
         result.extra = stored.extra
         left = int(result.status_counts.get("judge_failed", 0))
-        why = (f"re-judged {len(failed) - left} of {len(failed)} judge failure(s) with "
-               f"{judge_label(self.judge.info.as_dict())}")
+        why = (
+            f"re-judged {len(failed) - left} of {len(failed)} judge failure(s) with "
+            f"{judge_label(self.judge.info.as_dict())}"
+        )
         if left >= len(failed) or not self.replace(sub, result, why, expect=digest):
             return None, True
-        log.info("%s re-judged: %d of %d judge failures now judged", sub.id,
-                 len(failed) - left, len(failed))
+        log.info(
+            "%s re-judged: %d of %d judge failures now judged",
+            sub.id,
+            len(failed) - left,
+            len(failed),
+        )
         return store.get(sub.id), True
 
     def _need_store(self) -> SubmissionStore:
@@ -533,11 +636,17 @@ def _always(_: Any) -> bool:
 def _answers_loader(sub: Submission):
     """Reads only what the copy check needs (id and raw answer) of a stored submission."""
     return lambda: pd.read_parquet(sub.path / "items.parquet", columns=["id", "raw"])
+
+
 def _unjudged(result: ScoreResult, positions: np.ndarray) -> ScoreResult:
     """`result` with the items at `positions` back to `unjudged` (for `judge_open`)."""
     frame = result.items.copy()
-    for col, value in (("status", "unjudged"), ("score", np.nan), ("judge_score", None),
-                       ("judge_raw", None)):
+    for col, value in (
+        ("status", "unjudged"),
+        ("score", np.nan),
+        ("judge_score", None),
+        ("judge_raw", None),
+    ):
         column = frame[col].tolist()
         for i in positions:
             column[int(i)] = value

@@ -4,6 +4,7 @@ A cell is the mean item score over its items, in percent, full precision (displa
 Overall is the mean over all items (micro). A cell with no items, or holding an item whose
 score is unknown (OE unjudged, judge failed), is null with a reason, never a guess.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,13 +33,13 @@ class CellMasks:
 
     def as_dict(self) -> dict[str, dict[str, np.ndarray]]:
         out: dict[str, dict[str, np.ndarray]] = {}
-        for (table, cell), row in zip(self.names, self.matrix):
+        for (table, cell), row in zip(self.names, self.matrix, strict=False):
             out.setdefault(table, {})[cell] = row
         return out
 
     def unflatten(self, values: np.ndarray) -> dict[str, dict]:
         out: dict[str, dict] = {}
-        for (table, cell), v in zip(self.names, values):
+        for (table, cell), v in zip(self.names, values, strict=False):
             out.setdefault(table, {})[cell] = v
         return out
 
@@ -63,8 +64,9 @@ class TableResult:
     null_reasons: dict[str, dict[str, str]]  # table -> cell -> why it is null
 
 
-def compute_tables(masks: CellMasks, scores: np.ndarray,
-                   unknown_reason: np.ndarray | None = None) -> TableResult:
+def compute_tables(
+    masks: CellMasks, scores: np.ndarray, unknown_reason: np.ndarray | None = None
+) -> TableResult:
     """Cell means of `scores` (float per item, NaN = unknown) over every mask.
 
     `unknown_reason` (per item, e.g. "unjudged") only words the null reasons.
@@ -91,14 +93,14 @@ def compute_tables(masks: CellMasks, scores: np.ndarray,
             if unknown_reason is not None:
                 kinds = sorted(set(unknown_reason[masks.matrix[i] & ~known]))
                 what = "/".join(kinds)
-            reasons.setdefault(table, {})[cell] = \
-                f"{int(n_unknown[i])} open-ended item(s) {what}"
+            reasons.setdefault(table, {})[cell] = f"{int(n_unknown[i])} open-ended item(s) {what}"
         values.setdefault(table, {})[cell] = value
     return TableResult(values, counts, reasons)
 
 
-def random_baseline(masks: CellMasks, qtypes: np.ndarray,
-                    n_options: np.ndarray | None = None) -> TableResult:
+def random_baseline(
+    masks: CellMasks, qtypes: np.ndarray, n_options: np.ndarray | None = None
+) -> TableResult:
     """Expected accuracy of uniform guessing over the SC and TF items of each cell,
     (0.25 n_SC + 0.5 n_TF) / (n_SC + n_TF); null where a cell has neither (MC, OE).
     With `n_options` (options per item) an SC item with k options counts 1/k, not 0.25."""

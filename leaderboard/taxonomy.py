@@ -3,6 +3,7 @@
 Every table, chart, filter, validator and generator reads categories from here, so a
 renamed or reordered category changes everywhere at once.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,22 +41,39 @@ FIELD_VALUES: dict[str, tuple[str, ...]] = {
 SUBDIMENSION_TO_DIMENSION: dict[str, str] = {
     s: d for d, subs in SUBDIMENSIONS.items() for s in subs
 }
-DATASET_TO_SOURCE: dict[str, str] = {
-    d: src for src, ds in SOURCE_DATASETS.items() for d in ds
-}
+DATASET_TO_SOURCE: dict[str, str] = {d: src for src, ds in SOURCE_DATASETS.items() for d in ds}
 
 #: Human labels as printed in the paper.
 LABELS: dict[str, str] = {
-    "NI": "NIs", "SDI": "SDIs", "AGI": "AGIs", "AI": "AIs", "CGI": "CGIs",
-    "Tech": "Tech.", "AIGC": "AIGC", "Aes": "Aes.",
-    "SC": "SC", "MC": "MC", "TF": "TF", "OE": "OE",
-    "global": "Global", "local": "Local", "Overall": "Overall",
+    "NI": "NIs",
+    "SDI": "SDIs",
+    "AGI": "AGIs",
+    "AI": "AIs",
+    "CGI": "CGIs",
+    "Tech": "Tech.",
+    "AIGC": "AIGC",
+    "Aes": "Aes.",
+    "SC": "SC",
+    "MC": "MC",
+    "TF": "TF",
+    "OE": "OE",
+    "global": "Global",
+    "local": "Local",
+    "Overall": "Overall",
 }
 LONG_LABELS: dict[str, str] = {
-    "NI": "Natural images", "SDI": "Synthetic-distortion images", "AGI": "AI-generated images",
-    "AI": "Artistic images", "CGI": "Computer-graphics images",
-    "Tech": "Technical distortions", "AIGC": "AIGC-specific distortions", "Aes": "Aesthetics",
-    "SC": "Single-choice", "MC": "Multiple-choice", "TF": "True/false", "OE": "Open-ended",
+    "NI": "Natural images",
+    "SDI": "Synthetic-distortion images",
+    "AGI": "AI-generated images",
+    "AI": "Artistic images",
+    "CGI": "Computer-graphics images",
+    "Tech": "Technical distortions",
+    "AIGC": "AIGC-specific distortions",
+    "Aes": "Aesthetics",
+    "SC": "Single-choice",
+    "MC": "Multiple-choice",
+    "TF": "True/false",
+    "OE": "Open-ended",
 }
 
 
@@ -99,20 +117,29 @@ def _table3() -> Table:
     return Table("table3", "Image sources, quality dimensions and question types", tuple(cells))
 
 
-_DIM_GROUPS = {"Tech": "Technical Distortions", "AIGC": "AIGC-specific Distortions",
-               "Aes": "Aesthetics"}
+_DIM_GROUPS = {
+    "Tech": "Technical Distortions",
+    "AIGC": "AIGC-specific Distortions",
+    "Aes": "Aesthetics",
+}
 
 
 def _table4() -> Table:
-    cells = [Cell(s, s, _DIM_GROUPS[d], (("subdimension", s),))
-             for d, subs in SUBDIMENSIONS.items() for s in subs]
+    cells = [
+        Cell(s, s, _DIM_GROUPS[d], (("subdimension", s),))
+        for d, subs in SUBDIMENSIONS.items()
+        for s in subs
+    ]
     return Table("table4", "Fine-grained quality dimensions", tuple(cells))
 
 
 #: Dimensions present within each image source (Table 5's layout).
 SOURCE_DIMENSIONS: dict[str, tuple[str, ...]] = {
-    "NI": ("Tech", "Aes"), "SDI": ("Tech", "Aes"), "AGI": ("Tech", "AIGC", "Aes"),
-    "AI": ("Aes",), "CGI": ("Tech", "Aes"),
+    "NI": ("Tech", "Aes"),
+    "SDI": ("Tech", "Aes"),
+    "AGI": ("Tech", "AIGC", "Aes"),
+    "AI": ("Aes",),
+    "CGI": ("Tech", "Aes"),
 }
 
 
@@ -120,23 +147,31 @@ def _table5() -> Table:
     cells = []
     for src, dims in SOURCE_DIMENSIONS.items():
         group = LABELS[src]
-        cells += [Cell(f"{src}_{d}", LABELS[d], group,
-                       (("image_source", src), ("dimension", d))) for d in dims]
+        cells += [
+            Cell(f"{src}_{d}", LABELS[d], group, (("image_source", src), ("dimension", d)))
+            for d in dims
+        ]
         if len(dims) > 1:
             cells.append(Cell(f"{src}_Overall", "Overall", group, (("image_source", src),)))
     return Table("table5", "Quality dimensions within image sources", tuple(cells))
 
 
 def _table6() -> Table:
-    cells = [Cell(f"{q}_{LABELS[s]}", LABELS[s], q, (("qtype", q), ("scope", s)))
-             for q in QTYPES for s in SCOPES]
+    cells = [
+        Cell(f"{q}_{LABELS[s]}", LABELS[s], q, (("qtype", q), ("scope", s)))
+        for q in QTYPES
+        for s in SCOPES
+    ]
     return Table("table6", "Global and local questions per question type", tuple(cells))
 
 
 TABLES: dict[str, Table] = {t.key: t for t in (_table3(), _table4(), _table5(), _table6())}
 TABLE_KEYS: tuple[str, ...] = tuple(TABLES)
 TABLE_TITLES: dict[str, str] = {
-    "table3": "Table 3", "table4": "Table 4", "table5": "Table 5", "table6": "Table 6",
+    "table3": "Table 3",
+    "table4": "Table 4",
+    "table5": "Table 5",
+    "table6": "Table 6",
 }
 
 
@@ -168,9 +203,12 @@ def cell_key(table: str, text: str) -> str:
     if len(hits) == 1:
         return hits[0]
     labels = [c.label for c in cells]
-    shown = ", ".join(c.label if labels.count(c.label) == 1 else f"{c.group} {c.label}"
-                      for c in cells)
+    shown = ", ".join(
+        c.label if labels.count(c.label) == 1 else f"{c.group} {c.label}" for c in cells
+    )
     if len(hits) > 1:
-        raise ValueError(f"{str(text)[:40]!r} is more than one column of "
-                         f"{TABLE_TITLES[table]}; name its group too: {shown}")
+        raise ValueError(
+            f"{str(text)[:40]!r} is more than one column of "
+            f"{TABLE_TITLES[table]}; name its group too: {shown}"
+        )
     raise ValueError(f"no column {str(text)[:40]!r} in {TABLE_TITLES[table]}; one of {shown}")

@@ -11,6 +11,7 @@ Where it is called from (integration): the version-diff view (analysis/trust_vie
 `counts=analysis.intervals.shared_plan(bench)`, so intervals agree with the board; the API
 with two stored versions of one model (`store.versions(model)[-2:]`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,14 +21,29 @@ import numpy as np
 import pandas as pd
 
 from .benchmark import Benchmark
+from .bootstrap import (
+    DEFAULT_LEVEL,
+    DEFAULT_RESAMPLES,
+    cell_means,
+    mcnemar_exact,
+    paired_difference,
+)
 from .changes import item_flips
 from .scoring import cell_masks
-from .bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, cell_means, mcnemar_exact, paired_difference
 from .taxonomy import CLOSED_QTYPES
 
 #: Columns of `VersionDiff.cells` (points = percent).
-DIFF_COLUMNS: tuple[str, ...] = ("table", "cell", "n_items", "old", "new", "delta", "low",
-                                 "high", "significant")
+DIFF_COLUMNS: tuple[str, ...] = (
+    "table",
+    "cell",
+    "n_items",
+    "old",
+    "new",
+    "delta",
+    "low",
+    "high",
+    "significant",
+)
 
 
 @dataclass(frozen=True)
@@ -45,10 +61,14 @@ class VersionDiff:
 
     def overall(self) -> tuple[float, float, float] | None:
         """(delta, low, high) on Overall, None when either version's Overall is null."""
-        row = self.cells[(self.cells["table"] == "table3")
-                         & (self.cells["cell"] == "Overall")].iloc[0]
-        return None if pd.isna(row["delta"]) else (float(row["delta"]), float(row["low"]),
-                                                   float(row["high"]))
+        row = self.cells[
+            (self.cells["table"] == "table3") & (self.cells["cell"] == "Overall")
+        ].iloc[0]
+        return (
+            None
+            if pd.isna(row["delta"])
+            else (float(row["delta"]), float(row["low"]), float(row["high"]))
+        )
 
 
 def _num(value: float | None) -> float:
@@ -59,38 +79,71 @@ def _aligned_scores(bench: Benchmark, items: pd.DataFrame, what: str) -> np.ndar
     ids = bench.items["id"].to_numpy(dtype=object)
     got = items["id"].to_numpy(dtype=object)
     if len(got) != len(ids) or not np.array_equal(got, ids):
-        raise ValueError(f"{what} was scored against another benchmark version; re-score it "
-                         "before comparing versions")
+        raise ValueError(
+            f"{what} was scored against another benchmark version; re-score it "
+            "before comparing versions"
+        )
     return items["score"].to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def version_diff(bench: Benchmark, model: str, old_items: pd.DataFrame,
-                 new_items: pd.DataFrame, *, old_version: int | None = None,
-                 new_version: int | None = None, counts: np.ndarray | None = None,
-                 resamples: int = DEFAULT_RESAMPLES, seed: int = 0,
-                 level: float = DEFAULT_LEVEL) -> VersionDiff:
+def version_diff(
+    bench: Benchmark,
+    model: str,
+    old_items: pd.DataFrame,
+    new_items: pd.DataFrame,
+    *,
+    old_version: int | None = None,
+    new_version: int | None = None,
+    counts: np.ndarray | None = None,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = 0,
+    level: float = DEFAULT_LEVEL,
+) -> VersionDiff:
     """Paired comparison of two versions' items (both in the loaded benchmark's order)."""
     old = _aligned_scores(bench, old_items, f"version {old_version or 'old'} of {model}")
     new = _aligned_scores(bench, new_items, f"version {new_version or 'new'} of {model}")
     masks = cell_masks(bench)
-    pd_cells = paired_difference(new, old, masks, counts=counts, resamples=resamples,
-                                 seed=seed, level=level,
-                                 clusters=None if counts is not None else bench.image_clusters)
+    pd_cells = paired_difference(
+        new,
+        old,
+        masks,
+        counts=counts,
+        resamples=resamples,
+        seed=seed,
+        level=level,
+        clusters=None if counts is not None else bench.image_clusters,
+    )
     old_means, new_means = cell_means(np.vstack([old, new]), masks)
     n = masks.matrix.sum(axis=1)
     keys = masks.names  # the order paired_difference returns its cells in
-    cells = pd.DataFrame({
-        "table": [k[0] for k in keys], "cell": [k[1] for k in keys], "n_items": n,
-        "old": [_num(old_means[t][c]) for t, c in keys],
-        "new": [_num(new_means[t][c]) for t, c in keys], "delta": pd_cells.diff,
-        "low": pd_cells.low, "high": pd_cells.high, "significant": pd_cells.significant(),
-    }, columns=list(DIFF_COLUMNS))
+    cells = pd.DataFrame(
+        {
+            "table": [k[0] for k in keys],
+            "cell": [k[1] for k in keys],
+            "n_items": n,
+            "old": [_num(old_means[t][c]) for t, c in keys],
+            "new": [_num(new_means[t][c]) for t, c in keys],
+            "delta": pd_cells.diff,
+            "low": pd_cells.low,
+            "high": pd_cells.high,
+            "significant": pd_cells.significant(),
+        },
+        columns=list(DIFF_COLUMNS),
+    )
     closed = np.isin(bench.arrays["qtype"], CLOSED_QTYPES) & ~np.isnan(old) & ~np.isnan(new)
     b, c, p = mcnemar_exact(new[closed], old[closed])
     flips, _ = item_flips(old_items, new_items)
     plan_size = counts.shape[0] if counts is not None else resamples
-    return VersionDiff(model, old_version, new_version, cells, flips,
-                       (b, c, p, int(closed.sum())), level, int(plan_size))
+    return VersionDiff(
+        model,
+        old_version,
+        new_version,
+        cells,
+        flips,
+        (b, c, p, int(closed.sum())),
+        level,
+        int(plan_size),
+    )
 
 
 def version_pair(versions: list[Any]) -> tuple[Any, Any] | None:
@@ -101,12 +154,25 @@ def version_pair(versions: list[Any]) -> tuple[Any, Any] | None:
 
 def diff_json(diff: VersionDiff) -> dict[str, Any]:
     """The diff for the API: cells as a list of rows (None for null), flips, McNemar."""
-    cells = [{k: (None if isinstance(v, float) and np.isnan(v) else
-                  (bool(v) if k == "significant" else v)) for k, v in row.items()}
-             for row in diff.cells.to_dict(orient="records")]
+    cells = [
+        {
+            k: (
+                None
+                if isinstance(v, float) and np.isnan(v)
+                else (bool(v) if k == "significant" else v)
+            )
+            for k, v in row.items()
+        }
+        for row in diff.cells.to_dict(orient="records")
+    ]
     b, c, p, n = diff.mcnemar
-    return {"model": diff.model, "old_version": diff.old_version,
-            "new_version": diff.new_version, "level": diff.level, "resamples": diff.resamples,
-            "cells": cells, "flips": diff.flips,
-            "mcnemar": {"new_right_old_wrong": b, "old_right_new_wrong": c, "p": p,
-                        "n_items": n}}
+    return {
+        "model": diff.model,
+        "old_version": diff.old_version,
+        "new_version": diff.new_version,
+        "level": diff.level,
+        "resamples": diff.resamples,
+        "cells": cells,
+        "flips": diff.flips,
+        "mcnemar": {"new_right_old_wrong": b, "old_right_new_wrong": c, "p": p, "n_items": n},
+    }

@@ -6,11 +6,11 @@ port, on the demo bundle with a temporary submissions folder, seeded as on a fir
 Browser tests need Debian's chromium: without it they are skipped with the reason, except on
 CI (CI=true), where a missing browser is a failure.
 """
+
 from __future__ import annotations
 
-import re
-
 import os
+import re
 import shutil
 import socket
 from dataclasses import dataclass
@@ -26,6 +26,7 @@ SCREENSHOTS = REPO / "artifacts" / "screenshots"
 #: A stored submission's folder name (leaderboard.store._ID_RE): records such as changes/
 #: and label_flags/ live beside them.
 _SUB_ID = re.compile(r"^[0-9]{8}T[0-9]{12}Z-[0-9a-f]{12}$")
+
 
 @dataclass
 class LaunchedApp:
@@ -48,17 +49,22 @@ def app_server(tmp_path_factory) -> LaunchedApp:
     """The Space as `python app.py` runs it (approximate OE judge), seeded on first start."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import app as space
-    from ui.state import AppState
     from leaderboard.settings import AppSettings
+    from ui.state import AppState
 
     subs = tmp_path_factory.mktemp("submissions")
-    state = AppState.start(AppSettings(benchmark=str(DEMO), submissions_dir=str(subs),
-                                       judge="approx"))
+    state = AppState.start(
+        AppSettings(benchmark=str(DEMO), submissions_dir=str(subs), judge="approx")
+    )
     demo = space.build(state)
     port = _free_port()
     demo.queue(default_concurrency_limit=4).launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-        **space.launch_kwargs(state))
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        **space.launch_kwargs(state),
+    )
     yield LaunchedApp(f"http://127.0.0.1:{port}/", state, subs)
     demo.close()
 
@@ -86,9 +92,10 @@ def browser(chromium_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path,
-                              args=["--no-sandbox", "--disable-gpu",
-                                    "--disable-background-networking"])
+        b = p.chromium.launch(
+            executable_path=chromium_path,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         yield b
         b.close()
 

@@ -1,6 +1,7 @@
 """The layers hold: the scoring core imports no Gradio and nothing above it, the view-models
 import no Gradio and no app code, the app state imports no Gradio, and the store only
 persists (it imports nothing that parses, extracts, scores or judges)."""
+
 from __future__ import annotations
 
 import ast
@@ -24,18 +25,23 @@ def _loaded_after_import(modules: list[str], walk: bool) -> set[str]:
         f"    for info in pkgutil.walk_packages(pkg.__path__, name + '.') if {walk} else []:\n"
         "        if not info.name.endswith('__main__'):\n"
         "            importlib.import_module(info.name)\n"
-        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n")
-    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, timeout=120)
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, run.stderr
     return set(json.loads(run.stdout))
 
 
-@pytest.mark.parametrize("modules, walk, forbidden", [
-    (["leaderboard"], True, {"gradio", "analysis", "ui", "app", "openai"}),
-    (["analysis"], True, {"gradio", "ui", "app"}),
-    (["ui.state", "ui.pending", "ui.trust"], False, {"gradio", "app"}),  # tabs may use it
-])
+@pytest.mark.parametrize(
+    "modules, walk, forbidden",
+    [
+        (["leaderboard"], True, {"gradio", "analysis", "ui", "app", "openai"}),
+        (["analysis"], True, {"gradio", "ui", "app"}),
+        (["ui.state", "ui.pending", "ui.trust"], False, {"gradio", "app"}),  # tabs may use it
+    ],
+)
 def test_a_layer_imports_nothing_above_it(modules, walk, forbidden):
     loaded = _loaded_after_import(modules, walk)
     assert modules[0].split(".")[0] in loaded  # the import really happened
@@ -63,9 +69,17 @@ def test_the_store_only_persists():
 
 
 def test_the_cli_and_the_app_state_score_only_through_the_pipeline():
-    for path in (ROOT / "leaderboard" / "cli.py", ROOT / "ui" / "state.py",
-                 ROOT / "ui" / "pending.py"):
+    for path in (
+        ROOT / "leaderboard" / "cli.py",
+        ROOT / "ui" / "state.py",
+        ROOT / "ui" / "pending.py",
+    ):
         names = _imported_names(path)
         used = set().union(*names.values())
-        assert not used & {"read_predictions", "read_prediction_path", "score_predictions",
-                           "score_closed", "judge_open"}, path.name
+        assert not used & {
+            "read_predictions",
+            "read_prediction_path",
+            "score_predictions",
+            "score_closed",
+            "judge_open",
+        }, path.name

@@ -1,4 +1,5 @@
 """Project contracts a fresh machine relies on: pins, Space front matter, the CI script."""
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,8 @@ def _pins(name: str) -> dict[str, str]:
 
 def test_every_requirement_is_pinned_exactly():
     assert {"gradio", "plotly", "pandas", "huggingface_hub", "datasets"} <= set(
-        _pins("requirements.txt"))
+        _pins("requirements.txt")
+    )
     assert {"pytest", "playwright"} <= set(_pins("requirements-dev.txt"))
 
 

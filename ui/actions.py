@@ -18,13 +18,13 @@ from typing import Any
 
 import gradio as gr
 
-from ui.state import AppState, SubmitOutcome
 from leaderboard.errors import InputError
 from leaderboard.identity import Account
 from leaderboard.limits import client_key
 from leaderboard.moderation import moderate, moderation_list
 from leaderboard.store import Submission
 from leaderboard.submission import judge_failures
+from ui.state import AppState, SubmitOutcome
 
 
 def open_value(text: str | bool | None) -> bool | None:
@@ -67,6 +67,8 @@ def account_of(
         token.token if token is not None else None,
         client=client_of(request, state.settings.trust_forwarded),
     )
+
+
 def owner_of(request: gr.Request | None) -> str | None:
     """Who is recorded with a label flag: the signed-in user name, else None (anonymous)."""
     return (getattr(request, "username", None) or None) if request is not None else None
@@ -94,8 +96,13 @@ def submit_file(
         account = account_of(state, request, profile, token)
     except InputError as exc:  # not signed in, a refused token, too many refused tokens
         return SubmitOutcome(False, str(exc))
-    form = {"model": model, "params": params, "open": open_value(open_choice), "link": link,
-            "declared": dict(declared or {})}
+    form = {
+        "model": model,
+        "params": params,
+        "open": open_value(open_choice),
+        "link": link,
+        "declared": dict(declared or {}),
+    }
     return state.submit(
         Path(path).read_bytes(),
         file_name,
@@ -202,32 +209,44 @@ def list_for_admin(
     return subs, ""
 
 
-def flag_item(state: AppState, item_id: str, reason: str,
-              request: gr.Request | None) -> dict[str, Any]:
+def flag_item(
+    state: AppState, item_id: str, reason: str, request: gr.Request | None
+) -> dict[str, Any]:
     """A visitor doubts an item's answer key: stored (rate-limited, owner recorded) or
     {"error": why} with nothing stored."""
     try:
         flag = state.trust.flag_item(
-            item_id, reason, owner=owner_of(request),
-            client=client_of(request, state.settings.trust_forwarded))
+            item_id,
+            reason,
+            owner=owner_of(request),
+            client=client_of(request, state.settings.trust_forwarded),
+        )
     except InputError as exc:  # bad item or reason, or over the rate limit
         return {"error": str(exc)}
     return {"ok": True, "flag": flag}
 
 
-def clear_review(state: AppState, submission_id: str, token: str, note: str | None,
-                 request: gr.Request | None = None) -> dict[str, Any]:
+def clear_review(
+    state: AppState,
+    submission_id: str,
+    token: str,
+    note: str | None,
+    request: gr.Request | None = None,
+) -> dict[str, Any]:
     """The admin clears a row held for review (it is ranked again), or {"error": why}."""
     try:
         sub = state.trust.clear(submission_id, token, note, by=owner_of(request))
     except (PermissionError, LookupError, InputError) as exc:
         return {"error": str(exc)}
-    return {"ok": True, "submission_id": sub.id, "model": sub.meta.model,
-            "review": state.trust.review(sub)}
+    return {
+        "ok": True,
+        "submission_id": sub.id,
+        "model": sub.meta.model,
+        "review": state.trust.review(sub),
+    }
 
 
-def rejudge_with(state: AppState, submission_id: str, judge: str,
-                 token: str) -> dict[str, Any]:
+def rejudge_with(state: AppState, submission_id: str, judge: str, token: str) -> dict[str, Any]:
     """The admin re-judges a stored row with another judge, or {"error": why}."""
     try:
         record = state.trust.rejudge(submission_id, judge, token)
@@ -257,9 +276,14 @@ class RejudgeOutcome:
         }
 
 
-def may_rejudge(state: AppState, sub: Submission, token: str | None,
-                request: gr.Request | None, profile: gr.OAuthProfile | None = None,
-                oauth: gr.OAuthToken | None = None) -> None:
+def may_rejudge(
+    state: AppState,
+    sub: Submission,
+    token: str | None,
+    request: gr.Request | None,
+    profile: gr.OAuthProfile | None = None,
+    oauth: gr.OAuthToken | None = None,
+) -> None:
     """Raise PermissionError unless this caller may re-judge `sub`: the account that owns
     its model name (or an admin account, `leaderboard.ownership`), else the admin token
     (guesses throttled by the same gate as moderation)."""
@@ -271,15 +295,20 @@ def may_rejudge(state: AppState, sub: Submission, token: str | None,
         versions = state.store.versions(sub.meta.model)
         if state.pipeline.ownership.may_manage(account.name, versions):
             return
-        raise PermissionError("only the account that owns this model name, or the admin "
-                              "token, may re-judge it")
+        raise PermissionError(
+            "only the account that owns this model name, or the admin token, may re-judge it"
+        )
     state.admin_gate.check(token, client_of(request, state.settings.trust_forwarded))
 
 
-def rejudge_submission(state: AppState, submission_id: str, token: str | None,
-                       request: gr.Request | None = None,
-                       profile: gr.OAuthProfile | None = None,
-                       oauth: gr.OAuthToken | None = None) -> RejudgeOutcome:
+def rejudge_submission(
+    state: AppState,
+    submission_id: str,
+    token: str | None,
+    request: gr.Request | None = None,
+    profile: gr.OAuthProfile | None = None,
+    oauth: gr.OAuthToken | None = None,
+) -> RejudgeOutcome:
     """Send a stored submission's judge failures to the judge again (no re-upload); the
     board follows. Only for `may_rejudge` callers."""
     try:
@@ -292,18 +321,31 @@ def rejudge_submission(state: AppState, submission_id: str, token: str | None,
         return RejudgeOutcome(False, str(exc))
     before = judge_failures(sub)
     if not before:
-        return RejudgeOutcome(True, "nothing to re-judge: the judge scored every open-ended "
-                                    "answer of this submission", sub)
+        return RejudgeOutcome(
+            True,
+            "nothing to re-judge: the judge scored every open-ended answer of this submission",
+            sub,
+        )
     try:
         updated = state.pipeline.rejudge(sub)
     except InputError as exc:
         return RejudgeOutcome(False, f"not re-judged: {exc}", sub, before, before)
     if updated is None:
-        return RejudgeOutcome(False, f"the judge still could not score its {before} open-ended "
-                                     "answer(s); nothing changed, try again later", sub,
-                              before, before)
+        return RejudgeOutcome(
+            False,
+            f"the judge still could not score its {before} open-ended "
+            "answer(s); nothing changed, try again later",
+            sub,
+            before,
+            before,
+        )
     state.invalidate()
     after = judge_failures(updated)
-    return RejudgeOutcome(True, f"{before - after} of {before} open-ended answer(s) judged now"
-                                + (f"; {after} still failing" if after else ""),
-                          updated, before, after)
+    return RejudgeOutcome(
+        True,
+        f"{before - after} of {before} open-ended answer(s) judged now"
+        + (f"; {after} still failing" if after else ""),
+        updated,
+        before,
+        after,
+    )

@@ -138,11 +138,27 @@ class Api:
         stored but unranked: `under_review` and `review` (the reasons) say so."""
         path = Path(file["path"] if isinstance(file, dict) else file.path)
         name = (file.get("orig_name") if isinstance(file, dict) else file.orig_name) or path.name
-        declared = {"harness": harness, "harness_version": harness_version,
-                    "prompt_template": prompt_template, "temperature": temperature,
-                    "max_tokens": max_tokens, "thinking": thinking}
-        return submit_file(self.state, path, name, model, params, open, link, request,
-                           profile=profile, token=oauth_token, declared=declared).as_json()
+        declared = {
+            "harness": harness,
+            "harness_version": harness_version,
+            "prompt_template": prompt_template,
+            "temperature": temperature,
+            "max_tokens": max_tokens,
+            "thinking": thinking,
+        }
+        return submit_file(
+            self.state,
+            path,
+            name,
+            model,
+            params,
+            open,
+            link,
+            request,
+            profile=profile,
+            token=oauth_token,
+            declared=declared,
+        ).as_json()
 
     def api_rejudge(
         self,
@@ -292,8 +308,9 @@ class Api:
         append-only with who flagged (the signed-in user, else anonymous); rate-limited."""
         return actions.flag_item(self.state, item_id, reason, request)
 
-    def api_review_clear(self, submission_id: str, token: str, note: str = "",
-                         request: gr.Request = None) -> dict:
+    def api_review_clear(
+        self, submission_id: str, token: str, note: str = "", request: gr.Request = None
+    ) -> dict:
         """Admin: clear a submission held for review, so it is ranked; needs the token."""
         return actions.clear_review(self.state, submission_id, token, note, request)
 

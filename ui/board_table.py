@@ -16,6 +16,7 @@ through the component's server functions (one POST each, not queued):
 the error-bar chart; `wire_board` is the one place its events are wired (so the block moves
 as a whole into ui/tabs/board.py).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -107,9 +108,15 @@ class BoardRequest:
         search = req.get("q", "")
         if not isinstance(search, str):
             raise ValueError("q must be text")
-        return cls(table, sort, desc, choice("kinds", KINDS), search[:MAX_SEARCH],
-                   choice("weights", board.WEIGHT_CHOICES),
-                   choice("sizes", board.SIZE_CHOICES))
+        return cls(
+            table,
+            sort,
+            desc,
+            choice("kinds", KINDS),
+            search[:MAX_SEARCH],
+            choice("weights", board.WEIGHT_CHOICES),
+            choice("sizes", board.SIZE_CHOICES),
+        )
 
     @property
     def filters(self) -> board.Filters:
@@ -150,8 +157,10 @@ class BoardService:
     def verified_label(self) -> str:
         bench = self.state.bench
         if bench.root.resolve() == DEMO_BUNDLE.resolve():
-            return ("Verified here: scored on the synthetic demo bundle, not comparable with "
-                    "the paper's rows")
+            return (
+                "Verified here: scored on the synthetic demo bundle, not comparable with "
+                "the paper's rows"
+            )
         return f"Verified here: re-scored from stored submissions on {bench.source}"
 
     def current(self) -> Built:
@@ -162,15 +171,23 @@ class BoardService:
             state = self.state
             entries = state.entries()
             data, boards = paper_board.payload(
-                entries, token, verified_label=self.verified_label(),
-                baseline_note=state.baseline_note, counts=state.loaded_counts,
-                paper=state.paper_counts)
+                entries,
+                token,
+                verified_label=self.verified_label(),
+                baseline_note=state.baseline_note,
+                counts=state.loaded_counts,
+                paper=state.paper_counts,
+            )
             # <, > and & as JSON escapes: the payload is data, whatever a name holds.
-            text = (json.dumps(data, ensure_ascii=False, separators=(",", ":"),
-                               allow_nan=False)
-                    .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-            rows = {e.name: i for i, e in enumerate(entries)
-                    if e.kind == "verified" and e.submission_id}
+            text = (
+                json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+                .replace("<", "\\u003c")
+                .replace(">", "\\u003e")
+                .replace("&", "\\u0026")
+            )
+            rows = {
+                e.name: i for i, e in enumerate(entries) if e.kind == "verified" and e.submission_id
+            }
             self._built = Built(token, text, boards, rows)
             self.builds += 1
             return self._built
@@ -200,13 +217,21 @@ class BoardService:
     def _order(self, req: BoardRequest, api: bool = False) -> tuple[Built, list[int]]:
         built = self.current()
         fn = paper_board.api_order if api else paper_board.order
-        rows = self._views.get((built.token, req, api), lambda: fn(
-            built.boards[req.table], req.sort, req.descending, req.filters))
+        rows = self._views.get(
+            (built.token, req, api),
+            lambda: fn(built.boards[req.table], req.sort, req.descending, req.filters),
+        )
         return built, rows
 
-    def api_rows(self, table: str = "table3", kinds: list[str] | None = None,
-                 search: str = "", weights: list[str] | None = None,
-                 sizes: list[str] | None = None, sort_by: str = "Overall") -> list[dict]:
+    def api_rows(
+        self,
+        table: str = "table3",
+        kinds: list[str] | None = None,
+        search: str = "",
+        weights: list[str] | None = None,
+        sizes: list[str] | None = None,
+        sort_by: str = "Overall",
+    ) -> list[dict]:
         """Leaderboard rows of one table (table3..table6) after filters: the baseline, then
         the paper's rows, then the rows verified here, each best first by `sort_by` (a cell
         name such as "NI" or "SC_Global", "Overall", "Model" or "Params"). One dict per row:
@@ -214,16 +239,24 @@ class BoardService:
         section and its rank within its pool (the paper's rows, or the verified rows)."""
         desc = paper_board.default_descending(sort_by)
         try:
-            req = BoardRequest.parse({
-                "table": table, "sort": sort_by, "desc": desc, "q": search or "",
-                "kinds": list(kinds) if kinds else list(KINDS),
-                "weights": list(weights) if weights else list(board.WEIGHT_CHOICES),
-                "sizes": list(sizes) if sizes else list(board.SIZE_CHOICES)})
+            req = BoardRequest.parse(
+                {
+                    "table": table,
+                    "sort": sort_by,
+                    "desc": desc,
+                    "q": search or "",
+                    "kinds": list(kinds) if kinds else list(KINDS),
+                    "weights": list(weights) if weights else list(board.WEIGHT_CHOICES),
+                    "sizes": list(sizes) if sizes else list(board.SIZE_CHOICES),
+                }
+            )
         except ValueError as exc:  # the caller sees which argument is wrong
             raise gr.Error(str(exc).replace("cannot sort", "sort_by: cannot sort")) from None
         built, rows = self._order(req, api=True)
-        return self._api.get((built.token, req), lambda: paper_board.api_rows(
-            built.boards[req.table], rows, req.sort))
+        return self._api.get(
+            (built.token, req),
+            lambda: paper_board.api_rows(built.boards[req.table], rows, req.sort),
+        )
 
     def export(self, req: BoardRequest, fmt: str) -> dict[str, str]:
         """The CSV or LaTeX of one view, as the browser downloads it."""
@@ -247,16 +280,18 @@ class BoardService:
         Overall (the headline column), computed once per table and store generation."""
         state = self.state
         names, scores = state.score_matrix()
-        return board_intervals(names, scores, state.bench, table, resamples=state.resamples,
-                               with_overall=True)
+        return board_intervals(
+            names, scores, state.bench, table, resamples=state.resamples, with_overall=True
+        )
 
     def intervals(self, req: BoardRequest) -> dict[str, Any]:
         """Interval texts ("61.2 ± 1.8") of every verified cell of the table, the rank range
         and group of each verified row on the ranked cell, and the notes explaining them."""
         built = self.current()
         cell = board_uncertainty.rank_cell(req.table, req.sort)
-        return self._intervals.get((built.token, req.table, cell),
-                                   lambda: self._interval_reply(built, req, cell))
+        return self._intervals.get(
+            (built.token, req.table, cell), lambda: self._interval_reply(built, req, cell)
+        )
 
     def warm(self, req: BoardRequest) -> None:
         """Compute `intervals(req)` in a background thread unless it is cached or under
@@ -278,14 +313,23 @@ class BoardService:
 
         threading.Thread(target=run, name="qbp-board-warm", daemon=True).start()
 
-    def _interval_reply(self, built: Built, req: BoardRequest,
-                        cell: tuple[str, str]) -> dict[str, Any]:
+    def _interval_reply(
+        self, built: Built, req: BoardRequest, cell: tuple[str, str]
+    ) -> dict[str, Any]:
         state = self.state
         frame = self.interval_frame(req.table)
         ranks = state.ranks(cell)
-        bounds = {(m, t, c): (lo, hi) for m, t, c, lo, hi in zip(
-            frame["model"], frame["table"], frame["cell"], frame["low"], frame["high"],
-            strict=True)}
+        bounds = {
+            (m, t, c): (lo, hi)
+            for m, t, c, lo, hi in zip(
+                frame["model"],
+                frame["table"],
+                frame["cell"],
+                frame["low"],
+                frame["high"],
+                strict=True,
+            )
+        }
         columns = paper_board.value_columns(req.table)
         texts: dict[str, dict[str, str]] = {}
         for name in dict.fromkeys(frame["model"]):
@@ -293,9 +337,12 @@ class BoardService:
             if i is None:
                 continue
             e = built.boards[req.table].entries[i]
-            texts[str(i)] = {c.key: format_with_interval(
-                e.value(c.table, c.cell), *bounds.get((name, c.table, c.cell), (None, None)))
-                for c in columns}
+            texts[str(i)] = {
+                c.key: format_with_interval(
+                    e.value(c.table, c.cell), *bounds.get((name, c.table, c.cell), (None, None))
+                )
+                for c in columns
+            }
         ranges: dict[str, list[Any]] = {}
         for r in ranks.to_dict(orient="records"):
             i = built.rows.get(r["model"])
@@ -303,8 +350,10 @@ class BoardService:
                 continue
             closed = str(r["basis"]).endswith("closed-ended items only")
             group = None if r["group"] is None or str(r["group"]) == "<NA>" else int(r["group"])
-            ranges[str(i)] = [r["rank_range"] + (board_uncertainty.CLOSED_MARK if closed else ""),
-                              group]
+            ranges[str(i)] = [
+                r["rank_range"] + (board_uncertainty.CLOSED_MARK if closed else ""),
+                group,
+            ]
         view = state.view(req.table, req.filters, req.sort, req.descending)
         notes = board_uncertainty.note_lines(view, ranks, cell, state.resamples, state.clustered)
         return {"token": built.token, "texts": texts, "ranges": ranges, "notes": notes}
@@ -328,13 +377,18 @@ def _template() -> str:
     tables = "".join(
         f"<button type='button' class='qbp-tab' data-table='{k}' role='tab' "
         f"title='{TABLE_TITLES[k]}: {t.title}'>{TABLE_TITLES[k]}</button>"
-        for k, t in TABLES.items())
+        for k, t in TABLES.items()
+    )
 
     def boxes(name: str, values: tuple[str, ...], label: str) -> str:
-        items = "".join(f"<label><input type='checkbox' data-filter='{name}' value='{v}' "
-                        f"checked> {v}</label>" for v in values)
-        return (f"<fieldset class='qbp-group' data-group='{name}'><legend>{label}</legend>"
-                f"{items}</fieldset>")
+        items = "".join(
+            f"<label><input type='checkbox' data-filter='{name}' value='{v}' checked> {v}</label>"
+            for v in values
+        )
+        return (
+            f"<fieldset class='qbp-group' data-group='{name}'><legend>{label}</legend>"
+            f"{items}</fieldset>"
+        )
 
     return (
         "<div class='qbp-board' data-ready='0'>"
@@ -368,7 +422,8 @@ def _template() -> str:
         "<ul></ul></details>"
         "<p class='qbp-foot qbp-baseline'></p>"
         "<p class='qbp-foot qbp-colinfo'></p>"
-        "</div>")
+        "</div>"
+    )
 
 
 @dataclass
@@ -389,6 +444,7 @@ class BoardTab:
 def build_board(service: BoardService) -> BoardTab:
     """The board and its error-bar chart, laid out where it is called (the Leaderboard
     tab). The first payload is the component's value, so it comes with the page."""
+
     def board_fresh(req: Any) -> str | None:
         """The payload when the store changed since the browser's copy, else None. The
         intervals of the visitor's table are then computed in the background, so the
@@ -397,8 +453,11 @@ def build_board(service: BoardService) -> BoardTab:
         built = service.current()
         service.publish(built.text)
         with contextlib.suppress(ValueError):
-            service.warm(BoardRequest.parse({"table": req.get("table", "table3"),
-                                             "sort": req.get("sort", board.OVERALL)}))
+            service.warm(
+                BoardRequest.parse(
+                    {"table": req.get("table", "table3"), "sort": req.get("sort", board.OVERALL)}
+                )
+            )
         return None if req.get("token") == built.token else built.text
 
     def board_intervals_fn(req: Any) -> dict[str, Any]:
@@ -409,21 +468,35 @@ def build_board(service: BoardService) -> BoardTab:
         return service.export(BoardRequest.parse(req), str(fmt))
 
     board_intervals_fn.__name__ = "board_intervals"
-    html = gr.HTML(value=service.payload_json(), html_template=_template(),
-                   css_template="", js_on_load=JS, elem_id="board", apply_default_css=False,
-                   server_functions=[board_fresh, board_intervals_fn, board_export])
+    html = gr.HTML(
+        value=service.payload_json(),
+        html_template=_template(),
+        css_template="",
+        js_on_load=JS,
+        elem_id="board",
+        apply_default_css=False,
+        server_functions=[board_fresh, board_intervals_fn, board_export],
+    )
     view = gr.State({})
     kinds, search = gr.State(list(KINDS)), gr.State("")
     weights, sizes = gr.State(list(board.WEIGHT_CHOICES)), gr.State(list(board.SIZE_CHOICES))
     with gr.Column(visible=False, elem_id="ci-chart-box") as ci_box:
         with gr.Row(equal_height=True):
-            ci_cell = gr.Dropdown(board_uncertainty.chart_cells("table3"), value=board.OVERALL,
-                                  label="Error bars for", elem_id="ci-cell", scale=1,
-                                  min_width=220)
+            ci_cell = gr.Dropdown(
+                board_uncertainty.chart_cells("table3"),
+                value=board.OVERALL,
+                label="Error bars for",
+                elem_id="ci-cell",
+                scale=1,
+                min_width=220,
+            )
             gr.Markdown(
                 "Bars: the column's value; whiskers: its 95% interval. Verified rows of the "
                 f"current view, at most {board_uncertainty.CHART_MODELS}. Reported rows have no "
-                "per-item data, so no interval.", elem_classes="qbp-notes", scale=3)
+                "per-item data, so no interval.",
+                elem_classes="qbp-notes",
+                scale=3,
+            )
         ci_plot = gr.Plot(show_label=False, elem_id="ci-chart")
     return BoardTab(html, view, kinds, search, weights, sizes, ci_box, ci_cell, ci_plot)
 
@@ -436,8 +509,15 @@ def wire_board(demo: gr.Blocks, tab: BoardTab, service: BoardService) -> Callabl
     changed (chain it after a submit or a moderation: `.then(refresh, None, tab.html)`)."""
     service.attach(demo, tab.html)
 
-    def on_state(evt: gr.EventData, kinds: list[str], search: str, weights: list[str],
-                 sizes: list[str], before: dict, cell: str | None) -> tuple:
+    def on_state(
+        evt: gr.EventData,
+        kinds: list[str],
+        search: str,
+        weights: list[str],
+        sizes: list[str],
+        before: dict,
+        cell: str | None,
+    ) -> tuple:
         """The browser's view changed: keep it (the error-bar chart and the Charts tab
         follow the board's filters); the chart is drawn only while intervals are shown,
         for the chosen cell until the table or the sort changes."""
@@ -447,13 +527,19 @@ def wire_board(demo: gr.Blocks, tab: BoardTab, service: BoardService) -> Callabl
         except ValueError:
             return (gr.skip(),) * 8
         same = (list(req.kinds), req.search, list(req.weights), list(req.sizes))
-        updates = [gr.skip() if new == old else new
-                   for new, old in zip(same, (kinds, search, weights, sizes), strict=True)]
+        updates = [
+            gr.skip() if new == old else new
+            for new, old in zip(same, (kinds, search, weights, sizes), strict=True)
+        ]
         if not data.get("ci"):
             return (data, *updates, gr.Column(visible=False), gr.skip(), gr.skip())
         before = before or {}
-        if (before.get("ci") and before.get("table") == req.table
-                and before.get("sort") == req.sort and cell in TABLES[req.table].columns):
+        if (
+            before.get("ci")
+            and before.get("table") == req.table
+            and before.get("sort") == req.sort
+            and cell in TABLES[req.table].columns
+        ):
             return (data, *updates, gr.skip(), gr.skip(), service.chart(req, cell))
         cell = board_uncertainty.default_chart_cell(req.table, req.sort)
         choices = gr.Dropdown(choices=board_uncertainty.chart_cells(req.table), value=cell)
@@ -471,10 +557,22 @@ def wire_board(demo: gr.Blocks, tab: BoardTab, service: BoardService) -> Callabl
         service.publish(built.text)
         return built.text
 
-    tab.html.board_state(on_state, [tab.kinds, tab.search, tab.weights, tab.sizes, tab.view,
-                                    tab.ci_cell],
-                         [tab.view, tab.kinds, tab.search, tab.weights, tab.sizes,
-                          tab.ci_box, tab.ci_cell, tab.ci_plot],
-                         show_progress="hidden", trigger_mode="always_last", **PRIVATE)
+    tab.html.board_state(
+        on_state,
+        [tab.kinds, tab.search, tab.weights, tab.sizes, tab.view, tab.ci_cell],
+        [
+            tab.view,
+            tab.kinds,
+            tab.search,
+            tab.weights,
+            tab.sizes,
+            tab.ci_box,
+            tab.ci_cell,
+            tab.ci_plot,
+        ],
+        show_progress="hidden",
+        trigger_mode="always_last",
+        **PRIVATE,
+    )
     tab.ci_cell.input(on_cell, [tab.view, tab.ci_cell], tab.ci_plot, **PRIVATE)
     return refresh

@@ -15,6 +15,7 @@ judgement: none of them may be reachable. So:
 
 No Gradio here: app.py passes in the folders Gradio itself must keep (its upload folder).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,9 @@ from leaderboard.benchmark import Benchmark
 log = logging.getLogger("qbp.files")
 
 #: Suffixes of the files a drill-down may show (".img": images a Parquet shard held).
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif",
-                            ".tiff", ".img"})
+IMAGE_SUFFIXES = frozenset(
+    {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".img"}
+)
 SERVED_DIR_NAME = "qbp-served-images"
 
 
@@ -112,8 +114,9 @@ def hub_cache_folders() -> list[Path]:
     return [Path(p) for p in {constants.HF_HUB_CACHE, constants.HF_HOME} if p]
 
 
-def launch_paths(private: Iterable[str | Path], served: Sequence[str | Path],
-                 keep: Sequence[str | Path] = ()) -> tuple[list[str], list[str]]:
+def launch_paths(
+    private: Iterable[str | Path], served: Sequence[str | Path], keep: Sequence[str | Path] = ()
+) -> tuple[list[str], list[str]]:
     """(allowed_paths, blocked_paths) for launch(): only the `served` folders allowed; every
     `private` folder blocked, except one that contains a folder Gradio or we must still
     serve or copy from (`served`, `keep`: Gradio's upload folder, the export folder), which
@@ -124,8 +127,7 @@ def launch_paths(private: Iterable[str | Path], served: Sequence[str | Path],
         folder = Path(raw).resolve()
         clash = next((n for n in needed if _inside(n, folder)), None)
         if clash is not None:
-            log.warning("%s is not blocked: it holds %s, which must stay reachable", folder,
-                        clash)
+            log.warning("%s is not blocked: it holds %s, which must stay reachable", folder, clash)
             continue
         if str(folder) not in blocked:
             blocked.append(str(folder))

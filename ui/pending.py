@@ -7,11 +7,13 @@ closed-ended cells, taken from the pipeline's `Preview` (scored once, before jud
 is scored here), and the judge's progress counters. Every board built while it is judged
 shows it; when the store returns, it is dropped and the stored, verified row takes its place.
 """
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -42,8 +44,7 @@ class PendingSubmission:
 
     @property
     def reason(self) -> str:
-        return (f"OE judging in progress {self.done}/{self.total} ({self.judge}); "
-                f"{NOT_STORED}")
+        return f"OE judging in progress {self.done}/{self.total} ({self.judge}); {NOT_STORED}"
 
     def entry(self) -> Entry:
         """The board row as it stands now (unranked; OE-dependent cells null)."""
@@ -52,11 +53,19 @@ class PendingSubmission:
             for cell in cells:
                 reasons.setdefault(table, {})[cell] = self.reason
         form = self.form
-        return Entry(name=form["model"], kind=PENDING, values=self.values, counts=self.counts,
-                     null_reasons=reasons, params=form.get("params"),
-                     params_b=params_billions(form.get("params")), open=form.get("open"),
-                     link=form.get("link"), judge=self.judge,
-                     judging=(self.done, self.total))
+        return Entry(
+            name=form["model"],
+            kind=PENDING,
+            values=self.values,
+            counts=self.counts,
+            null_reasons=reasons,
+            params=form.get("params"),
+            params_b=params_billions(form.get("params")),
+            open=form.get("open"),
+            link=form.get("link"),
+            judge=self.judge,
+            judging=(self.done, self.total),
+        )
 
 
 def judge_name(judge: Judge) -> str:
@@ -64,8 +73,9 @@ def judge_name(judge: Judge) -> str:
     return " · ".join(p for p in (info.backend, info.model) if p)
 
 
-def start_pending(preview: Preview, form: Mapping[str, Any],
-                  judge: Judge | None) -> PendingSubmission | None:
+def start_pending(
+    preview: Preview, form: Mapping[str, Any], judge: Judge | None
+) -> PendingSubmission | None:
     """The pending row of a prepared upload, from its closed-ended result. None when there
     is nothing to wait for (no judge, or no readable open-ended answer)."""
     if judge is None or not preview.to_judge:
@@ -74,12 +84,18 @@ def start_pending(preview: Preview, form: Mapping[str, Any],
     unjudged = partial.items["status"].to_numpy() == "unjudged"
     masks = cell_masks(partial.benchmark)
     waiting: dict[str, set[str]] = {}
-    for (table, cell), hit in zip(masks.names, masks.matrix[:, unjudged].any(axis=1)):
+    for (table, cell), hit in zip(masks.names, masks.matrix[:, unjudged].any(axis=1), strict=False):
         if hit:
             waiting.setdefault(table, set()).add(cell)
-    return PendingSubmission(dict(form), partial.tables.values, partial.tables.counts,
-                             partial.tables.null_reasons, waiting, int(np.sum(unjudged)),
-                             judge_name(judge))
+    return PendingSubmission(
+        dict(form),
+        partial.tables.values,
+        partial.tables.counts,
+        partial.tables.null_reasons,
+        waiting,
+        int(np.sum(unjudged)),
+        judge_name(judge),
+    )
 
 
 @dataclass

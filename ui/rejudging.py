@@ -7,6 +7,7 @@ again; each round stops at the first submission whose probe still fails. After a
 changed something, `on_change` (the app state's `invalidate`) lets the board follow. `stop`
 ends the thread cleanly (a round in progress finishes its current call first).
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,8 +23,12 @@ class RejudgeLoop:
     """One daemon thread re-judging judge failures; `interval` seconds between rounds
     (0: only the start-up round)."""
 
-    def __init__(self, pipeline: SubmissionPipeline, interval: float,
-                 on_change: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        pipeline: SubmissionPipeline,
+        interval: float,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
         self.pipeline = pipeline
         self.interval = float(interval)
         self.on_change = on_change

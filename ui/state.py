@@ -9,15 +9,17 @@ the closed-ended items), then, while the judge works on the open-ended answers, 
 a pending row (`ui.pending`) built from the prepared result; it is stored, and becomes a
 verified row, only once judging is done. No Gradio here (a test keeps it so).
 """
+
 from __future__ import annotations
 
 import dataclasses
 import json
 import logging
 import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +28,8 @@ from analysis import board, board_uncertainty, drilldown, report
 from analysis.compare import Comparison, compare_models
 from analysis.entries import VERIFIED, Entry, reported_entries, verified_entries
 from analysis.intervals import board_intervals, rank_table
+from analysis.paper_board import choose_baseline
+from analysis.score_matrix import ScoreRows
 from leaderboard.benchmark import Benchmark, load_benchmark
 from leaderboard.bootstrap import DEFAULT_RESAMPLES
 from leaderboard.errors import InputError
@@ -42,13 +46,9 @@ from leaderboard.settings import PAPER_DIR, REPO_ROOT, AppSettings, Limits, Serv
 from leaderboard.store import StorageError, Submission, SubmissionStore
 from leaderboard.submission import SubmissionPipeline, judge_failures
 
-from analysis.paper_board import choose_baseline
-from analysis.score_matrix import ScoreRows
-
 from .files import ServedImages, default_served_root, hub_cache_folders
 from .pending import PendingBoard, start_pending
 from .rejudging import RejudgeLoop
-
 
 log = logging.getLogger("qbp.app")
 
@@ -72,8 +72,9 @@ def _seed_specs(models_json: Path) -> list[dict[str, Any]]:
     prediction file and the model's metadata."""
     data = json.loads(models_json.read_text("utf-8"))
     if isinstance(data, dict):
-        data = data.get("models", list(data.values()) if all(
-            isinstance(v, dict) for v in data.values()) else [])
+        data = data.get(
+            "models", list(data.values()) if all(isinstance(v, dict) for v in data.values()) else []
+        )
     return [d for d in data if isinstance(d, dict)]
 
 
@@ -96,12 +97,18 @@ class SubmitOutcome:
 
     def as_json(self) -> dict[str, Any]:
         review = self.submission.review if self.submission else None
-        return {"ok": self.ok, "message": self.message, "duplicate": self.duplicate,
-                "rank": self.rank, "ranked": self.ranked, "row": self.row,
-                "report": self.summary,
-                "submission_id": self.submission.id if self.submission else None,
-                "under_review": under_review(review),
-                "review": review_reasons(review) if under_review(review) else []}
+        return {
+            "ok": self.ok,
+            "message": self.message,
+            "duplicate": self.duplicate,
+            "rank": self.rank,
+            "ranked": self.ranked,
+            "row": self.row,
+            "report": self.summary,
+            "submission_id": self.submission.id if self.submission else None,
+            "under_review": under_review(review),
+            "review": review_reasons(review) if under_review(review) else [],
+        }
 
 
 @dataclass
@@ -135,6 +142,7 @@ class AppState:
     def generation(self) -> int:
         """Bumped whenever the store changes: caches of derived views key on it."""
         return self._generation
+
     _images: ServedImages | None = None
     #: Upload quota, request size and upload-cache age (ui.request_guard, gr.Blocks).
     server_limits: ServerLimits = field(default_factory=ServerLimits.from_env)
@@ -142,27 +150,37 @@ class AppState:
 
     # ----------------------------------------------------------------- start-up
     @classmethod
-    def start(cls, settings: AppSettings | None = None) -> "AppState":
+    def start(cls, settings: AppSettings | None = None) -> AppState:
         settings = settings or AppSettings.from_env()
-        bench = load_benchmark(settings.benchmark, mapping=settings.mapping,
-                               revision=settings.revision)
+        bench = load_benchmark(
+            settings.benchmark, mapping=settings.mapping, revision=settings.revision
+        )
         judge = make_app_judge(settings.judge)
         # Restores from the Hub when configured, re-scores stale results, pushes changes.
         store = open_store(settings.submissions_dir, bench, judge=judge)
         pipeline = SubmissionPipeline(bench, store, judge=judge, limits=Limits.from_env())
         masks = cell_masks(bench)
-        loaded = {t: {c: int(n) for c, n in cells.items()}
-                  for t, cells in masks.unflatten(masks.matrix.sum(axis=1)).items()}
-        state = cls(settings, bench, store, pipeline, reported_entries(PAPER_DIR),
-                    board.read_paper_counts(PAPER_DIR), loaded)
+        loaded = {
+            t: {c: int(n) for c, n in cells.items()}
+            for t, cells in masks.unflatten(masks.matrix.sum(axis=1)).items()
+        }
+        state = cls(
+            settings,
+            bench,
+            store,
+            pipeline,
+            reported_entries(PAPER_DIR),
+            board.read_paper_counts(PAPER_DIR),
+            loaded,
+        )
         # Seed only a store known to be empty: not while a Hub restore is still pending.
-        if (settings.seed_demo and not store.scan()
-                and sync_status(store).state in ("off", "ok")):
+        if settings.seed_demo and not store.scan() and sync_status(store).state in ("off", "ok"):
             state.seeded = state.seed()
         # What a crash left (temp folders, *.tmp files, ~ one upload each) is removed now,
         # unless another writer (a CLI re-score) holds the lock or a Hub restore still runs.
-        cleaned = (store.clean_leftovers(wait=False)
-                   if sync_status(store).state in ("off", "ok") else [])
+        cleaned = (
+            store.clean_leftovers(wait=False) if sync_status(store).state in ("off", "ok") else []
+        )
         if cleaned:
             log.warning("removed what unfinished writes left in the store: %s", cleaned)
         elif store.leftovers:
@@ -170,8 +188,9 @@ class AppState:
         for problem in store.problems:
             log.warning("store: %s", problem)
         if judge is not None:  # judge failures judged again now, then on a schedule
-            state.rejudger = RejudgeLoop(pipeline, pipeline.judge_limits.rejudge_interval_s,
-                                         on_change=state.invalidate).start()
+            state.rejudger = RejudgeLoop(
+                pipeline, pipeline.judge_limits.rejudge_interval_s, on_change=state.invalidate
+            ).start()
         return state
 
     def close(self) -> None:
@@ -227,12 +246,18 @@ class AppState:
             params = _first(spec, "params", "parameters", "size", "params_b")
             if isinstance(params, (int, float)):
                 params = f"{params:g}B"
-            meta = {"model": name, "params": params, "open": spec.get("open"),
-                    "link": _first(spec, "link", "url"), "submitter": "demo bundle"}
+            meta = {
+                "model": name,
+                "params": params,
+                "open": spec.get("open"),
+                "link": _first(spec, "link", "url"),
+                "submitter": "demo bundle",
+            }
             try:
                 # the bundle's own rows, stored by the operator: not held for review
-                sub = self.pipeline.submit(path.read_bytes(), path.name, meta,
-                                           account=SEED_OWNER, review=False)
+                sub = self.pipeline.submit(
+                    path.read_bytes(), path.name, meta, account=SEED_OWNER, review=False
+                )
                 done.append(sub.id)
             except InputError as exc:
                 log.warning("seed: %s not stored: %s", name, exc)
@@ -264,9 +289,14 @@ class AppState:
         uploads being judged as pending rows."""
         with self._lock:
             if self._entries is None:  # one Random row: paper_board.choose_baseline
-                choice = choose_baseline(self.reported, verified_entries(
-                    self.bench, self.store.submissions(), self.pipeline.ownership.owner),
-                    self.loaded_counts, self.paper_counts)
+                choice = choose_baseline(
+                    self.reported,
+                    verified_entries(
+                        self.bench, self.store.submissions(), self.pipeline.ownership.owner
+                    ),
+                    self.loaded_counts,
+                    self.paper_counts,
+                )
                 self._entries, self.baseline_note = choice.entries, choice.note
             return self._entries + self.pending.entries()
 
@@ -303,8 +333,9 @@ class AppState:
                 return self._scores
             generation = self._generation
         entries = self.entries()
-        by_name = {e.name: e.submission_id for e in entries
-                   if e.kind == VERIFIED and e.submission_id}
+        by_name = {
+            e.name: e.submission_id for e in entries if e.kind == VERIFIED and e.submission_id
+        }
         subs = {s.id: s for s in self.store.submissions()}
         chosen = [subs[by_name[n]] for n in self.verified_models() if by_name.get(n) in subs]
         if self._score_rows is None:  # rows read once, kept on disk (analysis/score_matrix)
@@ -349,8 +380,9 @@ class AppState:
             return cached
         if a == b and a in names:
             row = scores[names.index(a)]
-            twin = compare_models("A", "B", ["A", "B"], np.vstack([row, row]), self.bench,
-                                  resamples=self.resamples)
+            twin = compare_models(
+                "A", "B", ["A", "B"], np.vstack([row, row]), self.bench, resamples=self.resamples
+            )
             out = dataclasses.replace(twin, a=a, b=b)
         else:
             out = compare_models(a, b, names, scores, self.bench, resamples=self.resamples)
@@ -362,22 +394,29 @@ class AppState:
         return out
 
     # ----------------------------------------------------------------- operations
-    def view(self, table: str = "table3", filters: board.Filters | None = None,
-             sort_by: str = board.OVERALL, descending: bool | None = None,
-             intervals: bool = False) -> board.BoardView:
+    def view(
+        self,
+        table: str = "table3",
+        filters: board.Filters | None = None,
+        sort_by: str = board.OVERALL,
+        descending: bool | None = None,
+        intervals: bool = False,
+    ) -> board.BoardView:
         """The board; with `intervals`, verified cells read "61.2 ± 1.8" and Rank range /
         Group columns follow Model (the frame stays numeric)."""
         if filters is not None:  # what a request sent: its work must not grow with it
             filters = dataclasses.replace(
-                filters, search=bounded_search(filters.search),
+                filters,
+                search=bounded_search(filters.search),
                 kinds=tuple(dict.fromkeys(filters.kinds)),
                 weights=tuple(dict.fromkeys(filters.weights)),
-                sizes=tuple(dict.fromkeys(filters.sizes)))
+                sizes=tuple(dict.fromkeys(filters.sizes)),
+            )
         view = board.build_view(self.entries(), table, filters, sort_by, descending)
         if intervals:
             view = board_uncertainty.with_uncertainty(
-                view, self.intervals(table),
-                self.ranks(board_uncertainty.rank_cell(table, sort_by)))
+                view, self.intervals(table), self.ranks(board_uncertainty.rank_cell(table, sort_by))
+            )
         return view
 
     def preview(self, data: bytes, file_name: str, client: str | None = None) -> dict[str, Any]:
@@ -386,12 +425,19 @@ class AppState:
         (the pipeline's quota, as a submit). Raises InputError when the file cannot be
         scored, RateLimitError (an InputError) when the client is over its quota."""
         preview = self.pipeline.preview(data, file_name, client=client)
-        return report.summarise(preview.upload.report, preview.result.status_counts,
-                                preview.result.items)
+        return report.summarise(
+            preview.upload.report, preview.result.status_counts, preview.result.items
+        )
 
-    def submit(self, data: bytes, file_name: str, meta: Mapping[str, Any],
-               progress: Callable[[int, int], None] | None = None,
-               client: str | None = None, account: Account | None = None) -> SubmitOutcome:
+    def submit(
+        self,
+        data: bytes,
+        file_name: str,
+        meta: Mapping[str, Any],
+        progress: Callable[[int, int], None] | None = None,
+        client: str | None = None,
+        account: Account | None = None,
+    ) -> SubmitOutcome:
         """Score and store one upload; a refusal names what is wrong and stores nothing.
         `client` (limits.client_key) is rate-limited by the pipeline; `account` is who
         submits (`ui.actions` establishes it; None: the local user, refused on the Hub), and
@@ -408,10 +454,14 @@ class AppState:
         prepared = None
         try:
             who = account or self.identity.resolve()
-            prepared = self.pipeline.prepare(data, file_name, dict(meta), client=client,
-                                             account=who.name)
-            pending = (start_pending(prepared.preview, prepared.form, self.judge)
-                       if prepared.duplicate is None else None)
+            prepared = self.pipeline.prepare(
+                data, file_name, dict(meta), client=client, account=who.name
+            )
+            pending = (
+                start_pending(prepared.preview, prepared.form, self.judge)
+                if prepared.duplicate is None
+                else None
+            )
             if pending is not None:
                 key = self.pending.add(pending)
                 ticks.append(pending.update)
@@ -425,49 +475,67 @@ class AppState:
         entries = self.entries()
         rank, ranked = board.rank_of(entries, sub.meta.model, VERIFIED)
         items = sub.items()
-        summary = report.summarise(sub.result.get("parse_report", {}),
-                                   sub.result.get("status_counts", {}), items)
-        view = board.build_view(entries, "table3",
-                                board.Filters(kinds=(VERIFIED,), search=sub.meta.model))
+        summary = report.summarise(
+            sub.result.get("parse_report", {}), sub.result.get("status_counts", {}), items
+        )
+        view = board.build_view(
+            entries, "table3", board.Filters(kinds=(VERIFIED,), search=sub.meta.model)
+        )
         row = next((r for r in board.to_rows(view) if r["submission_id"] == sub.id), None)
         where = f"rank {rank} of {ranked} by Overall" if rank else "unranked (no Overall)"
         owner = self.pipeline.ownership.owner(sub)
         if under_review(sub.review):
-            where = ("unranked: held for review until the admin clears it ("
-                     + "; ".join(review_reasons(sub.review)) + ")")
-        msg = (f"Already stored: this exact file was submitted for {sub.meta.model} before "
-               f"({where})." if sub.duplicate else
-               f"Accepted: {sub.meta.model} (version {sub.meta.version}, owned by {owner}) "
-               f"is on the board, {where}.")
+            where = (
+                "unranked: held for review until the admin clears it ("
+                + "; ".join(review_reasons(sub.review))
+                + ")"
+            )
+        msg = (
+            f"Already stored: this exact file was submitted for {sub.meta.model} before ({where})."
+            if sub.duplicate
+            else f"Accepted: {sub.meta.model} (version {sub.meta.version}, owned by {owner}) "
+            f"is on the board, {where}."
+        )
         counts = sub.result.get("status_counts", {})
         failed = int(counts.get("judge_failed", 0))
         before = judge_failures(prepared.duplicate) if prepared.duplicate is not None else 0
         if before and self.judge is not None:
-            msg += (f" Its {before} open-ended answer(s) the judge could not score before were "
-                    f"sent to the judge again: {before - failed} judged now.")
+            msg += (
+                f" Its {before} open-ended answer(s) the judge could not score before were "
+                f"sent to the judge again: {before - failed} judged now."
+            )
         if row and (failed or counts.get("judged")):
             msg += f" Open-ended answers judged by {row['judge']}."
         if failed:
-            msg += (f" The judge could not score {failed} open-ended answer(s) (judge_failed); "
-                    "the cells holding them show “-”.")
+            msg += (
+                f" The judge could not score {failed} open-ended answer(s) (judge_failed); "
+                "the cells holding them show “-”."
+            )
         return SubmitOutcome(True, msg, summary, sub, rank, ranked, sub.duplicate, row)
 
-    def leaderboard_rows(self, table: str = "table3", kinds: Sequence[str] | None = None,
-                         search: str = "", weights: Sequence[str] | None = None,
-                         sizes: Sequence[str] | None = None, sort_by: str = board.OVERALL,
-                         descending: bool | None = None) -> list[dict[str, Any]]:
+    def leaderboard_rows(
+        self,
+        table: str = "table3",
+        kinds: Sequence[str] | None = None,
+        search: str = "",
+        weights: Sequence[str] | None = None,
+        sizes: Sequence[str] | None = None,
+        sort_by: str = board.OVERALL,
+        descending: bool | None = None,
+    ) -> list[dict[str, Any]]:
         filters = board.Filters(
-            kinds=tuple(kinds) if kinds else board.KINDS, search=bounded_search(search),
+            kinds=tuple(kinds) if kinds else board.KINDS,
+            search=bounded_search(search),
             weights=tuple(weights) if weights else board.WEIGHT_CHOICES,
-            sizes=tuple(sizes) if sizes else board.SIZE_CHOICES)
+            sizes=tuple(sizes) if sizes else board.SIZE_CHOICES,
+        )
         return board.to_rows(self.view(table, filters, sort_by, descending))
 
     def item(self, item_id: str, models: Sequence[str] | str | None) -> dict[str, Any]:
         """One item's detail for the named verified models; unknown names are listed."""
         if not isinstance(item_id, str) or item_id not in self.bench.index_of:
             raise KeyError(f"no item with id {short(item_id)} in the loaded benchmark")
-        found, unknown = drilldown.resolve_models(bounded_models(models),
-                                                  self.verified_models())
+        found, unknown = drilldown.resolve_models(bounded_models(models), self.verified_models())
         detail = drilldown.item_detail(self.bench, item_id, self.model_frames(found))
         detail["unknown_models"] = unknown
         return detail

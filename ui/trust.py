@@ -10,6 +10,7 @@ and the display frames analysis.trust_views'. Every lookup that a visitor names 
 id, a model, a record id, an item) fails with `TrustError`, whose message the API returns as
 {"error": ...}. No Gradio here.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -32,9 +33,9 @@ from leaderboard.errors import InputError
 from leaderboard.judges import JUDGE_BACKENDS, make_judge
 from leaderboard.label_flags import FLAGS_DIR, LabelFlags, flags_root
 from leaderboard.moderation import check_admin
+from leaderboard.names import name_key as model_key
 from leaderboard.provenance import UNUSABLE_STATUSES, judge_label, provenance, reported_provenance
 from leaderboard.review import clear_review, review_reasons, under_review
-from leaderboard.names import name_key as model_key
 from leaderboard.store import _ID_RE, Submission
 from leaderboard.version_diff import VersionDiff, version_diff
 
@@ -121,8 +122,10 @@ class TrustService:
         """`find`, refusing a paper row (it has no per-item data)."""
         row = self.find(key)
         if isinstance(row, Entry):
-            raise TrustError(f"{row.name} is reported from the paper: it has no stored "
-                             "submission, no versions and no per-item data")
+            raise TrustError(
+                f"{row.name} is reported from the paper: it has no stored "
+                "submission, no versions and no per-item data"
+            )
         return row
 
     def versions(self, sub: Submission) -> list[Submission]:
@@ -138,15 +141,21 @@ class TrustService:
 
     def parse_report(self, sub: Submission) -> dict[str, Any]:
         """The stored row's parse report, as the uploader saw it (`report.summarise`)."""
-        return report.summarise(sub.result.get("parse_report") or {},
-                                sub.result.get("status_counts") or {}, sub.items())
+        return report.summarise(
+            sub.result.get("parse_report") or {}, sub.result.get("status_counts") or {}, sub.items()
+        )
 
     def review(self, sub: Submission) -> dict[str, Any]:
         """Whether the row is held for review, why, and who cleared it."""
         record = sub.review or {}
-        return {"under_review": under_review(record), "reasons": review_reasons(record),
-                "flagged_at": record.get("flagged_at"), "cleared_by": record.get("cleared_by"),
-                "cleared_at": record.get("cleared_at"), "note": record.get("note")}
+        return {
+            "under_review": under_review(record),
+            "reasons": review_reasons(record),
+            "flagged_at": record.get("flagged_at"),
+            "cleared_by": record.get("cleared_by"),
+            "cleared_at": record.get("cleared_at"),
+            "note": record.get("note"),
+        }
 
     def unreadable_ids(self, sub: Submission) -> list[str]:
         """Ids of this row's answers that could not be read (unreadable, refused, missing),
@@ -169,13 +178,22 @@ class TrustService:
             return {"kind": REPORTED, "model": row.name, "provenance": self.provenance(row)}
         sub = row
         return {
-            "kind": "verified", "model": sub.meta.model, "submission_id": sub.id,
-            "provenance": self.provenance(sub), "parse_report": self.parse_report(sub),
+            "kind": "verified",
+            "model": sub.meta.model,
+            "submission_id": sub.id,
+            "provenance": self.provenance(sub),
+            "parse_report": self.parse_report(sub),
             "review": self.review(sub),
-            "versions": [{"version": s.meta.version, "submission_id": s.id,
-                          "uploaded_at": s.meta.created, "file_sha256": s.meta.file_sha256,
-                          "overall": ((s.result.get("tables") or {}).get("table3") or {})
-                          .get("Overall")} for s in self.versions(sub)],
+            "versions": [
+                {
+                    "version": s.meta.version,
+                    "submission_id": s.id,
+                    "uploaded_at": s.meta.created,
+                    "file_sha256": s.meta.file_sha256,
+                    "overall": ((s.result.get("tables") or {}).get("table3") or {}).get("Overall"),
+                }
+                for s in self.versions(sub)
+            ],
             "unreadable_link": self.unreadable_link(sub),
             "changes": [r["id"] for r in self.changes.list(model=sub.meta.model, limit=20)],
         }
@@ -188,20 +206,33 @@ class TrustService:
         versions = self.versions(sub)
         at = next((i for i, s in enumerate(versions) if s.id == sub.id), None)
         if at is None or at == 0:
-            raise TrustError(f"{sub.meta.model} version {sub.meta.version} has no earlier "
-                             "visible version to compare with")
+            raise TrustError(
+                f"{sub.meta.model} version {sub.meta.version} has no earlier "
+                "visible version to compare with"
+            )
         old = versions[at - 1]
-        key_ = (old.id, sub.id, (old.result.get("rescored") or {}).get("at"),
-                (sub.result.get("rescored") or {}).get("at"), self.state.resamples)
+        key_ = (
+            old.id,
+            sub.id,
+            (old.result.get("rescored") or {}).get("at"),
+            (sub.result.get("rescored") or {}).get("at"),
+            self.state.resamples,
+        )
         with self._lock:
             hit = self._diffs.get(key_)
         if hit is not None:
             return hit
         bench = self.state.bench
         try:
-            diff = version_diff(bench, sub.meta.model, old.items(), sub.items(),
-                                old_version=old.meta.version, new_version=sub.meta.version,
-                                counts=shared_plan(bench, self.state.resamples))
+            diff = version_diff(
+                bench,
+                sub.meta.model,
+                old.items(),
+                sub.items(),
+                old_version=old.meta.version,
+                new_version=sub.meta.version,
+                counts=shared_plan(bench, self.state.resamples),
+            )
         except ValueError as exc:
             raise TrustError(str(exc)) from None
         with self._lock:
@@ -225,15 +256,13 @@ class TrustService:
     # ------------------------------------------------------------------ judge agreement
     def judgings(self, sub: Submission) -> list[Judging]:
         """The current judging and every earlier one kept with its items, newest first."""
-        out = [Judging(judge_label(sub.result.get("judge")), "current", sub.result,
-                       sub.items())]
+        out = [Judging(judge_label(sub.result.get("judge")), "current", sub.result, sub.items())]
         for h in self.state.store.history(sub):
             if h.items_path is None:
                 continue
             try:
                 result = h.result()
-                out.append(Judging(judge_label(result.get("judge")), h.stamp, result,
-                                   h.items()))
+                out.append(Judging(judge_label(result.get("judge")), h.stamp, result, h.items()))
             except (OSError, ValueError):
                 continue
         return out
@@ -245,11 +274,14 @@ class TrustService:
         if not judgings or judgings[0].stamp != "current":
             raise TrustError(f"{sub.meta.model}: its open-ended answers are not judged")
         current = judgings[0]
-        other = next((j for j in judgings[1:]
-                      if _judge_key(j.result) != _judge_key(current.result)), None)
+        other = next(
+            (j for j in judgings[1:] if _judge_key(j.result) != _judge_key(current.result)), None
+        )
         if other is None:
-            raise TrustError(f"{sub.meta.model}: its answers were judged by one judge only "
-                             f"({current.label}); the admin can re-judge it with another")
+            raise TrustError(
+                f"{sub.meta.model}: its answers were judged by one judge only "
+                f"({current.label}); the admin can re-judge it with another"
+            )
         return other, current
 
     def agreement(self, key: str | None) -> tuple[Submission, JudgeAgreement]:
@@ -261,24 +293,37 @@ class TrustService:
         if label_a == label_b:  # same judge, another prompt
             label_a += f" (prompt {_judge_key(a.result)[1]})"
             label_b += f" (prompt {_judge_key(b.result)[1]})"
-        others = [e.value("table3", "Overall") for e in self.state.entries()
-                  if e.ranked and e.submission_id != sub.id
-                  and model_key(e.name) != sub.model_key]
+        others = [
+            e.value("table3", "Overall")
+            for e in self.state.entries()
+            if e.ranked and e.submission_id != sub.id and model_key(e.name) != sub.model_key
+        ]
         try:
-            ag = judge_agreement(a.items, b.items, label_a=label_a, label_b=label_b,
-                                 bench=self.state.bench, others_overall=others)
+            ag = judge_agreement(
+                a.items,
+                b.items,
+                label_a=label_a,
+                label_b=label_b,
+                bench=self.state.bench,
+                others_overall=others,
+            )
         except ValueError:  # an earlier judging of another benchmark version: no cells
             ag = judge_agreement(a.items, b.items, label_a=label_a, label_b=label_b)
         return sub, ag
 
     def agreement_json(self, key: str | None) -> dict[str, Any]:
         sub, ag = self.agreement(key)
-        return {"model": sub.meta.model, "submission_id": sub.id, **ag.as_dict(),
-                "summary": trust_views.agreement_summary(ag)}
+        return {
+            "model": sub.meta.model,
+            "submission_id": sub.id,
+            **ag.as_dict(),
+            "summary": trust_views.agreement_summary(ag),
+        }
 
     # ------------------------------------------------------------------ label flags
-    def flag_item(self, item_id: Any, reason: Any, owner: str | None = None,
-                  client: str | None = None) -> dict[str, Any]:
+    def flag_item(
+        self, item_id: Any, reason: Any, owner: str | None = None, client: str | None = None
+    ) -> dict[str, Any]:
         """Store a visitor's doubt about an item's answer key (InputError: refused, nothing
         stored); the record goes to the Hub with the submissions."""
         flag = self.flags.add(item_id, reason, owner=owner, client=client)
@@ -288,9 +333,14 @@ class TrustService:
     def flag_counts(self) -> pd.DataFrame:
         """Public: per flagged item, how many flags and distinct owners (no reasons)."""
         counts = self.flags.counts()
-        return pd.DataFrame({"ID": list(counts), "Flags": [c["flags"] for c in counts.values()],
-                             "Owners": [c["owners"] for c in counts.values()]},
-                            columns=["ID", "Flags", "Owners"])
+        return pd.DataFrame(
+            {
+                "ID": list(counts),
+                "Flags": [c["flags"] for c in counts.values()],
+                "Owners": [c["owners"] for c in counts.values()],
+            },
+            columns=["ID", "Flags", "Owners"],
+        )
 
     def flag_list(self, token: str | None, limit: int = 500) -> list[dict[str, Any]]:
         """Every flag with its reason and owner, newest first: for the admin only."""
@@ -298,8 +348,9 @@ class TrustService:
         return self.flags.list(limit=limit)
 
     # ------------------------------------------------------------------ admin
-    def clear(self, sub_id: str | None, token: str | None, note: str | None = None,
-              by: str | None = None) -> Submission:
+    def clear(
+        self, sub_id: str | None, token: str | None, note: str | None = None, by: str | None = None
+    ) -> Submission:
         """The admin clears a row held for review: it is ranked again; the flags and who
         cleared it are kept in review.json. PermissionError for a wrong token."""
         check_admin(token)
@@ -314,8 +365,7 @@ class TrustService:
         self.state.invalidate()
         return out
 
-    def rejudge(self, sub_id: str | None, backend: str | None,
-                token: str | None) -> dict[str, Any]:
+    def rejudge(self, sub_id: str | None, backend: str | None, token: str | None) -> dict[str, Any]:
         """The admin re-judges a stored row with another judge (no new upload): the board
         takes the new judging, the old one is kept for the agreement view and the change
         record says what moved. Returns the record's summary."""
@@ -323,12 +373,16 @@ class TrustService:
         sub = self.submission(sub_id)
         name = (backend or "").strip().lower()
         if name not in REJUDGE_BACKENDS:
-            raise InputError(f"judge must be one of {', '.join(REJUDGE_BACKENDS)}, got "
-                             f"{str(backend)[:20]!r}")
+            raise InputError(
+                f"judge must be one of {', '.join(REJUDGE_BACKENDS)}, got {str(backend)[:20]!r}"
+            )
         current = self.state.judge  # the Space's own judge keeps its cache and budget
         try:
-            judge = current if current is not None and current.info.backend == name \
+            judge = (
+                current
+                if current is not None and current.info.backend == name
                 else make_judge(name)
+            )
         except ValueError as exc:  # the reference judge is not configured
             raise InputError(f"the {name} judge cannot be used here: {exc}") from None
         if not self.state.pipeline.rejudge_with(sub, judge):
@@ -336,5 +390,11 @@ class TrustService:
         self.state.invalidate()
         after = self.state.store.get(sub.id)
         record_id = (after.result.get("rescored") or {}).get("change")
-        return next((r for r in self.changes.list(limit=50, model=sub.meta.model)
-                     if r.get("id") == record_id), {"id": record_id})
+        return next(
+            (
+                r
+                for r in self.changes.list(limit=50, model=sub.meta.model)
+                if r.get("id") == record_id
+            ),
+            {"id": record_id},
+        )

@@ -12,12 +12,13 @@ row equal the paper's printed Random cells of Tables 3-5. Each printed cell admi
 The result is committed as `data/demo_allocation.csv`, so the bundle does not depend on the
 solver version; `python data/build_demo.py --solve` redoes it.
 """
+
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -46,9 +47,14 @@ class Slot:
 
 def all_slots() -> list[Slot]:
     """Every admissible combination (AIGC only in AGI, etc.), in taxonomy order."""
-    return [Slot(src, dim, sub, q, s)
-            for src, dims in SOURCE_DIMENSIONS.items() for dim in dims
-            for sub in SUBDIMENSIONS[dim] for q in QTYPES for s in SCOPES]
+    return [
+        Slot(src, dim, sub, q, s)
+        for src, dims in SOURCE_DIMENSIONS.items()
+        for dim in dims
+        for sub in SUBDIMENSIONS[dim]
+        for q in QTYPES
+        for s in SCOPES
+    ]
 
 
 def matches(slot: Slot, where: tuple[tuple[str, str], ...]) -> bool:
@@ -69,14 +75,29 @@ def category_size(cell: Cell) -> int:
 
 def admissible_pairs(size: int, printed: float) -> list[tuple[int, int]]:
     """All (closed, tf) with 1 <= closed <= size whose analytic Random rounds to `printed`."""
-    return [(k, t) for k in range(1, size + 1) for t in range(k + 1)
-            if counts.analytic_random(k - t, t) == printed]
+    return [
+        (k, t)
+        for k in range(1, size + 1)
+        for t in range(k + 1)
+        if counts.analytic_random(k - t, t) == printed
+    ]
 
 
-def _milp(cost: np.ndarray, a: np.ndarray, lo: list[float], hi: list[float],
-          integrality: np.ndarray, upper: float = np.inf) -> np.ndarray:
-    res = milp(cost, constraints=LinearConstraint(a, lo, hi), integrality=integrality,
-               bounds=Bounds(0, upper), options={"time_limit": 60})
+def _milp(
+    cost: np.ndarray,
+    a: np.ndarray,
+    lo: list[float],
+    hi: list[float],
+    integrality: np.ndarray,
+    upper: float = np.inf,
+) -> np.ndarray:
+    res = milp(
+        cost,
+        constraints=LinearConstraint(a, lo, hi),
+        integrality=integrality,
+        bounds=Bounds(0, upper),
+        options={"time_limit": 60},
+    )
     if res.x is None:
         raise RuntimeError(f"demo allocation infeasible: {res.message}")
     return np.rint(res.x).astype(int)
@@ -125,8 +146,14 @@ def solve_closed(targets: dict[Cell, float]) -> dict[Cell, tuple[int, int]]:
     for src, dims in SOURCE_DIMENSIONS.items():
         equal(cat(image_source=src), [cat(image_source=src, dimension=d) for d in dims])
     for dim, subs in SUBDIMENSIONS.items():
-        equal(cat(dimension=dim), [cat(image_source=s, dimension=dim)
-                                   for s, ds in SOURCE_DIMENSIONS.items() if dim in ds])
+        equal(
+            cat(dimension=dim),
+            [
+                cat(image_source=s, dimension=dim)
+                for s, ds in SOURCE_DIMENSIONS.items()
+                if dim in ds
+            ],
+        )
         equal(cat(dimension=dim), [cat(subdimension=s) for s in subs])
     n_sc, n_tf = counts.QTYPE_COUNTS["SC"], counts.QTYPE_COUNTS["TF"]
     for which, total in ((0, n_sc + n_tf), (1, n_tf)):
@@ -139,8 +166,9 @@ def solve_closed(targets: dict[Cell, float]) -> dict[Cell, tuple[int, int]]:
     return {var[i][0]: var[i][1:] for i in np.flatnonzero(x)}
 
 
-def solve_slots(closed: dict[Cell, tuple[int, int]],
-                min_per_subdim_cell: int = 2) -> dict[Slot, int]:
+def solve_slots(
+    closed: dict[Cell, tuple[int, int]], min_per_subdim_cell: int = 2
+) -> dict[Slot, int]:
     """Stage 2: spread the category counts over slots, near a proportional allocation."""
     slots = all_slots()
     n = len(slots)
@@ -165,21 +193,29 @@ def solve_slots(closed: dict[Cell, tuple[int, int]],
     for src, dims in SOURCE_DIMENSIONS.items():
         for dim in dims:
             for sub in SUBDIMENSIONS[dim]:
-                add(lambda s: (s.image_source, s.subdimension) == (src, sub),
-                    min_per_subdim_cell, np.inf)
+                add(
+                    lambda s: (s.image_source, s.subdimension) == (src, sub),
+                    min_per_subdim_cell,
+                    np.inf,
+                )
     # e_i >= |x_i - target_i| with target the product of the marginal shares
-    target = np.array([counts.SOURCE_DIMENSION_COUNTS[(s.image_source, s.dimension)]
-                       * counts.SUBDIMENSION_COUNTS[s.subdimension]
-                       / counts.DIMENSION_COUNTS[s.dimension]
-                       * counts.SCOPE_COUNTS[(s.qtype, s.scope)] / counts.N_ITEMS
-                       for s in slots])
+    target = np.array(
+        [
+            counts.SOURCE_DIMENSION_COUNTS[(s.image_source, s.dimension)]
+            * counts.SUBDIMENSION_COUNTS[s.subdimension]
+            / counts.DIMENSION_COUNTS[s.dimension]
+            * counts.SCOPE_COUNTS[(s.qtype, s.scope)]
+            / counts.N_ITEMS
+            for s in slots
+        ]
+    )
     eye = np.eye(n)
     a = np.vstack([np.array(rows), np.hstack([eye, -eye]), np.hstack([eye, eye])])
     lo_all = np.concatenate([lo, np.full(n, -np.inf), target])
     hi_all = np.concatenate([hi, target, np.full(n, np.inf)])
     cost = np.concatenate([np.zeros(n), np.ones(n)])
     x = _milp(cost, a, list(lo_all), list(hi_all), np.concatenate([np.ones(n), np.zeros(n)]))
-    return {s: int(v) for s, v in zip(slots, x[:n]) if v > 0}
+    return {s: int(v) for s, v in zip(slots, x[:n], strict=False) if v > 0}
 
 
 def solve(targets: dict[Cell, float] | None = None) -> dict[Slot, int]:

@@ -3,6 +3,7 @@
 The counts are those of ../shared/paper/COUNTS.md (derived from the paper's tables); the demo
 bundle reproduces them exactly so every table and chart of the app has the real shape.
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,29 +19,60 @@ DIMENSION_COUNTS: dict[str, int] = {"Tech": 1378, "AIGC": 353, "Aes": 1034}
 QTYPE_COUNTS: dict[str, int] = {"SC": 848, "MC": 830, "TF": 545, "OE": 542}
 #: (qtype, scope) -> items (Table 6 layout).
 SCOPE_COUNTS: dict[tuple[str, str], int] = {
-    ("SC", "global"): 441, ("SC", "local"): 407, ("MC", "global"): 431, ("MC", "local"): 399,
-    ("TF", "global"): 247, ("TF", "local"): 298, ("OE", "global"): 244, ("OE", "local"): 298,
+    ("SC", "global"): 441,
+    ("SC", "local"): 407,
+    ("MC", "global"): 431,
+    ("MC", "local"): 399,
+    ("TF", "global"): 247,
+    ("TF", "local"): 298,
+    ("OE", "global"): 244,
+    ("OE", "local"): 298,
 }
 SUBDIMENSION_COUNTS: dict[str, int] = {
-    "Noise": 118, "Blur": 805, "Exposure": 176, "Color": 82, "Artifacts": 197,
-    "Anatomy": 118, "Texture": 204, "Semantics": 31,
-    "Emotion": 311, "Composition": 407, "Lighting": 163, "Style": 153,
+    "Noise": 118,
+    "Blur": 805,
+    "Exposure": 176,
+    "Color": 82,
+    "Artifacts": 197,
+    "Anatomy": 118,
+    "Texture": 204,
+    "Semantics": 31,
+    "Emotion": 311,
+    "Composition": 407,
+    "Lighting": 163,
+    "Style": 153,
 }
 #: (image source, dimension) -> items (Table 5 layout).
 SOURCE_DIMENSION_COUNTS: dict[tuple[str, str], int] = {
-    ("NI", "Tech"): 1083, ("NI", "Aes"): 393,
-    ("SDI", "Tech"): 114, ("SDI", "Aes"): 107,
-    ("AGI", "Tech"): 25, ("AGI", "AIGC"): 353, ("AGI", "Aes"): 18,
+    ("NI", "Tech"): 1083,
+    ("NI", "Aes"): 393,
+    ("SDI", "Tech"): 114,
+    ("SDI", "Aes"): 107,
+    ("AGI", "Tech"): 25,
+    ("AGI", "AIGC"): 353,
+    ("AGI", "Aes"): 18,
     ("AI", "Aes"): 489,
-    ("CGI", "Tech"): 156, ("CGI", "Aes"): 27,
+    ("CGI", "Tech"): 156,
+    ("CGI", "Aes"): 27,
 }
 DATASET_COUNTS: dict[str, int] = {
-    "CGFIQA-40k": 149, "PIQ": 184, "LiveBeauty": 196, "MEBEAUTY": 100, "KonIQ-10k": 147,
-    "SPAQ": 118, "AVA": 500, "TAD66K": 82,
-    "FIQA": 145, "PIPAL": 44, "KADID-10k": 32,
-    "AGHI-QA": 217, "EvalMi-50K": 179,
-    "ArtEmis": 327, "BAID": 162,
-    "CGIQA-6k": 166, "NBU-CIQAD": 17,
+    "CGFIQA-40k": 149,
+    "PIQ": 184,
+    "LiveBeauty": 196,
+    "MEBEAUTY": 100,
+    "KonIQ-10k": 147,
+    "SPAQ": 118,
+    "AVA": 500,
+    "TAD66K": 82,
+    "FIQA": 145,
+    "PIPAL": 44,
+    "KADID-10k": 32,
+    "AGHI-QA": 217,
+    "EvalMi-50K": 179,
+    "ArtEmis": 327,
+    "BAID": 162,
+    "CGIQA-6k": 166,
+    "NBU-CIQAD": 17,
 }
 
 

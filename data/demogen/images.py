@@ -4,13 +4,14 @@ given real distortions or stylisations that match each item's sub-dimension.
 Planning (`plan_pool`) is pure and cheap, so the metadata can be regenerated without
 rendering; `render` turns one `ImageSpec` into a JPEG.
 """
+
 from __future__ import annotations
 
 import io
 import math
 import random
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import matplotlib
@@ -36,13 +37,16 @@ class Base:
 
 
 BASES: dict[str, Base] = {
-    "astronaut": Base("astronaut", Path(skimage.__file__).parent / "data" / "astronaut.png",
-                      (225, 130), 48),
-    "camera": Base("camera", Path(skimage.__file__).parent / "data" / "camera.png",
-                   (212, 140), 38),
-    "grace_hopper": Base("grace_hopper",
-                         Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg",
-                         (266, 250), 80),
+    "astronaut": Base(
+        "astronaut", Path(skimage.__file__).parent / "data" / "astronaut.png", (225, 130), 48
+    ),
+    "camera": Base("camera", Path(skimage.__file__).parent / "data" / "camera.png", (212, 140), 38),
+    "grace_hopper": Base(
+        "grace_hopper",
+        Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg",
+        (266, 250),
+        80,
+    ),
 }
 
 
@@ -65,11 +69,19 @@ class ImageSpec:
 
 
 _LEVEL_WEIGHTS = {  # share of images per level, by image source
-    "NI": (2, 3, 3, 2), "SDI": (1, 3, 3, 3), "AGI": (2, 3, 3, 2), "AI": (3, 3, 2, 2),
+    "NI": (2, 3, 3, 2),
+    "SDI": (1, 3, 3, 3),
+    "AGI": (2, 3, 3, 2),
+    "AI": (3, 3, 2, 2),
     "CGI": (2, 3, 3, 2),
 }
-_SOURCE_STYLES = {"NI": ("none",), "SDI": ("none",), "AGI": ("aigc",),
-                  "AI": ("oil", "watercolour"), "CGI": ("cartoon",)}
+_SOURCE_STYLES = {
+    "NI": ("none",),
+    "SDI": ("none",),
+    "AGI": ("aigc",),
+    "AI": ("oil", "watercolour"),
+    "CGI": ("cartoon",),
+}
 
 
 def pool_size(n_items: int) -> int:
@@ -79,14 +91,15 @@ def pool_size(n_items: int) -> int:
 
 def _balanced(rng: random.Random, values: list, weights: tuple[int, ...], n: int) -> list:
     """n draws following integer weights as closely as possible, in random order."""
-    bag = [v for v, w in zip(values, weights) for _ in range(w)]
+    bag = [v for v, w in zip(values, weights, strict=False) for _ in range(w)]
     out = [bag[i % len(bag)] for i in range(n)] if n >= len(bag) else rng.sample(bag, n)
     rng.shuffle(out)
     return out
 
 
-def plan_pool(rng: random.Random, source: str, subdim: str, n_images: int,
-              first_index: int) -> list[ImageSpec]:
+def plan_pool(
+    rng: random.Random, source: str, subdim: str, n_images: int, first_index: int
+) -> list[ImageSpec]:
     """Image specs for one (source, sub-dimension), with levels and kinds spread evenly."""
     facet = FACETS[subdim]
     levels = _balanced(rng, [0, 1, 2, 3], _LEVEL_WEIGHTS[source], n_images)
@@ -103,21 +116,29 @@ def plan_pool(rng: random.Random, source: str, subdim: str, n_images: int,
             kind = None
         else:
             kind = kinds_cycle[j % len(kinds_cycle)]
-        specs.append(ImageSpec(
-            file_name=f"images/{source.lower()}_{first_index + j:04d}.jpg",
-            base=bases[j % len(bases)], image_source=source, subdimension=subdim,
-            level=level, kind=kind, seed=rng.randrange(2**31),
-            width_frac=round(rng.uniform(0.62, 0.86), 3),
-            face_x=round(rng.uniform(0.42, 0.58), 3), face_y=round(rng.uniform(0.3, 0.4), 3),
-            flip=rng.random() < 0.3,
-            source_style=rng.choice(_SOURCE_STYLES[source]),
-        ))
+        specs.append(
+            ImageSpec(
+                file_name=f"images/{source.lower()}_{first_index + j:04d}.jpg",
+                base=bases[j % len(bases)],
+                image_source=source,
+                subdimension=subdim,
+                level=level,
+                kind=kind,
+                seed=rng.randrange(2**31),
+                width_frac=round(rng.uniform(0.62, 0.86), 3),
+                face_x=round(rng.uniform(0.42, 0.58), 3),
+                face_y=round(rng.uniform(0.3, 0.4), 3),
+                flip=rng.random() < 0.3,
+                source_style=rng.choice(_SOURCE_STYLES[source]),
+            )
+        )
     return specs
 
 
 # ----------------------------------------------------------------------------- rendering
 
-@lru_cache(maxsize=None)
+
+@cache
 def _load(base: str) -> Image.Image:
     return Image.open(BASES[base].path).convert("RGB")
 
@@ -138,12 +159,20 @@ def _crop(spec: ImageSpec) -> tuple[Image.Image, tuple[float, float], float]:
     if spec.subdimension == "Composition":
         kind = spec.kind or "centred"
         wf = {"centred": 0.62, "thirds": 0.55, "tilted": 0.6, "cropped": 0.42}[kind]
-        fx_t, fy_t = {"centred": (0.5, 0.36), "thirds": (1 / 3, 0.34), "tilted": (0.5, 0.38),
-                      "cropped": (0.5, 0.04 if spec.level == 3 else 0.1)}[kind]
+        fx_t, fy_t = {
+            "centred": (0.5, 0.36),
+            "thirds": (1 / 3, 0.34),
+            "tilted": (0.5, 0.38),
+            "cropped": (0.5, 0.04 if spec.level == 3 else 0.1),
+        }[kind]
         if spec.kind == "tilted":
             angle = (12 if spec.level == 2 else 20) * (1 if spec.seed % 2 else -1)
-            img = img.rotate(angle, resample=Image.BICUBIC, center=base.face,
-                             fillcolor=tuple(int(v) for v in np.asarray(img).mean((0, 1))))
+            img = img.rotate(
+                angle,
+                resample=Image.BICUBIC,
+                center=base.face,
+                fillcolor=tuple(int(v) for v in np.asarray(img).mean((0, 1))),
+            )
     w = min(wf * img.width, img.width, img.height * OUT_W / OUT_H)
     h = w * OUT_H / OUT_W
     x0 = min(max(base.face[0] - fx_t * w, 0), img.width - w)
@@ -172,7 +201,7 @@ def _motion_blur(a: np.ndarray, length: int, angle: float) -> np.ndarray:
 
 def _radial(shape: tuple[int, int], centre: tuple[float, float], radius: float) -> np.ndarray:
     """1 at the centre falling smoothly to 0 at `radius` (a soft spotlight mask)."""
-    yy, xx = np.mgrid[0:shape[0], 0:shape[1]]
+    yy, xx = np.mgrid[0 : shape[0], 0 : shape[1]]
     d = np.hypot(xx - centre[0], yy - centre[1]) / radius
     return np.clip(1 - d, 0, 1) ** 1.5
 
@@ -184,8 +213,13 @@ def _smooth_field(rng: np.random.Generator, shape: tuple[int, int], cells: int) 
     return np.asarray(up, dtype=np.float32) / 127.5 - 1
 
 
-def _paste(a: np.ndarray, src_box: tuple[int, int, int, int], dst: tuple[int, int],
-           alpha: float, flip: bool = False) -> np.ndarray:
+def _paste(
+    a: np.ndarray,
+    src_box: tuple[int, int, int, int],
+    dst: tuple[int, int],
+    alpha: float,
+    flip: bool = False,
+) -> np.ndarray:
     """Copy a rectangle of `a` to `dst` with a feathered edge (AIGC-like duplication)."""
     x0, y0, x1, y1 = src_box
     patch = a[y0:y1, x0:x1].copy()
@@ -198,7 +232,7 @@ def _paste(a: np.ndarray, src_box: tuple[int, int, int, int], dst: tuple[int, in
     edge = np.minimum.reduce([xx, yy, w - 1 - xx, h - 1 - yy]) / max(3, min(h, w) * 0.2)
     m = (np.clip(edge, 0, 1) * alpha)[..., None]
     out = a.copy()
-    out[dy:dy + h, dx:dx + w] = m * patch + (1 - m) * out[dy:dy + h, dx:dx + w]
+    out[dy : dy + h, dx : dx + w] = m * patch + (1 - m) * out[dy : dy + h, dx : dx + w]
     return out
 
 
@@ -220,8 +254,9 @@ def _source_style(img: Image.Image, style: str) -> Image.Image:
     if style == "cartoon":  # flat shaded regions with dark outlines
         smooth = img.filter(ImageFilter.MedianFilter(7))
         flat = smooth.quantize(12, dither=Image.Dither.NONE).convert("RGB")
-        edges = smooth.convert("L").filter(ImageFilter.FIND_EDGES).point(
-            lambda v: 255 if v > 28 else 0)
+        edges = (
+            smooth.convert("L").filter(ImageFilter.FIND_EDGES).point(lambda v: 255 if v > 28 else 0)
+        )
         a = _arr(flat) * (1 - 0.8 * _arr(edges.convert("RGB")))
         return _img(a)
     return img
@@ -257,8 +292,12 @@ def _effect(img: Image.Image, spec: ImageSpec, face: tuple[float, float], fr: fl
             return _img(a * (1, 1.35, 1.75, 2.4)[lv] + (0, 0.03, 0.08, 0.12)[lv])
         return _img(a ** (1, 1.5, 2.1, 2.9)[lv] * (1, 0.85, 0.65, 0.5)[lv])
     if sub == "Color" and lv:
-        cast = {"blue": (0.8, 0.93, 1.25), "yellow": (1.15, 1.05, 0.7),
-                "magenta": (1.18, 0.82, 1.12), "green": (0.86, 1.16, 0.86)}[kind or "blue"]
+        cast = {
+            "blue": (0.8, 0.93, 1.25),
+            "yellow": (1.15, 1.05, 0.7),
+            "magenta": (1.18, 0.82, 1.12),
+            "green": (0.86, 1.16, 0.86),
+        }[kind or "blue"]
         s = (0, 0.35, 0.7, 1.0)[lv]
         return _img(a * (1 + s * (np.array(cast, dtype=np.float32) - 1)))
     if sub == "Artifacts" and lv:
@@ -296,7 +335,7 @@ def _effect(img: Image.Image, spec: ImageSpec, face: tuple[float, float], fr: fl
         if kind == "tiled":
             t = 20
             px, py = int(face[0]) - t // 2, max(0, int(face[1] - fr * 1.6))
-            tile = a[py:py + t, px:px + t]
+            tile = a[py : py + t, px : px + t]
             reps = np.tile(tile, (OUT_H // t + 1, OUT_W // t + 1, 1))[:OUT_H, :OUT_W]
             m = (1 - _radial(a.shape[:2], face, fr * 2.6))[..., None] * (0, 0.3, 0.55, 0.8)[lv]
             return _img(m * reps + (1 - m) * a)
@@ -306,33 +345,52 @@ def _effect(img: Image.Image, spec: ImageSpec, face: tuple[float, float], fr: fl
         x, y, r = int(face[0]), int(face[1]), int(fr)
         if kind == "dup":
             size = int(r * (0, 0.8, 1.1, 1.4)[lv])
-            return _img(_paste(a, (x - size, y - size, x + size, y + size),
-                               (x + int(r * 1.6), y + int(r * 0.4)), 0.9))
+            return _img(
+                _paste(
+                    a,
+                    (x - size, y - size, x + size, y + size),
+                    (x + int(r * 1.6), y + int(r * 0.4)),
+                    0.9,
+                )
+            )
         if kind == "merge":
             bx = 8 if x > OUT_W // 2 else OUT_W - 8 - 2 * r
-            return _img(_paste(a, (bx, 8, bx + 2 * r, 8 + 2 * r), (x - r, y + int(r * 1.5)),
-                               (0, 0.5, 0.75, 0.95)[lv]))
+            return _img(
+                _paste(
+                    a,
+                    (bx, 8, bx + 2 * r, 8 + 2 * r),
+                    (x - r, y + int(r * 1.5)),
+                    (0, 0.5, 0.75, 0.95)[lv],
+                )
+            )
         h = (0, OUT_H // 4, OUT_H // 3, OUT_H // 2)[lv]  # an upside-down slab of scenery
         side = 0 if x > OUT_W // 2 else OUT_W // 2
-        return _img(_paste(a, (side, 0, side + OUT_W // 2, h), (side, OUT_H - h - 10), 0.9,
-                           flip=True))
+        return _img(
+            _paste(a, (side, 0, side + OUT_W // 2, h), (side, OUT_H - h - 10), 0.9, flip=True)
+        )
     if sub == "Emotion":
         s = (1.0, 0.7, 0.38, 0.08)[lv]
         grade = {
             "calm": lambda v: 0.2 + 0.7 * v * np.array([0.95, 1.0, 1.05], np.float32),
-            "cheerful": lambda v: np.clip(v * np.array([1.18, 1.08, 0.85], np.float32) + 0.05,
-                                          0, 1),
-            "gloomy": lambda v: (0.55 * v.mean(2, keepdims=True) + 0.45 * v)
-            * np.array([0.8, 0.88, 1.02], np.float32) * 0.75,
-            "tense": lambda v: np.clip((v - 0.5) * 1.6 + 0.45, 0, 1)
-            * (0.35 + 0.65 * _radial(v.shape[:2], face, OUT_W * 0.75)[..., None]),
+            "cheerful": lambda v: np.clip(
+                v * np.array([1.18, 1.08, 0.85], np.float32) + 0.05, 0, 1
+            ),
+            "gloomy": lambda v: (
+                (0.55 * v.mean(2, keepdims=True) + 0.45 * v)
+                * np.array([0.8, 0.88, 1.02], np.float32)
+                * 0.75
+            ),
+            "tense": lambda v: (
+                np.clip((v - 0.5) * 1.6 + 0.45, 0, 1)
+                * (0.35 + 0.65 * _radial(v.shape[:2], face, OUT_W * 0.75)[..., None])
+            ),
         }[kind or "calm"]
         return _img((1 - s) * a + s * grade(a))
     if sub == "Lighting":
         mask = _radial(a.shape[:2], face, fr * 3.2)[..., None]
         s = (0.5, 0.7, 0.85, 1.0)[lv]
         if kind == "soft":
-            return _img(a ** 0.85 * (1 - 0.1 * s) + 0.06)
+            return _img(a**0.85 * (1 - 0.1 * s) + 0.06)
         if kind == "side":
             ramp = np.linspace(1.25, 0.25, OUT_W, dtype=np.float32)[None, :, None]
             return _img(a * (1 + s * (ramp - 1)))
@@ -357,7 +415,7 @@ def _paste_image(a: np.ndarray, patch: np.ndarray, at: tuple[int, int]) -> np.nd
     h, w = patch.shape[:2]
     y1, x1 = min(a.shape[0], y0 + h), min(a.shape[1], x0 + w)
     ys, xs = max(0, y0), max(0, x0)
-    patch = patch[ys - y0:y1 - y0, xs - x0:x1 - x0]
+    patch = patch[ys - y0 : y1 - y0, xs - x0 : x1 - x0]
     ph, pw = patch.shape[:2]
     yy, xx = np.mgrid[0:ph, 0:pw]
     m = np.clip(np.minimum.reduce([xx, yy, pw - 1 - xx, ph - 1 - yy]) / 10, 0, 1)[..., None]

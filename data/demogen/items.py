@@ -3,6 +3,7 @@
 Everything is drawn from one seeded `random.Random`, so the same seed gives the same
 metadata.jsonl byte for byte, with or without rendering the images.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,9 @@ _DATASET_AFFINITY: dict[str, tuple[str, ...]] = {
     "AI": ("ArtEmis", "BAID"),
     "CGI": ("CGIQA-6k", "NBU-CIQAD"),
 }
-assert {k: set(v) for k, v in _DATASET_AFFINITY.items()} == \
-    {k: set(v) for k, v in SOURCE_DATASETS.items()}, "affinity order must cover the taxonomy"
+assert {k: set(v) for k, v in _DATASET_AFFINITY.items()} == {
+    k: set(v) for k, v in SOURCE_DATASETS.items()
+}, "affinity order must cover the taxonomy"
 _MC_K_WEIGHTS = (3, 5, 2)  # how many gold options an MC item has: 1, 2 or 3
 
 
@@ -77,8 +79,7 @@ def build_items(alloc: dict[Slot, int], seed: int) -> tuple[list[dict], list[Ima
     image_of: list[ImageSpec | None] = [None] * len(slots)
     specs: list[ImageSpec] = []
     subdims = FIELD_VALUES["subdimension"]
-    for (src, sub) in sorted(by_pool, key=lambda k: (IMAGE_SOURCES.index(k[0]),
-                                                     subdims.index(k[1]))):
+    for src, sub in sorted(by_pool, key=lambda k: (IMAGE_SOURCES.index(k[0]), subdims.index(k[1]))):
         members = by_pool[(src, sub)]
         pool = plan_pool(rng, src, sub, pool_size(len(members)), next_index[src] + 1)
         next_index[src] += len(pool)
@@ -93,25 +94,41 @@ def build_items(alloc: dict[Slot, int], seed: int) -> tuple[list[dict], list[Ima
     sc_idx = [i for i, s in enumerate(slots) if s.qtype == "SC"]
     letters = [OPTION_LETTERS[j % 4] for j in range(len(sc_idx))]
     rng.shuffle(letters)
-    sc_letter = dict(zip(sc_idx, letters))
+    sc_letter = dict(zip(sc_idx, letters, strict=False))
     tf_gold: dict[int, bool] = {}
     for sub in counts.SUBDIMENSION_COUNTS:
         idx = [i for i, s in enumerate(slots) if s.qtype == "TF" and s.subdimension == sub]
-        tf_gold.update(zip(idx, _balanced_bools(len(idx), rng)))
+        tf_gold.update(zip(idx, _balanced_bools(len(idx), rng), strict=False))
 
     items = []
     for i, s in enumerate(slots):
         spec = image_of[i]
         assert spec is not None
         mc_k = rng.choices((1, 2, 3), _MC_K_WEIGHTS)[0]
-        q = make_question(spec, s.qtype, s.scope, rng, sc_letter=sc_letter.get(i, "A"),
-                          tf_gold=tf_gold.get(i, True), mc_k=mc_k)
-        items.append({
-            "file_name": spec.file_name, "id": f"qbp-{i + 1:05d}", "question": q.question,
-            "options": q.options, "answer": q.answer, "qtype": s.qtype, "scope": s.scope,
-            "image_source": s.image_source, "source_dataset": datasets[i],
-            "dimension": s.dimension, "subdimension": s.subdimension,
-        })
+        q = make_question(
+            spec,
+            s.qtype,
+            s.scope,
+            rng,
+            sc_letter=sc_letter.get(i, "A"),
+            tf_gold=tf_gold.get(i, True),
+            mc_k=mc_k,
+        )
+        items.append(
+            {
+                "file_name": spec.file_name,
+                "id": f"qbp-{i + 1:05d}",
+                "question": q.question,
+                "options": q.options,
+                "answer": q.answer,
+                "qtype": s.qtype,
+                "scope": s.scope,
+                "image_source": s.image_source,
+                "source_dataset": datasets[i],
+                "dimension": s.dimension,
+                "subdimension": s.subdimension,
+            }
+        )
     return items, specs
 
 

@@ -1,5 +1,6 @@
 """Open-ended answers of the simulated models: paraphrases of the reference (good), a verdict
 with the wrong severity (partial), or a description of the wrong problem (poor)."""
+
 from __future__ import annotations
 
 import random
@@ -8,9 +9,18 @@ from demogen.facets import FACETS, FOREIGN_SOURCES, WHOLE, fill
 
 _SUBJECTS = ("The portrait", "This photo", "The picture", "Overall, the image")
 _ZH_ASPECT = {
-    "Noise": "噪声", "Blur": "清晰度", "Exposure": "曝光", "Color": "色彩", "Artifacts": "压缩伪影",
-    "Anatomy": "人体结构", "Texture": "纹理", "Semantics": "语义一致性", "Emotion": "情感表达",
-    "Composition": "构图", "Lighting": "光照", "Style": "艺术风格",
+    "Noise": "噪声",
+    "Blur": "清晰度",
+    "Exposure": "曝光",
+    "Color": "色彩",
+    "Artifacts": "压缩伪影",
+    "Anatomy": "人体结构",
+    "Texture": "纹理",
+    "Semantics": "语义一致性",
+    "Emotion": "情感表达",
+    "Composition": "构图",
+    "Lighting": "光照",
+    "Style": "艺术风格",
 }
 _ZH_LEVEL = ("很好，没有明显问题", "略有不足", "存在明显问题", "问题非常严重")
 
@@ -24,9 +34,11 @@ def level_of(subdim: str, reference: str) -> int:
 def paraphrase(subdim: str, reference: str, rng: random.Random) -> str:
     """A good answer: the reference's content in other words."""
     first, _, second = reference.partition(". ")
-    first = first.replace(", mainly because of ", ", largely due to ").replace(", with ", " and shows ")
+    first = first.replace(", mainly because of ", ", largely due to ").replace(
+        ", with ", " and shows "
+    )
     if first.startswith("The image "):
-        first = rng.choice(_SUBJECTS) + first[len("The image"):]
+        first = rng.choice(_SUBJECTS) + first[len("The image") :]
     second = second.rstrip(".")
     if not second:
         return first + "."
@@ -46,12 +58,17 @@ def partial(subdim: str, reference: str, rng: random.Random) -> str:
 
 def wrong(subdim: str, rng: random.Random) -> str:
     """A poor answer: describes a problem from another sub-dimension."""
-    other = rng.choice([s for s in FOREIGN_SOURCES
-                        if s != subdim and s not in FACETS[subdim].resembles])
+    other = rng.choice(
+        [s for s in FOREIGN_SOURCES if s != subdim and s not in FACETS[subdim].resembles]
+    )
     text = fill(FACETS[other].bad[rng.randrange(2)], WHOLE)
-    return rng.choice([f"The main problem is that {text[0].lower()}{text[1:]}",
-                       f"{text} Otherwise the portrait looks fine.",
-                       f"{text}"])
+    return rng.choice(
+        [
+            f"The main problem is that {text[0].lower()}{text[1:]}",
+            f"{text} Otherwise the portrait looks fine.",
+            f"{text}",
+        ]
+    )
 
 
 def terse(subdim: str, reference: str, good: bool, rng: random.Random) -> str:
@@ -69,10 +86,18 @@ def chinese(subdim: str, reference: str, score: int, rng: random.Random) -> str:
         return f"这张图像的主要问题在于{_ZH_ASPECT[other]}。"
     if score == 1:
         lv = min(3, lv + 1) if lv < 2 else lv - 1
-    return f"这张人像的{_ZH_ASPECT[subdim]}{_ZH_LEVEL[lv]}。" + ("整体质量受到影响。" if lv >= 2 else "")
+    return f"这张人像的{_ZH_ASPECT[subdim]}{_ZH_LEVEL[lv]}。" + (
+        "整体质量受到影响。" if lv >= 2 else ""
+    )
 
 
 def generic(rng: random.Random) -> str:
     """What a random guesser says to an open question."""
-    return rng.choice(["The image quality is average.", "The portrait looks acceptable.",
-                       "There are some quality issues.", "It is a typical photo."])
+    return rng.choice(
+        [
+            "The image quality is average.",
+            "The portrait looks acceptable.",
+            "There are some quality issues.",
+            "It is a typical photo.",
+        ]
+    )

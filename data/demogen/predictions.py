@@ -8,6 +8,7 @@ everyone). Its intended answer is then rendered in the model's own style mix: ba
 The intended score of every item (what a correct scorer should find) is kept, so the build
 can report each model's intended accuracy.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,67 +44,177 @@ class SimModel:
 
 MODELS: tuple[SimModel, ...] = (
     SimModel(
-        "SimVL-Large (simulated)", "predictions/simvl_large.jsonl", "72B", True,
-        "https://example.com/simulated/simvl-large", 0.68,
-        offsets={"SC": 0.3, "MC": -0.5, "TF": 0.5, "OE": 0.3, "Tech": 0.35, "AIGC": -0.8,
-                 "Blur": -0.3, "Color": 0.5, "Composition": -0.4, "AGI": -0.3, "CGI": -0.3,
-                 "local": -0.2},
-        styles={"SC": {"letter": 6, "paren": 1.5, "letter_dot_text": 2.5},
-                "MC": {"letters_comma": 6, "letters_concat": 4},
-                "TF": {"tf_word": 8, "yes_no": 2}, "OE": {"oe_plain": 1}},
+        "SimVL-Large (simulated)",
+        "predictions/simvl_large.jsonl",
+        "72B",
+        True,
+        "https://example.com/simulated/simvl-large",
+        0.68,
+        offsets={
+            "SC": 0.3,
+            "MC": -0.5,
+            "TF": 0.5,
+            "OE": 0.3,
+            "Tech": 0.35,
+            "AIGC": -0.8,
+            "Blur": -0.3,
+            "Color": 0.5,
+            "Composition": -0.4,
+            "AGI": -0.3,
+            "CGI": -0.3,
+            "local": -0.2,
+        },
+        styles={
+            "SC": {"letter": 6, "paren": 1.5, "letter_dot_text": 2.5},
+            "MC": {"letters_comma": 6, "letters_concat": 4},
+            "TF": {"tf_word": 8, "yes_no": 2},
+            "OE": {"oe_plain": 1},
+        },
     ),
     SimModel(
-        "ThinkerVL (simulated)", "predictions/thinkervl.jsonl", None, False,
-        "https://example.com/simulated/thinkervl", 0.62,
-        offsets={"MC": 0.1, "TF": 0.3, "OE": 0.2, "Aes": 0.5, "AIGC": 0.3, "Noise": -0.5,
-                 "Artifacts": -0.6, "Exposure": -0.2, "AI": 0.3, "SDI": -0.3, "local": -0.1},
-        styles={"SC": {"think_answer_colon": 5, "think_boxed": 3, "think_bold": 2},
-                "MC": {"think_answer_colon": 6, "think_boxed": 4},
-                "TF": {"think_answer_colon": 7, "think_bold": 3}, "OE": {"think_oe": 1}},
+        "ThinkerVL (simulated)",
+        "predictions/thinkervl.jsonl",
+        None,
+        False,
+        "https://example.com/simulated/thinkervl",
+        0.62,
+        offsets={
+            "MC": 0.1,
+            "TF": 0.3,
+            "OE": 0.2,
+            "Aes": 0.5,
+            "AIGC": 0.3,
+            "Noise": -0.5,
+            "Artifacts": -0.6,
+            "Exposure": -0.2,
+            "AI": 0.3,
+            "SDI": -0.3,
+            "local": -0.1,
+        },
+        styles={
+            "SC": {"think_answer_colon": 5, "think_boxed": 3, "think_bold": 2},
+            "MC": {"think_answer_colon": 6, "think_boxed": 4},
+            "TF": {"think_answer_colon": 7, "think_bold": 3},
+            "OE": {"think_oe": 1},
+        },
         failures={"think_only": 0.015},
     ),
     SimModel(
-        "ChattyVLM (simulated)", "predictions/chattyvlm.jsonl", "13B", True,
-        "https://example.com/simulated/chattyvlm", 0.55,
-        offsets={"OE": 0.6, "MC": -0.6, "SC": 0.1, "Lighting": 0.4, "Emotion": 0.4,
-                 "Anatomy": -0.5, "NI": 0.1, "CGI": -0.4, "local": -0.3},
-        styles={"SC": {"explain_answer_is": 5, "bold_option": 3, "explain_answer_colon": 2},
-                "MC": {"options_are": 7, "letters_and": 3},
-                "TF": {"tf_sentence": 8, "tf_dot": 2}, "OE": {"oe_chatty": 1}},
+        "ChattyVLM (simulated)",
+        "predictions/chattyvlm.jsonl",
+        "13B",
+        True,
+        "https://example.com/simulated/chattyvlm",
+        0.55,
+        offsets={
+            "OE": 0.6,
+            "MC": -0.6,
+            "SC": 0.1,
+            "Lighting": 0.4,
+            "Emotion": 0.4,
+            "Anatomy": -0.5,
+            "NI": 0.1,
+            "CGI": -0.4,
+            "local": -0.3,
+        },
+        styles={
+            "SC": {"explain_answer_is": 5, "bold_option": 3, "explain_answer_colon": 2},
+            "MC": {"options_are": 7, "letters_and": 3},
+            "TF": {"tf_sentence": 8, "tf_dot": 2},
+            "OE": {"oe_chatty": 1},
+        },
         failures={"refusal": 0.03},
     ),
     SimModel(
-        "BilingualVL (simulated)", "predictions/bilingualvl.jsonl", "8B", True,
-        "https://example.com/simulated/bilingualvl", 0.50,
-        offsets={"Color": 0.6, "Exposure": 0.3, "Composition": -0.6, "Semantics": -0.4,
-                 "TF": 0.2, "MC": -0.2, "SDI": 0.3, "AI": -0.3},
-        styles={"SC": {"zh_answer": 5, "letter": 2, "answer_is": 1.5, "answer_colon": 1.5},
-                "MC": {"letters_zh": 5, "letters_comma": 5},
-                "TF": {"tf_zh": 6, "tf_word": 4}, "OE": {"oe_zh": 5, "oe_plain": 5}},
+        "BilingualVL (simulated)",
+        "predictions/bilingualvl.jsonl",
+        "8B",
+        True,
+        "https://example.com/simulated/bilingualvl",
+        0.50,
+        offsets={
+            "Color": 0.6,
+            "Exposure": 0.3,
+            "Composition": -0.6,
+            "Semantics": -0.4,
+            "TF": 0.2,
+            "MC": -0.2,
+            "SDI": 0.3,
+            "AI": -0.3,
+        },
+        styles={
+            "SC": {"zh_answer": 5, "letter": 2, "answer_is": 1.5, "answer_colon": 1.5},
+            "MC": {"letters_zh": 5, "letters_comma": 5},
+            "TF": {"tf_zh": 6, "tf_word": 4},
+            "OE": {"oe_zh": 5, "oe_plain": 5},
+        },
         failures={"unreadable": 0.02, "refusal": 0.01},
     ),
     SimModel(
-        "TerseNet (simulated)", "predictions/tersenet.jsonl", "3B", True, None, 0.44,
-        offsets={"SC": 0.3, "MC": -0.4, "OE": -0.6, "Tech": 0.2, "Blur": 0.3, "Style": -0.5,
-                 "AGI": -0.3, "global": 0.2},
-        styles={"SC": {"option_text": 4.5, "letter": 5.5}, "MC": {"letters_concat": 1},
-                "TF": {"yes_no": 5, "tf_lower": 5}, "OE": {"oe_terse": 1}},
-        failures={"empty": 0.02}, missing=20,
+        "TerseNet (simulated)",
+        "predictions/tersenet.jsonl",
+        "3B",
+        True,
+        None,
+        0.44,
+        offsets={
+            "SC": 0.3,
+            "MC": -0.4,
+            "OE": -0.6,
+            "Tech": 0.2,
+            "Blur": 0.3,
+            "Style": -0.5,
+            "AGI": -0.3,
+            "global": 0.2,
+        },
+        styles={
+            "SC": {"option_text": 4.5, "letter": 5.5},
+            "MC": {"letters_concat": 1},
+            "TF": {"yes_no": 5, "tf_lower": 5},
+            "OE": {"oe_terse": 1},
+        },
+        failures={"empty": 0.02},
+        missing=20,
     ),
     SimModel(
-        "SimVL-Tiny (simulated)", "predictions/simvl_tiny.jsonl", "1B", True,
-        "https://example.com/simulated/simvl-tiny", 0.37,
-        offsets={"SC": 0.2, "OE": 0.2, "Aes": 0.3, "AIGC": -0.4, "Tech": -0.1, "AI": 0.2,
-                 "local": -0.2},
-        styles={"SC": {"letter": 6, "letter_dot": 4}, "MC": {"letters_comma": 1},
-                "TF": {"tf_word": 1}, "OE": {"oe_plain": 1}},
+        "SimVL-Tiny (simulated)",
+        "predictions/simvl_tiny.jsonl",
+        "1B",
+        True,
+        "https://example.com/simulated/simvl-tiny",
+        0.37,
+        offsets={
+            "SC": 0.2,
+            "OE": 0.2,
+            "Aes": 0.3,
+            "AIGC": -0.4,
+            "Tech": -0.1,
+            "AI": 0.2,
+            "local": -0.2,
+        },
+        styles={
+            "SC": {"letter": 6, "letter_dot": 4},
+            "MC": {"letters_comma": 1},
+            "TF": {"tf_word": 1},
+            "OE": {"oe_plain": 1},
+        },
         failures={"unreadable": 0.05, "empty": 0.03},
-        tf_true_bias=0.75, mc_single_rate=0.5,
+        tf_true_bias=0.75,
+        mc_single_rate=0.5,
     ),
     SimModel(
-        "Random guess (simulated)", "predictions/random_guess.jsonl", None, True, None, 0.0,
-        styles={"SC": {"letter": 1}, "MC": {"letters_concat": 1}, "TF": {"tf_word": 1},
-                "OE": {"oe_generic": 1}},
+        "Random guess (simulated)",
+        "predictions/random_guess.jsonl",
+        None,
+        True,
+        None,
+        0.0,
+        styles={
+            "SC": {"letter": 1},
+            "MC": {"letters_concat": 1},
+            "TF": {"tf_word": 1},
+            "OE": {"oe_generic": 1},
+        },
         random_guess=True,
     ),
 )
@@ -111,8 +222,11 @@ MODELS: tuple[SimModel, ...] = (
 #: A regex per style (and failure kind) that finds answers written in it: the test checks
 #: every style a model declares is present in its file.
 STYLE_PATTERNS: dict[str, str] = {
-    "letter": r"^[ABCD]$", "paren": r"^\([ABCD]\)$", "letter_dot": r"^[ABCD]\.$",
-    "letter_dot_text": r"^[ABCD]\. \w", "answer_colon": r"^Answer: [ABCD]$",
+    "letter": r"^[ABCD]$",
+    "paren": r"^\([ABCD]\)$",
+    "letter_dot": r"^[ABCD]\.$",
+    "letter_dot_text": r"^[ABCD]\. \w",
+    "answer_colon": r"^Answer: [ABCD]$",
     "answer_is": r"^The answer is \([ABCD]\)\.$",
     "option_text": r"^[A-Z][a-z][^\n]*[a-z)]$",
     "think_answer_colon": r"^<think>[\s\S]+</think>\s+Answer: (True|False|[ABCD](, [ABCD])*)$",
@@ -120,24 +234,36 @@ STYLE_PATTERNS: dict[str, str] = {
     "think_bold": r"^<think>[\s\S]+</think>\s+The answer is \*\*",
     "think_oe": r"^<think>[\s\S]+</think>\s+\w",
     "explain_answer_is": r"Therefore, the answer is \([ABCD]\)\.$",
-    "explain_answer_colon": r"\n\nAnswer: [ABCD]$", "bold_option": r"\*\*[ABCD]\. [^*]+\*\*",
+    "explain_answer_colon": r"\n\nAnswer: [ABCD]$",
+    "bold_option": r"\*\*[ABCD]\. [^*]+\*\*",
     "options_are": r"^The (correct options are|only correct option is) [ABCD]",
     "letters_and": r"^[ABCD]( and [ABCD])+$",
-    "letters_comma": r"^[ABCD](, [ABCD])+$", "letters_concat": r"^[ABCD]{2,4}$",
-    "letters_zh": r"[ABCD](、[ABCD])+", "zh_answer": r"^答案(是|：)[ABCD]",
-    "tf_word": r"^(True|False)$", "tf_dot": r"^(True|False)\.$", "tf_lower": r"^(true|false)$",
-    "yes_no": r"^(Yes|No)$", "tf_sentence": r"^(Yes, the statement is true|No, that is not correct)",
-    "tf_zh": r"^(正确|错误)", "oe_plain": r"^[A-Z][^\n]{20,}$", "oe_chatty": r"^Looking at",
-    "oe_zh": r"[\u4e00-\u9fff]{6,}", "oe_terse": r"^[a-z][a-z ,()-]+\.?$",
+    "letters_comma": r"^[ABCD](, [ABCD])+$",
+    "letters_concat": r"^[ABCD]{2,4}$",
+    "letters_zh": r"[ABCD](、[ABCD])+",
+    "zh_answer": r"^答案(是|：)[ABCD]",
+    "tf_word": r"^(True|False)$",
+    "tf_dot": r"^(True|False)\.$",
+    "tf_lower": r"^(true|false)$",
+    "yes_no": r"^(Yes|No)$",
+    "tf_sentence": r"^(Yes, the statement is true|No, that is not correct)",
+    "tf_zh": r"^(正确|错误)",
+    "oe_plain": r"^[A-Z][^\n]{20,}$",
+    "oe_chatty": r"^Looking at",
+    "oe_zh": r"[\u4e00-\u9fff]{6,}",
+    "oe_terse": r"^[a-z][a-z ,()-]+\.?$",
     "oe_generic": r"^(The image quality is average|The portrait looks acceptable|There are some"
-                  r" quality issues|It is a typical photo)\.$",
-    "refusal": r"^(I'm sorry|I cannot|抱歉)", "empty": r"^$",
+    r" quality issues|It is a typical photo)\.$",
+    "refusal": r"^(I'm sorry|I cannot|抱歉)",
+    "empty": r"^$",
     "unreadable": r"^(Both|It could be|Hard to say|我不确定|It depends)",
     "think_only": r"^<think>[\s\S]+</think>$",
 }
-_REFUSALS = ("I'm sorry, I can't assess this image.",
-             "I cannot help with evaluating images of real people.",
-             "I'm sorry, but I can't provide an assessment of this photo.")
+_REFUSALS = (
+    "I'm sorry, I can't assess this image.",
+    "I cannot help with evaluating images of real people.",
+    "I'm sorry, but I can't provide an assessment of this photo.",
+)
 _ZH_REFUSAL = "抱歉，我无法评估这张图片。"
 
 
@@ -155,8 +281,10 @@ def _sigmoid(z: float) -> float:
 
 
 def _skill_logit(model: SimModel, item: dict) -> float:
-    return sum(model.offsets.get(item[f], 0.0) for f in
-               ("qtype", "scope", "image_source", "dimension", "subdimension"))
+    return sum(
+        model.offsets.get(item[f], 0.0)
+        for f in ("qtype", "scope", "image_source", "dimension", "subdimension")
+    )
 
 
 def _expected(model: SimModel, item: dict, p: float) -> float:
@@ -182,8 +310,15 @@ def calibrate(model: SimModel, items: list[dict], difficulty: list[float]) -> fl
     present = 1 - model.missing / len(items)
 
     def mean(a: float) -> float:
-        return sum(_expected(model, it, _sigmoid(a + _skill_logit(model, it) - d))
-                   for it, d in zip(items, difficulty)) / len(items) * (1 - fail) * present
+        return (
+            sum(
+                _expected(model, it, _sigmoid(a + _skill_logit(model, it) - d))
+                for it, d in zip(items, difficulty, strict=False)
+            )
+            / len(items)
+            * (1 - fail)
+            * present
+        )
 
     lo, hi = -8.0, 8.0
     for _ in range(50):
@@ -193,6 +328,7 @@ def calibrate(model: SimModel, items: list[dict], difficulty: list[float]) -> fl
 
 
 # ---------------------------------------------------------------- intended answers
+
 
 def _choose(weights: dict[str, float], rng: random.Random) -> str:
     keys = list(weights)
@@ -237,6 +373,7 @@ def _closed_score(item: dict, meant: str) -> float:
 
 # ---------------------------------------------------------------- rendering
 
+
 def _option(item: dict, letter: str) -> str:
     return item["options"][OPTION_LETTERS.index(letter)]
 
@@ -252,7 +389,7 @@ def _letters_and(letters: str) -> str:
 def _region(item: dict) -> str:
     q = item["question"]
     if q.startswith("Looking at "):
-        return q[len("Looking at "):q.index(",")]
+        return q[len("Looking at ") : q.index(",")]
     return "the whole portrait"
 
 
@@ -277,8 +414,9 @@ def _think(item: dict, meant: str, obs: str, rng: random.Random) -> str:
         others = [c for c in OPTION_LETTERS if c not in meant]
         if others:
             other = rng.choice(others)
-            lines.append(f"Option {other} says \"{_option(item, other)}\" - that does not "
-                         "match what I see.")
+            lines.append(
+                f'Option {other} says "{_option(item, other)}" - that does not match what I see.'
+            )
         lines.append(f"So I will go with {_letters_and(meant)}.")
     elif item["qtype"] == "TF":
         lines.append(f"Checking the statement against the image, it looks {meant.lower()}.")
@@ -306,8 +444,9 @@ def _render_sc(style: str, item: dict, meant: str, obs: str, rng: random.Random)
     if style == "zh_answer":
         return rng.choice([f"答案是{meant}", f"答案：{meant}。", f"答案是{meant}。{text}"])
     if style == "explain_answer_is":
-        return f"{obs} Looking at the options, \"{text}\" fits best. " \
-               f"Therefore, the answer is ({meant})."
+        return (
+            f'{obs} Looking at the options, "{text}" fits best. Therefore, the answer is ({meant}).'
+        )
     if style == "explain_answer_colon":
         return f"Let me look closely at {_region(item)}. {obs}\n\nAnswer: {meant}"
     if style == "bold_option":
@@ -369,11 +508,18 @@ def _oe_answer(style: str, item: dict, score: int, obs: str, rng: random.Random)
         return oe_text.terse(sub, ref, score >= 1, rng)
     if style == "oe_zh":
         return oe_text.chinese(sub, ref, score, rng)
-    body = (oe_text.paraphrase(sub, ref, rng) if score == 2 else
-            oe_text.partial(sub, ref, rng) if score == 1 else oe_text.wrong(sub, rng))
+    body = (
+        oe_text.paraphrase(sub, ref, rng)
+        if score == 2
+        else oe_text.partial(sub, ref, rng)
+        if score == 1
+        else oe_text.wrong(sub, rng)
+    )
     if style == "oe_chatty":
-        return f"Looking at {_region(item)}, here is my assessment. {body} " \
-               "Let me know if you would like more detail."
+        return (
+            f"Looking at {_region(item)}, here is my assessment. {body} "
+            "Let me know if you would like more detail."
+        )
     if style == "think_oe":
         return _think(item, "", obs, rng) + body
     return body
@@ -395,21 +541,28 @@ def _failure(kind: str, item: dict, obs: str, rng: random.Random) -> str:
     q = item["qtype"]
     if q == "SC":  # two letters and no cue: no single answer can be read
         a, b = rng.sample(OPTION_LETTERS, 2)
-        return rng.choice([f"Both {a} and {b} seem plausible.", "Hard to say from this image.",
-                           "我不确定。"])
+        return rng.choice(
+            [f"Both {a} and {b} seem plausible.", "Hard to say from this image.", "我不确定。"]
+        )
     if q == "TF":
-        return rng.choice(["It depends on how closely you look.", "Hard to say from this image.",
-                           "我不确定。"])
+        return rng.choice(
+            ["It depends on how closely you look.", "Hard to say from this image.", "我不确定。"]
+        )
     # MC and OE: no letters at all, since "Both A and C" would read as an MC answer
     return rng.choice(["Hard to say from this image.", "我不确定。"])
 
 
-_FAILURE_STATUS = {"refusal": "refused", "empty": "empty", "think_only": "empty",
-                   "unreadable": "unreadable"}
+_FAILURE_STATUS = {
+    "refusal": "refused",
+    "empty": "empty",
+    "think_only": "empty",
+    "unreadable": "unreadable",
+}
 
 
-def simulate(model: SimModel, items: list[dict], difficulty: list[float],
-             levels: dict[str, int], seed: int) -> dict[str, Answer]:
+def simulate(
+    model: SimModel, items: list[dict], difficulty: list[float], levels: dict[str, int], seed: int
+) -> dict[str, Answer]:
     """Every answer of one model (missing ids left out), keyed by item id.
 
     `levels` maps an image file to the severity level of its effect, so the reasoning text
@@ -419,7 +572,7 @@ def simulate(model: SimModel, items: list[dict], difficulty: list[float],
     offset = 0.0 if model.random_guess else calibrate(model, items, difficulty)
     missing = set(rng.sample([it["id"] for it in items], model.missing))
     out: dict[str, Answer] = {}
-    for it, d in zip(items, difficulty):
+    for it, d in zip(items, difficulty, strict=False):
         if it["id"] in missing:
             continue
         q = it["qtype"]
@@ -467,8 +620,9 @@ def write_predictions(answers: dict[str, Answer], items: list[dict], path: Path)
         for it in items:
             a = answers.get(it["id"])
             if a is not None:
-                fh.write(json.dumps({"id": it["id"], "prediction": a.text}, ensure_ascii=False)
-                         + "\n")
+                fh.write(
+                    json.dumps({"id": it["id"], "prediction": a.text}, ensure_ascii=False) + "\n"
+                )
 
 
 def style_present(style: str, texts: list[str]) -> bool:
@@ -476,8 +630,9 @@ def style_present(style: str, texts: list[str]) -> bool:
     return any(pattern.search(t) for t in texts)
 
 
-def intended_accuracy(answers: dict[str, Answer], items: list[dict],
-                      field_name: str | None = None) -> dict[str, float]:
+def intended_accuracy(
+    answers: dict[str, Answer], items: list[dict], field_name: str | None = None
+) -> dict[str, float]:
     """Intended accuracy in percent, overall or per value of one item field."""
     groups: dict[str, list[float]] = {}
     for it in items:
@@ -485,4 +640,3 @@ def intended_accuracy(answers: dict[str, Answer], items: list[dict],
         a = answers.get(it["id"])
         groups.setdefault(key, []).append(a.score if a else 0.0)
     return {k: round(100 * sum(v) / len(v), 2) for k, v in groups.items()}
-

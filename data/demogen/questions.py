@@ -4,6 +4,7 @@ Global questions open with "Considering the whole image, ...", local ones point 
 ("Looking at the subject's eyes, ..."). The gold answer is read off the image spec (level and
 kind of the applied effect), so an item's answer matches what its image shows.
 """
+
 from __future__ import annotations
 
 import random
@@ -45,8 +46,11 @@ def statements(facet: Facet, spec: ImageSpec, part: Part) -> tuple[list[str], li
     """True and false statements about `part` of the image, most specific first."""
     lv = spec.level
     true = [fill("{Where} {is} " + facet.levels[lv] + ".", part)]
-    false = [fill("{Where} {is} " + facet.levels[o] + ".", part)
-             for o in sorted(range(4), key=lambda o: -abs(o - lv)) if abs(o - lv) >= 2]
+    false = [
+        fill("{Where} {is} " + facet.levels[o] + ".", part)
+        for o in sorted(range(4), key=lambda o: -abs(o - lv))
+        if abs(o - lv) >= 2
+    ]
     other_kinds = [k for key, k in facet.kinds.items() if key != spec.kind]
     other_kinds += facet.extra_kinds
     if _has_kind(facet, spec, part):
@@ -83,39 +87,45 @@ def _place(gold: str, distractors: list[str], letter: str, rng: random.Random) -
     return rest[:i] + [gold] + rest[i:]
 
 
-def _sc(facet: Facet, spec: ImageSpec, scope: str, part: Part, letter: str,
-        rng: random.Random) -> Question:
+def _sc(
+    facet: Facet, spec: ImageSpec, scope: str, part: Part, letter: str, rng: random.Random
+) -> Question:
     lead = _lead(scope, part)
     region = "this portrait" if scope == "global" else "this region"
     if _has_kind(facet, spec, part) and rng.random() < 0.5:
-        question = rng.choice([
-            f"{lead}, which {facet.kind_noun} is most evident in {region}?",
-            f"{lead}, what best describes the {facet.kind_noun} in {region}?",
-        ])
+        question = rng.choice(
+            [
+                f"{lead}, which {facet.kind_noun} is most evident in {region}?",
+                f"{lead}, what best describes the {facet.kind_noun} in {region}?",
+            ]
+        )
         gold = _cap(facet.kinds[spec.kind])
         pool = [k for key, k in facet.kinds.items() if key != spec.kind] + list(facet.extra_kinds)
         rng.shuffle(pool)
         distractors = [_cap(k) for k in pool]
     else:
-        question = rng.choice([
-            f"{lead}, how would you rate the {facet.aspect} of {region}?",
-            f"{lead}, which option best describes the {facet.aspect} of {region}?",
-            f"{lead}, how is the {facet.aspect} of {region}?",
-        ])
+        question = rng.choice(
+            [
+                f"{lead}, how would you rate the {facet.aspect} of {region}?",
+                f"{lead}, which option best describes the {facet.aspect} of {region}?",
+                f"{lead}, how is the {facet.aspect} of {region}?",
+            ]
+        )
         gold = _cap(facet.levels[spec.level])
         distractors = [_cap(v) for i, v in enumerate(facet.levels) if i != spec.level]
     return Question(question, _place(gold, distractors, letter, rng), letter, part)
 
 
-def _mc(facet: Facet, spec: ImageSpec, scope: str, part: Part, k: int,
-        rng: random.Random) -> Question:
+def _mc(
+    facet: Facet, spec: ImageSpec, scope: str, part: Part, k: int, rng: random.Random
+) -> Question:
     lead = _lead(scope, part)
     true, false = statements(facet, spec, part)
     false = false[:4] + _foreign(spec, part, rng) + false[4:]
     chosen_true = rng.sample(true, k)
     pool = false[:6]
     rng.shuffle(pool)
-    chosen_false = pool[:4 - k]
+    chosen_false = pool[: 4 - k]
     letters = sorted(rng.sample(OPTION_LETTERS, k))
     options: list[str] = []
     ti, fi = iter(chosen_true), iter(chosen_false)
@@ -123,23 +133,28 @@ def _mc(facet: Facet, spec: ImageSpec, scope: str, part: Part, k: int,
         options.append(next(ti) if letter in letters else next(fi))
     opts = [o.rstrip(".") for o in options]
     what = "this portrait" if scope == "global" else "this region"
-    question = rng.choice([
-        f"{lead}, which of the following statements are true? (Select all that apply.)",
-        f"{lead}, which statements correctly describe the {facet.aspect} of {what}? "
-        "Select all that apply.",
-    ])
+    question = rng.choice(
+        [
+            f"{lead}, which of the following statements are true? (Select all that apply.)",
+            f"{lead}, which statements correctly describe the {facet.aspect} of {what}? "
+            "Select all that apply.",
+        ]
+    )
     return Question(question, opts, "".join(letters), part)
 
 
-def _tf(facet: Facet, spec: ImageSpec, scope: str, part: Part, gold: bool,
-        rng: random.Random) -> Question:
+def _tf(
+    facet: Facet, spec: ImageSpec, scope: str, part: Part, gold: bool, rng: random.Random
+) -> Question:
     lead = _lead(scope, part)
     true, false = statements(facet, spec, part)
     statement = rng.choice(true if gold else false[:5])
-    question = rng.choice([
-        f'{lead}, is the following statement true or false? "{statement}"',
-        f'{lead}, judge this statement as True or False: "{statement}"',
-    ])
+    question = rng.choice(
+        [
+            f'{lead}, is the following statement true or false? "{statement}"',
+            f'{lead}, judge this statement as True or False: "{statement}"',
+        ]
+    )
     return Question(question, [], "True" if gold else "False", part)
 
 
@@ -155,23 +170,35 @@ def reference_answer(facet: Facet, spec: ImageSpec, part: Part) -> str:
 def _oe(facet: Facet, spec: ImageSpec, scope: str, part: Part, rng: random.Random) -> Question:
     lead = _lead(scope, part)
     if scope == "global":
-        question = rng.choice([
-            f"{lead}, how does the {facet.aspect} affect the overall quality of this portrait?",
-            f"{lead}, describe the {facet.aspect} of this portrait.",
-            f"{lead}, how would you assess the {facet.aspect}, and what is the most visible "
-            "effect on the subject?",
-        ])
+        question = rng.choice(
+            [
+                f"{lead}, how does the {facet.aspect} affect the overall quality of this portrait?",
+                f"{lead}, describe the {facet.aspect} of this portrait.",
+                f"{lead}, how would you assess the {facet.aspect}, and what is the most visible "
+                "effect on the subject?",
+            ]
+        )
     else:
-        question = rng.choice([
-            f"{lead}, what can you say about the {facet.aspect} in this region, and how does "
-            "this affect the portrait?",
-            f"{lead}, describe the {facet.aspect} of this region.",
-        ])
+        question = rng.choice(
+            [
+                f"{lead}, what can you say about the {facet.aspect} in this region, and how does "
+                "this affect the portrait?",
+                f"{lead}, describe the {facet.aspect} of this region.",
+            ]
+        )
     return Question(question, [], reference_answer(facet, spec, part), part)
 
 
-def make_question(spec: ImageSpec, qtype: str, scope: str, rng: random.Random, *,
-                  sc_letter: str = "A", tf_gold: bool = True, mc_k: int = 1) -> Question:
+def make_question(
+    spec: ImageSpec,
+    qtype: str,
+    scope: str,
+    rng: random.Random,
+    *,
+    sc_letter: str = "A",
+    tf_gold: bool = True,
+    mc_k: int = 1,
+) -> Question:
     """The item text for one image, question type and scope."""
     facet = FACETS[spec.subdimension]
     part = WHOLE if scope == "global" else rng.choice(facet.parts)

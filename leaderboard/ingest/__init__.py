@@ -12,6 +12,7 @@ transcripts, and plain JSONL/JSON/CSV/TSV/Parquet/XLSX tables. The steps, each i
 
 Nothing in the file is executed. Every refusal names what is wrong and where.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,18 +29,36 @@ from . import harness, integrity
 from .bounds import check_columns, column_names_text, refuse_surrogates
 from .jsontext import read_json_text
 from .report import MAX_LISTED, MAX_WARNINGS, ParseReport, PredictionFile, display_name, short
-from .sniff import (ACCEPTED_EXTENSIONS, ADVISED_EXTENSIONS, ARROW_ADVICE, FORMATS,
-                    decode_text, detect_format)
+from .sniff import (
+    ACCEPTED_EXTENSIONS,
+    ADVISED_EXTENSIONS,
+    ARROW_ADVICE,
+    FORMATS,
+    decode_text,
+    detect_format,
+)
 from .tables import Rows, read_delimited, read_parquet, read_xlsx
 
-__all__ = ["ACCEPTED_EXTENSIONS", "ADVISED_EXTENSIONS", "FORMATS", "ID_COLUMNS",
-           "PREDICTION_COLUMNS", "ParseReport", "PredictionFile", "display_name",
-           "read_prediction_path", "read_predictions", "short"]
+__all__ = [
+    "ACCEPTED_EXTENSIONS",
+    "ADVISED_EXTENSIONS",
+    "FORMATS",
+    "ID_COLUMNS",
+    "PREDICTION_COLUMNS",
+    "ParseReport",
+    "PredictionFile",
+    "display_name",
+    "read_prediction_path",
+    "read_predictions",
+    "short",
+]
 
 ID_COLUMNS = cols.ID_COLUMNS
 PREDICTION_COLUMNS = cols.PREDICTION_COLUMNS
-_PARQUET_WANTED = frozenset(cols.ID_COLUMNS + cols.PREDICTION_COLUMNS + cols.GOLD_LOOKING
-                            + cols.QUESTION_COLUMNS) | harness.HARNESS_COLUMNS
+_PARQUET_WANTED = (
+    frozenset(cols.ID_COLUMNS + cols.PREDICTION_COLUMNS + cols.GOLD_LOOKING + cols.QUESTION_COLUMNS)
+    | harness.HARNESS_COLUMNS
+)
 
 
 _LABEL = re.compile(r"\(?[A-Za-z]{1,4}\)?\.?")
@@ -52,20 +71,25 @@ def as_text(value: Any) -> str | None:
         return ""
     if isinstance(value, str):
         return value
-    if isinstance(value, list) and value and all(
-            isinstance(v, str) and _LABEL.fullmatch(v.strip()) for v in value):
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, str) and _LABEL.fullmatch(v.strip()) for v in value)
+    ):
         return ", ".join(v.strip() for v in value)  # ["A", "C"] or ["AC"]: option letters
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
 
 
-def _layout(data: bytes, name: str, fmt: str, n_items: int,
-            limits: Limits) -> harness.Layout | dict[str, Any]:
+def _layout(
+    data: bytes, name: str, fmt: str, n_items: int, limits: Limits
+) -> harness.Layout | dict[str, Any]:
     """The container read into a harness layout (or an id -> text object), bounded."""
     if fmt == "parquet":
-        return harness.recognise(read_parquet(data, name, n_items, limits, _PARQUET_WANTED),
-                                 fmt, name)
+        return harness.recognise(
+            read_parquet(data, name, n_items, limits, _PARQUET_WANTED), fmt, name
+        )
     if fmt == "xlsx":
         return harness.recognise(read_xlsx(data, name, n_items, limits), fmt, name)
     text = decode_text(data, name)
@@ -78,12 +102,18 @@ def _layout(data: bytes, name: str, fmt: str, n_items: int,
     if isinstance(shaped, dict):
         return shaped
     check_columns(len(shaped.columns), name, limits, "distinct keys in its rows")
-    return harness.recognise(shaped, fmt, name, concatenated=doc.kind == "concatenated",
-                             wrapped=wrapped)
+    return harness.recognise(
+        shaped, fmt, name, concatenated=doc.kind == "concatenated", wrapped=wrapped
+    )
 
 
-def read_predictions(data: bytes, file_name: str, benchmark: Benchmark,
-                     limits: Limits | None = None, fmt: str | None = None) -> PredictionFile:
+def read_predictions(
+    data: bytes,
+    file_name: str,
+    benchmark: Benchmark,
+    limits: Limits | None = None,
+    fmt: str | None = None,
+) -> PredictionFile:
     """Parse an uploaded file against the benchmark; raise PredictionError, scoring nothing,
     when it cannot be scored as a whole (unreadable, no id column, duplicates, too big, the
     gold answers, ids shifted). `fmt` forces the container (re-scoring a stored file)."""
@@ -94,8 +124,9 @@ def read_predictions(data: bytes, file_name: str, benchmark: Benchmark,
     if fmt is not None and fmt not in FORMATS:
         raise PredictionError(f"{name}: unknown format {short(fmt)}; one of {', '.join(FORMATS)}")
     if len(data) > limits.max_file_bytes:
-        raise PredictionError(f"{name}: {mb(len(data))} MB, over the "
-                              f"{mb(limits.max_file_bytes)} MB upload limit")
+        raise PredictionError(
+            f"{name}: {mb(len(data))} MB, over the {mb(limits.max_file_bytes)} MB upload limit"
+        )
     if not data.strip():
         raise PredictionError(f"{name}: the file is empty")
     fmt = fmt or detect_format(name, data)
@@ -110,13 +141,18 @@ def read_predictions(data: bytes, file_name: str, benchmark: Benchmark,
     option_columns = False
     if isinstance(parsed, dict):  # JSON object id -> text
         if len(parsed) > n_items:
-            raise PredictionError(f"{name}: {len(parsed)} entries, more than the benchmark's "
-                                  f"{n_items} items")
+            raise PredictionError(
+                f"{name}: {len(parsed)} entries, more than the benchmark's {n_items} items"
+            )
         ids = [str(k) for k in parsed]
         texts = [as_text(v) for v in parsed.values()]
         labels = [f"key {short(k)}" for k in ids]
-        id_col, pred_col, rows, harness_name = "(object keys)", "(object values)", len(ids), \
-            "JSON object id -> text"
+        id_col, pred_col, rows, harness_name = (
+            "(object keys)",
+            "(object values)",
+            len(ids),
+            "JSON object id -> text",
+        )
     else:
         table: Rows = parsed.rows
         harness_name, option_columns = parsed.harness, parsed.option_columns
@@ -125,8 +161,9 @@ def read_predictions(data: bytes, file_name: str, benchmark: Benchmark,
             below = " below the header line" if fmt in ("csv", "tsv", "parquet", "xlsx") else ""
             raise PredictionError(f"{name}: no rows{below}")
         if len(table.records) > n_items:
-            raise PredictionError(f"{name}: {len(table.records)} rows, more than the "
-                                  f"benchmark's {n_items} items")
+            raise PredictionError(
+                f"{name}: {len(table.records)} rows, more than the benchmark's {n_items} items"
+            )
         column_names_text(table.columns, name)
         id_col = cols.pick_id(table, index, name)
         pred_col = cols.pick_prediction(table, id_col, name)
@@ -135,8 +172,9 @@ def read_predictions(data: bytes, file_name: str, benchmark: Benchmark,
         for i, rec in enumerate(table.records):
             item_id = cols.id_text(rec.get(id_col))
             if item_id is None:
-                raise PredictionError(f"{name} row {i + table.first_row}: empty id in column "
-                                      f"{short(id_col)}")
+                raise PredictionError(
+                    f"{name} row {i + table.first_row}: empty id in column {short(id_col)}"
+                )
             ids.append(item_id)
             texts.append(as_text(rec.get(pred_col)))
             labels.append(table.labels[i] if i < len(table.labels) else f"row {i + 1}")
@@ -144,16 +182,24 @@ def read_predictions(data: bytes, file_name: str, benchmark: Benchmark,
                 records[item_id] = rec
                 if question_col is not None:
                     questions.append((item_id, rec.get(question_col)))
-    where = labels if isinstance(parsed, dict) else [
-        f"{label} (id {short(i)})" for label, i in zip(labels, ids)]
-    refuse_surrogates(zip(labels, ids), name, "id")
-    refuse_surrogates(zip(where, texts), name, "prediction")
-    long_ids = [f"row {i + 1}: {len(item_id)} characters" for i, item_id in enumerate(ids)
-                if len(item_id) > limits.max_id_chars]
+    where = (
+        labels
+        if isinstance(parsed, dict)
+        else [f"{label} (id {short(i)})" for label, i in zip(labels, ids, strict=False)]
+    )
+    refuse_surrogates(zip(labels, ids, strict=False), name, "id")
+    refuse_surrogates(zip(where, texts, strict=False), name, "prediction")
+    long_ids = [
+        f"row {i + 1}: {len(item_id)} characters"
+        for i, item_id in enumerate(ids)
+        if len(item_id) > limits.max_id_chars
+    ]
     if long_ids:
-        raise PredictionError(f"{name}: {len(long_ids)} id(s) longer than "
-                              f"{limits.max_id_chars} characters; benchmark ids are short",
-                              long_ids)
+        raise PredictionError(
+            f"{name}: {len(long_ids)} id(s) longer than "
+            f"{limits.max_id_chars} characters; benchmark ids are short",
+            long_ids,
+        )
     seen: dict[str, int] = {}
     dups = []
     for i, item_id in enumerate(ids):
@@ -162,64 +208,99 @@ def read_predictions(data: bytes, file_name: str, benchmark: Benchmark,
         else:
             seen[item_id] = i
     if dups:
-        raise PredictionError(f"{name}: {len(dups)} duplicate id(s); each item may be answered "
-                              "once", dups)
-    too_long = [f"row {i + 1} (id {short(item_id)}): {len(t)} characters"
-                for i, (item_id, t) in enumerate(zip(ids, texts))
-                if t is not None and len(t) > limits.max_answer_chars]
+        raise PredictionError(
+            f"{name}: {len(dups)} duplicate id(s); each item may be answered once", dups
+        )
+    too_long = [
+        f"row {i + 1} (id {short(item_id)}): {len(t)} characters"
+        for i, (item_id, t) in enumerate(zip(ids, texts, strict=False))
+        if t is not None and len(t) > limits.max_answer_chars
+    ]
     if too_long:
-        raise PredictionError(f"{name}: {len(too_long)} answer(s) longer than the "
-                              f"{limits.max_answer_chars}-character limit", too_long)
+        raise PredictionError(
+            f"{name}: {len(too_long)} answer(s) longer than the "
+            f"{limits.max_answer_chars}-character limit",
+            too_long,
+        )
     predictions: dict[str, str | None] = {}
     unknown = []
-    for item_id, text in zip(ids, texts):
+    for item_id, text in zip(ids, texts, strict=False):
         if item_id in index:
             predictions[item_id] = text
         else:
             unknown.append(item_id)
     positions = integrity.position_like(ids)
     if not predictions:
-        hint = (f"; its ids in column {short(id_col)} run {positions} like row numbers, but "
-                "the file must carry the benchmark's own ids") if positions else ""
-        raise PredictionError(f"{name}: none of its {len(ids)} ids is in the benchmark "
-                              f"(e.g. {', '.join(map(short, ids[:3]))}; benchmark ids look like "
-                              f"{', '.join(map(short, list(index)[:3]))}){hint}")
+        hint = (
+            (
+                f"; its ids in column {short(id_col)} run {positions} like row numbers, but "
+                "the file must carry the benchmark's own ids"
+            )
+            if positions
+            else ""
+        )
+        raise PredictionError(
+            f"{name}: none of its {len(ids)} ids is in the benchmark "
+            f"(e.g. {', '.join(map(short, ids[:3]))}; benchmark ids look like "
+            f"{', '.join(map(short, list(index)[:3]))}){hint}"
+        )
     if not isinstance(parsed, dict):
-        integrity.refuse_gold_column(predictions, benchmark, pred_col, name,
-                                     cols.other_gold_looking(parsed.rows, pred_col))
+        integrity.refuse_gold_column(
+            predictions, benchmark, pred_col, name, cols.other_gold_looking(parsed.rows, pred_col)
+        )
     checked = agreeing = 0
     if questions:
-        checked, agreeing, found = integrity.check_questions(questions, benchmark, name,
-                                                             question_col or "")
+        checked, agreeing, found = integrity.check_questions(
+            questions, benchmark, name, question_col or ""
+        )
         warnings += found
     if positions and not checked:
-        warnings.append(f"the ids in column {short(id_col)} run {positions}, like row numbers, "
-                        "and the file carries no question text to check them against: if they "
-                        "are positions rather than the benchmark's ids, every score is wrong")
+        warnings.append(
+            f"the ids in column {short(id_col)} run {positions}, like row numbers, "
+            "and the file carries no question text to check them against: if they "
+            "are positions rather than the benchmark's ids, every score is wrong"
+        )
     if option_columns:
         changed = integrity.tf_through_options(predictions, records, benchmark)
         if changed:
-            notes.append(f"{len(changed)} TF answer(s) given as option letters were read "
-                         f"through the row's option columns (e.g. {changed[0]})")
+            notes.append(
+                f"{len(changed)} TF answer(s) given as option letters were read "
+                f"through the row's option columns (e.g. {changed[0]})"
+            )
     missing = [i for i in benchmark.items["id"] if i not in predictions]
     report = ParseReport(
-        file_name=name, format=fmt, rows=rows, id_column=id_col, prediction_column=pred_col,
-        matched=len(predictions), missing=len(missing), unknown=len(unknown),
+        file_name=name,
+        format=fmt,
+        rows=rows,
+        id_column=id_col,
+        prediction_column=pred_col,
+        matched=len(predictions),
+        missing=len(missing),
+        unknown=len(unknown),
         empty=sum(1 for t in predictions.values() if not (t or "").strip()),
-        missing_ids=missing[:MAX_LISTED], unknown_ids=unknown[:MAX_LISTED],
-        harness=harness_name, question_column=question_col, questions_checked=checked,
-        questions_agreeing=agreeing, warnings=warnings[:MAX_WARNINGS], notes=notes)
+        missing_ids=missing[:MAX_LISTED],
+        unknown_ids=unknown[:MAX_LISTED],
+        harness=harness_name,
+        question_column=question_col,
+        questions_checked=checked,
+        questions_agreeing=agreeing,
+        warnings=warnings[:MAX_WARNINGS],
+        notes=notes,
+    )
     return PredictionFile(predictions=predictions, report=report)
 
 
-def read_prediction_path(path: str | Path, benchmark: Benchmark,
-                         limits: Limits | None = None) -> PredictionFile:
+def read_prediction_path(
+    path: str | Path, benchmark: Benchmark, limits: Limits | None = None
+) -> PredictionFile:
     """read_predictions for a file on disk (the CLI); size is checked before reading."""
     path = Path(path)
     limits = limits or Limits()
     if not path.is_file():
         raise PredictionError(f"prediction file not found: {path}")
     if path.stat().st_size > limits.max_file_bytes:
-        raise PredictionError(f"{path.name}: {mb(path.stat().st_size)} MB, over the "
-                              f"{mb(limits.max_file_bytes)} MB upload limit")
+        raise PredictionError(
+            f"{path.name}: {mb(path.stat().st_size)} MB, over the "
+            f"{mb(limits.max_file_bytes)} MB upload limit"
+        )
     return read_predictions(path.read_bytes(), path.name, benchmark, limits)

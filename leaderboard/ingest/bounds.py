@@ -3,10 +3,11 @@ directory, a header line, a count of JSON values) before the expensive parse sta
 
 The caps live in `Limits`; this module owns the checks and their messages.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..errors import PredictionError
 from ..settings import Limits, mb
@@ -19,20 +20,24 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def check_columns(n_columns: int, name: str, limits: Limits, what: str = "columns") -> None:
     if n_columns > limits.max_columns:
-        raise PredictionError(f"{name}: {n_columns} {what}, more than the {limits.max_columns} a "
-                              "prediction file may have (it needs an id and a prediction)")
+        raise PredictionError(
+            f"{name}: {n_columns} {what}, more than the {limits.max_columns} a "
+            "prediction file may have (it needs an id and a prediction)"
+        )
 
 
 def check_cells(n_cells: int, name: str, limits: Limits, what: str = "cells") -> None:
     if n_cells > limits.max_cells:
-        raise PredictionError(f"{name}: {n_cells} {what}, more than the {limits.max_cells} one "
-                              "upload may hold")
+        raise PredictionError(
+            f"{name}: {n_cells} {what}, more than the {limits.max_cells} one upload may hold"
+        )
 
 
 def check_decoded(n_bytes: int, name: str, limits: Limits, what: str) -> None:
     if n_bytes > limits.max_expanded_bytes:
-        raise PredictionError(f"{name}: {what} {mb(n_bytes)} MB, over the "
-                              f"{mb(limits.max_expanded_bytes)} MB limit")
+        raise PredictionError(
+            f"{name}: {what} {mb(n_bytes)} MB, over the {mb(limits.max_expanded_bytes)} MB limit"
+        )
 
 
 def check_lines(text: str, name: str, limits: Limits) -> None:
@@ -44,8 +49,10 @@ def check_lines(text: str, name: str, limits: Limits) -> None:
         if len(line) > longest:
             longest, at = len(line), lineno
     if longest > limits.max_line_chars:
-        raise PredictionError(f"{name} line {at}: {longest} characters, more than the "
-                              f"{limits.max_line_chars}-character line limit")
+        raise PredictionError(
+            f"{name} line {at}: {longest} characters, more than the "
+            f"{limits.max_line_chars}-character line limit"
+        )
 
 
 def json_value_count(text: str) -> int:
@@ -77,14 +84,15 @@ def refuse_surrogates(values: Iterable[tuple[str, str | None]], name: str, what:
         pos = surrogate_at(text)
         if pos is not None:
             code = f"\\u{ord(text[pos]):04x}"
-            raise PredictionError(f"{name} {where}: the {what} contains a lone surrogate "
-                                  f"({code} at character {pos + 1}), which is not text; "
-                                  "write the file with valid Unicode (UTF-8)")
+            raise PredictionError(
+                f"{name} {where}: the {what} contains a lone surrogate "
+                f"({code} at character {pos + 1}), which is not text; "
+                "write the file with valid Unicode (UTF-8)"
+            )
 
 
 def column_names_text(columns: list[str], name: str) -> None:
-    refuse_surrogates(((f"column {i + 1}", c) for i, c in enumerate(columns)), name,
-                      "column name")
+    refuse_surrogates(((f"column {i + 1}", c) for i, c in enumerate(columns)), name, "column name")
 
 
 def quoted(columns: list[str], limit: int = 20) -> str:

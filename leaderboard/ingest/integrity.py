@@ -1,5 +1,6 @@
 """Integrity guards: a file is never scored from the gold answers, and ids that do not line up
 with the benchmark's questions are never matched silently."""
+
 from __future__ import annotations
 
 import re
@@ -31,13 +32,13 @@ def same_as_gold(text: str | None, gold: str, qtype: str) -> bool:
     if not text or len(text) > 40:
         return False
     if qtype == "TF":
-        return unicodedata.normalize("NFKC", text).strip().rstrip(".").casefold() \
-            == gold.casefold()
+        return unicodedata.normalize("NFKC", text).strip().rstrip(".").casefold() == gold.casefold()
     return _letters(text) == "".join(sorted(gold))
 
 
-def refuse_gold_column(texts: dict[str, str | None], bench: Benchmark, column: str,
-                       name: str, others: list[str]) -> None:
+def refuse_gold_column(
+    texts: dict[str, str | None], bench: Benchmark, column: str, name: str, others: list[str]
+) -> None:
     items = bench.items
     qtypes, golds, index = items["qtype"].tolist(), items["answer"].tolist(), bench.index_of
     closed = equal = 0
@@ -47,13 +48,17 @@ def refuse_gold_column(texts: dict[str, str | None], bench: Benchmark, column: s
             closed += 1
             equal += same_as_gold(text, str(golds[i]), qtypes[i])
     if closed >= MIN_GOLD_ITEMS and equal >= GOLD_SHARE * closed:
-        also = f" (gold-looking columns also present: {', '.join(map(short, others))})" \
-            if others else ""
+        also = (
+            f" (gold-looking columns also present: {', '.join(map(short, others))})"
+            if others
+            else ""
+        )
         raise PredictionError(
             f"{name}: column {short(column)} holds the gold answers, not a model's replies: it "
             f"equals the benchmark's answer on {equal} of {closed} closed-ended items{also}. "
             "Put the model's raw output in a column named prediction, response, output, "
-            "generated_text, model_prediction, output_text or raw_output")
+            "generated_text, model_prediction, output_text or raw_output"
+        )
 
 
 # ------------------------------------------------------------------ question text
@@ -65,8 +70,11 @@ def _norm(text: Any) -> str:
 def _agrees(file_q: str, bench_q: str) -> bool:
     if not file_q or not bench_q:
         return False
-    return file_q == bench_q or (len(bench_q) >= 12 and bench_q in file_q) or (
-        len(file_q) >= 12 and file_q in bench_q)
+    return (
+        file_q == bench_q
+        or (len(bench_q) >= 12 and bench_q in file_q)
+        or (len(file_q) >= 12 and file_q in bench_q)
+    )
 
 
 _QUESTIONS: dict[str, list[str]] = {}
@@ -82,8 +90,9 @@ def _bench_questions(bench: Benchmark) -> list[str]:
     return _QUESTIONS[key]
 
 
-def check_questions(pairs: list[tuple[str, Any]], bench: Benchmark, name: str,
-                    column: str) -> tuple[int, int, list[str]]:
+def check_questions(
+    pairs: list[tuple[str, Any]], bench: Benchmark, name: str, column: str
+) -> tuple[int, int, list[str]]:
     """pairs: (matched id, the file's question text). Refuses a systematic mismatch, naming
     the offset when the ids are shifted; returns (checked, agreeing, warnings)."""
     ids = bench.items["id"].tolist()
@@ -98,26 +107,37 @@ def check_questions(pairs: list[tuple[str, Any]], bench: Benchmark, name: str,
         shifts = []
         for k in range(-MAX_OFFSET, MAX_OFFSET + 1):
             if k:
-                shifts.append((sum(0 <= p + k < len(ids) and _agrees(q, bench_q[p + k])
-                                   for p, q, _ in rows), k))
+                shifts.append(
+                    (
+                        sum(
+                            0 <= p + k < len(ids) and _agrees(q, bench_q[p + k]) for p, q, _ in rows
+                        ),
+                        k,
+                    )
+                )
         best, k = max(shifts)
         if best >= 0.8 * checked:
-            p, _, first = next(r for r in rows if 0 <= r[0] + k < len(ids)
-                               and _agrees(r[1], bench_q[r[0] + k]))
+            p, _, first = next(
+                r for r in rows if 0 <= r[0] + k < len(ids) and _agrees(r[1], bench_q[r[0] + k])
+            )
             raise PredictionError(
                 f"{name}: its ids are shifted by {k:+d} against the benchmark: the row with "
                 f"id {short(first)} carries the question of item {short(ids[p + k])}, and so "
                 f"for {best} of {checked} rows with question text (column {short(column)}). "
                 "The ids are probably row numbers counted from a different start (1-based "
-                "vs 0-based); write the benchmark's own ids. Nothing was scored")
+                "vs 0-based); write the benchmark's own ids. Nothing was scored"
+            )
         p, q, first = next(r for r in rows if not _agrees(r[1], bench_q[r[0]]))
         raise PredictionError(
             f"{name}: the question text of {checked - agreeing} of {checked} rows differs from "
             f"the benchmark's question for the same id (e.g. id {short(first)}: file "
             f"{short(q)}, benchmark {short(bench_q[p])}); the file belongs to another "
-            "benchmark or its ids are not this benchmark's. Nothing was scored")
-    warning = (f"the question text of {checked - agreeing} of {checked} rows (column "
-               f"{short(column)}) differs from the benchmark's question for the same id")
+            "benchmark or its ids are not this benchmark's. Nothing was scored"
+        )
+    warning = (
+        f"the question text of {checked - agreeing} of {checked} rows (column "
+        f"{short(column)}) differs from the benchmark's question for the same id"
+    )
     return checked, agreeing, [warning]
 
 
@@ -147,12 +167,14 @@ def _row_options(rec: dict[str, Any]) -> list[str]:
     return options
 
 
-def tf_through_options(texts: dict[str, str | None], records: dict[str, dict[str, Any]],
-                       bench: Benchmark) -> list[str]:
+def tf_through_options(
+    texts: dict[str, str | None], records: dict[str, dict[str, Any]], bench: Benchmark
+) -> list[str]:
     """TF items asked as lettered options (VLMEvalKit: A = True, B = False in the row's
     option columns; LLaVA-style `candidates`): a reply that reads as one of the letters is
     read through the row's options (the letter wins over verdict words: "The correct option
-    is (B)" with B = False is False). The text scored becomes e.g. "B. False"; returns an example per change."""
+    is (B)" with B = False is False). The text scored becomes e.g. "B. False"; returns an
+    example per change."""
     items = bench.items
     qtypes, index = items["qtype"].tolist(), bench.index_of
     changed = []

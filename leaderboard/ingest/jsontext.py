@@ -1,6 +1,7 @@
 """JSON, JSONL and concatenated JSON (objects written back to back with no newline, as the
 LLaVA and Q-Instruct Q-Bench scripts append them), read with the standard library: exact
 types, ids never coerced to numbers, a key given twice refused, every failure placed."""
+
 from __future__ import annotations
 
 import json
@@ -58,11 +59,13 @@ def _decode(text: str, where: str, start: int = 0) -> tuple[Any, int]:
     try:
         return _DECODER.raw_decode(text, start)
     except json.JSONDecodeError as exc:
-        raise PredictionError(f"{where}: not valid JSON at {_place(text, exc.pos)} "
-                              f"({exc.msg.lower()})") from exc
+        raise PredictionError(
+            f"{where}: not valid JSON at {_place(text, exc.pos)} ({exc.msg.lower()})"
+        ) from exc
     except _DuplicateKey as exc:
-        raise PredictionError(f"{where}: key {short(exc.key)} appears twice in one object "
-                              "(duplicate id or field)") from None
+        raise PredictionError(
+            f"{where}: key {short(exc.key)} appears twice in one object (duplicate id or field)"
+        ) from None
     except RecursionError:
         raise PredictionError(f"{where}: JSON nested too deeply") from None
     except ValueError as exc:  # e.g. an integer with more than 4300 digits
@@ -90,14 +93,15 @@ def _concatenated(text: str, name: str, limit_rows: int, limits: Limits) -> Json
     while pos < len(text):
         value, end = _decode(text, f"{name} object {len(doc.values) + 1}", pos)
         if end - pos > limits.max_line_chars:
-            raise PredictionError(f"{name} object {len(doc.values) + 1}: {end - pos} "
-                                  f"characters, more than the {limits.max_line_chars}-character "
-                                  "row limit")
+            raise PredictionError(
+                f"{name} object {len(doc.values) + 1}: {end - pos} "
+                f"characters, more than the {limits.max_line_chars}-character "
+                "row limit"
+            )
         doc.values.append(value)
         doc.labels.append(f"object {len(doc.values)}")
         if len(doc.values) > limit_rows:
-            raise PredictionError(f"{name}: more than the benchmark's {limit_rows} items "
-                                  "(objects)")
+            raise PredictionError(f"{name}: more than the benchmark's {limit_rows} items (objects)")
         pos = _skip_ws(text, end)
     return doc
 
@@ -106,15 +110,17 @@ def _is_extra_data(exc: PredictionError) -> bool:
     return "(extra data)" in str(exc)
 
 
-def read_json_text(data: bytes, text: str, name: str, fmt: str, limit_rows: int,
-                   limits: Limits) -> JsonDoc:
+def read_json_text(
+    data: bytes, text: str, name: str, fmt: str, limit_rows: int, limits: Limits
+) -> JsonDoc:
     """Parse a JSON-family text, bounded: rows are counted before anything is parsed and the
     number of values is capped (a 20 MB `[{},{},...]` would otherwise be 7 million dicts)."""
     if fmt == "jsonl" and text.count("\n") >= limit_rows:  # cheap count before parsing
         lines = sum(1 for line in text.splitlines() if line.strip())
         if lines > limit_rows:
-            raise PredictionError(f"{name}: {lines} rows, more than the benchmark's "
-                                  f"{limit_rows} items")
+            raise PredictionError(
+                f"{name}: {lines} rows, more than the benchmark's {limit_rows} items"
+            )
     check_json_values(data, text, name, limits)
     if fmt != "jsonl":
         try:
@@ -130,8 +136,10 @@ def read_json_text(data: bytes, text: str, name: str, fmt: str, limit_rows: int,
         if len(line) > limits.max_line_chars:
             if line.lstrip().startswith("{") and ("}{" in line or "} {" in line):
                 return _concatenated(text, name, limit_rows, limits)  # capped per object
-            raise PredictionError(f"{name} line {lineno}: {len(line)} characters, more than "
-                                  f"the {limits.max_line_chars}-character line limit")
+            raise PredictionError(
+                f"{name} line {lineno}: {len(line)} characters, more than "
+                f"the {limits.max_line_chars}-character line limit"
+            )
         try:
             obj = loads(line, f"{name} line {lineno}")
         except PredictionError as exc:
@@ -139,8 +147,10 @@ def read_json_text(data: bytes, text: str, name: str, fmt: str, limit_rows: int,
                 return _concatenated(text, name, limit_rows, limits)
             raise
         if not isinstance(obj, dict):
-            raise PredictionError(f"{name} line {lineno}: expected a JSON object with an "
-                                  f"id and a prediction, got {type(obj).__name__}")
+            raise PredictionError(
+                f"{name} line {lineno}: expected a JSON object with an "
+                f"id and a prediction, got {type(obj).__name__}"
+            )
         doc.values.append(obj)
         doc.labels.append(f"line {lineno}")
     return doc

@@ -1,4 +1,5 @@
 """What the parser saw and used (the parse report), and the parsed file itself."""
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,7 @@ MAX_WARNINGS = 20
 def short(value: Any, limit: int = MAX_SHOWN) -> str:
     """repr() of user text for a message, cut so a hostile value cannot flood the page."""
     text = repr(value)
-    return text if len(text) <= limit else text[:limit - 5] + "...'"
+    return text if len(text) <= limit else text[: limit - 5] + "...'"
 
 
 def display_name(file_name: str) -> str:

@@ -8,6 +8,7 @@
 - XLSX: the ZIP directory (member count, unpacked size, encryption) before openpyxl opens it;
   the first sheet is streamed row by row (read-only), each row's width capped.
 """
+
 from __future__ import annotations
 
 import csv
@@ -39,21 +40,34 @@ def read_delimited(text: str, name: str, fmt: str, limit_rows: int, limits: Limi
     try:  # the header alone: a 100,000-column line is refused before pandas sees it
         header = next(csv.reader(io.StringIO(text), delimiter=sep), [])
     except csv.Error as exc:
-        raise PredictionError(f"{name}: not a readable {fmt.upper()} header line "
-                              f"({str(exc)[:120]})") from exc
+        raise PredictionError(
+            f"{name}: not a readable {fmt.upper()} header line ({str(exc)[:120]})"
+        ) from exc
     check_columns(len(header), name, limits)
     try:  # one row past the cap is enough to refuse, without parsing a million
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                            na_filter=False, engine="c", nrows=limit_rows + 1)
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            engine="c",
+            nrows=limit_rows + 1,
+        )
     except (pd.errors.ParserError, ValueError) as exc:
-        raise PredictionError(f"{name}: not a readable {fmt.upper()} table "
-                              f"({str(exc).strip()[:200]})") from exc
+        raise PredictionError(
+            f"{name}: not a readable {fmt.upper()} table ({str(exc).strip()[:200]})"
+        ) from exc
     if len(frame) > limit_rows:
         raise PredictionError(f"{name}: more rows than the benchmark's {limit_rows} items")
     check_cells(len(frame) * len(frame.columns), name, limits)
     columns = [str(c) for c in frame.columns]
     values = [frame.iloc[:, j].tolist() for j in range(len(columns))]  # fast, unlike to_dict
-    records = [dict(zip(columns, row)) for row in zip(*values)] if columns else []
+    records = (
+        [dict(zip(columns, row, strict=False)) for row in zip(*values, strict=False)]
+        if columns
+        else []
+    )
     return Rows(records, columns, [f"row {i + 2}" for i in range(len(frame))], first_row=2)
 
 
@@ -69,8 +83,12 @@ def _decoded_bytes(array: Any) -> int:
     kind = array.type
     if pa.types.is_dictionary(kind):
         values = array.dictionary
-        if pa.types.is_string(values.type) or pa.types.is_binary(values.type) \
-                or pa.types.is_large_string(values.type) or pa.types.is_large_binary(values.type):
+        if (
+            pa.types.is_string(values.type)
+            or pa.types.is_binary(values.type)
+            or pa.types.is_large_string(values.type)
+            or pa.types.is_large_binary(values.type)
+        ):
             lengths = pc.binary_length(values)
             total = pc.sum(pc.take(lengths, array.indices)).as_py() or 0
             return int(total) + 4 * len(array)
@@ -84,8 +102,9 @@ def _decoded_bytes(array: Any) -> int:
     return int(array.nbytes)
 
 
-def read_parquet(data: bytes, name: str, limit_rows: int, limits: Limits,
-                 wanted: frozenset[str]) -> Rows:
+def read_parquet(
+    data: bytes, name: str, limit_rows: int, limits: Limits, wanted: frozenset[str]
+) -> Rows:
     """`wanted`: lower-cased top-level column names a reader can use; other columns are
     listed but never read."""
     import pyarrow.parquet as pq
@@ -94,23 +113,38 @@ def read_parquet(data: bytes, name: str, limit_rows: int, limits: Limits,
         pfile = pq.ParquetFile(io.BytesIO(data))  # reads the footer only
         meta = pfile.metadata
         if meta.num_rows > limit_rows:
-            raise PredictionError(f"{name}: {meta.num_rows} rows, more than the benchmark's "
-                                  f"{limit_rows} items")
+            raise PredictionError(
+                f"{name}: {meta.num_rows} rows, more than the benchmark's {limit_rows} items"
+            )
         check_columns(meta.num_columns, name, limits)
         groups = [meta.row_group(i) for i in range(meta.num_row_groups)]
         expanded = sum(g.total_byte_size for g in groups)
         if expanded > limits.max_expanded_bytes:
-            raise PredictionError(f"{name}: Parquet data expands to {mb(expanded)} MB, "
-                                  f"over the {mb(limits.max_expanded_bytes)} MB limit")
-        check_cells(sum(g.column(j).num_values for g in groups for j in range(g.num_columns)),
-                    name, limits, "Parquet values")
+            raise PredictionError(
+                f"{name}: Parquet data expands to {mb(expanded)} MB, "
+                f"over the {mb(limits.max_expanded_bytes)} MB limit"
+            )
+        check_cells(
+            sum(g.column(j).num_values for g in groups for j in range(g.num_columns)),
+            name,
+            limits,
+            "Parquet values",
+        )
         columns = [str(f.name) for f in pfile.schema_arrow]
         read = [c for c in columns if c.lower().strip() in wanted]
         leaves = [meta.schema.column(j) for j in range(meta.num_columns)]
-        keep = [leaf.path for leaf in leaves if leaf.physical_type == "BYTE_ARRAY"
-                and leaf.path.split(".")[0] in read]
-        table = pq.ParquetFile(io.BytesIO(data), read_dictionary=keep).read(
-            columns=read, use_pandas_metadata=False) if read else None
+        keep = [
+            leaf.path
+            for leaf in leaves
+            if leaf.physical_type == "BYTE_ARRAY" and leaf.path.split(".")[0] in read
+        ]
+        table = (
+            pq.ParquetFile(io.BytesIO(data), read_dictionary=keep).read(
+                columns=read, use_pandas_metadata=False
+            )
+            if read
+            else None
+        )
     except PredictionError:
         raise
     except Exception as exc:  # noqa: BLE001 - any pyarrow failure is a corrupt file
@@ -118,8 +152,9 @@ def read_parquet(data: bytes, name: str, limit_rows: int, limits: Limits,
     if table is None:
         return Rows([{} for _ in range(meta.num_rows)], columns)
     decoded = sum(_decoded_bytes(table.column(i)) for i in range(table.num_columns))
-    check_decoded(decoded, name, limits, "Parquet data decodes (dictionary-encoded values "
-                  "expanded) to")
+    check_decoded(
+        decoded, name, limits, "Parquet data decodes (dictionary-encoded values expanded) to"
+    )
     records = table.to_pylist()
     return Rows(records, columns, [f"row {i + 1}" for i in range(len(records))])
 
@@ -132,18 +167,24 @@ def _check_zip(data: bytes, name: str, limits: Limits) -> None:
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise PredictionError(f"{name}: not a readable XLSX file ({str(exc)[:120]})") from exc
     if len(infos) > limits.max_archive_members:
-        raise PredictionError(f"{name}: its ZIP container has {len(infos)} members, more than "
-                              f"the {limits.max_archive_members} an Excel workbook needs")
+        raise PredictionError(
+            f"{name}: its ZIP container has {len(infos)} members, more than "
+            f"the {limits.max_archive_members} an Excel workbook needs"
+        )
     unpacked = sum(i.file_size for i in infos)
     if unpacked > limits.max_xlsx_bytes:
-        raise PredictionError(f"{name}: the workbook unpacks to {mb(unpacked)} MB, over the "
-                              f"{mb(limits.max_xlsx_bytes)} MB limit")
+        raise PredictionError(
+            f"{name}: the workbook unpacks to {mb(unpacked)} MB, over the "
+            f"{mb(limits.max_xlsx_bytes)} MB limit"
+        )
     if any(i.flag_bits & 0x1 for i in infos):
         raise PredictionError(f"{name}: the workbook is encrypted; save it without a password")
     if "xl/workbook.xml" not in {i.filename for i in infos}:
-        raise PredictionError(f"{name}: a ZIP archive, not an Excel workbook (no "
-                              "xl/workbook.xml); upload the XLSX file VLMEvalKit wrote, or "
-                              "export the sheet as CSV")
+        raise PredictionError(
+            f"{name}: a ZIP archive, not an Excel workbook (no "
+            "xl/workbook.xml); upload the XLSX file VLMEvalKit wrote, or "
+            "export the sheet as CSV"
+        )
 
 
 def _cell_text(value: Any) -> Any:
@@ -177,8 +218,9 @@ def read_xlsx(data: bytes, name: str, limit_rows: int, limits: Limits) -> Rows:
 
     width = limits.max_columns
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True,
-                                      keep_links=False)
+        book = openpyxl.load_workbook(
+            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+        )
     except Exception as exc:  # noqa: BLE001 - any openpyxl failure is an unreadable workbook
         raise PredictionError(f"{name}: not a readable XLSX file ({str(exc)[:200]})") from exc
     try:
@@ -193,30 +235,35 @@ def read_xlsx(data: bytes, name: str, limit_rows: int, limits: Limits) -> Rows:
         cells = 0
         for rowno, row in enumerate(rows, start=1):
             if rowno > scanned_cap:
-                raise PredictionError(f"{name}: more rows than the benchmark's {limit_rows} "
-                                      "items")
+                raise PredictionError(f"{name}: more rows than the benchmark's {limit_rows} items")
             values = list(row)
             while values and values[-1] is None:
                 values.pop()
             if len(values) > width:
-                raise PredictionError(f"{name} sheet row {rowno}: more than "
-                                      f"{width} columns, the most a prediction file may have")
+                raise PredictionError(
+                    f"{name} sheet row {rowno}: more than "
+                    f"{width} columns, the most a prediction file may have"
+                )
             if header is None:
                 if not values:
                     continue
-                header = _unique([str(v) if v is not None else f"Unnamed: {i}"
-                                  for i, v in enumerate(values)])
+                header = _unique(
+                    [str(v) if v is not None else f"Unnamed: {i}" for i, v in enumerate(values)]
+                )
                 continue
             if not values:
                 continue
             cells += len(header)
             check_cells(cells, name, limits)
-            records.append({h: _cell_text(values[i]) if i < len(values) else None
-                            for i, h in enumerate(header)})
+            records.append(
+                {
+                    h: _cell_text(values[i]) if i < len(values) else None
+                    for i, h in enumerate(header)
+                }
+            )
             labels.append(f"sheet row {rowno}")
             if len(records) > limit_rows:
-                raise PredictionError(f"{name}: more rows than the benchmark's {limit_rows} "
-                                      "items")
+                raise PredictionError(f"{name}: more rows than the benchmark's {limit_rows} items")
     except PredictionError:
         raise
     except Exception as exc:  # noqa: BLE001 - malformed sheet XML and the like

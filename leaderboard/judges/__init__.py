@@ -8,6 +8,7 @@
 - `cache`: the on-disk SQLite cache of judgements.
 - `budget`: what judging one submission may cost (calls, characters, wall time).
 """
+
 from __future__ import annotations
 
 from .approx import APPROX_MODEL, ApproxJudge, approx_score
@@ -18,9 +19,26 @@ from .protocol import Judge, JudgeInfo, Judgement, JudgeRequest, Progress
 from .reference import PROMPT_TEMPLATE, PROMPT_VERSION, OpenAIJudge, parse_score
 
 __all__ = [
-    "APPROX_MODEL", "CACHE_ENV", "JUDGE_BACKENDS", "PROMPT_TEMPLATE", "PROMPT_VERSION",
-    "ApproxJudge", "BudgetMeter", "Judge", "JudgeBudget", "JudgeCache", "JudgeInfo",
-    "JudgeRequest", "Judgement", "OpenAIJudge",
-    "Progress", "add_judge_arguments", "approx_score", "cache_key", "default_cache_path",
-    "judge_from_args", "make_judge", "parse_score",
+    "APPROX_MODEL",
+    "CACHE_ENV",
+    "JUDGE_BACKENDS",
+    "PROMPT_TEMPLATE",
+    "PROMPT_VERSION",
+    "ApproxJudge",
+    "BudgetMeter",
+    "Judge",
+    "JudgeBudget",
+    "JudgeCache",
+    "JudgeInfo",
+    "JudgeRequest",
+    "Judgement",
+    "OpenAIJudge",
+    "Progress",
+    "add_judge_arguments",
+    "approx_score",
+    "cache_key",
+    "default_cache_path",
+    "judge_from_args",
+    "make_judge",
+    "parse_score",
 ]

@@ -34,13 +34,14 @@ The thresholds were set on hand-written portrait-quality examples
 issue with missing or wrong detail 1, a different issue, the opposite polarity, a refusal or
 generic praise 0.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from .budget import BudgetMeter
 from .protocol import JudgeInfo, Judgement, JudgeRequest, Progress
@@ -55,7 +56,8 @@ MODIFIER_WEIGHT = 0.5  # weight of a modifier group in key recall (a main fact w
 GIVEN_WEIGHT = 0.5  # weight of a fact the question already states ("how does the blur...")
 MIN_F1_FOR_2 = 0.30  # a 2 also needs this much content overlap: key terms alone are partial
 
-_STOPWORDS = frozenset("""
+_STOPWORDS = frozenset(
+    """
 a an the and or but nor of to in on at by for with from as into onto about than then so such
 is are was were be been being am it its it's this that these those there here their they them
 he she his her him hers i you we our your my me us one ones both each either which who whom
@@ -67,128 +69,483 @@ quality visible visibly noticeable noticeably clearly clear show shows showing s
 give gives giving make makes making made cause causes causing caused result results
 resulting due because while whereas although though however yet whole entire entirely
 just only even still well like
-""".split())
-_NEGATION_CUES = frozenset({"not", "no", "without", "never", "lack", "lacks", "lacking",
-                            "lacked", "hardly", "barely", "none", "nor", "neither", "cannot"})
-_SCOPE_BREAKERS = frozenset({"but", "however", "although", "though", "while", "whereas",
-                             "yet", "except", "and"})
-_SPELLING = {"colour": "color", "colours": "colors", "coloured": "colored",
-             "centre": "center", "centred": "centered", "artefact": "artifact",
-             "artefacts": "artifacts", "grey": "gray", "greyish": "grayish",
-             "saturisation": "saturation", "sombre": "somber", "favour": "favor"}
-_SUFFIXES = ("iness", "ness", "ingly", "edly", "ings", "ing", "ied", "ies", "ion", "ions",
-             "ed", "es", "ly", "s", "y", "e")
+""".split()
+)
+_NEGATION_CUES = frozenset(
+    {
+        "not",
+        "no",
+        "without",
+        "never",
+        "lack",
+        "lacks",
+        "lacking",
+        "lacked",
+        "hardly",
+        "barely",
+        "none",
+        "nor",
+        "neither",
+        "cannot",
+    }
+)
+_SCOPE_BREAKERS = frozenset(
+    {"but", "however", "although", "though", "while", "whereas", "yet", "except", "and"}
+)
+_SPELLING = {
+    "colour": "color",
+    "colours": "colors",
+    "coloured": "colored",
+    "centre": "center",
+    "centred": "centered",
+    "artefact": "artifact",
+    "artefacts": "artifacts",
+    "grey": "gray",
+    "greyish": "grayish",
+    "saturisation": "saturation",
+    "sombre": "somber",
+    "favour": "favor",
+}
+_SUFFIXES = (
+    "iness",
+    "ness",
+    "ingly",
+    "edly",
+    "ings",
+    "ing",
+    "ied",
+    "ies",
+    "ion",
+    "ions",
+    "ed",
+    "es",
+    "ly",
+    "s",
+    "y",
+    "e",
+)
 
 #: group -> value -> phrases. Bipolar groups use "+" / "-" (negation flips them); other groups
 #: are categories (negation drops the mention). A phrase may appear in several groups.
 _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
     "blur": {
-        "+": ("blur", "blurry", "blurred", "blurriness", "out of focus", "unfocused",
-              "fuzzy", "defocus", "defocused", "motion blur", "smeared",
-              "smudged", "soft focus", "lack of sharpness", "lacks sharpness", "hazy"),
-        "-": ("sharp", "sharpness", "crisp", "crisply", "in focus", "well focused",
-              "tack sharp", "razor sharp", "well defined", "clearly defined"),
+        "+": (
+            "blur",
+            "blurry",
+            "blurred",
+            "blurriness",
+            "out of focus",
+            "unfocused",
+            "fuzzy",
+            "defocus",
+            "defocused",
+            "motion blur",
+            "smeared",
+            "smudged",
+            "soft focus",
+            "lack of sharpness",
+            "lacks sharpness",
+            "hazy",
+        ),
+        "-": (
+            "sharp",
+            "sharpness",
+            "crisp",
+            "crisply",
+            "in focus",
+            "well focused",
+            "tack sharp",
+            "razor sharp",
+            "well defined",
+            "clearly defined",
+        ),
     },
-    "noise": {"+": ("noise", "noisy", "grain", "grainy", "graininess", "speckle", "speckles",
-                    "speckled", "sensor noise", "film grain")},
-    "compression": {"+": ("compression", "compressed", "jpeg", "blocky", "blocking",
-                          "block artifacts", "macroblocking", "pixelated", "pixelation",
-                          "pixelization", "banding", "ringing", "mosquito noise")},
-    "artifact": {"+": ("artifact", "artifacts", "glitch", "glitches", "aliasing", "jaggies",
-                       "halo", "halos", "haloing")},
+    "noise": {
+        "+": (
+            "noise",
+            "noisy",
+            "grain",
+            "grainy",
+            "graininess",
+            "speckle",
+            "speckles",
+            "speckled",
+            "sensor noise",
+            "film grain",
+        )
+    },
+    "compression": {
+        "+": (
+            "compression",
+            "compressed",
+            "jpeg",
+            "blocky",
+            "blocking",
+            "block artifacts",
+            "macroblocking",
+            "pixelated",
+            "pixelation",
+            "pixelization",
+            "banding",
+            "ringing",
+            "mosquito noise",
+        )
+    },
+    "artifact": {
+        "+": (
+            "artifact",
+            "artifacts",
+            "glitch",
+            "glitches",
+            "aliasing",
+            "jaggies",
+            "halo",
+            "halos",
+            "haloing",
+        )
+    },
     "detail": {
-        "+": ("detailed", "fine detail", "fine details", "rich detail", "rich details",
-              "intricate", "pores", "pore"),
-        "-": ("loss of detail", "lost detail", "lost details", "details are lost",
-              "detail loss", "blotchy", "muddy", "washed away"),
+        "+": (
+            "detailed",
+            "fine detail",
+            "fine details",
+            "rich detail",
+            "rich details",
+            "intricate",
+            "pores",
+            "pore",
+        ),
+        "-": (
+            "loss of detail",
+            "lost detail",
+            "lost details",
+            "details are lost",
+            "detail loss",
+            "blotchy",
+            "muddy",
+            "washed away",
+        ),
     },
     "exposure": {
-        "over": ("overexposed", "overexposure", "over exposed", "over exposure", "blown out",
-                 "blown highlights", "highlights are blown", "clipped highlights",
-                 "washed out", "too bright", "excessively bright", "overly bright"),
-        "under": ("underexposed", "underexposure", "under exposed", "under exposure",
-                  "too dark", "overly dark", "crushed shadows", "crushed blacks"),
-        "good": ("well exposed", "properly exposed", "correctly exposed", "balanced exposure",
-                 "good exposure"),
+        "over": (
+            "overexposed",
+            "overexposure",
+            "over exposed",
+            "over exposure",
+            "blown out",
+            "blown highlights",
+            "highlights are blown",
+            "clipped highlights",
+            "washed out",
+            "too bright",
+            "excessively bright",
+            "overly bright",
+        ),
+        "under": (
+            "underexposed",
+            "underexposure",
+            "under exposed",
+            "under exposure",
+            "too dark",
+            "overly dark",
+            "crushed shadows",
+            "crushed blacks",
+        ),
+        "good": (
+            "well exposed",
+            "properly exposed",
+            "correctly exposed",
+            "balanced exposure",
+            "good exposure",
+        ),
     },
     # Bare "bright"/"dark" are left out: "dark background", "bright smile" say nothing of
     # the exposure.
-    "brightness": {"+": ("brightly lit", "well lit", "luminous", "airy", "high key"),
-                   "-": ("dim", "dimly lit", "low light", "poorly lit", "gloomy", "murky",
-                         "low key")},
-    "contrast": {"+": ("high contrast", "strong contrast", "punchy"),
-                 "-": ("low contrast", "poor contrast", "flat contrast", "lacks contrast",
-                       "lack of contrast")},
+    "brightness": {
+        "+": ("brightly lit", "well lit", "luminous", "airy", "high key"),
+        "-": ("dim", "dimly lit", "low light", "poorly lit", "gloomy", "murky", "low key"),
+    },
+    "contrast": {
+        "+": ("high contrast", "strong contrast", "punchy"),
+        "-": (
+            "low contrast",
+            "poor contrast",
+            "flat contrast",
+            "lacks contrast",
+            "lack of contrast",
+        ),
+    },
     "saturation": {
-        "+": ("oversaturated", "over saturated", "saturated", "vivid", "vibrant",
-              "intense colors", "rich colors", "garish"),
-        "-": ("desaturated", "undersaturated", "muted", "dull", "faded", "pale", "subdued",
-              "washed out colors"),
+        "+": (
+            "oversaturated",
+            "over saturated",
+            "saturated",
+            "vivid",
+            "vibrant",
+            "intense colors",
+            "rich colors",
+            "garish",
+        ),
+        "-": (
+            "desaturated",
+            "undersaturated",
+            "muted",
+            "dull",
+            "faded",
+            "pale",
+            "subdued",
+            "washed out colors",
+        ),
     },
     "color_cast": {
-        "+": ("color cast", "tint", "tinted", "yellowish", "bluish", "greenish", "reddish",
-              "magenta", "red cast", "green cast", "blue cast", "yellow cast", "color shift",
-              "unnatural color", "unnatural colors", "inaccurate color", "inaccurate colors",
-              "unnaturally red", "unnaturally yellow"),
-        "-": ("natural color", "natural colors", "accurate color", "accurate colors",
-              "true to life colors", "natural skin tone", "natural skin tones"),
+        "+": (
+            "color cast",
+            "tint",
+            "tinted",
+            "yellowish",
+            "bluish",
+            "greenish",
+            "reddish",
+            "magenta",
+            "red cast",
+            "green cast",
+            "blue cast",
+            "yellow cast",
+            "color shift",
+            "unnatural color",
+            "unnatural colors",
+            "inaccurate color",
+            "inaccurate colors",
+            "unnaturally red",
+            "unnaturally yellow",
+        ),
+        "-": (
+            "natural color",
+            "natural colors",
+            "accurate color",
+            "accurate colors",
+            "true to life colors",
+            "natural skin tone",
+            "natural skin tones",
+        ),
     },
     "warmth": {"+": ("warm", "warm tones", "golden"), "-": ("cool tones", "cold tones", "cold")},
     "light_quality": {
-        "+": ("soft light", "soft lighting", "diffused", "diffuse", "even lighting",
-              "evenly lit", "evenly illuminated", "evenly illuminates", "gentle light",
-              "gentle lighting", "gentle shadows", "soft shadows", "lights the face evenly"),
-        "-": ("harsh", "harsh light", "harsh lighting", "hard light", "direct light",
-              "harsh shadows", "strong shadows", "deep shadows", "uneven lighting"),
+        "+": (
+            "soft light",
+            "soft lighting",
+            "diffused",
+            "diffuse",
+            "even lighting",
+            "evenly lit",
+            "evenly illuminated",
+            "evenly illuminates",
+            "gentle light",
+            "gentle lighting",
+            "gentle shadows",
+            "soft shadows",
+            "lights the face evenly",
+        ),
+        "-": (
+            "harsh",
+            "harsh light",
+            "harsh lighting",
+            "hard light",
+            "direct light",
+            "harsh shadows",
+            "strong shadows",
+            "deep shadows",
+            "uneven lighting",
+        ),
     },
-    "backlight": {"+": ("backlit", "backlight", "backlighting", "silhouette", "silhouetted",
-                        "rim light", "rim lighting")},
+    "backlight": {
+        "+": (
+            "backlit",
+            "backlight",
+            "backlighting",
+            "silhouette",
+            "silhouetted",
+            "rim light",
+            "rim lighting",
+        )
+    },
     "anatomy": {
-        "+": ("deformed", "malformed", "deformity", "mutated", "extra finger", "extra fingers",
-              "six fingers", "missing finger", "missing fingers", "fused", "merged",
-              "disproportionate", "distorted proportions", "anatomical error",
-              "anatomical errors", "extra limb", "extra limbs", "asymmetric eyes",
-              "misshapen", "twisted"),
-        "-": ("anatomy looks correct", "anatomically correct", "correct anatomy",
-              "natural proportions", "well proportioned", "hands are natural"),
+        "+": (
+            "deformed",
+            "malformed",
+            "deformity",
+            "mutated",
+            "extra finger",
+            "extra fingers",
+            "six fingers",
+            "missing finger",
+            "missing fingers",
+            "fused",
+            "merged",
+            "disproportionate",
+            "distorted proportions",
+            "anatomical error",
+            "anatomical errors",
+            "extra limb",
+            "extra limbs",
+            "asymmetric eyes",
+            "misshapen",
+            "twisted",
+        ),
+        "-": (
+            "anatomy looks correct",
+            "anatomically correct",
+            "correct anatomy",
+            "natural proportions",
+            "well proportioned",
+            "hands are natural",
+        ),
     },
     "texture_realism": {
-        "+": ("plastic", "waxy", "airbrushed", "overly smooth", "too smooth", "doll like",
-              "artificial", "unrealistic", "unnatural texture", "cgi like", "fake",
-              "over smoothed", "oversmoothed", "smoothed out"),
-        "-": ("realistic", "lifelike", "natural texture", "photorealistic", "true to life",
-              "natural skin texture"),
+        "+": (
+            "plastic",
+            "waxy",
+            "airbrushed",
+            "overly smooth",
+            "too smooth",
+            "doll like",
+            "artificial",
+            "unrealistic",
+            "unnatural texture",
+            "cgi like",
+            "fake",
+            "over smoothed",
+            "oversmoothed",
+            "smoothed out",
+        ),
+        "-": (
+            "realistic",
+            "lifelike",
+            "natural texture",
+            "photorealistic",
+            "true to life",
+            "natural skin texture",
+        ),
     },
     "placement": {
-        "center": ("centered", "centrally", "central", "in the center", "middle of the frame",
-                   "symmetrical", "symmetrically", "symmetry"),
-        "off_center": ("off center", "rule of thirds", "third of the frame", "offset",
-                       "asymmetrical composition"),
+        "center": (
+            "centered",
+            "centrally",
+            "central",
+            "in the center",
+            "middle of the frame",
+            "symmetrical",
+            "symmetrically",
+            "symmetry",
+        ),
+        "off_center": (
+            "off center",
+            "rule of thirds",
+            "third of the frame",
+            "offset",
+            "asymmetrical composition",
+        ),
     },
-    "framing": {"close": ("close up", "closeup", "tight framing", "tightly framed",
-                          "tightly cropped", "headshot"),
-                "wide": ("full body", "wide shot", "full length", "environmental portrait")},
+    "framing": {
+        "close": (
+            "close up",
+            "closeup",
+            "tight framing",
+            "tightly framed",
+            "tightly cropped",
+            "headshot",
+        ),
+        "wide": ("full body", "wide shot", "full length", "environmental portrait"),
+    },
     "space": {"+": ("negative space", "empty space", "breathing room")},
     "background": {
         "+": ("cluttered", "busy background", "distracting background", "distracting"),
-        "-": ("simple background", "clean background", "uncluttered", "plain background",
-              "minimalist", "minimal background"),
+        "-": (
+            "simple background",
+            "clean background",
+            "uncluttered",
+            "plain background",
+            "minimalist",
+            "minimal background",
+        ),
     },
-    "depth": {"+": ("shallow depth of field", "bokeh", "background blur", "blurred background",
-                    "background is blurred", "background is blurry", "blurry background")},
+    "depth": {
+        "+": (
+            "shallow depth of field",
+            "bokeh",
+            "background blur",
+            "blurred background",
+            "background is blurred",
+            "background is blurry",
+            "blurry background",
+        )
+    },
     "valence": {
-        "+": ("happy", "happily", "happiness", "joy", "joyful", "cheerful", "smiling", "smile",
-              "delighted", "playful", "uplifting", "excitement", "excited", "optimistic",
-              "positive mood"),
-        "-": ("sad", "sadness", "melancholy", "melancholic", "sorrow", "sorrowful", "somber",
-              "gloomy mood", "depressed", "lonely", "loneliness", "grief", "mournful",
-              "downcast", "negative mood"),
+        "+": (
+            "happy",
+            "happily",
+            "happiness",
+            "joy",
+            "joyful",
+            "cheerful",
+            "smiling",
+            "smile",
+            "delighted",
+            "playful",
+            "uplifting",
+            "excitement",
+            "excited",
+            "optimistic",
+            "positive mood",
+        ),
+        "-": (
+            "sad",
+            "sadness",
+            "melancholy",
+            "melancholic",
+            "sorrow",
+            "sorrowful",
+            "somber",
+            "gloomy mood",
+            "depressed",
+            "lonely",
+            "loneliness",
+            "grief",
+            "mournful",
+            "downcast",
+            "negative mood",
+        ),
     },
     "arousal": {
-        "-": ("calm", "calmness", "serene", "serenity", "peaceful", "tranquil", "relaxed",
-              "quiet", "contemplative", "gentle mood"),
-        "+": ("tense", "tension", "anxious", "anxiety", "fear", "fearful", "scary", "ominous",
-              "angry", "anger", "dramatic", "energetic", "excitement", "excited", "intense"),
+        "-": (
+            "calm",
+            "calmness",
+            "serene",
+            "serenity",
+            "peaceful",
+            "tranquil",
+            "relaxed",
+            "quiet",
+            "contemplative",
+            "gentle mood",
+        ),
+        "+": (
+            "tense",
+            "tension",
+            "anxious",
+            "anxiety",
+            "fear",
+            "fearful",
+            "scary",
+            "ominous",
+            "angry",
+            "anger",
+            "dramatic",
+            "energetic",
+            "excitement",
+            "excited",
+            "intense",
+        ),
     },
     "style": {
         "impressionism": ("impressionist", "impressionism", "impressionistic"),
@@ -209,16 +566,56 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
         "digital": ("digital art", "digital painting", "3d render", "cgi", "rendered"),
         "photo": ("photograph", "photographic"),
     },
-    "brushwork": {"+": ("visible brushstrokes", "visible brush strokes", "loose brushstrokes",
-                        "loose brush strokes", "brushstrokes", "brush strokes", "impasto")},
-    "overall": {"+": ("high quality", "good quality", "excellent quality", "great quality"),
-                "-": ("low quality", "poor quality", "bad quality", "degraded", "mediocre")},
+    "brushwork": {
+        "+": (
+            "visible brushstrokes",
+            "visible brush strokes",
+            "loose brushstrokes",
+            "loose brush strokes",
+            "brushstrokes",
+            "brush strokes",
+            "impasto",
+        )
+    },
+    "overall": {
+        "+": ("high quality", "good quality", "excellent quality", "great quality"),
+        "-": ("low quality", "poor quality", "bad quality", "degraded", "mediocre"),
+    },
     "severity": {
-        "+": ("severe", "severely", "heavy", "heavily", "strong", "strongly", "significant",
-              "significantly", "extreme", "extremely", "pronounced", "substantial", "obvious",
-              "noticeable", "noticeably", "considerable", "major"),
-        "-": ("slight", "slightly", "mild", "mildly", "minor", "subtle", "subtly", "faint",
-              "minimal", "a bit", "a little", "somewhat", "barely"),
+        "+": (
+            "severe",
+            "severely",
+            "heavy",
+            "heavily",
+            "strong",
+            "strongly",
+            "significant",
+            "significantly",
+            "extreme",
+            "extremely",
+            "pronounced",
+            "substantial",
+            "obvious",
+            "noticeable",
+            "noticeably",
+            "considerable",
+            "major",
+        ),
+        "-": (
+            "slight",
+            "slightly",
+            "mild",
+            "mildly",
+            "minor",
+            "subtle",
+            "subtly",
+            "faint",
+            "minimal",
+            "a bit",
+            "a little",
+            "somewhat",
+            "barely",
+        ),
     },
 }
 
@@ -307,10 +704,10 @@ def _analyse(text: str) -> _Analysis:
     i = 0
     while i < len(stems):
         for n in range(min(_MAX_PHRASE, len(stems) - i), 0, -1):  # longest match first
-            found = _PHRASES.get(tuple(stems[i:i + n]))
+            found = _PHRASES.get(tuple(stems[i : i + n]))
             if found:
                 # A phrase carrying its own cue ("lack of sharpness") is not negated by it.
-                neg = negated[i] and not _NEGATION_CUES.intersection(words[i:i + n])
+                neg = negated[i] and not _NEGATION_CUES.intersection(words[i : i + n])
                 for group, value in found:
                     if neg and group in _BIPOLAR:
                         value = "-" if value == "+" else "+"
@@ -322,7 +719,7 @@ def _analyse(text: str) -> _Analysis:
         else:
             i += 1
     content: Counter[str] = Counter()
-    for w, s, neg in zip(words, stems, negated):
+    for w, s, neg in zip(words, stems, negated, strict=False):
         if w in _PUNCT or w in _STOPWORDS or w in _NEGATION_CUES or w == "free":
             continue
         content["not_" + s if neg else s] += 1
@@ -350,8 +747,11 @@ class ApproxScore:
 
     def explain(self) -> str:
         """Raw judge text; ends with `Score: N` like an LLM judge's reply."""
-        keys = (f"key-terms={self.key_credit:g}/{self.key_total:g}" if self.key_total
-                else "key-terms=none")
+        keys = (
+            f"key-terms={self.key_credit:g}/{self.key_total:g}"
+            if self.key_total
+            else "key-terms=none"
+        )
         parts = [f"approx {APPROX_MODEL}: F1={self.f1:.2f}", keys, f"sim={self.sim:.2f}"]
         if self.matched:
             parts.append("matched=" + ",".join(self.matched))
@@ -373,7 +773,8 @@ def approx_score(question: str, reference: str, answer: str) -> ApproxScore:
     for group, values in sorted(ref.facts.items()):
         given = values <= q.facts.get(group, set())
         weight = (MODIFIER_WEIGHT if group in MODIFIER_GROUPS else 1.0) * (
-            GIVEN_WEIGHT if given else 1.0)
+            GIVEN_WEIGHT if given else 1.0
+        )
         total += weight
         said = ans.facts.get(group)
         if not said:
@@ -407,8 +808,12 @@ class ApproxJudge:
     def __init__(self) -> None:
         self.info = JudgeInfo(backend="approx", model=APPROX_MODEL, approximate=True)
 
-    def judge(self, requests: Sequence[JudgeRequest], progress: Progress | None = None,
-              budget: BudgetMeter | None = None) -> list[Judgement]:
+    def judge(
+        self,
+        requests: Sequence[JudgeRequest],
+        progress: Progress | None = None,
+        budget: BudgetMeter | None = None,
+    ) -> list[Judgement]:
         """One judgement per request; `budget` is not charged: no call is made, and the
         work per answer is bounded by the judge's answer cap (`scoring.judge_open`)."""
         out = []

@@ -7,6 +7,7 @@ calls (`reference.OpenAIJudge`) asks it before each call, retries included, and 
 budget no longer covers is `judge_failed` with the reason, never a silent 0. Failures can be
 re-judged later (`SubmissionPipeline.rejudge`).
 """
+
 from __future__ import annotations
 
 import threading
@@ -46,14 +47,20 @@ class BudgetMeter:
         b = self.budget
         with self._lock:
             if b.seconds and self.clock() - self.started >= b.seconds:
-                return (f"not sent: the submission's judge budget of {b.seconds:g} s "
-                        "(QBP_JUDGE_MAX_SECONDS) is spent")
+                return (
+                    f"not sent: the submission's judge budget of {b.seconds:g} s "
+                    "(QBP_JUDGE_MAX_SECONDS) is spent"
+                )
             if b.calls and self.calls + 1 > b.calls:
-                return (f"not sent: the submission's judge budget of {b.calls} calls "
-                        "(QBP_JUDGE_MAX_CALLS) is spent")
+                return (
+                    f"not sent: the submission's judge budget of {b.calls} calls "
+                    "(QBP_JUDGE_MAX_CALLS) is spent"
+                )
             if b.chars and self.chars + chars > b.chars:
-                return (f"not sent: the submission's judge budget of {b.chars} characters "
-                        "sent (QBP_JUDGE_MAX_CHARS) is spent")
+                return (
+                    f"not sent: the submission's judge budget of {b.chars} characters "
+                    "sent (QBP_JUDGE_MAX_CHARS) is spent"
+                )
             self.calls += 1
             self.chars += chars
             return None

@@ -6,6 +6,7 @@ reference answer, model answer): changing any of them, including the prompt vers
 cache on purpose. Only successful judgements are stored; a `judge_failed` item is retried on the
 next run instead of being remembered as final.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -13,10 +14,10 @@ import json
 import os
 import sqlite3
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
 #: Environment variable that overrides the default cache location.
 CACHE_ENV = "QBP_JUDGE_CACHE"
@@ -40,11 +41,15 @@ def default_cache_path() -> Path:
     return Path(env).expanduser() if env else _REPO_ROOT / ".cache" / "judge.sqlite"
 
 
-def cache_key(judge_model: str, prompt_version: str, question: str, reference: str,
-              answer: str) -> str:
+def cache_key(
+    judge_model: str, prompt_version: str, question: str, reference: str, answer: str
+) -> str:
     """sha256 hex of the five inputs; JSON-encoded so field boundaries cannot collide."""
-    payload = json.dumps([judge_model, prompt_version, question, reference, answer],
-                         ensure_ascii=False, separators=(",", ":"))
+    payload = json.dumps(
+        [judge_model, prompt_version, question, reference, answer],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -63,8 +68,9 @@ class JudgeCache:
         # One connection shared by the worker threads, serialised by a lock: writes are tiny
         # and the network call dominates, so a connection per thread buys nothing.
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
-                                     timeout=30.0)
+        self._conn = sqlite3.connect(
+            self.path, check_same_thread=False, isolation_level=None, timeout=30.0
+        )
         with self._lock:
             self._conn.execute("PRAGMA journal_mode=WAL")
             # NORMAL in WAL mode survives a killed process; only a power cut can lose the
@@ -81,23 +87,24 @@ class JudgeCache:
         found: dict[str, CachedJudgement] = {}
         with self._lock:
             for start in range(0, len(wanted), _CHUNK):
-                chunk = wanted[start:start + _CHUNK]
+                chunk = wanted[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
                 rows = self._conn.execute(
-                    f"SELECT key, score, raw FROM judgements WHERE key IN ({marks})", chunk)
+                    f"SELECT key, score, raw FROM judgements WHERE key IN ({marks})", chunk
+                )
                 found.update((k, CachedJudgement(int(s), r)) for k, s, r in rows)
         return found
 
-    def put(self, key: str, *, judge_model: str, prompt_version: str, score: int,
-            raw: str) -> None:
+    def put(self, key: str, *, judge_model: str, prompt_version: str, score: int, raw: str) -> None:
         """Store one final judgement (score 0-2) and commit it immediately."""
         if score not in (0, 1, 2):
             raise ValueError(f"judge score must be 0, 1 or 2, got {score!r}")
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._lock:
             self._conn.execute(
                 "INSERT OR REPLACE INTO judgements VALUES (?, ?, ?, ?, ?, ?)",
-                (key, judge_model, prompt_version, score, raw, now))
+                (key, judge_model, prompt_version, score, raw, now),
+            )
 
     def __len__(self) -> int:
         with self._lock:

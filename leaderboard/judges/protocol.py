@@ -3,10 +3,12 @@
 Backends (reference LLM judge, offline approximate judge) implement `Judge`; the scorer only
 knows this protocol, so a run without any judge still works and marks OE items `unjudged`.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Protocol, Sequence
+from typing import Protocol
 
 #: progress(done, total): called as judgements arrive, for progress bars.
 Progress = Callable[[int, int], None]
@@ -39,10 +41,16 @@ class JudgeInfo:
     extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"backend": self.backend, "model": self.model,
-                "prompt_version": self.prompt_version, "approximate": self.approximate,
-                "calls": self.calls, "cache_hits": self.cache_hits, "failures": self.failures,
-                **self.extra}
+        return {
+            "backend": self.backend,
+            "model": self.model,
+            "prompt_version": self.prompt_version,
+            "approximate": self.approximate,
+            "calls": self.calls,
+            "cache_hits": self.cache_hits,
+            "failures": self.failures,
+            **self.extra,
+        }
 
 
 class Judge(Protocol):
@@ -52,7 +60,8 @@ class Judge(Protocol):
 
     info: JudgeInfo
 
-    def judge(self, requests: Sequence[JudgeRequest],
-              progress: Progress | None = None) -> list[Judgement]:
+    def judge(
+        self, requests: Sequence[JudgeRequest], progress: Progress | None = None
+    ) -> list[Judgement]:
         """One judgement per request, in order. Never raises for a single item's failure."""
         ...

@@ -8,6 +8,7 @@ still fails is `judge_failed` (never a silent 0). Each success is written to the
 as it arrives, so an interrupted run resumes without repeating a call and an unchanged
 submission is re-scored with no call at all.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,9 @@ import random
 import re
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Sequence
+from typing import Any, cast
 
 from .budget import BudgetMeter
 from .cache import JudgeCache, cache_key, default_cache_path
@@ -81,8 +83,9 @@ _FATAL_STATUS = frozenset({401, 403, 404})
 
 #: The prompt's own tags (and look-alikes with attributes or spaces): an answer holding
 #: one could close its block and speak as the prompt.
-_PROMPT_TAG_RE = re.compile(r"<\s*/?\s*(?:question|reference_answer|model_answer)\b[^>]*>",
-                            re.IGNORECASE)
+_PROMPT_TAG_RE = re.compile(
+    r"<\s*/?\s*(?:question|reference_answer|model_answer)\b[^>]*>", re.IGNORECASE
+)
 
 
 def answer_as_data(answer: str) -> str:
@@ -101,9 +104,11 @@ def answer_as_data(answer: str) -> str:
 def render_prompt(request: JudgeRequest) -> str:
     """The exact user message sent for one item (question and reference come from the
     benchmark; the answer from the visitor, so it is data: `answer_as_data`)."""
-    return PROMPT_TEMPLATE.format(question=request.question.strip(),
-                                  reference=request.reference.strip(),
-                                  answer=answer_as_data(request.answer))
+    return PROMPT_TEMPLATE.format(
+        question=request.question.strip(),
+        reference=request.reference.strip(),
+        answer=answer_as_data(request.answer),
+    )
 
 
 def parse_score(text: str | None) -> int | None:
@@ -118,19 +123,31 @@ def parse_score(text: str | None) -> int | None:
 class OpenAIJudge:
     """`Judge` backed by an OpenAI-compatible endpoint, with an on-disk cache."""
 
-    def __init__(self, *, model: str | None = None, base_url: str | None = None,
-                 api_key: str | None = None, cache_path: str | os.PathLike[str] | None = None,
-                 concurrency: int = DEFAULT_CONCURRENCY, timeout: float = DEFAULT_TIMEOUT,
-                 max_retries: int = DEFAULT_MAX_RETRIES, backoff: float = DEFAULT_BACKOFF,
-                 max_backoff: float = MAX_BACKOFF) -> None:
+    def __init__(
+        self,
+        *,
+        model: str | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        cache_path: str | os.PathLike[str] | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        backoff: float = DEFAULT_BACKOFF,
+        max_backoff: float = MAX_BACKOFF,
+    ) -> None:
         model = (model or os.environ.get(ENV_MODEL, "")).strip()
         base_url = (base_url or os.environ.get(ENV_BASE_URL, "")).strip()
         if not model:
-            raise ValueError(f"the openai judge needs a model: pass --judge-model or set "
-                             f"{ENV_MODEL} (e.g. gpt-4o-mini)")
+            raise ValueError(
+                f"the openai judge needs a model: pass --judge-model or set "
+                f"{ENV_MODEL} (e.g. gpt-4o-mini)"
+            )
         if not base_url:
-            raise ValueError(f"the openai judge needs an endpoint: pass --judge-base-url or set "
-                             f"{ENV_BASE_URL} (e.g. https://api.openai.com/v1)")
+            raise ValueError(
+                f"the openai judge needs an endpoint: pass --judge-base-url or set "
+                f"{ENV_BASE_URL} (e.g. https://api.openai.com/v1)"
+            )
         if concurrency < 1:
             raise ValueError(f"judge concurrency must be at least 1, got {concurrency}")
         if max_retries < 0:
@@ -141,26 +158,37 @@ class OpenAIJudge:
         # The SDK's own retries are off: retrying here keeps the count, the backoff and the
         # parse-failure retries under one policy.
         import openai  # here, not at import: the SDK takes ~0.6 s to import, and the app's
+
         # start-up must not pay it when the offline judge is in use
         self._client = openai.OpenAI(
             api_key=api_key or os.environ.get(ENV_API_KEY) or PLACEHOLDER_API_KEY,
-            base_url=base_url, timeout=timeout, max_retries=0)
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=0,
+        )
         self.cache = JudgeCache(cache_path if cache_path is not None else default_cache_path())
-        self.info = JudgeInfo(backend="openai", model=model, prompt_version=PROMPT_VERSION,
-                              extra={"retries": 0})
+        self.info = JudgeInfo(
+            backend="openai", model=model, prompt_version=PROMPT_VERSION, extra={"retries": 0}
+        )
         self._lock = threading.Lock()
         self._fatal: str | None = None
 
     # -- public -----------------------------------------------------------------------------
 
-    def judge(self, requests: Sequence[JudgeRequest], progress: Progress | None = None,
-              budget: BudgetMeter | None = None) -> list[Judgement]:
+    def judge(
+        self,
+        requests: Sequence[JudgeRequest],
+        progress: Progress | None = None,
+        budget: BudgetMeter | None = None,
+    ) -> list[Judgement]:
         """One judgement per request, in order; cached items cost no call. With `budget`,
         every call (retries included) is charged to it first, and an item it no longer
         covers is `judge_failed` with the reason."""
         total = len(requests)
-        keys = [cache_key(self.model, PROMPT_VERSION, r.question, r.reference, r.answer)
-                for r in requests]
+        keys = [
+            cache_key(self.model, PROMPT_VERSION, r.question, r.reference, r.answer)
+            for r in requests
+        ]
         results: list[Judgement | None] = [None] * total
         cached = self.cache.get_many(keys)
         pending: dict[str, list[int]] = {}  # key -> positions; duplicates are judged once
@@ -169,8 +197,9 @@ class OpenAIJudge:
             if hit is not None:
                 results[i] = Judgement(hit.score, hit.raw, "judged", cached=True)
             elif not requests[i].answer.strip():
-                results[i] = Judgement(0, "empty answer, not sent to the judge -> Score: 0",
-                                       "judged")
+                results[i] = Judgement(
+                    0, "empty answer, not sent to the judge -> Score: 0", "judged"
+                )
             else:
                 pending.setdefault(key, []).append(i)
         done = total - sum(len(v) for v in pending.values())
@@ -180,12 +209,12 @@ class OpenAIJudge:
             progress(done, total)
         if pending:
             self._fatal = None
-            pool = ThreadPoolExecutor(max_workers=self.concurrency,
-                                      thread_name_prefix="qbp-judge")
+            pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="qbp-judge")
             try:
                 futures: dict[Future[Judgement], str] = {
                     pool.submit(self._judge_one, key, requests[idx[0]], budget): key
-                    for key, idx in pending.items()}
+                    for key, idx in pending.items()
+                }
                 remaining = set(futures)
                 while remaining:
                     finished, remaining = wait(remaining, return_when=FIRST_COMPLETED)
@@ -214,10 +243,12 @@ class OpenAIJudge:
 
     # -- one item -----------------------------------------------------------------------------
 
-    def _judge_one(self, key: str, request: JudgeRequest,
-                   budget: BudgetMeter | None = None) -> Judgement:
+    def _judge_one(
+        self, key: str, request: JudgeRequest, budget: BudgetMeter | None = None
+    ) -> Judgement:
         """Call until a parseable score or the retry budget is spent; never raises."""
         import openai  # already loaded by __init__; binds the name for the except clauses
+
         prompt = render_prompt(request)
         messages = [{"role": "user", "content": prompt}]
         error = "not attempted"
@@ -234,7 +265,11 @@ class OpenAIJudge:
                     self.info.extra["retries"] += 1
             try:
                 reply = self._client.chat.completions.create(
-                    model=self.model, messages=messages, temperature=0, timeout=self.timeout)
+                    model=self.model,
+                    messages=cast(Any, messages),  # plain role/content dicts, as the API takes
+                    temperature=0,
+                    timeout=self.timeout,
+                )
                 content = reply.choices[0].message.content if reply.choices else None
             except openai.APIStatusError as exc:
                 error = f"HTTP {exc.status_code}: {exc.message}"
@@ -265,8 +300,9 @@ class OpenAIJudge:
         """Cache a judgement; a cache that cannot be written costs a re-call later, not this
         judgement, so the error is counted rather than raised."""
         try:
-            self.cache.put(key, judge_model=self.model, prompt_version=PROMPT_VERSION,
-                           score=score, raw=raw)
+            self.cache.put(
+                key, judge_model=self.model, prompt_version=PROMPT_VERSION, score=score, raw=raw
+            )
         except Exception as exc:
             with self._lock:
                 self.info.extra["cache_errors"] = self.info.extra.get("cache_errors", 0) + 1
@@ -274,7 +310,7 @@ class OpenAIJudge:
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         """Exponential backoff with jitter (so parallel workers do not retry in lockstep)."""
-        delay = min(self.max_backoff, self.backoff * 2 ** attempt) * random.uniform(0.5, 1.0)
+        delay = min(self.max_backoff, self.backoff * 2**attempt) * random.uniform(0.5, 1.0)
         if retry_after is not None:
             delay = max(delay, min(retry_after, self.max_backoff))
         return delay
@@ -291,4 +327,3 @@ def _retry_after(value: str | None) -> float | None:
         return max(0.0, float(value)) if value else None
     except ValueError:
         return None
-

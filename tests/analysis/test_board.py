@@ -1,4 +1,5 @@
 """The leaderboard view: numeric sorting, ranks, marks, filters, CSV/LaTeX/JSON exports."""
+
 from __future__ import annotations
 
 import csv
@@ -10,8 +11,14 @@ import pandas as pd
 import pytest
 
 from analysis import board, export
-from analysis.entries import (BASELINE_NAME, REPORTED, VERIFIED, Entry, params_billions,
-                              reported_entries)
+from analysis.entries import (
+    BASELINE_NAME,
+    REPORTED,
+    VERIFIED,
+    Entry,
+    params_billions,
+    reported_entries,
+)
 from leaderboard.settings import PAPER_DIR
 from leaderboard.taxonomy import TABLES
 
@@ -28,8 +35,14 @@ def entry(name: str, overall: float | None, kind: str = VERIFIED, **cells: float
 
 def sized(name, params_b, open_, overall=50.0):
     e = entry(name, overall)
-    return Entry(e.name, REPORTED, e.values, params=f"{params_b}B" if params_b else None,
-                 params_b=params_b, open=open_)
+    return Entry(
+        e.name,
+        REPORTED,
+        e.values,
+        params=f"{params_b}B" if params_b else None,
+        params_b=params_b,
+        open=open_,
+    )
 
 
 def col(view, header):
@@ -58,7 +71,7 @@ def test_rank_is_competition_rank_on_printed_values_and_skips_baselines():
     base = Entry(BASELINE_NAME, VERIFIED, entry("x", 55.0).values, is_baseline=True)
     es = [entry("a", 60.001), entry("b", 59.999), entry("c", 50.0), base]
     view = board.build_view(es, "table3")
-    ranks = dict(zip((e.name for e in view.entries), view.frame["Rank"]))
+    ranks = dict(zip((e.name for e in view.entries), view.frame["Rank"], strict=False))
     assert ranks["a"] == ranks["b"] == 1  # both print as 60.00
     assert ranks["c"] == 3
     assert math.isnan(ranks[BASELINE_NAME])
@@ -66,10 +79,12 @@ def test_rank_is_competition_rank_on_printed_values_and_skips_baselines():
 
 def test_sort_by_any_cell_and_by_name():
     es = [entry("b", 50.0, NI=10.0), entry("a", 40.0, NI=90.0), entry("C", 30.0, NI=50.0)]
-    assert [e.name for e in board.build_view(es, "table3", sort_by="NI").entries] == \
-        ["a", "C", "b"]
-    assert [e.name for e in board.build_view(es, "table3", sort_by="Model").entries] == \
-        ["a", "b", "C"]
+    assert [e.name for e in board.build_view(es, "table3", sort_by="NI").entries] == ["a", "C", "b"]
+    assert [e.name for e in board.build_view(es, "table3", sort_by="Model").entries] == [
+        "a",
+        "b",
+        "C",
+    ]
     with pytest.raises(ValueError, match="cannot sort"):
         board.build_view(es, "table3", sort_by="nope")
 
@@ -86,8 +101,7 @@ def test_bold_best_and_underline_runner_up_per_column_ties_shared():
     html = board.styler(view).to_html()
     row_c = names.index("c")
     col_overall = view.frame.columns.get_loc("Overall")
-    assert re.search(rf"row{row_c}_col{col_overall}[^{{]*\{{\s*text-decoration: underline",
-                     html)
+    assert re.search(rf"row{row_c}_col{col_overall}[^{{]*\{{\s*text-decoration: underline", html)
 
 
 def test_styler_shows_two_decimals_and_dash_for_null_but_keeps_numbers():
@@ -98,9 +112,12 @@ def test_styler_shows_two_decimals_and_dash_for_null_but_keeps_numbers():
 
 
 def test_filters_kind_search_weights_and_size():
-    es = [sized("Small-Open", 2, True), sized("Big-Open", 72, True),
-          sized("Closed-X", None, False),
-          Entry(BASELINE_NAME, REPORTED, entry("r", 30.0).values, is_baseline=True)]
+    es = [
+        sized("Small-Open", 2, True),
+        sized("Big-Open", 72, True),
+        sized("Closed-X", None, False),
+        Entry(BASELINE_NAME, REPORTED, entry("r", 30.0).values, is_baseline=True),
+    ]
 
     def names(**kw):
         return {e.name for e in board.build_view(es, "table3", board.Filters(**kw)).entries}
@@ -114,9 +131,10 @@ def test_filters_kind_search_weights_and_size():
 
 
 def test_csv_neutralises_formula_cells_and_keeps_numbers():
-    evil = ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx"]
-    view = board.build_view([entry(n, 50.0 + i) for i, n in enumerate(evil)]
-                            + [entry("Plain (7B)", None)], "table3")
+    evil = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"]
+    view = board.build_view(
+        [entry(n, 50.0 + i) for i, n in enumerate(evil)] + [entry("Plain (7B)", None)], "table3"
+    )
     rows = list(csv.reader(io.StringIO(export.to_csv(view), newline="")))
     header, body = rows[0], rows[1:]
     models = [r[header.index("Model")] for r in body]
@@ -183,7 +201,7 @@ def test_headers_are_unique_per_table_and_map_back_to_sort_keys():
     for key in TABLES:
         heads = board.headers(key)
         assert len(set(heads)) == len(heads)
-        for head, cell in zip(heads, TABLES[key].cells):
+        for head, cell in zip(heads, TABLES[key].cells, strict=False):
             assert board.key_for_header(key, head) == cell.name
     assert board.headers("table5")[:3] == ["NIs Tech.", "NIs Aes.", "NIs Overall"]
     assert board.next_sort("table3", "SDIs", "Overall", True) == ("SDI", True)
@@ -199,9 +217,18 @@ def test_tables_4_to_6_sort_by_overall_by_default():
     assert "Overall" not in view.headers
 
 
-@pytest.mark.parametrize("text, value", [("7B", 7.0), ("4.5B", 4.5), ("800M", 0.8),
-                                         ("1.2T", 1200.0), ("72", 72.0), ("big", None),
-                                         (None, None)])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("7B", 7.0),
+        ("4.5B", 4.5),
+        ("800M", 0.8),
+        ("1.2T", 1200.0),
+        ("72", 72.0),
+        ("big", None),
+        (None, None),
+    ],
+)
 def test_params_billions(text, value):
     assert params_billions(text) == value
 

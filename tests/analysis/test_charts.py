@@ -1,4 +1,5 @@
 """Figure 4 radars: what is plotted, hover values, theme-neutral colours, summaries."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,8 +28,7 @@ def test_overall_radar_plots_every_model_with_exact_hover(paper):
 
 
 def test_figures_are_transparent_and_theme_neutral(paper):
-    for fig in (charts.overall_radar(paper)[0],
-                charts.category_radar(paper, ["Grok-4"])[0]):
+    for fig in (charts.overall_radar(paper)[0], charts.category_radar(paper, ["Grok-4"])[0]):
         assert fig.layout.paper_bgcolor == "rgba(0,0,0,0)"
         assert fig.layout.plot_bgcolor == "rgba(0,0,0,0)"
         assert fig.layout.polar.bgcolor == "rgba(0,0,0,0)"

@@ -1,4 +1,5 @@
 """Comparing two verified models: paired differences, McNemar, discordant items, links."""
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,13 @@ def bench(tmp_path_factory):
 def board(bench):
     half = np.where(np.arange(N) % 2 == 0, 1.0, 0.0)
     half[(bench.items["qtype"] == "OE").to_numpy() & (np.arange(N) % 8 == 3)] = 0.5
-    intended = {"Good": accuracy(N, 0.9, 1), "Poor": accuracy(N, 0.3, 2),
-                "Half": half, "HalfCopy": half.copy(), "NoJudge": accuracy(N, 0.3, 2)}
+    intended = {
+        "Good": accuracy(N, 0.9, 1),
+        "Poor": accuracy(N, 0.3, 2),
+        "Half": half,
+        "HalfCopy": half.copy(),
+        "NoJudge": accuracy(N, 0.3, 2),
+    }
     return score_models(bench, intended, judged={"NoJudge": False})
 
 
@@ -92,7 +98,11 @@ def test_discordant_items_are_exactly_the_items_scored_differently(bench, board)
     g, h = scores[names.index("Good")], scores[names.index("Half")]
     ids = bench.items["id"].to_numpy()
     expected = {(ids[i], g[i], h[i]) for i in range(N) if g[i] != h[i]}
-    got = set(zip(cmp.discordant["id"], cmp.discordant["a_score"], cmp.discordant["b_score"]))
+    got = set(
+        zip(
+            cmp.discordant["id"], cmp.discordant["a_score"], cmp.discordant["b_score"], strict=False
+        )
+    )
     assert got == expected
     assert any(0.5 in (a, b) for _, a, b in got)  # OE half-right against right or wrong
     d = cmp.discordant.set_index("id")
@@ -112,13 +122,15 @@ def test_delta_figure_bars_coloured_by_sign_with_a_zero_line(bench, board):
     traces = {t.name: t for t in fig.data}
     rows = cmp.cells[cmp.cells["table"] == "table3"].set_index("label")
     ahead, behind = rows[rows["diff"] > 0], rows[rows["diff"] < 0]
-    assert set(traces) == {n for n, part in (("Good ahead", ahead), ("Half ahead", behind))
-                           if len(part)}
+    assert set(traces) == {
+        n for n, part in (("Good ahead", ahead), ("Half ahead", behind)) if len(part)
+    }
     good = traces["Good ahead"]
     assert good.marker.color == BLUE and good.orientation == "h"
-    assert dict(zip(good.y, good.x)) == pytest.approx(ahead["diff"].to_dict())
+    assert dict(zip(good.y, good.x, strict=False)) == pytest.approx(ahead["diff"].to_dict())
     assert list(good.error_x.array) == pytest.approx(
-        (ahead.loc[list(good.y), "high"] - ahead.loc[list(good.y), "diff"]).tolist())
+        (ahead.loc[list(good.y), "high"] - ahead.loc[list(good.y), "diff"]).tolist()
+    )
     if len(behind):
         assert traces["Half ahead"].marker.color == ORANGE
         assert all(x < 0 for x in traces["Half ahead"].x)
@@ -141,8 +153,9 @@ def test_summary_reads_like_a_sentence(bench, board):
     cmp = compare_models("Poor", "Good", names, scores, bench, resamples=R)
     text = comparison_summary(cmp)
     d, lo, hi = cmp.overall()
-    assert text.startswith(f"Good is ahead of Poor by {-d:.1f} points overall "
-                           f"(95% CI {-hi:.1f} to {-lo:.1f})")
+    assert text.startswith(
+        f"Good is ahead of Poor by {-d:.1f} points overall (95% CI {-hi:.1f} to {-lo:.1f})"
+    )
     assert re.search(r"McNemar p(<0\.001|=0\.0\d+) on 72 closed-ended items", text)
     n_cats = int(cmp.cells["diff"].notna().sum()) - 1
     better = int((cmp.cells["high"] < 0).sum()) - 1  # minus Overall itself

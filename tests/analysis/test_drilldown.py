@@ -1,4 +1,5 @@
 """Drill-down: category and outcome filters with counts, item detail, escaping, navigation."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,8 +19,9 @@ def frames(store, *names):
 
 
 def ids(store, names, **filters):
-    return dd.item_list(store.benchmark, frames(store, *names),
-                        dd.ItemFilters(**filters))["ID"].tolist()
+    return dd.item_list(store.benchmark, frames(store, *names), dd.ItemFilters(**filters))[
+        "ID"
+    ].tolist()
 
 
 def test_category_filters_and_counts(store):
@@ -89,7 +91,9 @@ def test_neighbour_wraps_and_starts_from_the_list():
 def test_resolve_models_from_a_url_parameter():
     avail = ["Sim-Alpha (7B)", "M, with comma", "M2"]
     assert dd.resolve_models("sim-alpha  (7b),m2,ghost", avail) == (
-        ["Sim-Alpha (7B)", "M2"], ["ghost"])
+        ["Sim-Alpha (7B)", "M2"],
+        ["ghost"],
+    )
     assert dd.resolve_models("M, with comma", avail) == (["M, with comma"], [])
     assert dd.resolve_models(["M2", "M2"], avail) == (["M2"], [])
     assert dd.resolve_models(None, avail) == ([], [])

@@ -1,4 +1,5 @@
 """Intervals, rank ranges and their chart, as a user of the board would read them."""
+
 from __future__ import annotations
 
 import re
@@ -39,9 +40,13 @@ def bench(tmp_path_factory):
 def board(bench):
     """Strong > middle > weak, a twin of middle, and a model whose OE was never judged."""
     n = len(bench)
-    intended = {"Strong": accuracy(n, 0.9, 1), "Middle": accuracy(n, 0.55, 2),
-                "Twin": accuracy(n, 0.55, 2), "Weak": accuracy(n, 0.15, 3),
-                "NoJudge": accuracy(n, 0.6, 4)}
+    intended = {
+        "Strong": accuracy(n, 0.9, 1),
+        "Middle": accuracy(n, 0.55, 2),
+        "Twin": accuracy(n, 0.55, 2),
+        "Weak": accuracy(n, 0.15, 3),
+        "NoJudge": accuracy(n, 0.6, 4),
+    }
     return score_models(bench, intended, judged={"NoJudge": False})
 
 
@@ -251,11 +256,12 @@ def test_errorbar_figure_sorted_with_exact_hover_values(bench, board):
     assert list(bar.y) == overall.sort_values("estimate", ascending=False).index.tolist()
     assert list(bar.x) == pytest.approx(overall.loc[list(bar.y), "estimate"].tolist())
     assert list(bar.error_x.array) == pytest.approx(
-        (overall.loc[list(bar.y), "high"] - overall.loc[list(bar.y), "estimate"]).tolist())
+        (overall.loc[list(bar.y), "high"] - overall.loc[list(bar.y), "estimate"]).tolist()
+    )
     assert list(bar.error_x.arrayminus) == pytest.approx(
-        (overall.loc[list(bar.y), "estimate"] - overall.loc[list(bar.y), "low"]).tolist())
-    assert [c[0] for c in bar.customdata] == pytest.approx(
-        overall.loc[list(bar.y), "low"].tolist())
+        (overall.loc[list(bar.y), "estimate"] - overall.loc[list(bar.y), "low"]).tolist()
+    )
+    assert [c[0] for c in bar.customdata] == pytest.approx(overall.loc[list(bar.y), "low"].tolist())
     assert "95% CI" in bar.hovertemplate
     assert "NoJudge" not in bar.y and "NoJudge" in fig.layout.title.subtitle.text
     assert fig.layout.paper_bgcolor == "rgba(0,0,0,0)"

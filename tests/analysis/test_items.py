@@ -1,4 +1,5 @@
 """Item analysis: share of models right per item and per category, unanimous failures."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,8 +35,7 @@ def intended(pattern: dict[int, tuple[float, float, float]]) -> dict[str, np.nda
 
 
 # q000 SC, q001 MC, q002 TF, q003 OE, ... (types cycle SC, MC, TF, OE)
-PATTERN = {0: (0, 0, 0), 1: (0, 0, 0), 2: (1, 0, 0), 3: (0.5, 0, 1), 7: (0, 0, 0),
-           9: (0, 1, 0)}
+PATTERN = {0: (0, 0, 0), 1: (0, 0, 0), 2: (1, 0, 0), 3: (0.5, 0, 1), 7: (0, 0, 0), 9: (0, 1, 0)}
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +85,12 @@ def test_one_model_failing_is_not_a_unanimous_failure(bench, board):
     names, scores = board
     solo = unanimous_failures(names[:1], scores[:1], bench)
     assert solo.empty and tuple(solo.columns) == FAILURE_COLUMNS
-    assert unanimous_failures(names[:1], scores[:1], bench, min_models=1)["id"].tolist() == \
-        ["q000", "q001", "q007", "q009"]  # q003: A half right, not failed
+    assert unanimous_failures(names[:1], scores[:1], bench, min_models=1)["id"].tolist() == [
+        "q000",
+        "q001",
+        "q007",
+        "q009",
+    ]  # q003: A half right, not failed
 
 
 def test_difficulty_by_category_is_the_mean_share_right(bench, board):
@@ -101,10 +105,10 @@ def test_difficulty_by_category_is_the_mean_share_right(bench, board):
     assert by.loc["SC", "share_right"] == pytest.approx(share[qtype == "SC"].mean())
     assert by.loc["OE", "n_items"] == N // 4
     empty = difficulty_by_category(names, scores, bench, "table5").set_index("cell")
-    assert empty.loc["SDI_Aes", "n_items"] == 0 and np.isnan(empty.loc["SDI_Aes",
-                                                                       "share_right"])
-    assert len(difficulty_by_category(names, scores, bench)) == \
-        sum(len(t.cells) for t in TABLES.values())
+    assert empty.loc["SDI_Aes", "n_items"] == 0 and np.isnan(empty.loc["SDI_Aes", "share_right"])
+    assert len(difficulty_by_category(names, scores, bench)) == sum(
+        len(t.cells) for t in TABLES.values()
+    )
 
 
 def test_difficulty_figure_shows_one_bar_per_cell(bench, board):
@@ -139,8 +143,9 @@ def test_unjudged_open_ended_answers_do_not_fake_failures(bench):
 
 
 def test_a_judged_model_still_counts_on_open_ended_items(bench):
-    names, scores = score_models(bench, intended({3: (1, 1, 0.5)}),
-                                 judged={"A": True, "B": False, "C": True})
+    names, scores = score_models(
+        bench, intended({3: (1, 1, 0.5)}), judged={"A": True, "B": False, "C": True}
+    )
     by = item_analysis(names, scores, bench).set_index("id")
     assert by.loc["q003", "n_models"] == 2
     assert by.loc["q003", "share_right"] == pytest.approx(0.75)  # A 1, C 0.5; B left out

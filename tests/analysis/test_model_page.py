@@ -130,8 +130,9 @@ def test_versions_and_provenance_are_the_row_details_views(store, entries):
 def test_hostile_names_and_links_stay_text(tmp_path_factory):
     evil = "<img src=x onerror=alert(1)>"
     s = filled_store(tmp_path_factory.mktemp("evil"))
-    submit(s, jsonl(ANSWERS["M2"]), "evil.jsonl", {"model": evil,
-                                                   "link": "https://x.example/?a=1&b=2"})
+    submit(
+        s, jsonl(ANSWERS["M2"]), "evil.jsonl", {"model": evil, "link": "https://x.example/?a=1&b=2"}
+    )
     ents = verified_entries(s.benchmark, s.submissions())
     evil_page = page_of(s, ents, evil)
     for html in (evil_page.header, evil_page.tables):

@@ -1,5 +1,6 @@
 """The verified models' score matrix is read once per submission and kept on disk (issue 13:
 the matrix re-read every items.parquet after each submit)."""
+
 from __future__ import annotations
 
 import os

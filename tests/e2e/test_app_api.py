@@ -1,4 +1,5 @@
 """The launched app's named API endpoints, driven with gradio_client."""
+
 from __future__ import annotations
 
 import json
@@ -17,16 +18,38 @@ pytestmark = pytest.mark.app
 def test_only_the_named_endpoints_are_public(client):
     endpoints = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
     # no admin token set, so no /moderate, /review_clear or /rejudge_with
-    assert set(endpoints) == {"/submit", "/withdraw", "/leaderboard", "/item", "/compare",
-                              "/provenance", "/changes", "/version_diff", "/judge_agreement",
-                              "/flag_item", "/rejudge"}
+    assert set(endpoints) == {
+        "/submit",
+        "/withdraw",
+        "/leaderboard",
+        "/item",
+        "/compare",
+        "/provenance",
+        "/changes",
+        "/version_diff",
+        "/judge_agreement",
+        "/flag_item",
+        "/rejudge",
+    }
     params = [p["parameter_name"] for p in endpoints["/submit"]["parameters"]]
     # no typed-in identity: the account comes from a token gradio_client sends when asked
-    assert params == ["file", "model", "params", "open", "link", "harness", "harness_version",
-                      "prompt_template", "temperature", "max_tokens", "thinking"]
+    assert params == [
+        "file",
+        "model",
+        "params",
+        "open",
+        "link",
+        "harness",
+        "harness_version",
+        "prompt_template",
+        "temperature",
+        "max_tokens",
+        "thinking",
+    ]
     assert [p["parameter_name"] for p in endpoints["/withdraw"]["parameters"]] == ["model"]
-    assert endpoints["/submit"]["oauth_token"] == endpoints["/withdraw"]["oauth_token"] == (
-        "optional")
+    assert (
+        endpoints["/submit"]["oauth_token"] == endpoints["/withdraw"]["oauth_token"] == ("optional")
+    )
     params = [p["parameter_name"] for p in endpoints["/compare"]["parameters"]]
     assert params == ["model_a", "model_b"]
 
@@ -48,18 +71,39 @@ def test_submitted_file_gets_the_values_the_cli_gives(client, app_server, tmp_pa
     from gradio_client import handle_file
 
     preds = own_run(tmp_path)
-    out = client.predict(file=handle_file(str(preds)), model="TerseNet API test", params="3B",
-                         open="open", link="https://example.org/tersenet",
-                         api_name="/submit")
+    out = client.predict(
+        file=handle_file(str(preds)),
+        model="TerseNet API test",
+        params="3B",
+        open="open",
+        link="https://example.org/tersenet",
+        api_name="/submit",
+    )
     assert out["ok"], out["message"]
     assert out["rank"] >= 1 and f"rank {out['rank']} of" in out["message"]
     assert out["report"]["matched"] == 2745 and out["report"]["missing"] == 20
     assert out["report"]["examples"]["unreadable"]  # a few unreadable answers shown
 
     cli_json = tmp_path / "cli.json"
-    proc = subprocess.run([sys.executable, "-m", "leaderboard", "score", "--benchmark",
-                           str(DEMO), "--predictions", str(preds), "--judge", "approx",
-                           "--json", str(cli_json)], capture_output=True, text=True, cwd=REPO)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "leaderboard",
+            "score",
+            "--benchmark",
+            str(DEMO),
+            "--predictions",
+            str(preds),
+            "--judge",
+            "approx",
+            "--json",
+            str(cli_json),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     assert proc.returncode == 0, proc.stderr
     cli = json.loads(cli_json.read_text())["tables"]["table3"]
 
@@ -73,8 +117,7 @@ def test_submitted_file_gets_the_values_the_cli_gives(client, app_server, tmp_pa
     assert f"{row['Overall']:.2f}" in proc.stdout  # the CLI's printed row
 
 
-def test_malformed_file_is_refused_with_the_reason_and_nothing_stored(client, app_server,
-                                                                      tmp_path):
+def test_malformed_file_is_refused_with_the_reason_and_nothing_stored(client, app_server, tmp_path):
     from gradio_client import handle_file
 
     before = app_server.stored()
@@ -99,12 +142,20 @@ def test_leaderboard_rows_are_numeric_and_filterable(client):
     assert all(isinstance(r["Noise"], float) for r in rows)
     overall_sorted = [r for r in rows if r["rank"] is not None]
     assert [r["rank"] for r in overall_sorted] == sorted(r["rank"] for r in overall_sorted)
-    closed = client.predict(table="table3", kinds=["reported"], weights=["closed"],
-                            api_name="/leaderboard")
-    assert {r["model"] for r in closed} == {"Qwen3-VL-Plus", "Grok-4", "Claude-Sonnet-4.5",
-                                            "Gemini-2.5-Pro", "GPT-5.2", "Random guess"}
-    by_mc = client.predict(table="table3", kinds=["reported"], sort_by="MC",
-                           api_name="/leaderboard")
+    closed = client.predict(
+        table="table3", kinds=["reported"], weights=["closed"], api_name="/leaderboard"
+    )
+    assert {r["model"] for r in closed} == {
+        "Qwen3-VL-Plus",
+        "Grok-4",
+        "Claude-Sonnet-4.5",
+        "Gemini-2.5-Pro",
+        "GPT-5.2",
+        "Random guess",
+    }
+    by_mc = client.predict(
+        table="table3", kinds=["reported"], sort_by="MC", api_name="/leaderboard"
+    )
     mc = [r["MC"] for r in by_mc if r["MC"] is not None]
     assert mc == sorted(mc, reverse=True) and mc[-1] == 0.36
 
@@ -122,8 +173,7 @@ def test_item_detail_endpoint(client, app_server):
     # Errors: tests/e2e/test_app_api_errors.py
 
 
-def test_compare_endpoint_gives_the_paired_comparison_of_the_stored_submissions(client,
-                                                                                app_server):
+def test_compare_endpoint_gives_the_paired_comparison_of_the_stored_submissions(client, app_server):
     import numpy as np
 
     from analysis.compare import compare_models
@@ -144,8 +194,10 @@ def test_compare_endpoint_gives_the_paired_comparison_of_the_stored_submissions(
         got = cells[(row["table"], row["cell"])]
         for key in ("a_value", "b_value", "diff", "low", "high"):
             want = row[key]
-            assert (got[key] is None) if np.isnan(want) else got[key] == pytest.approx(want), \
-                (row["cell"], key)
+            assert (got[key] is None) if np.isnan(want) else got[key] == pytest.approx(want), (
+                row["cell"],
+                key,
+            )
         assert got["significant"] == bool(row["significant"])
     m = direct.mcnemar
     assert (out["mcnemar"]["b"], out["mcnemar"]["c"]) == (m.b, m.c) and m.b + m.c > 0
@@ -159,4 +211,3 @@ def test_compare_endpoint_gives_the_paired_comparison_of_the_stored_submissions(
     assert all(c["low"] == 0 and c["high"] == 0 for c in same["cells"] if c["diff"] is not None)
     assert same["mcnemar"]["b"] == same["mcnemar"]["c"] == 0 and same["mcnemar"]["p"] == 1
     assert same["discordant_ids"] == []
-

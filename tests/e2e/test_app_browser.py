@@ -2,6 +2,7 @@
 
 Screenshots land in artifacts/screenshots/ (git-ignored) for a human to look at.
 """
+
 from __future__ import annotations
 
 import csv
@@ -13,8 +14,8 @@ from urllib.parse import quote
 import pandas as pd
 import pytest
 
-from leaderboard.taxonomy import TABLES
 from analysis.board_uncertainty import CHART_MODELS
+from leaderboard.taxonomy import TABLES
 from tests.conftest import REPO, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
@@ -66,8 +67,9 @@ def board_sections(page) -> list[str]:
 
 def headers(page) -> list[str]:
     """Every header text of the board (both rows, group headers included)."""
-    return [h.strip().rstrip("▲▼ ").strip()
-            for h in page.locator("#board thead th").all_inner_texts()]
+    return [
+        h.strip().rstrip("▲▼ ").strip() for h in page.locator("#board thead th").all_inner_texts()
+    ]
 
 
 def caption(page) -> str:
@@ -101,7 +103,7 @@ def as_number(text: str) -> float | None:
 
 def by_section(page, key: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for sec, text in zip(board_sections(page), board_column(page, key)):
+    for sec, text in zip(board_sections(page), board_column(page, key), strict=False):
         out.setdefault(sec, []).append(text)
     return out
 
@@ -114,22 +116,24 @@ def test_leaderboard_shows_the_papers_rows_and_values(page, app_server):
     assert names[0] == "Random guess" and names[1] == "Qwen3-VL (32B)" and len(names) == 26
     for cell in TABLES["table3"].cells:
         shown = board_column(page, cell.name)
-        for name, text in zip(names, shown):
-            paper_name = next(n for n in PAPER3.index if n == name or
-                              (name == "Random guess" and n.startswith("Random")))
+        for name, text in zip(names, shown, strict=False):
+            paper_name = next(
+                n
+                for n in PAPER3.index
+                if n == name or (name == "Random guess" and n.startswith("Random"))
+            )
             assert text == PAPER3.loc[paper_name, cell.name], (name, cell.name)
 
 
 def test_verified_rows_show_the_scorers_numbers(page, app_server):
     open_app(page, app_server.url)
     show_only(page, "verified")
-    rows = {r["model"]: r for r in app_server.state.leaderboard_rows("table3",
-                                                                     kinds=["verified"])}
+    rows = {r["model"]: r for r in app_server.state.leaderboard_rows("table3", kinds=["verified"])}
     names = board_column(page, "Model")
     judges = board_column(page, "OE judge")
     assert "approx. OE judge" in judges
     for cell in TABLES["table3"].cells:
-        for name, text in zip(names, board_column(page, cell.name)):
+        for name, text in zip(names, board_column(page, cell.name), strict=False):
             v = rows[name][cell.name]
             assert text == ("-" if v is None else f"{v:.2f}"), (name, cell.name)
     page.screenshot(path=str(SCREENSHOTS / "leaderboard_verified.png"), full_page=True)
@@ -139,8 +143,9 @@ def test_clicking_a_column_header_sorts_numerically(page, app_server):
     open_app(page, app_server.url)
     click_header(page, "Params")
     # Numeric order puts 78B first; text order would put "8B" first.
-    wait_until(lambda: by_section(page, "Params").get("open", [""])[:1] == ["78B"],
-               what="sorted by params")
+    wait_until(
+        lambda: by_section(page, "Params").get("open", [""])[:1] == ["78B"], what="sorted by params"
+    )
     for shown in by_section(page, "Params").values():
         numbers = [as_number(t) for t in shown if t != "-"]
         assert numbers == sorted(numbers, reverse=True)
@@ -174,22 +179,31 @@ def test_drill_down_link_shows_the_image_and_each_models_answer(page, app_server
     state = app_server.state
     models = state.verified_models()[:2]
     frames = state.model_frames(models)
-    both = (frames[models[0]]["raw"].notna() & frames[models[1]]["raw"].notna()
-            & (state.bench.items["qtype"] == "SC"))
+    both = (
+        frames[models[0]]["raw"].notna()
+        & frames[models[1]]["raw"].notna()
+        & (state.bench.items["qtype"] == "SC")
+    )
     item_id = state.bench.items["id"][both].iloc[3]
     query = f"item={quote(item_id)}&models={quote(','.join(models))}"
     open_app(page, app_server.url, query)
     detail = page.locator("#dd-detail")
-    wait_until(lambda: item_id in detail.inner_text() and models[1] in detail.inner_text(),
-               what="item detail")
+    wait_until(
+        lambda: item_id in detail.inner_text() and models[1] in detail.inner_text(),
+        what="item detail",
+    )
     text = detail.inner_text()
     for name in models:
         raw = frames[name].set_index("id").loc[item_id, "raw"]
         assert name in text and raw.strip()[:40] in text
     assert "✔ gold" in text
-    wait_until(lambda: page.evaluate(
-        "() => { const i = document.querySelector('#dd-image img');"
-        " return !!i && i.complete && i.naturalWidth > 0; }"), what="image loaded")
+    wait_until(
+        lambda: page.evaluate(
+            "() => { const i = document.querySelector('#dd-image img');"
+            " return !!i && i.complete && i.naturalWidth > 0; }"
+        ),
+        what="image loaded",
+    )
     assert page.get_by_role("tab", name="Drill-down").get_attribute("aria-selected") == "true"
     count = page.inner_text("#dd-count")
     assert f"of {len(state.bench)} items match" in count
@@ -202,12 +216,18 @@ def test_drill_down_link_shows_the_image_and_each_models_answer(page, app_server
     assert quote(models[0]).replace("%20", "+") in page.url or quote(models[0]) in page.url
     # Filtering to what both models got wrong, then picking an item from the list.
     page.locator("#dd-outcome label", has_text="All chosen models are wrong").click()
-    wait_until(lambda: "of 2765 items match" in page.inner_text("#dd-count")
-               and not page.inner_text("#dd-count").startswith("2765"), what="filtered list")
+    wait_until(
+        lambda: (
+            "of 2765 items match" in page.inner_text("#dd-count")
+            and not page.inner_text("#dd-count").startswith("2765")
+        ),
+        what="filtered list",
+    )
     first_id = wait_until(lambda: column(page, 1, "#dd-list")[:1], what="list rows")[0]
     page.locator("#dd-list .virtual-row [data-col='1']").first.click()
-    wait_until(lambda: f"Item {first_id}" in page.locator("#dd-detail").inner_text(),
-               what="picked item")
+    wait_until(
+        lambda: f"Item {first_id}" in page.locator("#dd-detail").inner_text(), what="picked item"
+    )
 
 
 def test_html_in_a_model_name_is_shown_as_text(page, app_server, client, tmp_path):
@@ -219,8 +239,13 @@ def test_html_in_a_model_name_is_shown_as_text(page, app_server, client, tmp_pat
     out = client.predict(file=handle_file(str(preds)), model=evil, api_name="/submit")
     assert out["ok"], out["message"]
     open_app(page, app_server.url, f"item=qbp-00001&models={quote(evil)}")
-    detail = wait_until(lambda: evil in page.locator("#dd-detail").inner_text() and
-                        page.locator("#dd-detail").inner_text(), what="evil model's answer")
+    detail = wait_until(
+        lambda: (
+            evil in page.locator("#dd-detail").inner_text()
+            and page.locator("#dd-detail").inner_text()
+        ),
+        what="evil model's answer",
+    )
     assert "<b>C</b> <script>x()</script>" in detail
     page.screenshot(path=str(SCREENSHOTS / "html_name_drilldown.png"), full_page=True)
     page.get_by_role("tab", name="Leaderboard").click()
@@ -236,18 +261,23 @@ def test_charts_and_dark_theme_screenshots(page, app_server):
     page.get_by_role("tab", name="Charts").click()
     summary = page.locator("#radar-a-summary textarea")
     wait_until(lambda: summary.input_value().startswith("Best Overall:"), what="summary")
-    wait_until(lambda: page.locator("#radar-b .js-plotly-plot .scatterlayer .trace").count()
-               == 5, what="five representative models")
+    wait_until(
+        lambda: page.locator("#radar-b .js-plotly-plot .scatterlayer .trace").count() == 5,
+        what="five representative models",
+    )
     page.screenshot(path=str(SCREENSHOTS / "charts_dark.png"), full_page=True)
 
 
-def test_upload_shows_the_report_then_submit_puts_the_model_on_the_board(page, app_server,
-                                                                         tmp_path):
+def test_upload_shows_the_report_then_submit_puts_the_model_on_the_board(
+    page, app_server, tmp_path
+):
     lines = (REPO / "data" / "demo" / "predictions" / "chattyvlm.jsonl").read_text().splitlines()
     # five items missing, and every 15th answer changed: another run, not a copy of the seeded
     # row (a copy would be held for review, unranked)
-    lines = [line if n % 15 else json.dumps({**json.loads(line), "prediction": "(A)"})
-             for n, line in enumerate(lines)]
+    lines = [
+        line if n % 15 else json.dumps({**json.loads(line), "prediction": "(A)"})
+        for n, line in enumerate(lines)
+    ]
     preds = tmp_path / "browser_upload.jsonl"
     preds.write_text("\n".join(lines[:-5]) + "\n")
     open_app(page, app_server.url)
@@ -259,8 +289,11 @@ def test_upload_shows_the_report_then_submit_puts_the_model_on_the_board(page, a
     page.locator("#sub-model textarea, #sub-model input").first.fill("Browser Upload (9B)")
     page.locator("#sub-params textarea, #sub-params input").first.fill("9B")
     page.locator("#sub-btn").click()
-    text = wait_until(lambda: "Accepted" in report.inner_text() and report.inner_text(),
-                      timeout=60, what="accepted")
+    text = wait_until(
+        lambda: "Accepted" in report.inner_text() and report.inner_text(),
+        timeout=60,
+        what="accepted",
+    )
     rank = int(text.split("rank ")[1].split(" ")[0])
     page.screenshot(path=str(SCREENSHOTS / "submit_accepted.png"), full_page=True)
     page.get_by_role("tab", name="Leaderboard").click()
@@ -299,14 +332,18 @@ def test_interval_toggle_shows_plus_minus_in_verified_rows_only(page, app_server
     assert "Rank range" not in headers(page)
     page.locator("#show-ci").check()
     wait_until(lambda: "Rank range" in headers(page), what="rank range column")
-    overall = wait_until(lambda: (lambda col: col if any("±" in t for t in col) else None)(
-        board_column(page, "Overall")), what="intervals in the Overall column")
+    overall = wait_until(
+        lambda: (lambda col: col if any("±" in t for t in col) else None)(
+            board_column(page, "Overall")
+        ),
+        what="intervals in the Overall column",
+    )
     sections = board_sections(page)
     ranges = board_column(page, "Rank range")
     names = board_column(page, "Model")
     drillable = set(app_server.state.score_matrix()[0])
     held = {e.name for e in app_server.state.entries() if e.under_review}
-    for name, sec, text, rng in zip(names, sections, overall, ranges):
+    for name, sec, text, rng in zip(names, sections, overall, ranges, strict=False):
         if sec in ("open", "closed"):
             assert "±" not in text and rng == "-", name
         elif name in drillable:  # a row held for review takes no rank, so no rank range
@@ -314,16 +351,21 @@ def test_interval_toggle_shows_plus_minus_in_verified_rows_only(page, app_server
     notes = page.inner_text("#ci-notes")
     assert "no per-item data" in notes and "2,000 resamples" in notes
     want = min(len((drillable - held) & set(names)), CHART_MODELS)
-    wait_until(lambda: page.locator("#ci-chart .js-plotly-plot .barlayer .point").count()
-               >= want, timeout=90, what=f"error-bar chart with {want} bars")
-    page.screenshot(path=str(SCREENSHOTS / f"leaderboard_intervals_{theme}.png"),
-                    full_page=True)
+    wait_until(
+        lambda: page.locator("#ci-chart .js-plotly-plot .barlayer .point").count() >= want,
+        timeout=90,
+        what=f"error-bar chart with {want} bars",
+    )
+    page.screenshot(path=str(SCREENSHOTS / f"leaderboard_intervals_{theme}.png"), full_page=True)
     # Sorting still uses the numbers: a header click sorts SC by value, intervals shown.
     click_header(page, "SC")
     wait_until(lambda: "sorted by SC (descending)" in caption(page), what="SC sort")
     wait_until(lambda: any("±" in t for t in board_column(page, "SC")), what="SC intervals")
-    here = [shown_value(t) for sec, t in zip(board_sections(page), board_column(page, "SC"))
-            if sec == "verified" and t != "-"]
+    here = [
+        shown_value(t)
+        for sec, t in zip(board_sections(page), board_column(page, "SC"), strict=False)
+        if sec == "verified" and t != "-"
+    ]
     assert here == sorted(here, reverse=True) and len(here) > 5
 
 
@@ -336,8 +378,10 @@ def test_compare_tab_shows_the_summary_chart_and_opens_a_discordant_item(page, a
     wait_until(lambda: "McNemar" in summary.inner_text(), what="comparison summary")
     text = summary.inner_text()
     assert f"A = {a}" in text and f"B = {b}" in text and "points" in text
-    wait_until(lambda: page.locator("#cmp-delta .js-plotly-plot .barlayer .point").count()
-               >= 10, what="delta bars")
+    wait_until(
+        lambda: page.locator("#cmp-delta .js-plotly-plot .barlayer .point").count() >= 10,
+        what="delta bars",
+    )
     assert "McNemar's exact test" in page.inner_text("#cmp-mcnemar")
     cmp = state.compare(a, b)
     ids = wait_until(lambda: column(page, 0, "#cmp-items"), what="discordant items")
@@ -350,8 +394,14 @@ def test_compare_tab_shows_the_summary_chart_and_opens_a_discordant_item(page, a
     item_id = ids[1]
     page.locator("#cmp-items .virtual-row [data-col='0']").nth(1).click()
     detail = page.locator("#dd-detail")
-    wait_until(lambda: f"Item {item_id}" in detail.inner_text()
-               and a in detail.inner_text() and b in detail.inner_text(), what="drill-down")
+    wait_until(
+        lambda: (
+            f"Item {item_id}" in detail.inner_text()
+            and a in detail.inner_text()
+            and b in detail.inner_text()
+        ),
+        what="drill-down",
+    )
     assert page.get_by_role("tab", name="Drill-down").get_attribute("aria-selected") == "true"
     frames = state.model_frames([a, b])
     for name in (a, b):
@@ -365,14 +415,20 @@ def test_compare_tab_shows_the_summary_chart_and_opens_a_discordant_item(page, a
 def test_items_tab_lists_unanimous_failures_that_open_in_the_drill_down(page, app_server):
     open_app(page, app_server.url, theme="dark")
     page.get_by_role("tab", name="Items").click()
-    wait_until(lambda: "items every counted verified model" in page.inner_text(
-        "#it-fail-count"), what="failure count")
-    wait_until(lambda: page.locator("#it-difficulty .js-plotly-plot .barlayer .point").count()
-               >= 10, what="difficulty bars")
+    wait_until(
+        lambda: "items every counted verified model" in page.inner_text("#it-fail-count"),
+        what="failure count",
+    )
+    wait_until(
+        lambda: page.locator("#it-difficulty .js-plotly-plot .barlayer .point").count() >= 10,
+        what="difficulty bars",
+    )
     ids = wait_until(lambda: column(page, 0, "#it-failures"), what="failures")
     shares = wait_until(lambda: column(page, 6, "#it-analysis"), what="item analysis")
     assert float(shares[0]) == 0.0  # hardest first
     page.screenshot(path=str(SCREENSHOTS / "items_dark.png"), full_page=True)
     page.locator("#it-failures .virtual-row [data-col='0']").first.click()
-    wait_until(lambda: f"Item {ids[0]}" in page.locator("#dd-detail").inner_text(),
-               what="failure in the drill-down")
+    wait_until(
+        lambda: f"Item {ids[0]}" in page.locator("#dd-detail").inner_text(),
+        what="failure in the drill-down",
+    )

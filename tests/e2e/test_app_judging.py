@@ -7,6 +7,7 @@ OE "-" with its progress, unranked, not stored) that every client sees, then the
 ranked row naming the judge. The app is killed mid-judging once: nothing is stored, and the
 retry re-sends none of the judgements made before the crash (the judge cache has them).
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,8 @@ from leaderboard.judges import make_judge
 from leaderboard.predictions import read_predictions
 from leaderboard.scoring import score_predictions
 from leaderboard.taxonomy import TABLES
-from tests.support.applaunch import launched_app
 from tests.conftest import DEMO
+from tests.support.applaunch import launched_app
 from tests.support.openai_stub import Call, Reply, StubServer
 
 pytestmark = pytest.mark.app
@@ -91,8 +92,9 @@ def rows_for(client, name: str) -> list[dict]:
 
 
 def pending_at(done: int):
-    return lambda rows: any(r["kind"] == "pending" and (r["judging"] or {}).get("done") == done
-                            for r in rows)
+    return lambda rows: any(
+        r["kind"] == "pending" and (r["judging"] or {}).get("done") == done for r in rows
+    )
 
 
 @pytest.fixture(scope="module")
@@ -104,14 +106,17 @@ def stub():
         gated.release()
 
 
-def test_upload_is_pending_while_judged_then_verified_and_a_crash_stores_nothing(
-        stub, tmp_path):
+def test_upload_is_pending_while_judged_then_verified_and_a_crash_stores_nothing(stub, tmp_path):
     from gradio_client import handle_file
 
     bench = load_local(DEMO)
     preds = distinct_oe_answers(bench, tmp_path)
-    env = {"QBP_JUDGE": "openai", "OPENAI_BASE_URL": stub.base_url,
-           "QBP_JUDGE_MODEL": "stub-judge", "QBP_JUDGE_CACHE": str(tmp_path / "judge.sqlite")}
+    env = {
+        "QBP_JUDGE": "openai",
+        "OPENAI_BASE_URL": stub.base_url,
+        "QBP_JUDGE_MODEL": "stub-judge",
+        "QBP_JUDGE_CACHE": str(tmp_path / "judge.sqlite"),
+    }
     pred = read_predictions(preds.read_bytes(), preds.name, bench)
     closed = score_predictions(bench, pred.predictions).tables.values["table3"]  # no judge
     to_judge = 542
@@ -120,11 +125,15 @@ def test_upload_is_pending_while_judged_then_verified_and_a_crash_stores_nothing
     # ---- run 1: killed while judging
     stub.gated.hold_after(first)
     with launched_app(tmp_path / "run1", env, submissions=tmp_path / "subs") as app:
-        job = app.client().submit(file=handle_file(str(preds)), model=MODEL, params="9B",
-                                  open="open", api_name="/submit")
+        job = app.client().submit(
+            file=handle_file(str(preds)), model=MODEL, params="9B", open="open", api_name="/submit"
+        )
         watcher = app.client()
-        rows = poll(lambda: rows_for(watcher, MODEL), pending_at(first),
-                    f"a pending row at {first}/{to_judge}")
+        rows = poll(
+            lambda: rows_for(watcher, MODEL),
+            pending_at(first),
+            f"a pending row at {first}/{to_judge}",
+        )
         row = next(r for r in rows if r["kind"] == "pending")
         assert row["judge"] == f"pending {100 * first // to_judge}%" and row["rank"] is None
         assert row["judging"] == {"done": first, "total": to_judge}
@@ -135,7 +144,8 @@ def test_upload_is_pending_while_judged_then_verified_and_a_crash_stores_nothing
             assert row[cell] is None
             assert row["null_reasons"][cell] == (
                 f"OE judging in progress {first}/{to_judge} ({JUDGE_LABEL}); "
-                "pending rows are not stored until judged")
+                "pending rows are not stored until judged"
+            )
         assert app.stored() == []  # nothing is written while judging
         app.crash()
     answered_before_crash = set(stub.gated.answered)
@@ -149,10 +159,14 @@ def test_upload_is_pending_while_judged_then_verified_and_a_crash_stores_nothing
     with launched_app(tmp_path / "run2", env, submissions=tmp_path / "subs") as app:
         watcher = app.client()  # another user, reloading the board
         assert rows_for(watcher, MODEL) == []  # the crash left no row behind
-        job = app.client().submit(file=handle_file(str(preds)), model=MODEL, params="9B",
-                                  open="open", api_name="/submit")
-        poll(lambda: rows_for(watcher, MODEL), pending_at(first + second),
-             f"the retry's pending row at {first + second}/{to_judge} (cached ones done)")
+        job = app.client().submit(
+            file=handle_file(str(preds)), model=MODEL, params="9B", open="open", api_name="/submit"
+        )
+        poll(
+            lambda: rows_for(watcher, MODEL),
+            pending_at(first + second),
+            f"the retry's pending row at {first + second}/{to_judge} (cached ones done)",
+        )
         stub.gated.release()
         out = job.result(timeout=WAIT)
         assert out["ok"], out["message"]
@@ -169,8 +183,9 @@ def test_upload_is_pending_while_judged_then_verified_and_a_crash_stores_nothing
     assert len(retried) == to_judge - first
 
     # The CLI's scorer with the same judge and cache gives the same row, with no new call.
-    with make_judge("openai", base_url=stub.base_url, model="stub-judge",
-                    cache_path=tmp_path / "judge.sqlite") as judge:
+    with make_judge(
+        "openai", base_url=stub.base_url, model="stub-judge", cache_path=tmp_path / "judge.sqlite"
+    ) as judge:
         expected = score_predictions(bench, pred.predictions, judge=judge)
         assert judge.info.calls == 0 and judge.info.cache_hits == to_judge
     for cell in TABLES["table3"].columns:

@@ -5,6 +5,7 @@ Accounts are proven by tokens (QBP_LOCAL_TOKENS here; a Hugging Face token verif
 on a Space, see the hub-mode test), sent the way gradio_client sends them to endpoints that
 take one: `Client(url, oauth_token=...)`.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -21,10 +22,14 @@ pytestmark = pytest.mark.app
 
 SECRET = "s3cret-admin-token-0123456789"
 ALICE, BOB, ROOT = "tok-alice-0001", "tok-bob-00002", "tok-root-00003"
-ENV = {"QBP_LOCAL_TOKENS": f"{ALICE}:alice,{BOB}:bob,{ROOT}:root",
-       "QBP_LOCAL_USER": "",  # no anonymous local user: every call names its account
-       "QBP_ADMIN_TOKEN": SECRET, "QBP_ADMIN_USERS": "root",
-       "QBP_SUBMITS_PER_HOUR": "0", "QBP_ATTEMPTS_PER_HOUR": "0"}
+ENV = {
+    "QBP_LOCAL_TOKENS": f"{ALICE}:alice,{BOB}:bob,{ROOT}:root",
+    "QBP_LOCAL_USER": "",  # no anonymous local user: every call names its account
+    "QBP_ADMIN_TOKEN": SECRET,
+    "QBP_ADMIN_USERS": "root",
+    "QBP_SUBMITS_PER_HOUR": "0",
+    "QBP_ATTEMPTS_PER_HOUR": "0",
+}
 PREDS = DEMO / "predictions"
 VICTIM = "Victim-VL (7B)"
 
@@ -32,15 +37,17 @@ VICTIM = "Victim-VL (7B)"
 def client(app, token: str | None = None):
     from gradio_client import Client
 
-    return Client(app.url, oauth_token=token, verbose=False, download_files=False,
-                  analytics_enabled=False)
+    return Client(
+        app.url, oauth_token=token, verbose=False, download_files=False, analytics_enabled=False
+    )
 
 
 def submit(c, model: str, file: str = "tersenet.jsonl") -> dict:
     from gradio_client import handle_file
 
-    return c.predict(file=handle_file(str(PREDS / file)), model=model, params="7B",
-                     api_name="/submit")
+    return c.predict(
+        file=handle_file(str(PREDS / file)), model=model, params="7B", api_name="/submit"
+    )
 
 
 def rows(c, search: str) -> list[dict]:
@@ -75,8 +82,10 @@ def test_impersonation_by_another_account_is_refused_and_nothing_stored(app, ali
         assert "'Victim-VL (7B)'" in out["message"] and "nothing was stored" in out["message"]
     out = submit(bob, "Victim-VL (7\u0412)", "random_guess.jsonl")  # a Cyrillic "В"
     assert out["ok"] is False
-    assert "U+0412 CYRILLIC CAPITAL LETTER VE at position 13 looks like the ASCII 'B'" in (
-        out["message"])
+    assert (
+        "U+0412 CYRILLIC CAPITAL LETTER VE at position 13 looks like the ASCII 'B'"
+        in (out["message"])
+    )
     assert app.stored() == before
     board = rows(alice, "victim")
     assert [(r["model"], r["owner"]) for r in board] == [(VICTIM, "alice")]
@@ -86,8 +95,13 @@ def test_impersonation_by_another_account_is_refused_and_nothing_stored(app, ali
 def test_after_a_moderator_hides_it_another_account_cannot_take_it_over(app, alice, bob):
     first = submit(alice, "Hidden-VL")
     assert first["ok"], first["message"]
-    hidden = client(app).predict(submission_id=first["submission_id"], hidden=True,
-                                 token=SECRET, reason="test", api_name="/moderate")
+    hidden = client(app).predict(
+        submission_id=first["submission_id"],
+        hidden=True,
+        token=SECRET,
+        reason="test",
+        api_name="/moderate",
+    )
     assert hidden["ok"] and hidden["hidden"]
     before = app.stored()
     out = submit(bob, "hidden-vl", "random_guess.jsonl")
@@ -139,8 +153,9 @@ def test_a_call_without_a_valid_token_has_no_account(app):
 def test_hidden_submissions_are_not_listed_without_the_admin_token(app, alice):
     out = submit(alice, "Secretly-Hidden-VL", "bilingualvl.jsonl")
     sub_id = out["submission_id"]
-    client(app).predict(submission_id=sub_id, hidden=True, token=SECRET, reason="",
-                        api_name="/moderate")
+    client(app).predict(
+        submission_id=sub_id, hidden=True, token=SECRET, reason="", api_name="/moderate"
+    )
     cfg = rawqueue.config(app.url)
     listing = rawqueue.event_index(cfg, ["mod-token"], ["mod-pick", "mod-out"])
     for token in ("", "not-the-admin-token"):  # what any visitor can send
@@ -157,17 +172,24 @@ def test_admin_token_guesses_are_throttled_through_the_api_and_the_ui(tmp_path):
     with launched_app(tmp_path, env=ENV) as app:
         c = client(app, ALICE)
         sub_id = submit(c, "Guarded-VL")["submission_id"]
-        listing = rawqueue.event_index(rawqueue.config(app.url), ["mod-token"],
-                                       ["mod-pick", "mod-out"])
+        listing = rawqueue.event_index(
+            rawqueue.config(app.url), ["mod-token"], ["mod-pick", "mod-out"]
+        )
         for n in range(5):
             if n % 2:
                 problem = rawqueue.call(app.url, listing, [f"guess-{n}"])["output"]["data"][1]
             else:
-                problem = c.predict(submission_id=sub_id, hidden=True, token=f"guess-{n}",
-                                    reason="", api_name="/moderate")["message"]
+                problem = c.predict(
+                    submission_id=sub_id,
+                    hidden=True,
+                    token=f"guess-{n}",
+                    reason="",
+                    api_name="/moderate",
+                )["message"]
             assert "wrong admin token" in problem, n
-        out = c.predict(submission_id=sub_id, hidden=True, token=SECRET, reason="",
-                        api_name="/moderate")
+        out = c.predict(
+            submission_id=sub_id, hidden=True, token=SECRET, reason="", api_name="/moderate"
+        )
         assert out["ok"] is False
         assert "at most 5 admin-token attempts per 15 minutes" in out["message"]
         pick, problem = rawqueue.call(app.url, listing, [SECRET])["output"]["data"]
@@ -179,10 +201,16 @@ def test_on_a_space_accounts_are_hugging_face_accounts(tmp_path):
     """Hub mode, offline: whoami answered by a loopback stand-in for huggingface.co, and the
     Space's OAuth settings as `hf_oauth: true` provides them (the sign-in routes are real)."""
     with HubStub({"hf_alice_token": "alice"}) as hub:
-        env = {"SYSTEM": "spaces", "SPACE_ID": "qbp/leaderboard", "HF_ENDPOINT": hub.url,
-               "OAUTH_CLIENT_ID": "client-123", "OAUTH_CLIENT_SECRET": "secret-456",
-               "OAUTH_SCOPES": "openid profile", "OPENID_PROVIDER_URL": hub.url,
-               "QBP_LOCAL_TOKENS": f"{ALICE}:alice"}  # ignored on a Space
+        env = {
+            "SYSTEM": "spaces",
+            "SPACE_ID": "qbp/leaderboard",
+            "HF_ENDPOINT": hub.url,
+            "OAUTH_CLIENT_ID": "client-123",
+            "OAUTH_CLIENT_SECRET": "secret-456",
+            "OAUTH_SCOPES": "openid profile",
+            "OPENID_PROVIDER_URL": hub.url,
+            "QBP_LOCAL_TOKENS": f"{ALICE}:alice",
+        }  # ignored on a Space
         with launched_app(tmp_path, env=env) as app:
             before = app.stored()
             out = submit(client(app), "Hub-VL")
@@ -198,8 +226,7 @@ def test_on_a_space_accounts_are_hugging_face_accounts(tmp_path):
             assert hub.whoami_calls.count("hf_alice_token") == 1  # verified once, cached
             # the Submit tab offers the real sign-in, which sends the visitor to the provider
             cfg = rawqueue.config(app.url)
-            assert any(c.get("props", {}).get("elem_id") == "sub-login"
-                       for c in cfg["components"])
+            assert any(c.get("props", {}).get("elem_id") == "sub-login" for c in cfg["components"])
             with contextlib.closing(httpx.Client(base_url=app.url)) as http:
                 login = http.get("login/huggingface", follow_redirects=False)
             assert login.status_code in (302, 307)

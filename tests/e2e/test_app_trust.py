@@ -1,6 +1,7 @@
 """The trust endpoints of the launched app, driven with gradio_client (issue 12): a row's
 provenance, change records, version diff, judge agreement, label flags, and the admin's
 review clearing and re-judging, each checked against what is stored."""
+
 from __future__ import annotations
 
 import json
@@ -20,6 +21,7 @@ from tests.conftest import DEMO
 from tests.support.applaunch import launched_app
 from tests.support.storekit import NO_RATE_LIMIT
 from tests.support.trustkit import ShiftedJudge, demo_bench
+
 
 def refused(client, **kwargs) -> str:
     """The message of a call refused for a bad argument (the API's one error shape)."""
@@ -67,7 +69,8 @@ def test_provenance_of_a_stored_row_a_paper_row_and_nothing(client, app_server):
     paper = client.predict(row="Qwen3-VL (32B)", api_name="/provenance")
     assert paper["kind"] == "reported" and paper["provenance"]["per_item"] is False
     assert refused(client, row="Nobody", api_name="/provenance") == (
-        "row: no model named 'Nobody' on the board")
+        "row: no model named 'Nobody' on the board"
+    )
 
 
 def test_a_copied_file_is_held_for_review_and_the_api_says_why(client, app_server, tmp_path):
@@ -90,25 +93,45 @@ def test_declared_fields_sent_with_submit_show_in_the_provenance(client, tmp_pat
 
     preds = tmp_path / "declared.jsonl"
     preds.write_bytes(own_run("thinkervl.jsonl", every=9))
-    out = client.predict(file=handle_file(str(preds)), model="Declared API (4B)",
-                         harness="lmms-eval", harness_version="0.3.0",
-                         prompt_template="{question}\nAnswer with the letter.",
-                         temperature=0.0, max_tokens=1024, thinking="on", api_name="/submit")
+    out = client.predict(
+        file=handle_file(str(preds)),
+        model="Declared API (4B)",
+        harness="lmms-eval",
+        harness_version="0.3.0",
+        prompt_template="{question}\nAnswer with the letter.",
+        temperature=0.0,
+        max_tokens=1024,
+        thinking="on",
+        api_name="/submit",
+    )
     assert out["ok"], out["message"]
-    declared = client.predict(row="Declared API (4B)", api_name="/provenance")[
-        "provenance"]["declared"]
-    assert declared == {"harness": "lmms-eval", "harness_version": "0.3.0",
-                        "prompt_template": "{question}\nAnswer with the letter.",
-                        "temperature": 0.0, "max_tokens": 1024, "thinking": "on"}
-    bad = client.predict(file=handle_file(str(preds)), model="Declared API (4B)",
-                         thinking="maybe", api_name="/submit")
+    declared = client.predict(row="Declared API (4B)", api_name="/provenance")["provenance"][
+        "declared"
+    ]
+    assert declared == {
+        "harness": "lmms-eval",
+        "harness_version": "0.3.0",
+        "prompt_template": "{question}\nAnswer with the letter.",
+        "temperature": 0.0,
+        "max_tokens": 1024,
+        "thinking": "on",
+    }
+    bad = client.predict(
+        file=handle_file(str(preds)),
+        model="Declared API (4B)",
+        thinking="maybe",
+        api_name="/submit",
+    )
     assert bad["ok"] is False and "Thinking must be one of" in bad["message"]
 
 
 def test_flagging_an_answer_key(client, app_server):
     item = app_server.state.bench.items["id"].iloc[10]
-    out = client.predict(item_id=item, reason="Option C describes the image better than the key",
-                         api_name="/flag_item")
+    out = client.predict(
+        item_id=item,
+        reason="Option C describes the image better than the key",
+        api_name="/flag_item",
+    )
     assert out["ok"] and out["flag"]["item_id"] == item and out["flag"]["owner"] == "anonymous"
     stored = LabelFlags(flags_root(app_server.submissions), app_server.state.bench.index_of)
     assert any(f["id"] == out["flag"]["id"] for f in stored.list())
@@ -118,7 +141,8 @@ def test_flagging_an_answer_key(client, app_server):
 
 def test_changes_and_version_diff_refuse_what_does_not_exist(client, app_server):
     assert refused(client, record_id="nope", api_name="/changes") == (
-        "record_id: no change record with id 'nope'")
+        "record_id: no change record with id 'nope'"
+    )
     none = client.predict(model="Nobody", api_name="/changes")
     assert none == {"records": []}
     model = app_server.state.verified_models()[0]
@@ -147,16 +171,23 @@ def trusted_store(tmp_path_factory):
     copied file held for review."""
     root = tmp_path_factory.mktemp("trust") / "submissions"
     bench = demo_bench()
-    pipe = SubmissionPipeline(bench, SubmissionStore(root, bench), judge=ApproxJudge(),
-                              limits=NO_RATE_LIMIT)
+    pipe = SubmissionPipeline(
+        bench, SubmissionStore(root, bench), judge=ApproxJudge(), limits=NO_RATE_LIMIT
+    )
     for path in sorted((DEMO / "predictions").glob("*.jsonl")):
-        spec = next(s for s in json.loads((DEMO / "models.json").read_text())
-                    if s["file"].endswith(path.name))
+        spec = next(
+            s
+            for s in json.loads((DEMO / "models.json").read_text())
+            if s["file"].endswith(path.name)
+        )
         pipe.submit(path.read_bytes(), path.name, {"model": spec["name"]}, review=False)
     v2 = pipe.submit(own_run("chattyvlm.jsonl"), "v2.jsonl", {"model": CHATTY})
     assert pipe.rejudge_with(v2, ShiftedJudge())
-    held = pipe.submit((DEMO / "predictions" / "tersenet.jsonl").read_bytes(), "t.jsonl",
-                       {"model": "TerseNet Again"})
+    held = pipe.submit(
+        (DEMO / "predictions" / "tersenet.jsonl").read_bytes(),
+        "t.jsonl",
+        {"model": "TerseNet Again"},
+    )
     assert held.review
     return root, v2.id, held.id
 
@@ -194,8 +225,15 @@ def test_version_diff_through_the_api_is_the_paired_comparison(admin_app):
     bench = demo_bench()
     store = SubmissionStore(app.submissions, bench)
     old, new = store.versions(CHATTY)
-    direct = version_diff(bench, CHATTY, old.items(), new.items(), old_version=1,
-                          new_version=2, counts=shared_plan(bench))
+    direct = version_diff(
+        bench,
+        CHATTY,
+        old.items(),
+        new.items(),
+        old_version=1,
+        new_version=2,
+        counts=shared_plan(bench),
+    )
     out = client.predict(row=CHATTY, api_name="/version_diff")
     assert (out["old_version"], out["new_version"]) == (1, 2)
     cells = {(c["table"], c["cell"]): c for c in out["cells"]}
@@ -223,16 +261,17 @@ def test_judge_agreement_through_the_api_and_a_re_judge_by_the_admin(admin_app):
     assert [d["id"] for d in out["disagreements"]] == direct.disagreements["id"].tolist()
     assert out["cells"]["b"]["OE"] > out["cells"]["a"]["OE"]
 
-    refused = client.predict(submission_id=v2, judge="approx", token="wrong",
-                             api_name="/rejudge_with")
+    refused = client.predict(
+        submission_id=v2, judge="approx", token="wrong", api_name="/rejudge_with"
+    )
     assert refused == {"error": "wrong admin token"}
-    bad = client.predict(submission_id=v2, judge="psychic", token=TOKEN,
-                         api_name="/rejudge_with")
+    bad = client.predict(submission_id=v2, judge="psychic", token=TOKEN, api_name="/rejudge_with")
     assert "judge must be one of approx, openai" in bad["error"]
-    done = client.predict(submission_id=v2, judge="approx", token=TOKEN,
-                          api_name="/rejudge_with")
-    assert done["ok"] and done["change"]["reason"] == \
-        "re-judged with approx · lexical-v1 (approximate)"
+    done = client.predict(submission_id=v2, judge="approx", token=TOKEN, api_name="/rejudge_with")
+    assert (
+        done["ok"]
+        and done["change"]["reason"] == "re-judged with approx · lexical-v1 (approximate)"
+    )
     assert client.predict(api_name="/changes")["records"][0]["id"] == done["change"]["id"]
     back = client.predict(row=v2, api_name="/judge_agreement")  # now shifted vs approx
     assert back["judge_a"].startswith("shifted") and back["judge_b"].startswith("approx")
@@ -244,11 +283,16 @@ def test_the_admin_clears_a_held_row_and_it_is_ranked(admin_app):
     row = client.predict(table="table3", search="TerseNet Again", api_name="/leaderboard")[0]
     assert row["rank"] is None and row["under_review"]
     assert client.predict(submission_id=held, token="nope", api_name="/review_clear") == {
-        "error": "wrong admin token"}
-    done = client.predict(submission_id=held, token=TOKEN, note="same lab, checked",
-                          api_name="/review_clear")
-    assert done["ok"] and done["review"]["cleared_at"] and done["review"]["note"] == \
-        "same lab, checked"
+        "error": "wrong admin token"
+    }
+    done = client.predict(
+        submission_id=held, token=TOKEN, note="same lab, checked", api_name="/review_clear"
+    )
+    assert (
+        done["ok"]
+        and done["review"]["cleared_at"]
+        and done["review"]["note"] == "same lab, checked"
+    )
     row = client.predict(table="table3", search="TerseNet Again", api_name="/leaderboard")[0]
     assert row["rank"] is not None and not row["under_review"]
     again = client.predict(submission_id=held, token=TOKEN, api_name="/review_clear")

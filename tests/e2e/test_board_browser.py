@@ -1,6 +1,7 @@
 """The leaderboard as a visitor sees it (issue 13), in headless Debian chromium: the paper's
 layout, everything in the browser once the page is there, state in the URL, hostile names
 as text, a phone's first screen. Screenshots land in artifacts/screenshots/."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
@@ -29,40 +30,47 @@ pytestmark = pytest.mark.browser
 
 
 def top_headers(page) -> list[str]:
-    return [t.strip().rstrip("▲▼ ").strip()
-            for t in page.locator("#board thead tr:first-child th").all_inner_texts()]
+    return [
+        t.strip().rstrip("▲▼ ").strip()
+        for t in page.locator("#board thead tr:first-child th").all_inner_texts()
+    ]
 
 
 def bold_keys(page, name: str) -> list[str]:
     """The columns shown in bold (best) in the row of `name`."""
-    return page.evaluate("""(name) => {
+    return page.evaluate(
+        """(name) => {
       const row = [...document.querySelectorAll('#board tbody tr.qbp-row')]
         .find(r => r.querySelector('.qbp-name').textContent === name);
-      return [...row.querySelectorAll('td.qbp-best')].map(td => td.dataset.key); }""", name)
+      return [...row.querySelectorAll('td.qbp-best')].map(td => td.dataset.key); }""",
+        name,
+    )
 
 
 def api(client, **kw) -> list[dict]:
     return client.predict(api_name="/leaderboard", **kw)
 
 
-def test_first_board_comes_with_the_page_without_any_server_event(browser, app_server,
-                                                                  client):
+def test_first_board_comes_with_the_page_without_any_server_event(browser, app_server, client):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     calls: list[str] = []
     # No queue event and no server function may be needed to show the board.
-    page.route("**/gradio_api/queue/**", lambda route: (calls.append(route.request.url),
-                                                        route.abort()))
-    page.route("**/component_server**", lambda route: (calls.append(route.request.url),
-                                                       route.abort()))
+    page.route(
+        "**/gradio_api/queue/**", lambda route: (calls.append(route.request.url), route.abort())
+    )
+    page.route(
+        "**/component_server**", lambda route: (calls.append(route.request.url), route.abort())
+    )
     page.goto(app_server.url)
     page.wait_for_selector(f"{BOARD}[data-ready='1']")
     names = board_column(page, "Model")
     rows = api(client)
     shown = list(zip(board_sections(page), names, strict=True))
     for section in ("baseline", "open", "closed", "verified"):
-        assert [n for s, n in shown if s == section] == \
-            [r["model"] for r in rows if r["section"] == section], section
+        assert [n for s, n in shown if s == section] == [
+            r["model"] for r in rows if r["section"] == section
+        ], section
     assert board_sections(page)[0] == "baseline" and "Qwen3-VL (32B)" in names
     assert set(board_sections(page)) == {"baseline", "open", "closed", "verified"}
     # Rank, Model and Overall are on the first screen of a laptop, without scrolling.
@@ -80,15 +88,18 @@ def test_the_board_order_is_the_apis_order_for_every_sort(page, app_server, clie
             click_header(page, key)
         desc = key != "Model" and clicks % 2 == 1
         want = f"{key}:{'desc' if desc else 'asc'}"
-        wait_until(lambda want=want: page.get_attribute(BOARD, "data-sort") == want,
-                   what=f"sorted by {key}")
+        wait_until(
+            lambda want=want: page.get_attribute(BOARD, "data-sort") == want,
+            what=f"sorted by {key}",
+        )
         shown = list(zip(board_sections(page), board_column(page, "Model"), strict=True))
         rows = api(client, sort_by=key)
         if not desc and key != "Model":
             continue  # the API sorts best first only
         for section in ("baseline", "open", "closed", "verified"):
-            assert [n for s, n in shown if s == section] == \
-                [r["model"] for r in rows if r["section"] == section], (key, section)
+            assert [n for s, n in shown if s == section] == [
+                r["model"] for r in rows if r["section"] == section
+            ], (key, section)
 
 
 def test_header_clicks_sort_numerically_both_ways_within_sections(page, app_server):
@@ -99,32 +110,43 @@ def test_header_clicks_sort_numerically_both_ways_within_sections(page, app_serv
         for section, texts in by_section(page, "SDI").items():
             numbers = [as_number(t) for t in texts if t != "-"]
             assert numbers == sorted(numbers, reverse=word == "descending"), section
-            assert texts[len(numbers):] == ["-"] * (len(texts) - len(numbers))  # nulls last
+            assert texts[len(numbers) :] == ["-"] * (len(texts) - len(numbers))  # nulls last
         head = page.locator("#board thead th[data-key='SDI']")
         assert head.get_attribute("aria-sort") == word
     assert board_sections(page) == sorted(
-        board_sections(page), key=["baseline", "open", "closed", "verified"].index)
+        board_sections(page), key=["baseline", "open", "closed", "verified"].index
+    )
 
 
-def test_switching_tables_changes_the_grouped_headers_and_resets_a_foreign_sort(page,
-                                                                               app_server):
+def test_switching_tables_changes_the_grouped_headers_and_resets_a_foreign_sort(page, app_server):
     open_app(page, app_server.url)
-    assert top_headers(page)[:6] == ["Rank", "Model", "Overall", "Image Sources",
-                                     "Quality Dimensions", "Question Types"]
+    assert top_headers(page)[:6] == [
+        "Rank",
+        "Model",
+        "Overall",
+        "Image Sources",
+        "Quality Dimensions",
+        "Question Types",
+    ]
     click_header(page, "MC")
     click_header(page, "MC")
     wait_until(lambda: "sorted by MC (ascending)" in caption(page), what="MC ascending")
     switch_table(page, "table4")
-    assert top_headers(page)[3:6] == ["Technical Distortions", "AIGC-specific Distortions",
-                                      "Aesthetics"]
+    assert top_headers(page)[3:6] == [
+        "Technical Distortions",
+        "AIGC-specific Distortions",
+        "Aesthetics",
+    ]
     # Table 4 has no MC: best first by Overall, not worst first (issue 13).
     assert "sorted by Overall (Table 3) (descending)" in caption(page)
     overall = [as_number(t) for t in by_section(page, "Overall")["open"]]
     assert overall == sorted(overall, reverse=True)
     switch_table(page, "table6")
     assert top_headers(page)[3:7] == ["SC", "MC", "TF", "OE"]
-    second = [t.strip().rstrip("▲▼ ").strip() for t in
-              page.locator("#board thead tr:nth-child(2) th").all_inner_texts()]
+    second = [
+        t.strip().rstrip("▲▼ ").strip()
+        for t in page.locator("#board thead tr:nth-child(2) th").all_inner_texts()
+    ]
     assert second == ["Global", "Local"] * 4
     assert len(board_column(page, "SC_Local")) == len(board_column(page, "Model"))
     page.screenshot(path=str(SCREENSHOTS / "board_table6.png"), full_page=True)
@@ -146,8 +168,7 @@ def test_search_filters_rows_and_the_marks_stay_those_of_the_whole_table(page, a
     wait_until(lambda: len(board_column(page, "Model")) == 4, what="case-blind search")
 
 
-def test_the_url_carries_the_boards_state_and_a_reload_restores_it(page, app_server,
-                                                                   browser):
+def test_the_url_carries_the_boards_state_and_a_reload_restores_it(page, app_server, browser):
     open_app(page, app_server.url)
     switch_table(page, "table6")
     click_header(page, "SC_Global")
@@ -167,8 +188,7 @@ def test_the_url_carries_the_boards_state_and_a_reload_restores_it(page, app_ser
         assert pg.get_attribute(BOARD, "data-table") == "table6"
         assert pg.get_attribute(BOARD, "data-sort") == "SC_Global:asc"
         assert pg.input_value("#board-search") == "qwen"
-        assert not pg.locator("#board input[data-filter='kinds'][value='verified']")\
-            .is_checked()
+        assert not pg.locator("#board input[data-filter='kinds'][value='verified']").is_checked()
         assert pg.locator("#show-ci").is_checked()
         wait_until(lambda: board_column(pg, "Model") == expected, what="same rows")
         assert "Rank range" in headers(pg)
@@ -214,19 +234,21 @@ def test_hostile_model_names_show_as_text(page, app_server, client, tmp_path):
     page.screenshot(path=str(SCREENSHOTS / "board_hostile_names.png"), full_page=True)
 
 
-def test_a_phone_shows_rank_model_and_overall_first_with_the_controls_folded(browser,
-                                                                            app_server):
+def test_a_phone_shows_rank_model_and_overall_first_with_the_controls_folded(browser, app_server):
     for theme in ("light", "dark"):
-        context = browser.new_context(viewport={"width": 390, "height": 844},
-                                      is_mobile=True, has_touch=True)
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+        )
         page = context.new_page()
         open_app(page, app_server.url, theme=theme)
         assert page.locator("#board-panel").is_hidden()  # filters folded away
         table = page.locator("#board .qbp-scroll").bounding_box()
         assert table["y"] < 844 * 0.6  # the table starts on the first screen
         row = page.locator(ROW).nth(1)
-        boxes = {k: row.locator(f"[data-key='{k}']").bounding_box()
-                 for k in ("Rank", "Model", "Overall", "NI")}
+        boxes = {
+            k: row.locator(f"[data-key='{k}']").bounding_box()
+            for k in ("Rank", "Model", "Overall", "NI")
+        }
         assert boxes["Rank"]["x"] < boxes["Model"]["x"] < boxes["Overall"]["x"]
         assert boxes["Overall"]["x"] + boxes["Overall"]["width"] <= 390
         assert boxes["Overall"]["y"] + boxes["Overall"]["height"] <= 844
@@ -235,11 +257,11 @@ def test_a_phone_shows_rank_model_and_overall_first_with_the_controls_folded(bro
         page.eval_on_selector("#board .qbp-scroll", "el => { el.scrollLeft = 400; }")
         start = boxes["NI"]["x"]
         ni = row.locator("[data-key='NI']")
-        wait_until(lambda ni=ni, start=start: ni.bounding_box()["x"] < start - 100,
-                   what="scrolled")
+        wait_until(lambda ni=ni, start=start: ni.bounding_box()["x"] < start - 100, what="scrolled")
         for key in ("Rank", "Model"):
-            assert abs(row.locator(f"[data-key='{key}']").bounding_box()["x"]
-                       - boxes[key]["x"]) < 1, key
+            assert (
+                abs(row.locator(f"[data-key='{key}']").bounding_box()["x"] - boxes[key]["x"]) < 1
+            ), key
         page.locator("#board .qbp-toggle").click()
         assert page.locator("#board-panel").is_visible()
         page.screenshot(path=str(SCREENSHOTS / f"board_390_{theme}_filters.png"))
@@ -256,18 +278,23 @@ def test_nothing_overlaps_on_a_laptop_or_a_wide_screen(browser, app_server, widt
     boxes = page.eval_on_selector_all(
         "#board thead tr:first-child th, #board .qbp-bar > *, #board .qbp-caption",
         "els => els.map(e => { const b = e.getBoundingClientRect(); "
-        "return [e.textContent.trim().slice(0, 20), b.left, b.right, b.top, b.bottom]; })")
+        "return [e.textContent.trim().slice(0, 20), b.left, b.right, b.top, b.bottom]; })",
+    )
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
-            apart = a[2] <= b[1] + 0.5 or b[2] <= a[1] + 0.5 or a[4] <= b[3] + 0.5 \
-                or b[4] <= a[3] + 0.5
+        for b in boxes[i + 1 :]:
+            apart = (
+                a[2] <= b[1] + 0.5 or b[2] <= a[1] + 0.5 or a[4] <= b[3] + 0.5 or b[4] <= a[3] + 0.5
+            )
             assert apart, (a, b)
     overall = page.locator("#board thead th[data-key='Overall']").bounding_box()
     assert overall["x"] + overall["width"] <= width  # the headline without scrolling
     values = [c.name for c in TABLES["table3"].cells if c.name != "Overall"]
-    visible = [k for k in values
-               if (box := page.locator(f"#board thead th[data-key='{k}']").bounding_box())
-               and box["x"] + box["width"] <= width]
+    visible = [
+        k
+        for k in values
+        if (box := page.locator(f"#board thead th[data-key='{k}']").bounding_box())
+        and box["x"] + box["width"] <= width
+    ]
     assert len(visible) >= (12 if width >= 1600 else 8)
     context.close()
 
@@ -283,18 +310,22 @@ def big_board(tmp_path_factory):
     import shutil
 
     import app as space
-    from ui.state import AppState
     from leaderboard.benchmark import load_benchmark
     from leaderboard.settings import DEMO_BUNDLE, AppSettings
     from leaderboard.store import SubmissionStore
     from tests.conftest import _free_port
     from tests.support.storekit import submit
+    from ui.state import AppState
 
     root = tmp_path_factory.mktemp("big-store")
     bench = load_benchmark(str(DEMO_BUNDLE))
     store = SubmissionStore(root, bench)
-    first = submit(store, (DEMO_BUNDLE / "predictions" / "tersenet.jsonl").read_bytes(),
-                   "tersenet.jsonl", {"model": "Copy 000", "params": "3B", "open": True})
+    first = submit(
+        store,
+        (DEMO_BUNDLE / "predictions" / "tersenet.jsonl").read_bytes(),
+        "tersenet.jsonl",
+        {"model": "Copy 000", "params": "3B", "open": True},
+    )
     for n in range(1, 280):
         sub_id = f"20990101T000000{n:06d}Z-{n:012x}"
         shutil.copytree(first.path, root / sub_id)
@@ -306,18 +337,25 @@ def big_board(tmp_path_factory):
             for cell, v in cells.items():
                 cells[cell] = None if v is None else (v + n * 0.01) % 100
         (root / sub_id / "result.json").write_text(json.dumps(result))
-    state = AppState.start(AppSettings(benchmark=str(DEMO_BUNDLE), submissions_dir=str(root),
-                                       judge="none", seed_demo=False))
+    state = AppState.start(
+        AppSettings(
+            benchmark=str(DEMO_BUNDLE), submissions_dir=str(root), judge="none", seed_demo=False
+        )
+    )
     demo = space.build(state)
     port = _free_port()
-    demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
-                        quiet=True, **space.launch_kwargs(state))
+    demo.queue().launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        **space.launch_kwargs(state),
+    )
     yield f"http://127.0.0.1:{port}/"
     demo.close()
 
 
-def test_a_long_board_shows_its_rows_page_by_page_and_search_covers_them_all(page,
-                                                                            big_board):
+def test_a_long_board_shows_its_rows_page_by_page_and_search_covers_them_all(page, big_board):
     from gradio_client import Client
 
     page.goto(big_board)
@@ -330,8 +368,9 @@ def test_a_long_board_shows_its_rows_page_by_page_and_search_covers_them_all(pag
     assert page.locator("#board .qbp-more-btn").count() == 0
     rows = Client(big_board, verbose=False).predict(api_name="/leaderboard")
     shown = list(zip(board_sections(page), board_column(page, "Model"), strict=True))
-    assert [n for s, n in shown if s == "verified"] == \
-        [r["model"] for r in rows if r["section"] == "verified"]
+    assert [n for s, n in shown if s == "verified"] == [
+        r["model"] for r in rows if r["section"] == "verified"
+    ]
     click_header(page, "Model")  # a new order starts again from one page ...
     wait_until(lambda: len(board_column(page, "Model")) == 200, what="one page again")
     page.eval_on_selector("#board .qbp-scroll", "el => { el.scrollTop = el.scrollHeight; }")

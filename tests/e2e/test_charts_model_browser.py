@@ -196,8 +196,12 @@ def test_the_model_page_opens_its_stored_row_in_row_details(page, app_server):
     name = state.verified_models()[1]
     row = next(e for e in state.entries() if e.name == name and e.kind == "verified")
     page.goto(f"{app_server.url}{model_link(name)}")
-    wait_until(lambda: page.locator("#model-header h2").count()
-               and page.inner_text("#model-header h2") == name, what="the model's page")
+    wait_until(
+        lambda: (
+            page.locator("#model-header h2").count() and page.inner_text("#model-header h2") == name
+        ),
+        what="the model's page",
+    )
     page.locator("#model-details").click()
     wait_until(lambda: row.submission_id in page.inner_text("#rd-status"), what="row details")
     assert page.get_by_role("tab", name="Row details").get_attribute("aria-selected") == "true"

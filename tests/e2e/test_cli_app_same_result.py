@@ -1,6 +1,7 @@
 """`python -m leaderboard score` and an app upload of the same demo prediction file give the
 same tables, counts and per-item results, because both run the same pipeline stages
 (`SubmissionPipeline.preview`, then `judge_preview`)."""
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,14 @@ def spies(monkeypatch):
 
 
 def _app_upload(tmp_path):
-    state = AppState.start(AppSettings(benchmark=str(DEMO_BUNDLE), seed_demo=False,
-                                       submissions_dir=str(tmp_path / "subs"), judge="approx"))
+    state = AppState.start(
+        AppSettings(
+            benchmark=str(DEMO_BUNDLE),
+            seed_demo=False,
+            submissions_dir=str(tmp_path / "subs"),
+            judge="approx",
+        )
+    )
     out = state.submit(PREDS.read_bytes(), PREDS.name, {"model": "TerseNet"})
     assert out.ok, out.message
     return state, out.submission
@@ -49,8 +56,20 @@ def _cli_score(args, capsys) -> str:
 
 def test_cli_score_and_an_app_upload_run_the_same_stages(tmp_path, spies, capsys):
     out_json = tmp_path / "cli.json"
-    _cli_score(["score", "--benchmark", str(DEMO_BUNDLE), "--predictions", str(PREDS),
-                "--judge", "approx", "--json", str(out_json)], capsys)
+    _cli_score(
+        [
+            "score",
+            "--benchmark",
+            str(DEMO_BUNDLE),
+            "--predictions",
+            str(PREDS),
+            "--judge",
+            "approx",
+            "--json",
+            str(out_json),
+        ],
+        capsys,
+    )
     cli_calls = [stage for stage, _ in spies]
     assert cli_calls == ["preview", "judge_preview"]
     spies.clear()
@@ -65,10 +84,27 @@ def test_cli_score_and_an_app_upload_run_the_same_stages(tmp_path, spies, capsys
 def test_python_m_leaderboard_score_matches_the_stored_app_upload(tmp_path):
     out_json = tmp_path / "cli.json"
     run = subprocess.run(
-        [sys.executable, "-m", "leaderboard", "score", "--benchmark", str(DEMO_BUNDLE),
-         "--predictions", str(PREDS), "--judge", "approx", "--json", str(out_json),
-         "--model", "TerseNet"],
-        cwd=REPO, capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "leaderboard",
+            "score",
+            "--benchmark",
+            str(DEMO_BUNDLE),
+            "--predictions",
+            str(PREDS),
+            "--judge",
+            "approx",
+            "--json",
+            str(out_json),
+            "--model",
+            "TerseNet",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     cli = json.loads(out_json.read_text())
     _, sub = _app_upload(tmp_path)

@@ -1,6 +1,7 @@
 """Hostile and malformed uploads through the submission pipeline: each refused one gets a message
 naming what is wrong and where, stores nothing, and the store keeps serving; the hostile inputs
 that are legitimately accepted are stored as given and shown only as text."""
+
 from __future__ import annotations
 
 import io
@@ -49,6 +50,7 @@ def zip_bomb() -> bytes:
 
 def gzip_of(data: bytes) -> bytes:
     import gzip
+
     return gzip.compress(data)
 
 
@@ -57,27 +59,50 @@ BAD_FILES = [
     # (case, bytes, uploaded file name, substring the message must contain)
     ("empty", b"", "p.jsonl", "p.jsonl: the file is empty"),
     ("blank-lines", b"  \n\r\n\t\n", "p.csv", "p.csv: the file is empty"),
-    ("latin-1", "id,prediction\nq001,café B\n".encode("latin-1"), "p.csv",
-     "not UTF-8 text (invalid byte 0xe9"),
-    ("latin-1-jsonl", '{"id": "q001", "prediction": "réponse B"}'.encode("latin-1"), "p.jsonl",
-     "p.jsonl: not UTF-8 text"),
-    ("shift-jis", CSV_TEXT.replace(" café", "").encode("shift_jis"), "p.csv",
-     "line 2; Latin-1, Shift-JIS"),
+    (
+        "latin-1",
+        "id,prediction\nq001,café B\n".encode("latin-1"),
+        "p.csv",
+        "not UTF-8 text (invalid byte 0xe9",
+    ),
+    (
+        "latin-1-jsonl",
+        '{"id": "q001", "prediction": "réponse B"}'.encode("latin-1"),
+        "p.jsonl",
+        "p.jsonl: not UTF-8 text",
+    ),
+    (
+        "shift-jis",
+        CSV_TEXT.replace(" café", "").encode("shift_jis"),
+        "p.csv",
+        "line 2; Latin-1, Shift-JIS",
+    ),
     ("gbk", "id,prediction\nq001,答案是B\n".encode("gbk"), "p.csv", "save the file as UTF-8"),
-    ("utf16-le-no-bom", CSV_TEXT.encode("utf-16-le"), "p.csv",
-     "UTF-16 text without a byte-order mark"),
-    ("utf16-be-no-bom", CSV_TEXT.encode("utf-16-be"), "p.jsonl",
-     "UTF-16 text without a byte-order mark"),
+    (
+        "utf16-le-no-bom",
+        CSV_TEXT.encode("utf-16-le"),
+        "p.csv",
+        "UTF-16 text without a byte-order mark",
+    ),
+    (
+        "utf16-be-no-bom",
+        CSV_TEXT.encode("utf-16-be"),
+        "p.jsonl",
+        "UTF-16 text without a byte-order mark",
+    ),
     ("utf16-bad", b"\xff\xfe" + b"\x00\xd8" * 3, "p.csv", "invalid UTF-16 text"),
     ("nul-bytes", b"id,prediction\nq001,B\x00\x00\n", "p.csv", "contains NUL bytes"),
     ("binary-junk", bytes(range(256)) * 8, "p.csv", "not UTF-8 text"),
-    ("png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40, "p.json",
-     "this is a PNG image"),
+    ("png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40, "p.json", "this is a PNG image"),
     ("pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "p.csv", "this is a PDF document"),
     ("zip-bomb-named-json", zip_bomb(), "predictions.json", "this is a ZIP archive"),
     ("gzip-named-jsonl", gzip_of(GOOD), "p.jsonl", "this is a gzip archive"),
-    ("truncated-json", b'[{"id": "q001", "prediction": "B"}, {"id": "q0', "p.json",
-     "p.json: not valid JSON"),
+    (
+        "truncated-json",
+        b'[{"id": "q001", "prediction": "B"}, {"id": "q0',
+        "p.json",
+        "p.json: not valid JSON",
+    ),
     ("truncated-jsonl", GOOD[:-7], "p.jsonl", "p.jsonl line 5: not valid JSON at column 16"),
     ("truncated-object", b'{"q001": "B", "q002":', "p.json", "not valid JSON"),
     ("json-string", b'"B"', "p.json", "JSON of the wrong shape (str)"),
@@ -86,53 +111,128 @@ BAD_FILES = [
     ("json-nan", b"NaN", "p.json", "JSON of the wrong shape (float)"),
     ("json-list-of-ints", b"[1, 2, 3]", "p.json", "row 1 is int"),
     ("json-list-of-lists", b'[["q001", "B"]]', "p.json", "row 1 is list"),
-    ("json-object-of-objects", b'{"q001": {"a": 1}, "q002": {"a": 2}}', "p.json",
-     "JSON object of the wrong shape"),
-    ("jsonl-array-line", b'{"id": "q001", "prediction": "B"}\n["q002", "C"]\n', "p.jsonl",
-     "p.jsonl line 2: expected a JSON object"),
+    (
+        "json-object-of-objects",
+        b'{"q001": {"a": 1}, "q002": {"a": 2}}',
+        "p.json",
+        "JSON object of the wrong shape",
+    ),
+    (
+        "jsonl-array-line",
+        b'{"id": "q001", "prediction": "B"}\n["q002", "C"]\n',
+        "p.jsonl",
+        "p.jsonl line 2: expected a JSON object",
+    ),
     ("json-deep-nesting", b"[" * 100_000 + b"]" * 100_000, "p.json", "nested too deeply"),
-    ("json-huge-integer", b'[{"id": ' + b"9" * 5000 + b', "prediction": "B"}]', "p.json",
-     "a number with thousands of digits"),
-    ("json-duplicate-key", b'{"q001": "A", "q002": "B", "q001": "C"}', "p.json",
-     "key 'q001' appears twice"),
-    ("jsonl-duplicate-field", b'{"id": "q001", "prediction": "B", "id": "q002"}', "p.jsonl",
-     "p.jsonl line 1: key 'id' appears twice"),
-    ("duplicate-ids-jsonl", upload({"q001": "B"}) + b"\n" + upload({"q001": "C"}), "p.jsonl",
-     "id 'q001' at rows 1 and 2"),
-    ("duplicate-ids-csv", b"id,prediction\nq002,A\nq001,B\nq002,C\n", "p.csv",
-     "id 'q002' at rows 1 and 3"),
-    ("million-rows-csv", b"id,prediction\n" + b"q001,B\n" * 1_000_000, "p.csv",
-     "more rows than the benchmark's 5 items"),
-    ("700k-rows-jsonl", b'{"id": "q001"}\n' * 700_000, "p.jsonl",
-     "700000 rows, more than the benchmark's 5 items"),
-    ("50-MB-answer", b'{"id": "q001", "prediction": "' + b"A" * 50_000_000 + b'"}', "p.jsonl",
-     "over the 20 MB upload limit"),
-    ("long-answer", upload({"q001": "B" * 25_000}), "p.jsonl",
-     "row 1 (id 'q001'): 25000 characters"),
-    ("long-id", upload({"q" * 10_000: "B", "q001": "B"}), "p.jsonl",
-     "longer than 200 characters"),
+    (
+        "json-huge-integer",
+        b'[{"id": ' + b"9" * 5000 + b', "prediction": "B"}]',
+        "p.json",
+        "a number with thousands of digits",
+    ),
+    (
+        "json-duplicate-key",
+        b'{"q001": "A", "q002": "B", "q001": "C"}',
+        "p.json",
+        "key 'q001' appears twice",
+    ),
+    (
+        "jsonl-duplicate-field",
+        b'{"id": "q001", "prediction": "B", "id": "q002"}',
+        "p.jsonl",
+        "p.jsonl line 1: key 'id' appears twice",
+    ),
+    (
+        "duplicate-ids-jsonl",
+        upload({"q001": "B"}) + b"\n" + upload({"q001": "C"}),
+        "p.jsonl",
+        "id 'q001' at rows 1 and 2",
+    ),
+    (
+        "duplicate-ids-csv",
+        b"id,prediction\nq002,A\nq001,B\nq002,C\n",
+        "p.csv",
+        "id 'q002' at rows 1 and 3",
+    ),
+    (
+        "million-rows-csv",
+        b"id,prediction\n" + b"q001,B\n" * 1_000_000,
+        "p.csv",
+        "more rows than the benchmark's 5 items",
+    ),
+    (
+        "700k-rows-jsonl",
+        b'{"id": "q001"}\n' * 700_000,
+        "p.jsonl",
+        "700000 rows, more than the benchmark's 5 items",
+    ),
+    (
+        "50-MB-answer",
+        b'{"id": "q001", "prediction": "' + b"A" * 50_000_000 + b'"}',
+        "p.jsonl",
+        "over the 20 MB upload limit",
+    ),
+    (
+        "long-answer",
+        upload({"q001": "B" * 25_000}),
+        "p.jsonl",
+        "row 1 (id 'q001'): 25000 characters",
+    ),
+    ("long-id", upload({"q" * 10_000: "B", "q001": "B"}), "p.jsonl", "longer than 200 characters"),
     ("csv-only-header", b"id,prediction\n", "p.csv", "no rows below the header line"),
     ("csv-unclosed-quote", b'id,prediction\nq001,"B\n', "p.csv", "not a readable CSV table"),
-    ("csv-no-id-column", b"name,prediction\nq001,B\n", "p.csv",
-     "no id column; found columns 'name', 'prediction'"),
+    (
+        "csv-no-id-column",
+        b"name,prediction\nq001,B\n",
+        "p.csv",
+        "no id column; found columns 'name', 'prediction'",
+    ),
     ("csv-no-prediction-column", b"id,score\nq001,1\n", "p.csv", "no prediction column"),
     ("csv-empty-id", b"id,prediction\nq001,B\n,C\n", "p.csv", "p.csv row 3: empty id"),
-    ("html-named-csv", b"<html><body><script>alert(1)</script></body></html>", "p.csv",
-     "no rows below the header line"),
-    ("unknown-ids-only", upload({"../../etc/passwd": "B", "..\\..\\boot.ini": "C"}), "p.jsonl",
-     "none of its 2 ids is in the benchmark"),
-    ("parquet-wrong-columns", parquet(pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})),
-     "p.parquet", "no id column; found columns 'a', 'b'"),
-    ("parquet-no-prediction", parquet(pd.DataFrame({"id": IDS})), "p.parquet",
-     "no prediction column"),
-    ("parquet-truncated", parquet(pd.DataFrame({"id": IDS, "prediction": "B"}))[:300],
-     "p.parquet", "not a readable Parquet file"),
-    ("parquet-too-many-rows", parquet(pd.DataFrame({"id": [f"x{i}" for i in range(9)],
-                                                    "prediction": "B"})),
-     "p.parquet", "9 rows, more than the benchmark's 5 items"),
-    ("parquet-expands", parquet(pd.DataFrame({"id": IDS, "prediction": [
-        "A" * 600_000 + str(i) for i in range(5)]})), "p.parquet",
-     "Parquet data expands to 2.9 MB, over the 2 MB limit"),
+    (
+        "html-named-csv",
+        b"<html><body><script>alert(1)</script></body></html>",
+        "p.csv",
+        "no rows below the header line",
+    ),
+    (
+        "unknown-ids-only",
+        upload({"../../etc/passwd": "B", "..\\..\\boot.ini": "C"}),
+        "p.jsonl",
+        "none of its 2 ids is in the benchmark",
+    ),
+    (
+        "parquet-wrong-columns",
+        parquet(pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})),
+        "p.parquet",
+        "no id column; found columns 'a', 'b'",
+    ),
+    (
+        "parquet-no-prediction",
+        parquet(pd.DataFrame({"id": IDS})),
+        "p.parquet",
+        "no prediction column",
+    ),
+    (
+        "parquet-truncated",
+        parquet(pd.DataFrame({"id": IDS, "prediction": "B"}))[:300],
+        "p.parquet",
+        "not a readable Parquet file",
+    ),
+    (
+        "parquet-too-many-rows",
+        parquet(pd.DataFrame({"id": [f"x{i}" for i in range(9)], "prediction": "B"})),
+        "p.parquet",
+        "9 rows, more than the benchmark's 5 items",
+    ),
+    (
+        "parquet-expands",
+        parquet(
+            pd.DataFrame({"id": IDS, "prediction": ["A" * 600_000 + str(i) for i in range(5)]})
+        ),
+        "p.parquet",
+        "Parquet data expands to 2.9 MB, over the 2 MB limit",
+    ),
 ]
 
 BAD_FORMS = [
@@ -159,8 +259,9 @@ def _good_after(pipeline: SubmissionPipeline, case: str) -> None:
 
 
 @pytest.mark.parametrize("case, data, name, message", BAD_FILES, ids=[c[0] for c in BAD_FILES])
-def test_bad_file_is_refused_with_a_clear_message_and_nothing_stored(pipeline, store, case,
-                                                                     data, name, message):
+def test_bad_file_is_refused_with_a_clear_message_and_nothing_stored(
+    pipeline, store, case, data, name, message
+):
     before = listing(store.root)
     with pytest.raises(InputError) as err:
         pipeline.submit(data, name, {"model": f"fuzz {case}"})
@@ -201,10 +302,19 @@ def test_oversized_file_on_disk_is_refused_before_it_is_read(pipeline, tmp_path,
 
 
 # ---------------------------------------------------------------- accepted, stored as text
-HOSTILE_NAMES = ["<script>alert(1)</script>", "=cmd|' /C calc'!A0", "+SUM(A1:A9)",
-                 "@HYPERLINK(\"http://x\")", "-2+3", "[x](javascript:alert(1))",
-                 "**bold** | col", "模型-7B 🚀", "Robert'); DROP TABLE models;--",
-                 "../../etc/passwd", "%s%n{0}${HOME}"]
+HOSTILE_NAMES = [
+    "<script>alert(1)</script>",
+    "=cmd|' /C calc'!A0",
+    "+SUM(A1:A9)",
+    '@HYPERLINK("http://x")',
+    "-2+3",
+    "[x](javascript:alert(1))",
+    "**bold** | col",
+    "模型-7B 🚀",
+    "Robert'); DROP TABLE models;--",
+    "../../etc/passwd",
+    "%s%n{0}${HOME}",
+]
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
@@ -215,7 +325,11 @@ def test_hostile_model_names_are_stored_as_given_and_shown_as_text(pipeline, sto
     meta = json.loads((sub.path / "meta.json").read_text("utf-8"))
     assert meta["model"] == name
     assert sorted(p.name for p in sub.path.iterdir()) == [
-        "items.parquet", "meta.json", "result.json", "upload.jsonl"]
+        "items.parquet",
+        "meta.json",
+        "result.json",
+        "upload.jsonl",
+    ]
     assert "<" not in html_text(name) and "<" not in md_escape(name)
     assert not str(csv_safe(name)).startswith(("=", "+", "-", "@"))
 
@@ -223,38 +337,55 @@ def test_hostile_model_names_are_stored_as_given_and_shown_as_text(pipeline, sto
 def test_path_like_ids_and_file_names_never_become_paths(pipeline, store, tmp_path_factory):
     outside = store.root.parent
     before_outside = sorted(p.name for p in outside.iterdir())
-    data = upload({"q001": "B", "../../etc/passwd": "B", "/tmp/evil": "C", "..\\..\\x": "D",
-                   "q002": "A and C"})
+    data = upload(
+        {
+            "q001": "B",
+            "../../etc/passwd": "B",
+            "/tmp/evil": "C",
+            "..\\..\\x": "D",
+            "q002": "A and C",
+        }
+    )
     sub = pipeline.submit(data, "../../../tmp/evil\\..\\name.jsonl", {"model": "path tricks"})
     assert sub.meta.file_name == "name.jsonl"
-    assert sub.result["parse_report"]["unknown_ids"] == ["../../etc/passwd", "/tmp/evil",
-                                                        "..\\..\\x"]
+    assert sub.result["parse_report"]["unknown_ids"] == [
+        "../../etc/passwd",
+        "/tmp/evil",
+        "..\\..\\x",
+    ]
     assert (sub.path / "upload.jsonl").read_bytes() == data
     assert sorted(p.name for p in outside.iterdir()) == before_outside
     assert not Path("/tmp/evil").exists()
 
 
 def test_nan_numbers_and_markup_as_answers_are_scored_as_unreadable_text(pipeline):
-    data = (b'[{"id": "q001", "prediction": NaN}, {"id": "q002", "prediction": 3},'
-            b' {"id": "q003", "prediction": Infinity}, {"id": "q005", "prediction":'
-            b' "<img src=x onerror=alert(1)> =HYPERLINK(1)"}]')
+    data = (
+        b'[{"id": "q001", "prediction": NaN}, {"id": "q002", "prediction": 3},'
+        b' {"id": "q003", "prediction": Infinity}, {"id": "q005", "prediction":'
+        b' "<img src=x onerror=alert(1)> =HYPERLINK(1)"}]'
+    )
     sub = pipeline.submit(data, "p.json", {"model": "numbers"})
     items = sub.items().set_index("id")
     assert items.loc["q001", "raw"] == "" and items.loc["q002", "raw"] == "3"
     assert items.loc["q005", "raw"] == "<img src=x onerror=alert(1)> =HYPERLINK(1)"
     assert set(items.loc[["q001", "q002", "q003"], "status"]) == {"unreadable"}
     # result.json is strict JSON: no NaN or Infinity leaked into it
-    json.loads((sub.path / "result.json").read_text(),
-               parse_constant=lambda c: pytest.fail(f"{c} in result.json"))
+    json.loads(
+        (sub.path / "result.json").read_text(),
+        parse_constant=lambda c: pytest.fail(f"{c} in result.json"),
+    )
 
 
-@pytest.mark.parametrize("data, name", [
-    (b"\xef\xbb\xbf" + GOOD, "bom.jsonl"),
-    (GOOD.decode().encode("utf-16"), "utf16-bom.jsonl"),
-    (b"id,prediction\r\nq001,B\r\nq003,True\r\n", "crlf.csv"),
-    (b"id\tprediction\nq001\tB\n", "tabs.tsv"),
-    (GOOD, "C:\\Users\\me\\Desktop\\preds.jsonl"),
-])
+@pytest.mark.parametrize(
+    "data, name",
+    [
+        (b"\xef\xbb\xbf" + GOOD, "bom.jsonl"),
+        (GOOD.decode().encode("utf-16"), "utf16-bom.jsonl"),
+        (b"id,prediction\r\nq001,B\r\nq003,True\r\n", "crlf.csv"),
+        (b"id\tprediction\nq001\tB\n", "tabs.tsv"),
+        (GOOD, "C:\\Users\\me\\Desktop\\preds.jsonl"),
+    ],
+)
 def test_odd_but_valid_files_are_accepted(pipeline, data, name):
     sub = pipeline.submit(data, name, {"model": f"odd {name[-9:]}"})
     assert sub.upload_path.read_bytes() == data

@@ -1,6 +1,7 @@
 """Red team, Markdown: a model named like a Markdown image is shown as text in the
 drill-down's count line (the line that rendered it as an image), and no viewer's browser
 fetches the URL it names (Playwright's request log)."""
+
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -15,8 +16,9 @@ PIXEL = "http://127.0.0.1:9/pixel.png"
 NAME = f"![x]({PIXEL})"
 
 
-def test_a_markdown_image_in_a_model_name_is_text_and_never_fetched(page, app_server, client,
-                                                                    tmp_path):
+def test_a_markdown_image_in_a_model_name_is_text_and_never_fetched(
+    page, app_server, client, tmp_path
+):
     from gradio_client import handle_file
 
     preds = tmp_path / "pixel.jsonl"
@@ -31,7 +33,8 @@ def test_a_markdown_image_in_a_model_name_is_text_and_never_fetched(page, app_se
     count = page.locator("#dd-count")
     page.wait_for_function(
         "() => (document.querySelector('#dd-count') || {}).innerText?.includes('items match')"
-        f" && document.querySelector('#dd-count').innerText.includes({other!r})")
+        f" && document.querySelector('#dd-count').innerText.includes({other!r})"
+    )
     assert NAME in count.inner_text()  # the name as typed, as text
     assert count.locator("img").count() == 0 and count.locator("a").count() == 0
     page.screenshot(path=str(SCREENSHOTS / "markdown_name_as_text.png"), full_page=True)

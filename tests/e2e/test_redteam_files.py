@@ -3,6 +3,7 @@
 files, a stored submission's upload, items and meta, the judge cache, the Hub cache, an
 export file, the app's source, /etc/passwd), while the drill-down's image still loads, for a
 local bundle and for a Hub bundle read from the Hub cache."""
+
 from __future__ import annotations
 
 import os
@@ -15,7 +16,7 @@ import pytest
 from tests.conftest import DEMO, REPO
 from tests.support.applaunch import launched_app
 from tests.support.bundles import item, jpeg_bytes, write_bundle
-from tests.support.rawqueue import config, default_inputs, file_url, fn_index, queue_call
+from tests.support.rawqueue import config, file_url, fn_index, queue_call
 
 pytestmark = pytest.mark.app
 
@@ -29,8 +30,9 @@ def fetch(url: str, path: str | Path) -> httpx.Response:
 def drill_image(url: str, item_id: str, models: list[str] | None = None) -> httpx.Response:
     """The drill-down's image of an item, fetched as the page does (show_item's output)."""
     cfg = config(url)
-    out = queue_call(url, fn_index(cfg, "show_item"),
-                     [item_id, models or [], "", "", "", "", "", "all"])
+    out = queue_call(
+        url, fn_index(cfg, "show_item"), [item_id, models or [], "", "", "", "", "", "all"]
+    )
     assert out["success"], out
     image = out["output"]["data"][0]
     assert image and image.get("url"), out
@@ -48,8 +50,12 @@ def demo_app(tmp_path_factory):
     hub = root / "hub" / "datasets--someone--else" / "blobs"
     hub.mkdir(parents=True)
     (hub / "secret").write_text("another repo's file")
-    env = {"QBP_SEED_DEMO": "1", "QBP_JUDGE": "approx", "QBP_JUDGE_CACHE": str(cache),
-           "HF_HUB_CACHE": str(root / "hub")}
+    env = {
+        "QBP_SEED_DEMO": "1",
+        "QBP_JUDGE": "approx",
+        "QBP_JUDGE_CACHE": str(cache),
+        "HF_HUB_CACHE": str(root / "hub"),
+    }
     with launched_app(root / "cwd", env, submissions=root / "store") as app:
         app.private = {"cache": cache, "hub": hub / "secret", "cwd": root / "cwd"}
         yield app
@@ -95,8 +101,9 @@ def test_the_shared_export_folder_is_not_served(demo_app):
 
 
 def test_the_drill_down_image_still_loads(demo_app):
-    bench_row = next(line for line in (DEMO / "metadata.jsonl").read_text().splitlines()
-                     if '"qbp-00007"' in line)
+    bench_row = next(
+        line for line in (DEMO / "metadata.jsonl").read_text().splitlines() if '"qbp-00007"' in line
+    )
     image = drill_image(demo_app.url, "qbp-00007")
     import json
 
@@ -128,13 +135,20 @@ def test_a_hub_bundle_serves_its_images_and_not_the_hub_cache(tmp_path):
     other = hub / "datasets--someone--else" / "snapshots" / "x"
     other.mkdir(parents=True)
     (other / "metadata.jsonl").write_text('{"answer": "their gold"}\n')
-    env = {"QBP_BENCHMARK": "qbp-test/portrait", "HF_HUB_CACHE": str(hub),
-           "HF_HUB_OFFLINE": "1", "QBP_JUDGE": "none"}
+    env = {
+        "QBP_BENCHMARK": "qbp-test/portrait",
+        "HF_HUB_CACHE": str(hub),
+        "HF_HUB_OFFLINE": "1",
+        "QBP_JUDGE": "none",
+    }
     with launched_app(tmp_path / "cwd", env) as app:
-        for path in (snap / "metadata.jsonl", snap / "images" / "img1.jpg",
-                     hub / "datasets--qbp-test--portrait" / "blobs" / "blob1",
-                     hub / "datasets--qbp-test--portrait" / "refs" / "main",
-                     other / "metadata.jsonl"):
+        for path in (
+            snap / "metadata.jsonl",
+            snap / "images" / "img1.jpg",
+            hub / "datasets--qbp-test--portrait" / "blobs" / "blob1",
+            hub / "datasets--qbp-test--portrait" / "refs" / "main",
+            other / "metadata.jsonl",
+        ):
             assert fetch(app.url, path).status_code in REFUSED, path
         image = drill_image(app.url, "q001")  # item 1 shows images/img1.jpg
         assert image.status_code == 200 and image.content == jpeg_bytes(1)

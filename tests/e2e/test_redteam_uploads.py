@@ -2,6 +2,7 @@
 route, the queue by fn_index, /submit), hostile uploads are refused with a message and
 within a memory bound measured on the server process; the preview is rate-limited like a
 submit; and uploads cannot fill the disk."""
+
 from __future__ import annotations
 
 import httpx
@@ -9,8 +10,16 @@ import pytest
 
 from tests.support import hostile
 from tests.support.applaunch import launched_app
-from tests.support.rawqueue import (config, file_data, fn_index, folder_bytes, peak_rss_bytes,
-                                    queue_call, rss_bytes, upload)
+from tests.support.rawqueue import (
+    config,
+    file_data,
+    fn_index,
+    folder_bytes,
+    peak_rss_bytes,
+    queue_call,
+    rss_bytes,
+    upload,
+)
 
 pytestmark = pytest.mark.app
 
@@ -38,8 +47,13 @@ def submit(app, name: str, data: bytes, tmp_path, model: str = "Hostile-VL") -> 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     root = tmp_path_factory.mktemp("redteam-uploads")
-    env = {"QBP_JUDGE": "none", "QBP_SUBMITS_PER_HOUR": "1000", "QBP_ATTEMPTS_PER_HOUR": "1000",
-           "QBP_UPLOADS_PER_HOUR": "1000", "QBP_UPLOAD_MB_PER_HOUR": "1000"}
+    env = {
+        "QBP_JUDGE": "none",
+        "QBP_SUBMITS_PER_HOUR": "1000",
+        "QBP_ATTEMPTS_PER_HOUR": "1000",
+        "QBP_UPLOADS_PER_HOUR": "1000",
+        "QBP_UPLOAD_MB_PER_HOUR": "1000",
+    }
     with launched_app(root / "cwd", env) as launched:
         yield launched
 
@@ -84,8 +98,10 @@ def test_the_preview_is_rate_limited_like_a_submit(tmp_path):
         index = fn_index(config(app.url), "preview")
         data = b'{"id": "qbp-00001", "prediction": "B"}\n'
         sent = upload(app.url, "p.jsonl", data).json()[0]
-        shown = [queue_call(app.url, index, [file_data(sent, "p.jsonl")])["output"]["data"][0]
-                 for _ in range(5)]
+        shown = [
+            queue_call(app.url, index, [file_data(sent, "p.jsonl")])["output"]["data"][0]
+            for _ in range(5)
+        ]
         assert all("Parse report" in s for s in shown[:4])
         assert "rate limit: try again in" in shown[4] and "4 upload attempts per hour" in shown[4]
         other = b'{"id": "qbp-00001", "prediction": "C"}\n'
@@ -99,8 +115,12 @@ def test_uploads_cannot_fill_the_disk(tmp_path):
     """40 uploads of 7 MB from one client against a budget of 30 MB an hour: the upload
     folder holds at most the budget; the rest is refused before it is read."""
     gradio_tmp = tmp_path / "gradio-uploads"
-    env = {"QBP_JUDGE": "none", "QBP_UPLOAD_MB_PER_HOUR": "30", "QBP_UPLOADS_PER_HOUR": "100",
-           "GRADIO_TEMP_DIR": str(gradio_tmp)}
+    env = {
+        "QBP_JUDGE": "none",
+        "QBP_UPLOAD_MB_PER_HOUR": "30",
+        "QBP_UPLOADS_PER_HOUR": "100",
+        "GRADIO_TEMP_DIR": str(gradio_tmp),
+    }
     with launched_app(tmp_path / "cwd", env) as app:
         data = hostile.filler(7 * MB)
         codes = []
@@ -122,8 +142,14 @@ def test_uploads_cannot_fill_the_disk(tmp_path):
 def test_a_request_body_over_the_cap_is_refused_before_gradio_reads_it(app):
     """Every UI event is reachable by fn_index; a body of any size would be parsed whole."""
     index = fn_index(config(app.url), "list_items")
-    huge = httpx.post(app.url + "gradio_api/queue/join", timeout=60, json={
-        "data": [["x" * 100] * 40_000, "", "", "", "", "", "all"], "fn_index": index,
-        "session_hash": "abcdefghijk"})
+    huge = httpx.post(
+        app.url + "gradio_api/queue/join",
+        timeout=60,
+        json={
+            "data": [["x" * 100] * 40_000, "", "", "", "", "", "all"],
+            "fn_index": index,
+            "session_hash": "abcdefghijk",
+        },
+    )
     assert huge.status_code == 413 and "byte limit of one request" in huge.text
     assert app.proc.poll() is None

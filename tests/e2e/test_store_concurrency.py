@@ -1,5 +1,6 @@
 """Concurrent submissions, from threads on one store and from processes on one folder: every
 submission lands once, none is mixed up with another, and the listing shows them all."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -105,8 +106,10 @@ def test_processes_on_one_folder_all_land_once_unmixed(tmp_path, bench):
     workers, per_worker = 4, N // 4
     barrier = ctx.Barrier(workers)
     root = tmp_path / "subs"
-    procs = [ctx.Process(target=_process_worker, args=(root, bench, w, per_worker, barrier))
-             for w in range(workers)]
+    procs = [
+        ctx.Process(target=_process_worker, args=(root, bench, w, per_worker, barrier))
+        for w in range(workers)
+    ]
     for p in procs:
         p.start()
     for p in procs:

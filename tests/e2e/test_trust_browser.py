@@ -1,6 +1,7 @@
 """The trust views as a user sees them (issue 12), in headless Debian chromium: a row's
 provenance opened by its `?row=` link, then a change record's flipped item opened in the
 Drill-down. Screenshots land in artifacts/screenshots/."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,9 @@ def rejudged(app_server, client, tmp_path_factory):
     /rejudge_with does): one change record with flipped open-ended items."""
     from gradio_client import handle_file
 
-    rows = [json.loads(x) for x in
-            (DEMO / "predictions" / "bilingualvl.jsonl").read_text().splitlines()]
+    rows = [
+        json.loads(x) for x in (DEMO / "predictions" / "bilingualvl.jsonl").read_text().splitlines()
+    ]
     for n, row in enumerate(rows):
         if n % 13 == 0:
             row["prediction"] = "The answer is (B)."
@@ -41,17 +43,27 @@ def test_a_rows_provenance_then_a_changed_item_in_the_drill_down(page, app_serve
     sub = rejudged
     page.goto(f"{app_server.url}?row={sub.id}&__theme=light")
     panel = page.locator("#rd-provenance")
-    wait_until(lambda: sub.meta.file_sha256 in panel.inner_text(), timeout=30,
-               what="the row's provenance")
+    wait_until(
+        lambda: sub.meta.file_sha256 in panel.inner_text(), timeout=30, what="the row's provenance"
+    )
     assert page.get_by_role("tab", name="Row details").get_attribute("aria-selected") == "true"
     text = panel.inner_text()
-    for field in ("File sha256", "Format recognised", "Benchmark", "Scorer version",
-                  "Extractor version", "Open-ended judge", "Harness"):
+    for field in (
+        "File sha256",
+        "Format recognised",
+        "Benchmark",
+        "Scorer version",
+        "Extractor version",
+        "Open-ended judge",
+        "Harness",
+    ):
         assert field in text, field
     assert "shifted · approx+1" in text  # the judge now on the board
     assert MODEL in page.inner_text("#rd-status")
-    wait_until(lambda: "Parse report of the stored file" in page.inner_text("#rd-parse"),
-               what="parse report")
+    wait_until(
+        lambda: "Parse report of the stored file" in page.inner_text("#rd-parse"),
+        what="parse report",
+    )
     page.screenshot(path=str(SCREENSHOTS / "row_details.png"), full_page=True)
 
     page.get_by_role("tab", name="Changes").click()
@@ -61,13 +73,17 @@ def test_a_rows_provenance_then_a_changed_item_in_the_drill_down(page, app_serve
     record = app_server.state.trust.change(sub.result["rescored"]["change"])
     flips = wait_until(lambda: column(page, 0, "#ch-flips"), what="flipped items")
     assert flips[0] == record["flips"][0]["id"]
-    wait_until(lambda: "re-judged with shifted" in page.inner_text("#ch-summary"),
-               what="the record's sentence")
+    wait_until(
+        lambda: "re-judged with shifted" in page.inner_text("#ch-summary"),
+        what="the record's sentence",
+    )
     page.screenshot(path=str(SCREENSHOTS / "changes_record.png"), full_page=True)
     page.locator("#ch-flips .virtual-row [data-col='0']").first.click()
     detail = page.locator("#dd-detail")
-    wait_until(lambda: f"Item {flips[0]}" in detail.inner_text() and MODEL in
-               detail.inner_text(), what="the flipped item in the drill-down")
+    wait_until(
+        lambda: f"Item {flips[0]}" in detail.inner_text() and MODEL in detail.inner_text(),
+        what="the flipped item in the drill-down",
+    )
     assert page.get_by_role("tab", name="Drill-down").get_attribute("aria-selected") == "true"
     judge_raw = sub.items().set_index("id").loc[flips[0], "judge_raw"]
     assert str(judge_raw)[:20] in detail.inner_text()  # the new judging is shown

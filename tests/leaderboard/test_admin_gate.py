@@ -1,5 +1,6 @@
 """Admin-token guesses are throttled per client, a right token costs nothing, and the list of
 submissions (hidden ones included) is only given behind the same gate (issue 10)."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,8 +35,11 @@ def clock():
 
 @pytest.fixture()
 def gate(clock):
-    return AdminGate(limiter=RateLimiter(ADMIN_ATTEMPTS, "admin-token attempts", clock=clock,
-                                         period=ADMIN_PERIOD))
+    return AdminGate(
+        limiter=RateLimiter(
+            ADMIN_ATTEMPTS, "admin-token attempts", clock=clock, period=ADMIN_PERIOD
+        )
+    )
 
 
 @pytest.fixture()

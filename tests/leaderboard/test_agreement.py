@@ -1,5 +1,6 @@
 """Judge agreement (issue 12): exact agreement, Cohen's weighted kappa on 0/1/2, the confusion
 matrix, the OE cells and Overall rank under each judge, the answers they disagree on."""
+
 from __future__ import annotations
 
 import json
@@ -93,8 +94,14 @@ def two_judgings():
 def test_two_judges_on_the_demo_answers(two_judgings):
     a, b = two_judgings
     others = [70.0, 60.0, a.tables.values["table3"]["Overall"] + 0.5, 10.0]
-    ag = judge_agreement(a.items, b.items, label_a="approx", label_b="shifted",
-                         bench=demo_bench(), others_overall=others)
+    ag = judge_agreement(
+        a.items,
+        b.items,
+        label_a="approx",
+        label_b="shifted",
+        bench=demo_bench(),
+        others_overall=others,
+    )
     oe_a = a.items[a.items["qtype"] == "OE"].set_index("id")["judge_score"]
     oe_b = b.items[b.items["qtype"] == "OE"].set_index("id")["judge_score"]
     both = oe_a.notna() & oe_b.notna()

@@ -1,9 +1,9 @@
 """Benchmark loader: validation messages, column mappings, content hash, Hub path."""
+
 from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +13,14 @@ from tests.support.bundles import OPTIONS, item, write_bundle
 
 
 def good_rows() -> list[dict]:
-    return [item(1, "SC", "B"), item(2, "MC", "A, C"), item(3, "TF", "False"),
-            item(4, "OE", "B"), item(5, "MC", ["D", "B"]), item(6, "SC", "(C)")]
+    return [
+        item(1, "SC", "B"),
+        item(2, "MC", "A, C"),
+        item(3, "TF", "False"),
+        item(4, "OE", "B"),
+        item(5, "MC", ["D", "B"]),
+        item(6, "SC", "(C)"),
+    ]
 
 
 def test_valid_bundle_loads_with_canonical_answers(tmp_path):
@@ -31,23 +37,30 @@ def test_bundle_without_oe_items_is_valid(tmp_path):
     assert len(load_local(write_bundle(tmp_path / "b", rows))) == 5
 
 
-@pytest.mark.parametrize("mutate, expected", [
-    (lambda rows: rows.append(dict(rows[0])), "duplicate id (first seen at row 1)"),
-    (lambda rows: rows[0].update(image_source="Photo"), "unknown image_source 'Photo'"),
-    (lambda rows: rows[0].update(qtype="Essay"), "unknown qtype 'Essay'"),
-    (lambda rows: rows[0].update(subdimension="Glare"), "unknown subdimension 'Glare'"),
-    (lambda rows: rows[0].update(options=rows[0]["options"][:1], answer="A"),
-     "SC needs 2 to 4 options, has 1"),
-    (lambda rows: rows[0].update(options=rows[0]["options"][:3], answer="D"),
-     "answer letter D is outside the item's 3 options (A-C)"),
-    (lambda rows: rows[0].update(answer="E"), "is not an option letter"),
-    (lambda rows: rows[0].update(answer="AB"), "SC answer must be one letter"),
-    (lambda rows: rows[2].update(answer="Maybe"), "TF answer must be True or False"),
-    (lambda rows: rows[0].update(question="   "), "empty question"),
-    (lambda rows: rows[0].pop("scope"), "missing field(s) scope"),
-    (lambda rows: rows[0].update(subdimension="Emotion"), "does not belong to dimension"),
-    (lambda rows: rows[0].update(source_dataset="FIQA"), "does not belong to image_source"),
-])
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda rows: rows.append(dict(rows[0])), "duplicate id (first seen at row 1)"),
+        (lambda rows: rows[0].update(image_source="Photo"), "unknown image_source 'Photo'"),
+        (lambda rows: rows[0].update(qtype="Essay"), "unknown qtype 'Essay'"),
+        (lambda rows: rows[0].update(subdimension="Glare"), "unknown subdimension 'Glare'"),
+        (
+            lambda rows: rows[0].update(options=rows[0]["options"][:1], answer="A"),
+            "SC needs 2 to 4 options, has 1",
+        ),
+        (
+            lambda rows: rows[0].update(options=rows[0]["options"][:3], answer="D"),
+            "answer letter D is outside the item's 3 options (A-C)",
+        ),
+        (lambda rows: rows[0].update(answer="E"), "is not an option letter"),
+        (lambda rows: rows[0].update(answer="AB"), "SC answer must be one letter"),
+        (lambda rows: rows[2].update(answer="Maybe"), "TF answer must be True or False"),
+        (lambda rows: rows[0].update(question="   "), "empty question"),
+        (lambda rows: rows[0].pop("scope"), "missing field(s) scope"),
+        (lambda rows: rows[0].update(subdimension="Emotion"), "does not belong to dimension"),
+        (lambda rows: rows[0].update(source_dataset="FIQA"), "does not belong to image_source"),
+    ],
+)
 def test_each_invalid_item_is_named_by_row_and_id(tmp_path, mutate, expected):
     rows = good_rows()
     mutate(rows)
@@ -110,10 +123,12 @@ def load_letters(answer) -> str:
 
 
 def test_qbench_candidates_mapping_gives_the_same_benchmark(tmp_path):
-    canonical = load_local(write_bundle(tmp_path / "a", [r for r in good_rows()
-                                                         if r["qtype"] != "OE"]))
-    mapped = load_local(write_bundle(tmp_path / "b", _qbench_rows(), images=False),
-                        mapping="qbench-candidates")
+    canonical = load_local(
+        write_bundle(tmp_path / "a", [r for r in good_rows() if r["qtype"] != "OE"])
+    )
+    mapped = load_local(
+        write_bundle(tmp_path / "b", _qbench_rows(), images=False), mapping="qbench-candidates"
+    )
     assert mapped.items["answer"].tolist() == canonical.items["answer"].tolist()
     assert mapped.hash == canonical.hash
 

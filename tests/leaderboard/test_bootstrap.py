@@ -1,5 +1,6 @@
 """Statistics of the leaderboard checked against known values (normal approximation,
 scipy's binomial test) and constructed cases whose answer is obvious."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -70,8 +71,10 @@ def test_bernoulli_interval_matches_the_normal_approximation(p):
 
 def test_interval_of_a_cell_uses_only_its_items():
     scores = np.r_[np.ones(500), np.zeros(500)]
-    masks = {"right": np.r_[np.ones(500, bool), np.zeros(500, bool)],
-             "wrong": np.r_[np.zeros(500, bool), np.ones(500, bool)]}
+    masks = {
+        "right": np.r_[np.ones(500, bool), np.zeros(500, bool)],
+        "wrong": np.r_[np.zeros(500, bool), np.ones(500, bool)],
+    }
     ci = cell_intervals(scores, masks, resamples=300, seed=0)
     assert ci.interval(0, "right") == (100.0, 100.0)
     assert ci.interval(0, "wrong") == (0.0, 0.0)
@@ -81,8 +84,7 @@ def test_cell_with_an_unknown_item_is_null_for_that_model_only():
     a = bernoulli(0.6, 400)
     b = a.copy()
     b[7] = np.nan  # one unjudged OE item
-    masks = {"Overall": np.ones(400, bool), "OE": np.arange(400) < 50,
-             "SC": np.arange(400) >= 50}
+    masks = {"Overall": np.ones(400, bool), "OE": np.arange(400) < 50, "SC": np.arange(400) >= 50}
     ci = cell_intervals(np.vstack([a, b]), masks, resamples=200, seed=0)
     assert ci.interval(1, "Overall") is None and ci.interval(1, "OE") is None
     assert ci.interval(1, "SC") == ci.interval(0, "SC")
@@ -100,8 +102,9 @@ def test_resamples_that_miss_a_tiny_cell_are_skipped_not_null():
     scores = np.r_[1.0, np.zeros(99)]
     ci = cell_intervals(scores, {"one": np.arange(100) == 0}, resamples=500, seed=0)
     assert ci.interval(0, "one") == (100.0, 100.0)
-    boot = bootstrap_cell_means(scores, {"one": np.arange(100) == 0},
-                                bootstrap_counts(100, 500, seed=0))
+    boot = bootstrap_cell_means(
+        scores, {"one": np.arange(100) == 0}, bootstrap_counts(100, 500, seed=0)
+    )
     assert boot.shape == (1, 500, 1) and 0.2 < np.isnan(boot).mean() < 0.5
 
 
@@ -115,10 +118,11 @@ def test_cell_masks_object_with_names_and_matrix_is_accepted():
 
 
 def test_nested_masks_come_back_nested():
-    masks = {"table3": {"Overall": np.ones(300, bool), "SC": np.arange(300) < 100},
-             "table6": {"SC_Global": np.arange(300) < 40}}
-    ci = cell_intervals(np.vstack([bernoulli(0.5, 300), bernoulli(0.7, 300)]), masks,
-                        resamples=100)
+    masks = {
+        "table3": {"Overall": np.ones(300, bool), "SC": np.arange(300) < 100},
+        "table6": {"SC_Global": np.arange(300) < 40},
+    }
+    ci = cell_intervals(np.vstack([bernoulli(0.5, 300), bernoulli(0.7, 300)]), masks, resamples=100)
     out = ci.to_dicts()
     assert len(out) == 2 and set(out[1]) == {"table3", "table6"}
     low, high = out[1]["table3"]["Overall"]
@@ -143,8 +147,7 @@ def test_clustered_bootstrap_is_wider_when_an_image_decides_all_its_items():
     scores = np.repeat(per_image, 4)
     clusters = np.repeat(np.arange(500), 4)
     items = cell_intervals(scores, everything(2000), resamples=2000, seed=0)
-    images = cell_intervals(scores, everything(2000), resamples=2000, seed=0,
-                            clusters=clusters)
+    images = cell_intervals(scores, everything(2000), resamples=2000, seed=0, clusters=clusters)
     width_items = items.high[0, 0] - items.low[0, 0]
     width_images = images.high[0, 0] - images.low[0, 0]
     # perfectly correlated items: the effective sample is 500, not 2000 -> twice as wide
@@ -182,8 +185,9 @@ def test_identical_models_share_a_range_and_a_group():
 
 def test_close_models_get_overlapping_ranges():
     # 60.0% vs 60.5% on 2765 items, answering independently: well inside the noise
-    rr = rank_ranges(np.vstack([bernoulli(0.600, seed=5), bernoulli(0.605, seed=6)]),
-                     resamples=1000, seed=0)
+    rr = rank_ranges(
+        np.vstack([bernoulli(0.600, seed=5), bernoulli(0.605, seed=6)]), resamples=1000, seed=0
+    )
     assert rr.rank == [2, 1]
     assert rr.label(0) == rr.label(1) == "1-2"
     assert rr.groups == [[0, 1]]
@@ -265,8 +269,10 @@ def test_paired_difference_null_where_either_is_unknown():
     assert out["last"] is None and out["first"] is not None
 
 
-@pytest.mark.parametrize("b,c,both,neither", [(10, 3, 50, 20), (0, 0, 30, 5), (7, 7, 0, 0),
-                                              (0, 12, 3, 3), (25, 1, 100, 40)])
+@pytest.mark.parametrize(
+    "b,c,both,neither",
+    [(10, 3, 50, 20), (0, 0, 30, 5), (7, 7, 0, 0), (0, 12, 3, 3), (25, 1, 100, 40)],
+)
 def test_mcnemar_matches_scipy_binomtest(b, c, both, neither):
     a_right = np.r_[np.ones(b), np.zeros(c), np.ones(both), np.zeros(neither)].astype(bool)
     b_right = np.r_[np.zeros(b), np.ones(c), np.ones(both), np.zeros(neither)].astype(bool)
@@ -295,9 +301,7 @@ def test_discordant_items_lists_each_direction():
 
 
 def test_item_difficulty_and_all_fail_items():
-    scores = np.array([[1, 0, 0.5, np.nan, 0],
-                       [1, 0, 1.0, np.nan, np.nan],
-                       [0, 0, 0.0, np.nan, 0]])
+    scores = np.array([[1, 0, 0.5, np.nan, 0], [1, 0, 1.0, np.nan, np.nan], [0, 0, 0.0, np.nan, 0]])
     assert np.allclose(item_difficulty(scores)[:3], [2 / 3, 0, 0.5])
     assert np.isnan(item_difficulty(scores)[3])
     assert items_all_fail(scores).tolist() == [1, 4]
@@ -305,8 +309,13 @@ def test_item_difficulty_and_all_fail_items():
 
 def test_difficulty_by_category_nested():
     scores = np.array([[1, 1, 0, 0], [1, 0, 0, 0]], dtype=float)
-    masks = {"t": {"easy": np.array([1, 1, 0, 0], bool), "hard": np.array([0, 0, 1, 1], bool),
-                   "empty": np.zeros(4, bool)}}
+    masks = {
+        "t": {
+            "easy": np.array([1, 1, 0, 0], bool),
+            "hard": np.array([0, 0, 1, 1], bool),
+            "empty": np.zeros(4, bool),
+        }
+    }
     out = difficulty_by_category(scores, masks)
     assert out == {"t": {"easy": 75.0, "hard": 0.0, "empty": None}}
 

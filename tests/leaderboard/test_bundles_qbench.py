@@ -13,6 +13,7 @@ The Q-Bench-Portrait category fields (image_source, source_dataset, dimension, s
 are not part of those layouts; a Portrait release in them carries these columns beside the
 Q-Bench ones, and the original Q-Bench data gets them from a mapping's "defaults".
 """
+
 from __future__ import annotations
 
 import json
@@ -26,29 +27,72 @@ from leaderboard.extract import extract
 from leaderboard.scoring import baseline, score_predictions
 from tests.support.bundles import jpeg_bytes, write_json_array, write_parquet_shard
 
-PORTRAIT = {"image_source": "NI", "source_dataset": "KonIQ-10k", "dimension": "Tech",
-            "subdimension": "Exposure"}
+PORTRAIT = {
+    "image_source": "NI",
+    "source_dataset": "KonIQ-10k",
+    "dimension": "Tech",
+    "subdimension": "Exposure",
+}
 
 
 def qbench_hf_rows(portrait: bool = True) -> list[dict]:
     """Dev rows in the Q-Bench-HF schema (the README's first dev item is row 0)."""
     rows = [
-        {"id": 0, "question": "How is the lighting of this building?", "option0": "High",
-         "option1": "Low", "option2": "Medium", "option3": "N/A", "question_type": 2,
-         "question_concern": 3, "correct_choice": "B"},
-        {"id": 1, "question": "Is this image clear?", "option0": "Yes", "option1": "No",
-         "option2": "N/A", "option3": "N/A", "question_type": 0, "question_concern": 0,
-         "correct_choice": "A"},
-        {"id": 2, "question": "Is the face of the man overexposed?", "option0": "No",
-         "option1": "Yes", "option2": "N/A", "option3": "N/A", "question_type": 0,
-         "question_concern": 2, "correct_choice": "A"},
-        {"id": 3, "question": "Which part of the portrait is the most blurred?",
-         "option0": "The eyes", "option1": "The hair", "option2": "The background",
-         "option3": "The hands", "question_type": 1, "question_concern": 2,
-         "correct_choice": "D"},
-        {"id": 4, "question": "What is the most severe distortion of this image?",
-         "option0": "Noise", "option1": "Motion blur", "option2": "N/A", "option3": "N/A",
-         "question_type": 1, "question_concern": 1, "correct_choice": "B"},
+        {
+            "id": 0,
+            "question": "How is the lighting of this building?",
+            "option0": "High",
+            "option1": "Low",
+            "option2": "Medium",
+            "option3": "N/A",
+            "question_type": 2,
+            "question_concern": 3,
+            "correct_choice": "B",
+        },
+        {
+            "id": 1,
+            "question": "Is this image clear?",
+            "option0": "Yes",
+            "option1": "No",
+            "option2": "N/A",
+            "option3": "N/A",
+            "question_type": 0,
+            "question_concern": 0,
+            "correct_choice": "A",
+        },
+        {
+            "id": 2,
+            "question": "Is the face of the man overexposed?",
+            "option0": "No",
+            "option1": "Yes",
+            "option2": "N/A",
+            "option3": "N/A",
+            "question_type": 0,
+            "question_concern": 2,
+            "correct_choice": "A",
+        },
+        {
+            "id": 3,
+            "question": "Which part of the portrait is the most blurred?",
+            "option0": "The eyes",
+            "option1": "The hair",
+            "option2": "The background",
+            "option3": "The hands",
+            "question_type": 1,
+            "question_concern": 2,
+            "correct_choice": "D",
+        },
+        {
+            "id": 4,
+            "question": "What is the most severe distortion of this image?",
+            "option0": "Noise",
+            "option1": "Motion blur",
+            "option2": "N/A",
+            "option3": "N/A",
+            "question_type": 1,
+            "question_concern": 1,
+            "correct_choice": "B",
+        },
     ]
     if portrait:
         for r in rows:
@@ -59,19 +103,27 @@ def qbench_hf_rows(portrait: bool = True) -> list[dict]:
 def write_qbench_hf(root, rows=None, test_split: bool = True):
     """data/dev-00000-of-00001.parquet (+ a test shard with overlapping ids) with images."""
     rows = qbench_hf_rows() if rows is None else rows
-    write_parquet_shard(root / "data" / "dev-00000-of-00001.parquet", rows,
-                        [jpeg_bytes(i) for i in range(len(rows))])
+    write_parquet_shard(
+        root / "data" / "dev-00000-of-00001.parquet",
+        rows,
+        [jpeg_bytes(i) for i in range(len(rows))],
+    )
     if test_split:
         test = [dict(r, question=f"[test] {r['question']}") for r in rows[:2]]
-        write_parquet_shard(root / "data" / "test-00000-of-00001.parquet", test,
-                            [jpeg_bytes(10 + i) for i in range(len(test))])
+        write_parquet_shard(
+            root / "data" / "test-00000-of-00001.parquet",
+            test,
+            [jpeg_bytes(10 + i) for i in range(len(test))],
+        )
     return root
 
 
 def by_id(result) -> dict[str, tuple]:
     """id -> (parsed, status, score); an unparsed answer as None."""
-    return {r.id: (r.parsed if isinstance(r.parsed, str) else None, r.status, r.score)
-            for r in result.items.itertuples()}
+    return {
+        r.id: (r.parsed if isinstance(r.parsed, str) else None, r.status, r.score)
+        for r in result.items.itertuples()
+    }
 
 
 def test_qbench_hf_bundle_loads_through_its_preset(tmp_path):
@@ -92,16 +144,23 @@ def test_qbench_hf_bundle_loads_through_its_preset(tmp_path):
 
 def test_qbench_hf_bundle_scores_item_by_item(tmp_path):
     bench = load_local(write_qbench_hf(tmp_path / "hf"), mapping="qbench-hf")
-    result = score_predictions(bench, {
-        "0": "B",                       # SC, 3 options: right
-        "1": "A",                       # TF asked as A. Yes / B. No: the letter means Yes
-        "2": "B. Yes",                  # letter and words agree on Yes; gold is False (A. No)
-        "3": "The answer is D.",        # 4 options: D is a real option here
-        "4": "C",                       # only A and B exist: names no option
-    })
+    result = score_predictions(
+        bench,
+        {
+            "0": "B",  # SC, 3 options: right
+            "1": "A",  # TF asked as A. Yes / B. No: the letter means Yes
+            "2": "B. Yes",  # letter and words agree on Yes; gold is False (A. No)
+            "3": "The answer is D.",  # 4 options: D is a real option here
+            "4": "C",  # only A and B exist: names no option
+        },
+    )
     assert by_id(result) == {
-        "0": ("B", "ok", 1.0), "1": ("True", "ok", 1.0), "2": ("True", "ok", 0.0),
-        "3": ("D", "ok", 1.0), "4": (None, "unreadable", 0.0)}
+        "0": ("B", "ok", 1.0),
+        "1": ("True", "ok", 1.0),
+        "2": ("True", "ok", 0.0),
+        "3": ("D", "ok", 1.0),
+        "4": (None, "unreadable", 0.0),
+    }
     t3 = result.tables.values["table3"]
     assert t3["SC"] == pytest.approx(100 * 2 / 3) and t3["TF"] == pytest.approx(50.0)
     assert t3["Overall"] == pytest.approx(60.0)
@@ -137,12 +196,14 @@ def test_original_qbench_hf_needs_the_portrait_fields_and_says_how(tmp_path):
 
 def test_wrong_mapping_names_the_one_that_fits(tmp_path):
     root = write_qbench_hf(tmp_path / "hf", test_split=False)
-    with pytest.raises(BenchmarkError,
-                       match="looks like the Q-Bench-HF layout: use --mapping qbench-hf"):
+    with pytest.raises(
+        BenchmarkError, match="looks like the Q-Bench-HF layout: use --mapping qbench-hf"
+    ):
         load_local(root)
     path = write_json_array(tmp_path / "llv" / "llvisionqa_dev.json", llvisionqa_rows())
-    with pytest.raises(BenchmarkError,
-                       match="looks like the LLVisionQA layout: use --mapping llvisionqa"):
+    with pytest.raises(
+        BenchmarkError, match="looks like the LLVisionQA layout: use --mapping llvisionqa"
+    ):
         load_local(path)
     with pytest.raises(BenchmarkError, match="found llvisionqa_dev.json: point --benchmark"):
         load_local(tmp_path / "llv")
@@ -167,14 +228,22 @@ def test_both_splits_without_a_declared_one_is_refused(tmp_path):
     assert load_local(root, mapping=str(mapping)).items["id"].tolist() == ["0", "1"]
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"question_type": 7}, "question_type '7' is not a code of mapping 'qbench-hf' (codes"),
-    ({"option1": "N/A", "option2": "Blurry"},
-     "option B is 'N/A' (an absent option) but a later option is not"),
-    ({"correct_choice": "D"}, "answer letter D is outside the item's 3 options (A-C)"),
-    ({"question_type": 0}, "a TF item's options, when given, are one Yes/True and one No"),
-    ({"option1": "n/a", "option2": "", "correct_choice": "A"}, "SC needs 2 to 4 options, has 1"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"question_type": 7}, "question_type '7' is not a code of mapping 'qbench-hf' (codes"),
+        (
+            {"option1": "N/A", "option2": "Blurry"},
+            "option B is 'N/A' (an absent option) but a later option is not",
+        ),
+        ({"correct_choice": "D"}, "answer letter D is outside the item's 3 options (A-C)"),
+        ({"question_type": 0}, "a TF item's options, when given, are one Yes/True and one No"),
+        (
+            {"option1": "n/a", "option2": "", "correct_choice": "A"},
+            "SC needs 2 to 4 options, has 1",
+        ),
+    ],
+)
 def test_bad_qbench_hf_rows_are_named(tmp_path, change, message):
     rows = qbench_hf_rows()
     rows[0].update(change)
@@ -207,18 +276,41 @@ def test_hub_download_fetches_only_the_declared_split(tmp_path):
 
 # --------------------------------------------------------------------------- LLVisionQA
 
+
 def llvisionqa_rows() -> list[dict]:
     rows = [
-        {"img_path": "00079.jpg", "question": "Is the image exposed properly?",
-         "candidates": ["Yes", "No"], "correct_ans": "No", "type": 0, "concern": 0},
-        {"img_path": "00215.jpg", "question": "How is the sharpness of the face?",
-         "candidates": ["Good", "Fair", "Poor"], "correct_ans": "Poor", "type": 2,
-         "concern": 2},
-        {"img_path": "02113.jpg", "question": "What is the main problem of this image?",
-         "candidates": ["Overexposure", "Noise", "Out of focus", "Low contrast"],
-         "correct_ans": "Noise", "type": 1, "concern": 1},
-        {"img_path": "spaq_0012.jpg", "question": "Does the background look natural?",
-         "candidates": ["No", "Yes"], "correct_ans": "Yes", "type": 0, "concern": 3},
+        {
+            "img_path": "00079.jpg",
+            "question": "Is the image exposed properly?",
+            "candidates": ["Yes", "No"],
+            "correct_ans": "No",
+            "type": 0,
+            "concern": 0,
+        },
+        {
+            "img_path": "00215.jpg",
+            "question": "How is the sharpness of the face?",
+            "candidates": ["Good", "Fair", "Poor"],
+            "correct_ans": "Poor",
+            "type": 2,
+            "concern": 2,
+        },
+        {
+            "img_path": "02113.jpg",
+            "question": "What is the main problem of this image?",
+            "candidates": ["Overexposure", "Noise", "Out of focus", "Low contrast"],
+            "correct_ans": "Noise",
+            "type": 1,
+            "concern": 1,
+        },
+        {
+            "img_path": "spaq_0012.jpg",
+            "question": "Does the background look natural?",
+            "candidates": ["No", "Yes"],
+            "correct_ans": "Yes",
+            "type": 0,
+            "concern": 3,
+        },
     ]
     for r in rows:
         r.update(PORTRAIT)
@@ -241,18 +333,25 @@ def test_llvisionqa_scores_item_by_item(tmp_path):
     path = write_json_array(tmp_path / "llv" / "llvisionqa_dev.json", llvisionqa_rows())
     bench = load_local(path, mapping="llvisionqa")  # the file itself also works
     # answers as LLaVA's "Answer with the option's letter" prompt gets them, and in words
-    result = score_predictions(bench, {
-        "00079.jpg": "B",              # B. No -> False: right
-        "00215.jpg": "D",              # three options only: unreadable
-        "02113.jpg": "B. Noise",       # right
-        "spaq_0012.jpg": "A. Yes",     # A is "No" here, the words say Yes: contradictory
-    })
+    result = score_predictions(
+        bench,
+        {
+            "00079.jpg": "B",  # B. No -> False: right
+            "00215.jpg": "D",  # three options only: unreadable
+            "02113.jpg": "B. Noise",  # right
+            "spaq_0012.jpg": "A. Yes",  # A is "No" here, the words say Yes: contradictory
+        },
+    )
     assert by_id(result) == {
-        "00079.jpg": ("False", "ok", 1.0), "00215.jpg": (None, "unreadable", 0.0),
-        "02113.jpg": ("B", "ok", 1.0), "spaq_0012.jpg": (None, "unreadable", 0.0)}
+        "00079.jpg": ("False", "ok", 1.0),
+        "00215.jpg": (None, "unreadable", 0.0),
+        "02113.jpg": ("B", "ok", 1.0),
+        "spaq_0012.jpg": (None, "unreadable", 0.0),
+    }
     assert result.tables.values["table3"]["Overall"] == pytest.approx(50.0)
-    words = score_predictions(bench, {"00079.jpg": "No, it is overexposed.",
-                                      "spaq_0012.jpg": "Yes"})
+    words = score_predictions(
+        bench, {"00079.jpg": "No, it is overexposed.", "spaq_0012.jpg": "Yes"}
+    )
     assert by_id(words)["00079.jpg"] == ("False", "ok", 1.0)
     assert by_id(words)["spaq_0012.jpg"] == ("True", "ok", 1.0)
 
@@ -265,8 +364,9 @@ def test_llvisionqa_test_split_has_no_answers_and_says_so(tmp_path):
 
 
 def test_llvisionqa_images_in_their_own_folder(tmp_path):
-    write_json_array(tmp_path / "llv" / "llvisionqa_dev.json", llvisionqa_rows(),
-                     image_dir="images")
+    write_json_array(
+        tmp_path / "llv" / "llvisionqa_dev.json", llvisionqa_rows(), image_dir="images"
+    )
     mapping = tmp_path / "llv.json"
     mapping.write_text(json.dumps({"extends": "llvisionqa", "image_dir": "images"}))
     bench = load_local(tmp_path / "llv", mapping=str(mapping))
@@ -287,17 +387,25 @@ def test_a_json_metadata_file_must_be_an_array(tmp_path):
 
 # --------------------------------------------------------------------------- mappings
 
-@pytest.mark.parametrize("spec, message", [
-    ({"value_maps": {"qtype": {"from": "question_type", "map": {"0": "YesNo"}}}},
-     "'YesNo' is not a qtype (allowed: SC, MC, TF, OE)"),
-    ({"value_maps": {"difficulty": {"from": "level", "map": {"0": "easy"}}}},
-     "'difficulty' is not a canonical field"),
-    ({"value_maps": {"qtype": {"from": "question_type"}}}, 'must be {"from"'),
-    ({"defaults": {"image_source": "Photo"}}, "'Photo' is not a image_source"),
-    ({"extends": "qbench-xl"}, "extends 'qbench-xl', which is not a preset"),
-    ({"metadata": "../secret.json"}, "metadata must be file names"),
-    ({"colour": "blue"}, "unknown keys ['colour']"),
-])
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        (
+            {"value_maps": {"qtype": {"from": "question_type", "map": {"0": "YesNo"}}}},
+            "'YesNo' is not a qtype (allowed: SC, MC, TF, OE)",
+        ),
+        (
+            {"value_maps": {"difficulty": {"from": "level", "map": {"0": "easy"}}}},
+            "'difficulty' is not a canonical field",
+        ),
+        ({"value_maps": {"qtype": {"from": "question_type"}}}, 'must be {"from"'),
+        ({"defaults": {"image_source": "Photo"}}, "'Photo' is not a image_source"),
+        ({"extends": "qbench-xl"}, "extends 'qbench-xl', which is not a preset"),
+        ({"metadata": "../secret.json"}, "metadata must be file names"),
+        ({"colour": "blue"}, "unknown keys ['colour']"),
+    ],
+)
 def test_mapping_files_are_checked_when_read(tmp_path, spec, message):
     mapping = tmp_path / "m.json"
     mapping.write_text(json.dumps(spec))
@@ -308,8 +416,9 @@ def test_mapping_files_are_checked_when_read(tmp_path, spec, message):
 
 
 def test_presets_are_listed_and_the_old_ones_still_work():
-    assert {"canonical", "qbench-candidates", "qbench-options", "qbench-hf",
-            "llvisionqa"} <= set(MAPPINGS)
+    assert {"canonical", "qbench-candidates", "qbench-options", "qbench-hf", "llvisionqa"} <= set(
+        MAPPINGS
+    )
 
 
 def test_extractor_respects_the_items_own_options():

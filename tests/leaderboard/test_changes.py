@@ -1,6 +1,7 @@
 """Change records and the version diff (issue 12): a re-score says what moved and why, the
 record is kept append-only, and version N vs N-1 is the paired comparison of the Compare tab.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,14 @@ from leaderboard.judges import ApproxJudge
 from leaderboard.store import SubmissionStore
 from leaderboard.taxonomy import TABLES
 from leaderboard.version_diff import diff_json, version_diff, version_pair
-from tests.support.storekit import rescore_stale, submit, NO_RATE_LIMIT
-from tests.support.trustkit import PREDICTIONS, ShiftedJudge, demo_bench, misread_bold_sc, score_demo
+from tests.support.storekit import NO_RATE_LIMIT, rescore_stale, submit
+from tests.support.trustkit import (
+    PREDICTIONS,
+    ShiftedJudge,
+    demo_bench,
+    misread_bold_sc,
+    score_demo,
+)
 
 
 def _differing_ids(old_items, new_items) -> set[str]:
@@ -58,8 +65,9 @@ def reference():
     return score_demo("chattyvlm.jsonl", judge=ApproxJudge())
 
 
-def test_a_changed_extractor_gives_deltas_equal_to_the_difference_of_results(reference,
-                                                                             monkeypatch):
+def test_a_changed_extractor_gives_deltas_equal_to_the_difference_of_results(
+    reference, monkeypatch
+):
     misread_bold_sc(monkeypatch)
     changed = score_demo("chattyvlm.jsonl", judge=ApproxJudge())
     old, new = reference.to_json(False), changed.to_json(False)
@@ -97,15 +105,17 @@ def test_rescoring_the_demo_store_with_a_new_extractor_is_recorded(tmp_path, mon
     """The integration the re-score path is meant to do: read old result and items, re-score,
     record. Deltas equal the difference of the two stored results."""
     store = SubmissionStore(tmp_path / "subs", demo_bench())
-    sub = _submit(store, (PREDICTIONS / "bilingualvl.jsonl").read_bytes(), "b.jsonl",
-                    {"model": "BilingualVL"})
+    sub = _submit(
+        store, (PREDICTIONS / "bilingualvl.jsonl").read_bytes(), "b.jsonl", {"model": "BilingualVL"}
+    )
     old_result, old_items = sub.result, sub.items().copy()
     misread_bold_sc(monkeypatch)
     monkeypatch.setattr(store_mod, "SCORER_VERSION", "1.0.1")
     assert rescore_stale(store, judge=ApproxJudge()) == [sub.id]
     after = store.get(sub.id)
-    rec = change_record(after.meta.model, old_result, after.result, old_items, after.items(),
-                        submission_id=sub.id)
+    rec = change_record(
+        after.meta.model, old_result, after.result, old_items, after.items(), submission_id=sub.id
+    )
     log = ChangeLog(tmp_path / "subs" / "changes")
     rid = log.add(rec)
     stored = log.get(rid)
@@ -116,35 +126,58 @@ def test_rescoring_the_demo_store_with_a_new_extractor_is_recorded(tmp_path, mon
 
 
 def test_a_rejudge_and_a_benchmark_revision_are_named_in_the_reason():
-    base = {"scorer_version": "1.0.0", "benchmark": {"hash": "h1", "revision": "r1"},
-            "judge": {"backend": "approx", "model": "lexical-v1", "approximate": True}}
-    judged = {**base, "judge": {"backend": "openai", "model": "gpt-4o",
-                                "prompt_version": "qbp-oe-v1"}}
-    assert rescore_reason(base, judged) == ("re-judged with openai · gpt-4o "
-                                            "(prompt qbp-oe-v1)")
+    base = {
+        "scorer_version": "1.0.0",
+        "benchmark": {"hash": "h1", "revision": "r1"},
+        "judge": {"backend": "approx", "model": "lexical-v1", "approximate": True},
+    }
+    judged = {
+        **base,
+        "judge": {"backend": "openai", "model": "gpt-4o", "prompt_version": "qbp-oe-v1"},
+    }
+    assert rescore_reason(base, judged) == ("re-judged with openai · gpt-4o (prompt qbp-oe-v1)")
     rev = {**base, "benchmark": {"hash": "h2", "revision": "r2"}}
     assert rescore_reason(base, rev) == "benchmark revision r1 -> r2"
     assert rescore_reason(base, {**base, "benchmark": {"hash": "h3"}}) == "benchmark h1 -> h3"
     assert rescore_reason(base, base) == "re-scored (no recorded version changed)"
-    assert rejudge_reason({"backend": "openai", "model": "gpt-4o"}) == \
-        "re-judged with openai · gpt-4o"
+    assert (
+        rejudge_reason({"backend": "openai", "model": "gpt-4o"}) == "re-judged with openai · gpt-4o"
+    )
 
 
 def test_cells_that_become_null_or_items_that_appear_are_changes():
-    cells = cell_changes({"table3": {"OE": 50.0, "Overall": 40.0}},
-                         {"table3": {"OE": None, "Overall": 40.0}})
+    cells = cell_changes(
+        {"table3": {"OE": 50.0, "Overall": 40.0}}, {"table3": {"OE": None, "Overall": 40.0}}
+    )
     oe = next(c for c in cells if c["cell"] == "OE")
     overall = next(c for c in cells if c["cell"] == "Overall")
     assert oe["changed"] and oe["delta"] is None
     assert not overall["changed"] and overall["delta"] == 0
     import pandas as pd
-    old = pd.DataFrame({"id": ["a", "b"], "qtype": ["SC", "OE"], "parsed": ["B", "x"],
-                        "status": ["ok", "unjudged"], "score": [1.0, np.nan]})
-    new = pd.DataFrame({"id": ["b", "c"], "qtype": ["OE", "TF"], "parsed": ["x", "True"],
-                        "status": ["unjudged", "ok"], "score": [np.nan, 1.0]})
+
+    old = pd.DataFrame(
+        {
+            "id": ["a", "b"],
+            "qtype": ["SC", "OE"],
+            "parsed": ["B", "x"],
+            "status": ["ok", "unjudged"],
+            "score": [1.0, np.nan],
+        }
+    )
+    new = pd.DataFrame(
+        {
+            "id": ["b", "c"],
+            "qtype": ["OE", "TF"],
+            "parsed": ["x", "True"],
+            "status": ["unjudged", "ok"],
+            "score": [np.nan, 1.0],
+        }
+    )
     flips, transitions = item_flips(old, new)
     assert [(f["id"], f["old_status"], f["new_status"]) for f in flips] == [
-        ("c", "absent", "ok"), ("a", "ok", "absent")]
+        ("c", "absent", "ok"),
+        ("a", "ok", "absent"),
+    ]
     assert transitions == {"absent -> ok": 1, "ok -> absent": 1}
     with pytest.raises(ValueError, match="lacks column"):
         item_flips(old.drop(columns=["parsed"]), new)
@@ -156,8 +189,10 @@ def test_cells_that_become_null_or_items_that_appear_are_changes():
 def _record(model="M", reason="r"):
     z = {"tables": {"table3": {"Overall": 1.0}}}
     import pandas as pd
-    items = pd.DataFrame({"id": ["a"], "qtype": ["SC"], "parsed": ["B"], "status": ["ok"],
-                          "score": [1.0]})
+
+    items = pd.DataFrame(
+        {"id": ["a"], "qtype": ["SC"], "parsed": ["B"], "status": ["ok"], "score": [1.0]}
+    )
     return change_record(model, z, z, items, items, reason=reason)
 
 
@@ -218,8 +253,10 @@ def test_only_change_records_go_into_the_log_and_summaries_drop_item_lists(tmp_p
         ChangeLog(tmp_path).add({"model": "M"})
     rec = _record()
     assert "flips" not in summary(rec) and summary(rec)["n_flips"] == 0
-    assert flipped_ids([{"flips": [{"id": "a"}, {"id": "b"}]}, {"flips": [{"id": "a"}]}]) \
-        == ["a", "b"]
+    assert flipped_ids([{"flips": [{"id": "a"}, {"id": "b"}]}, {"flips": [{"id": "a"}]}]) == [
+        "a",
+        "b",
+    ]
 
 
 # ----------------------------------------------------------------------------- version diff
@@ -229,8 +266,9 @@ def test_version_diff_is_the_compare_tabs_paired_comparison(reference):
     newer = score_demo("chattyvlm.jsonl", judge=ShiftedJudge(every=4))
     bench = demo_bench()
     plan = shared_plan(bench, 400)
-    diff = version_diff(bench, "ChattyVLM", reference.items, newer.items, old_version=1,
-                        new_version=2, counts=plan)
+    diff = version_diff(
+        bench, "ChattyVLM", reference.items, newer.items, old_version=1, new_version=2, counts=plan
+    )
     scores = np.vstack([newer.scores, reference.scores])
     cmp = compare_models("v2", "v1", ["v2", "v1"], scores, bench, resamples=400)
     np.testing.assert_allclose(diff.cells["delta"], cmp.cells["diff"], equal_nan=True)

@@ -1,5 +1,6 @@
 """The bundled demo (data/demo/) has the real benchmark's shape, valid items, and is
 reproducible from data/build_demo.py."""
+
 from __future__ import annotations
 
 import csv
@@ -13,35 +14,90 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from leaderboard.taxonomy import (DATASET_TO_SOURCE, FIELD_VALUES, OPTION_LETTERS,
-                                  SUBDIMENSION_TO_DIMENSION, TABLES)
+from leaderboard.taxonomy import (
+    DATASET_TO_SOURCE,
+    FIELD_VALUES,
+    OPTION_LETTERS,
+    SUBDIMENSION_TO_DIMENSION,
+    TABLES,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "demo"
 PAPER = ROOT / "data" / "paper"
-FIELDS = ["file_name", "id", "question", "options", "answer", "qtype", "scope",
-          "image_source", "source_dataset", "dimension", "subdimension"]
+FIELDS = [
+    "file_name",
+    "id",
+    "question",
+    "options",
+    "answer",
+    "qtype",
+    "scope",
+    "image_source",
+    "source_dataset",
+    "dimension",
+    "subdimension",
+]
 
 # ---- expected counts, copied from ../shared/paper/COUNTS.md (checked against it below) ----
 SOURCES = {"NI": 1476, "SDI": 221, "AGI": 396, "AI": 489, "CGI": 183}
 DIMENSIONS = {"Tech": 1378, "AIGC": 353, "Aes": 1034}
 QTYPES = {"SC": 848, "MC": 830, "TF": 545, "OE": 542}
-SCOPE_WITHIN_TYPE = {("SC", "global"): 441, ("SC", "local"): 407, ("MC", "global"): 431,
-                     ("MC", "local"): 399, ("TF", "global"): 247, ("TF", "local"): 298,
-                     ("OE", "global"): 244, ("OE", "local"): 298}
-SUBDIMENSIONS = {"Noise": 118, "Blur": 805, "Exposure": 176, "Color": 82, "Artifacts": 197,
-                 "Anatomy": 118, "Texture": 204, "Semantics": 31, "Emotion": 311,
-                 "Composition": 407, "Lighting": 163, "Style": 153}
-DIMENSION_WITHIN_SOURCE = {("NI", "Tech"): 1083, ("NI", "Aes"): 393, ("SDI", "Tech"): 114,
-                           ("SDI", "Aes"): 107, ("AGI", "Tech"): 25, ("AGI", "AIGC"): 353,
-                           ("AGI", "Aes"): 18, ("AI", "Aes"): 489, ("CGI", "Tech"): 156,
-                           ("CGI", "Aes"): 27}
-DATASETS = {("NI", "CGFIQA-40k"): 149, ("NI", "PIQ"): 184, ("NI", "LiveBeauty"): 196,
-            ("NI", "MEBEAUTY"): 100, ("NI", "KonIQ-10k"): 147, ("NI", "SPAQ"): 118,
-            ("NI", "AVA"): 500, ("NI", "TAD66K"): 82, ("SDI", "FIQA"): 145, ("SDI", "PIPAL"): 44,
-            ("SDI", "KADID-10k"): 32, ("AGI", "AGHI-QA"): 217, ("AGI", "EvalMi-50K"): 179,
-            ("AI", "ArtEmis"): 327, ("AI", "BAID"): 162, ("CGI", "CGIQA-6k"): 166,
-            ("CGI", "NBU-CIQAD"): 17}
+SCOPE_WITHIN_TYPE = {
+    ("SC", "global"): 441,
+    ("SC", "local"): 407,
+    ("MC", "global"): 431,
+    ("MC", "local"): 399,
+    ("TF", "global"): 247,
+    ("TF", "local"): 298,
+    ("OE", "global"): 244,
+    ("OE", "local"): 298,
+}
+SUBDIMENSIONS = {
+    "Noise": 118,
+    "Blur": 805,
+    "Exposure": 176,
+    "Color": 82,
+    "Artifacts": 197,
+    "Anatomy": 118,
+    "Texture": 204,
+    "Semantics": 31,
+    "Emotion": 311,
+    "Composition": 407,
+    "Lighting": 163,
+    "Style": 153,
+}
+DIMENSION_WITHIN_SOURCE = {
+    ("NI", "Tech"): 1083,
+    ("NI", "Aes"): 393,
+    ("SDI", "Tech"): 114,
+    ("SDI", "Aes"): 107,
+    ("AGI", "Tech"): 25,
+    ("AGI", "AIGC"): 353,
+    ("AGI", "Aes"): 18,
+    ("AI", "Aes"): 489,
+    ("CGI", "Tech"): 156,
+    ("CGI", "Aes"): 27,
+}
+DATASETS = {
+    ("NI", "CGFIQA-40k"): 149,
+    ("NI", "PIQ"): 184,
+    ("NI", "LiveBeauty"): 196,
+    ("NI", "MEBEAUTY"): 100,
+    ("NI", "KonIQ-10k"): 147,
+    ("NI", "SPAQ"): 118,
+    ("NI", "AVA"): 500,
+    ("NI", "TAD66K"): 82,
+    ("SDI", "FIQA"): 145,
+    ("SDI", "PIPAL"): 44,
+    ("SDI", "KADID-10k"): 32,
+    ("AGI", "AGHI-QA"): 217,
+    ("AGI", "EvalMi-50K"): 179,
+    ("AI", "ArtEmis"): 327,
+    ("AI", "BAID"): 162,
+    ("CGI", "CGIQA-6k"): 166,
+    ("CGI", "NBU-CIQAD"): 17,
+}
 
 
 def _shared_paper() -> Path | None:
@@ -86,13 +142,17 @@ def predictions(models) -> dict[str, list[dict]]:
 
 # ------------------------------------------------------------------ counts
 
+
 def test_counts_md_agrees_with_the_literals_here():
     paper = _shared_paper()
     if paper is None:
         pytest.skip("../shared/paper/COUNTS.md not present")
     text = (paper / "COUNTS.md").read_text(encoding="utf-8")
-    rows = {line.split("|")[1].strip(): line.split("|")[2].strip()
-            for line in text.splitlines() if line.startswith("| ") and "---" not in line}
+    rows = {
+        line.split("|")[1].strip(): line.split("|")[2].strip()
+        for line in text.splitlines()
+        if line.startswith("| ") and "---" not in line
+    }
 
     def pairs(cell: str) -> dict[str, int]:
         return {k: int(v) for k, v in re.findall(r"([\w-]+) (\d+)", cell)}
@@ -101,23 +161,30 @@ def test_counts_md_agrees_with_the_literals_here():
     assert pairs(rows["quality dimension (Table 3)"]) == DIMENSIONS
     assert pairs(rows["question type (Table 3)"]) == QTYPES
     subs = {}
-    for key in ("Tech sub-dimension (Table 4)", "AIGC sub-dimension (Table 4)",
-                "Aes sub-dimension (Table 4)"):
+    for key in (
+        "Tech sub-dimension (Table 4)",
+        "AIGC sub-dimension (Table 4)",
+        "Aes sub-dimension (Table 4)",
+    ):
         subs.update(pairs(rows[key]))
     assert subs == SUBDIMENSIONS
     scope = {}
-    for q, g, loc in re.findall(r"(SC|MC|TF|OE) (\d+)(?: global)? / (\d+)",
-                                rows["scope within type (Table 6)"]):
+    for q, g, loc in re.findall(
+        r"(SC|MC|TF|OE) (\d+)(?: global)? / (\d+)", rows["scope within type (Table 6)"]
+    ):
         scope[(q, "global")], scope[(q, "local")] = int(g), int(loc)
     assert scope == SCOPE_WITHIN_TYPE
     within = {}
-    for src, body in re.findall(r"(NI|SDI|AGI|AI|CGI): ([^·]+)",
-                                rows["dimension within source (Table 5)"]):
+    for src, body in re.findall(
+        r"(NI|SDI|AGI|AI|CGI): ([^·]+)", rows["dimension within source (Table 5)"]
+    ):
         within.update({(src, d): n for d, n in pairs(body).items()})
     assert within == DIMENSION_WITHIN_SOURCE
     datasets = {}
-    for src, body in re.findall(r"(NI|SDI|AGI|AI|CGI) = ([^;.]+(?:\.\d+)?[^;]*?)(?:;|\.\n|\.$)",
-                                text.split("Source datasets within image source")[1]):
+    for src, body in re.findall(
+        r"(NI|SDI|AGI|AI|CGI) = ([^;.]+(?:\.\d+)?[^;]*?)(?:;|\.\n|\.$)",
+        text.split("Source datasets within image source")[1],
+    ):
         datasets.update({(src, d): n for d, n in pairs(body).items()})
     assert datasets == DATASETS
 
@@ -127,8 +194,9 @@ def test_paper_tables_are_verbatim_copies():
     if paper is None:
         pytest.skip("../shared/paper/tables not present")
     for n in (3, 4, 5, 6):
-        assert (PAPER / f"table{n}.csv").read_bytes() == \
-            (paper / "tables" / f"table{n}.csv").read_bytes()
+        assert (PAPER / f"table{n}.csv").read_bytes() == (
+            paper / "tables" / f"table{n}.csv"
+        ).read_bytes()
 
 
 def test_joint_counts_equal_the_real_benchmark(items):
@@ -167,6 +235,7 @@ def test_analytic_random_row_equals_the_papers(items, key):
 
 
 # ------------------------------------------------------------------ items
+
 
 def test_every_item_is_valid(items):
     ids = [i["id"] for i in items]
@@ -224,6 +293,7 @@ def test_bundle_is_under_8_mb():
 
 # ------------------------------------------------------------------ determinism
 
+
 def test_generator_reproduces_metadata_and_predictions(tmp_path):
     rows, specs = build_demo.build_metadata(tmp_path)
     assert (tmp_path / "metadata.jsonl").read_bytes() == (DEMO / "metadata.jsonl").read_bytes()
@@ -235,6 +305,7 @@ def test_generator_reproduces_metadata_and_predictions(tmp_path):
 
 def test_committed_allocation_matches_the_metadata(items):
     from demogen import allocation
+
     alloc = allocation.read_csv()
     got = Counter(allocation.Slot(*(i[f] for f in allocation.FIELDS)) for i in items)
     assert dict(got) == alloc
@@ -242,6 +313,7 @@ def test_committed_allocation_matches_the_metadata(items):
 
 def test_allocation_solver_finds_a_solution_meeting_every_constraint():
     from demogen import allocation, counts
+
     alloc = allocation.solve()
     assert sum(alloc.values()) == 2765
     for cell, printed in counts.random_targets().items():
@@ -256,6 +328,7 @@ def test_allocation_solver_finds_a_solution_meeting_every_constraint():
 
 
 # ------------------------------------------------------------------ predictions
+
 
 def test_models_json_lists_every_prediction_file(models):
     assert len(models) >= 7
@@ -275,8 +348,9 @@ def test_prediction_ids_exist_and_one_file_misses_about_20(items, predictions):
         got = [r["id"] for r in rows]
         assert len(set(got)) == len(got), name
         assert set(got) <= ids, name
-        assert all(set(r) == {"id", "prediction"} and isinstance(r["prediction"], str)
-                   for r in rows)
+        assert all(
+            set(r) == {"id", "prediction"} and isinstance(r["prediction"], str) for r in rows
+        )
         if len(got) < len(ids):
             short.append(len(ids) - len(got))
     assert short == [20]
@@ -291,9 +365,20 @@ def test_each_model_writes_in_its_declared_styles(predictions):
 
 def test_raw_answers_cover_the_styles_real_models_produce(predictions):
     everything = [r["prediction"] for rows in predictions.values() for r in rows]
-    for pattern in [r"^[ABCD]$", r"The answer is \([ABCD]\)\.", r"^[ABCD] and [ABCD]$",
-                    r"^True\.$", r"答案是[ABCD]", r"^(正确|错误)", r"^错误", r"^I'm sorry",
-                    r"^$", r"<think>", r"\*\*", r"\\boxed\{"]:
+    for pattern in [
+        r"^[ABCD]$",
+        r"The answer is \([ABCD]\)\.",
+        r"^[ABCD] and [ABCD]$",
+        r"^True\.$",
+        r"答案是[ABCD]",
+        r"^(正确|错误)",
+        r"^错误",
+        r"^I'm sorry",
+        r"^$",
+        r"<think>",
+        r"\*\*",
+        r"\\boxed\{",
+    ]:
         assert any(re.search(pattern, t) for t in everything), pattern
     options_only = predictions["TerseNet (simulated)"]
     assert any(re.fullmatch(r"[A-Z][a-z][^.]*", r["prediction"]) for r in options_only)
@@ -307,7 +392,8 @@ def test_simulated_models_spread_out_and_differ_by_category(tmp_path):
     assert 30 <= min(real.values()) <= 40 and 65 <= max(real.values()) <= 72
     assert len({round(v) for v in real.values()}) == len(real)
     # the best model is not the best everywhere: rankings differ across sub-dimensions
-    best_by_sub = {max(answers, key=lambda n: sim.intended_accuracy(answers[n], rows,
-                                                                    "subdimension")[s])
-                   for s in SUBDIMENSIONS}
+    best_by_sub = {
+        max(answers, key=lambda n: sim.intended_accuracy(answers[n], rows, "subdimension")[s])
+        for s in SUBDIMENSIONS
+    }
     assert len(best_by_sub) >= 2

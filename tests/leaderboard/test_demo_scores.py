@@ -1,5 +1,6 @@
 """The scorer on the demo bundle: its Random row is the paper's, and every simulated model's
 closed-ended scores are exactly what the generator intended (the extractor reads them right)."""
+
 from __future__ import annotations
 
 import csv

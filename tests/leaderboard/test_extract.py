@@ -5,6 +5,7 @@ answers. Columns: qtype, raw, options (the four option texts joined with "|", em
 TF and OE), expected_parsed (empty for None), expected_status, note. A raw cell of exactly
 "<missing>" stands for an id absent from the prediction file (raw=None).
 """
+
 from __future__ import annotations
 
 import csv
@@ -87,8 +88,12 @@ def test_deterministic_and_order_independent():
 def test_inputs_are_not_changed():
     """The raw text and options stay exactly as given (the drill-down shows the raw text)."""
     raw = "  **Answer:** (B)\n<think>maybe A</think>  "
-    options = ["Slight motion blur on the face", "Strong sensor noise in the shadows",
-               "Overexposed highlights on the forehead", "No visible distortion"]
+    options = [
+        "Slight motion blur on the face",
+        "Strong sensor noise in the shadows",
+        "Overexposed highlights on the forehead",
+        "No visible distortion",
+    ]
     raw_before, options_before = str(raw), list(options)
     assert extract("SC", raw, options) == Extraction("B", "ok")
     assert raw == raw_before and options == options_before
@@ -113,22 +118,25 @@ def test_missing_for_every_type_and_nan_cell():
     assert extract("SC", float("nan")) == Extraction(None, "missing")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("Ｂ", "B"),
-    ("（Ｃ）", "(C)"),
-    ("<think>A or D?</think>\nThe answer is B.", "The answer is B."),
-    ("reasoning about A</think> B", "B"),
-    ("<think>never closed, mentions C", ""),
-    ("**B**", "B"),
-    ("__B__", "B"),
-    ("*B*", "B"),
-    ("`C`", "C"),
-    ("\\boxed{B}", "B"),
-    ("$\\boxed{\\text{D}}$", "D"),
-    ("  The face\n\n is   soft.\t", "The face is soft."),
-    ("snake_case stays", "snake_case stays"),
-    ("costs $5", "costs $5"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Ｂ", "B"),
+        ("（Ｃ）", "(C)"),
+        ("<think>A or D?</think>\nThe answer is B.", "The answer is B."),
+        ("reasoning about A</think> B", "B"),
+        ("<think>never closed, mentions C", ""),
+        ("**B**", "B"),
+        ("__B__", "B"),
+        ("*B*", "B"),
+        ("`C`", "C"),
+        ("\\boxed{B}", "B"),
+        ("$\\boxed{\\text{D}}$", "D"),
+        ("  The face\n\n is   soft.\t", "The face is soft."),
+        ("snake_case stays", "snake_case stays"),
+        ("costs $5", "costs $5"),
+    ],
+)
 def test_normalise(raw, expected):
     assert normalise(raw) == expected
 
@@ -146,7 +154,7 @@ def test_options_are_optional_for_choice_questions():
 
 
 def test_fast_path_agrees_with_the_full_reading():
-    """Short answers take a shortcut; padding them (whitespace is collapsed) forces the full path."""
+    """Short answers take a shortcut; padding them (whitespace collapses) forces the full path."""
     short = [r for r in ROWS if r["raw"] != MISSING and len(r["raw"]) < 20]
     assert len(short) > 40
     for row in short:

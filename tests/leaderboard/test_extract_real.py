@@ -7,6 +7,7 @@ qtype, options (four texts for SC/MC, [] otherwise), raw, expected (the parsed a
 status, kind (the miss class the row teaches, or "style"), style (what the row shows) and
 batch ("taught": written before the rules; "held-out": written after, to check them).
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,8 +21,14 @@ from leaderboard.extract import STATUSES, Extraction, extract
 from leaderboard.taxonomy import OPTION_LETTERS, QTYPES
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-MISS_CLASSES = ("cue-text", "tf-opening", "tf-attributive", "text-letter", "follow-up",
-                "fuzzy-option")
+MISS_CLASSES = (
+    "cue-text",
+    "tf-opening",
+    "tf-attributive",
+    "text-letter",
+    "follow-up",
+    "fuzzy-option",
+)
 
 
 def _load() -> list[dict]:
@@ -71,29 +78,38 @@ def test_options_as_a_list_read_the_same():
     """Callers pass options as lists or tuples; the cached option matcher sees no difference."""
     for r in ROWS:
         if r["options"]:
-            assert (extract(r["qtype"], r["raw"], list(r["options"]))
-                    == extract(r["qtype"], r["raw"], tuple(r["options"])))
+            assert extract(r["qtype"], r["raw"], list(r["options"])) == extract(
+                r["qtype"], r["raw"], tuple(r["options"])
+            )
 
 
 def test_three_options_after_an_absent_placeholder():
     """A Q-Bench item with "N/A" as option D has three options; texts still map to letters."""
     options = ("High", "Medium", "Low")
-    assert extract("SC", 'The correct answer is "Medium". It is neither high nor low.',
-                   options) == Extraction("B", "ok")
-    assert extract("SC", "Low (C). A and B would need crisp eyelashes.", options) == \
-        Extraction("C", "ok")
-    assert extract("SC", "High (A), medium (B) and low (C) are the choices.", options) == \
-        Extraction(None, "unreadable")
+    assert extract(
+        "SC", 'The correct answer is "Medium". It is neither high nor low.', options
+    ) == Extraction("B", "ok")
+    assert extract("SC", "Low (C). A and B would need crisp eyelashes.", options) == Extraction(
+        "C", "ok"
+    )
+    assert extract(
+        "SC", "High (A), medium (B) and low (C) are the choices.", options
+    ) == Extraction(None, "unreadable")
 
 
 def test_follow_up_is_ignored_only_after_an_answer():
     """The model's own answer wins over a made-up next turn; with no own answer the first
     block (a restated question) is read, and nothing after a second made-up question."""
-    opts = ("Slight motion blur on the face", "Strong sensor noise in the shadows",
-            "Overexposed highlights on the forehead", "No visible distortion")
+    opts = (
+        "Slight motion blur on the face",
+        "Strong sensor noise in the shadows",
+        "Overexposed highlights on the forehead",
+        "No visible distortion",
+    )
     follow = "\nQuestion: Is the background sharp?\nAnswer: (A)"
     assert extract("SC", "Answer: C" + follow, opts) == Extraction("C", "ok")
     assert extract("SC", "The portrait is indoors." + follow, opts) == Extraction("A", "ok")
-    assert extract("SC", "Question: What is the main distortion?\nAnswer: D" + follow,
-                   opts) == Extraction("D", "ok")
+    assert extract(
+        "SC", "Question: What is the main distortion?\nAnswer: D" + follow, opts
+    ) == Extraction("D", "ok")
     assert extract("SC", "I can't tell." + follow, opts) == Extraction(None, "refused")

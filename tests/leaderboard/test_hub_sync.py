@@ -1,6 +1,7 @@
 """Hub persistence without a network: off when not configured, start-up never blocked by a Hub
 that refuses or never answers (the status says so), and a full push/restore round trip through
 an in-memory stand-in for the Hub that selects files with huggingface_hub's own filter."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,12 @@ def closed_port() -> int:
 
 
 def hub_env(endpoint: str, timeout: str = "5") -> dict[str, str]:
-    return {"QBP_SUBMISSIONS_REPO": "someone/qbp-submissions", "HF_TOKEN": TOKEN,
-            "HF_ENDPOINT": endpoint, "QBP_SYNC_TIMEOUT": timeout}
+    return {
+        "QBP_SUBMISSIONS_REPO": "someone/qbp-submissions",
+        "HF_TOKEN": TOKEN,
+        "HF_ENDPOINT": endpoint,
+        "QBP_SYNC_TIMEOUT": timeout,
+    }
 
 
 def test_without_settings_everything_stays_local(tmp_path, bench):
@@ -47,8 +52,9 @@ def test_without_settings_everything_stays_local(tmp_path, bench):
 
 def test_a_bad_repo_id_is_a_clear_setting_error(tmp_path, bench):
     with pytest.raises(SettingError, match="QBP_SUBMISSIONS_REPO must look like owner/name"):
-        open_store(tmp_path / "subs", bench, env={"QBP_SUBMISSIONS_REPO": "../x",
-                                                  "HF_TOKEN": TOKEN})
+        open_store(
+            tmp_path / "subs", bench, env={"QBP_SUBMISSIONS_REPO": "../x", "HF_TOKEN": TOKEN}
+        )
 
 
 def test_refusing_hub_start_up_works_locally_and_says_sync_is_failing(tmp_path, bench):
@@ -56,8 +62,9 @@ def test_refusing_hub_start_up_works_locally_and_says_sync_is_failing(tmp_path, 
     store = open_store(tmp_path / "subs", bench, env=env)
     status = sync_status(store)
     assert status.state == "failing" and not status.healthy
-    assert "restore" in status.message and "serving the submissions on this machine" in \
-        status.message
+    assert (
+        "restore" in status.message and "serving the submissions on this machine" in status.message
+    )
     sub = submit(store, variant(1), "p.jsonl", {"model": "Offline"})
     assert store.get(sub.id).meta.model == "Offline"  # stored locally all the same
     assert store.sync.flush(1.0) is False  # the push cannot succeed...
@@ -91,31 +98,46 @@ class FakeHub:
         folder.mkdir(parents=True, exist_ok=True)
 
     def files(self) -> list[str]:
-        return sorted(str(p.relative_to(self.folder)) for p in self.folder.rglob("*")
-                      if p.is_file())
+        return sorted(
+            str(p.relative_to(self.folder)) for p in self.folder.rglob("*") if p.is_file()
+        )
 
     def repo_info(self, repo_id, repo_type=None, timeout=None):
         if not self.exists:
             request = httpx2.Request("GET", f"https://hub.test/api/datasets/{repo_id}")
             raise RepositoryNotFoundError("404", response=httpx2.Response(404, request=request))
-        return SimpleNamespace(sha="f" * 40,
-                               siblings=[SimpleNamespace(rfilename=f) for f in self.files()])
+        return SimpleNamespace(
+            sha="f" * 40, siblings=[SimpleNamespace(rfilename=f) for f in self.files()]
+        )
 
     def create_repo(self, repo_id, repo_type=None, private=None, exist_ok=False):
         self.exists = True
 
-    def upload_folder(self, *, repo_id, repo_type, folder_path, allow_patterns,
-                      ignore_patterns, commit_message):
-        local = sorted(str(p.relative_to(folder_path)) for p in Path(folder_path).rglob("*")
-                       if p.is_file())
-        for rel in filter_repo_objects(local, allow_patterns=allow_patterns,
-                                       ignore_patterns=ignore_patterns):
+    def upload_folder(
+        self, *, repo_id, repo_type, folder_path, allow_patterns, ignore_patterns, commit_message
+    ):
+        local = sorted(
+            str(p.relative_to(folder_path)) for p in Path(folder_path).rglob("*") if p.is_file()
+        )
+        for rel in filter_repo_objects(
+            local, allow_patterns=allow_patterns, ignore_patterns=ignore_patterns
+        ):
             (self.folder / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(Path(folder_path) / rel, self.folder / rel)
         self.commits.append(commit_message)
 
-    def download(self, repo_id, *, repo_type, revision, local_dir, token, endpoint,
-                 allow_patterns, etag_timeout):
+    def download(
+        self,
+        repo_id,
+        *,
+        repo_type,
+        revision,
+        local_dir,
+        token,
+        endpoint,
+        allow_patterns,
+        etag_timeout,
+    ):
         for rel in filter_repo_objects(self.files(), allow_patterns=allow_patterns):
             (Path(local_dir) / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(self.folder / rel, Path(local_dir) / rel)
@@ -123,8 +145,15 @@ class FakeHub:
 
 
 def synced(root: Path, hub: FakeHub) -> HubSync:
-    return HubSync(root, "someone/qbp-submissions", TOKEN, api=hub, download=hub.download,
-                   timeout=10, retry_base=0.05)
+    return HubSync(
+        root,
+        "someone/qbp-submissions",
+        TOKEN,
+        api=hub,
+        download=hub.download,
+        timeout=10,
+        retry_base=0.05,
+    )
 
 
 def test_round_trip_push_then_restore_on_a_fresh_machine(tmp_path, bench):
@@ -162,13 +191,15 @@ def test_restore_skips_incomplete_remote_folders_and_pushes_local_only_ones(tmp_
     (hub.folder / broken.id / "result.json").unlink()  # a half-pushed folder on the Hub
 
     second_root = tmp_path / "b"
-    local_only = submit(open_store(second_root, bench, env={}), variant(9), "p.jsonl",
-                        {"model": "Local only"})
+    local_only = submit(
+        open_store(second_root, bench, env={}), variant(9), "p.jsonl", {"model": "Local only"}
+    )
     second = open_store(second_root, bench, sync=synced(second_root, hub))
     assert {s.id for s in second.scan()} == {good.id, local_only.id}
     status = sync_status(second)
-    assert status.state == "failing" and broken.id in status.message and "incomplete" in \
-        status.message
+    assert (
+        status.state == "failing" and broken.id in status.message and "incomplete" in status.message
+    )
     assert second.sync.flush(10)
     assert f"{local_only.id}/upload.jsonl" in hub.files()
     second.sync.close()
@@ -180,8 +211,12 @@ def test_newer_moderation_on_the_hub_wins_over_the_local_one(tmp_path, bench):
     sub = submit(store, variant(1), "p.jsonl", {"model": "M"})
     assert store.sync.flush(10)
     store.sync.close()
-    remote = {"hidden": True, "at": "2999-01-01T00:00:00+00:00", "reason": "elsewhere",
-              "history": []}
+    remote = {
+        "hidden": True,
+        "at": "2999-01-01T00:00:00+00:00",
+        "reason": "elsewhere",
+        "history": [],
+    }
     (hub.folder / sub.id / "moderation.json").write_text(json.dumps(remote))
     again = open_store(tmp_path / "a", bench, sync=synced(tmp_path / "a", hub))
     assert again.get(sub.id).hidden and again.get(sub.id).moderation["reason"] == "elsewhere"
@@ -202,8 +237,7 @@ class FlakyHub(FakeHub):
         return super().repo_info(*args, **kwargs)
 
 
-def test_failed_restore_is_retried_in_the_background_and_brings_old_rows_back(tmp_path,
-                                                                              bench):
+def test_failed_restore_is_retried_in_the_background_and_brings_old_rows_back(tmp_path, bench):
     hub = FakeHub(tmp_path / "hub")
     first = open_store(tmp_path / "a", bench, sync=synced(tmp_path / "a", hub))
     old = submit(first, variant(1), "p.jsonl", {"model": "Saved earlier"})

@@ -1,5 +1,6 @@
 """Who is asking (issue 10): an account proven by a sign-in or a token, never a typed name;
 the local user offline; Hub tokens checked by whoami, cached, and refused ones throttled."""
+
 from __future__ import annotations
 
 import httpx
@@ -69,13 +70,16 @@ def test_without_a_local_user_a_token_is_needed():
     assert ids.resolve(token="tok-bob-00002").name == "bob"
 
 
-@pytest.mark.parametrize("env, message", [
-    ({"QBP_LOCAL_TOKENS": "tok-alice-0001"}, "entry 1 is not token:name"),
-    ({"QBP_LOCAL_TOKENS": "tok-alice-0001:alice,short:bob"}, "entry 2 is shorter than 8"),
-    ({"QBP_LOCAL_TOKENS": "tok-alice-0001:alice,tok-alice-0001:bob"}, "repeats a token"),
-    ({"QBP_LOCAL_TOKENS": "tok-alice-0001:ali\u202ece"}, "control or invisible"),
-    ({"QBP_IDENTITY": "ldap"}, "QBP_IDENTITY must be 'hub' or 'local'"),
-])
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"QBP_LOCAL_TOKENS": "tok-alice-0001"}, "entry 1 is not token:name"),
+        ({"QBP_LOCAL_TOKENS": "tok-alice-0001:alice,short:bob"}, "entry 2 is shorter than 8"),
+        ({"QBP_LOCAL_TOKENS": "tok-alice-0001:alice,tok-alice-0001:bob"}, "repeats a token"),
+        ({"QBP_LOCAL_TOKENS": "tok-alice-0001:ali\u202ece"}, "control or invisible"),
+        ({"QBP_IDENTITY": "ldap"}, "QBP_IDENTITY must be 'hub' or 'local'"),
+    ],
+)
 def test_bad_identity_settings_stop_start_up_naming_the_variable(env, message):
     with pytest.raises(SettingError, match=message):
         IdentitySettings.from_env(env)
@@ -146,8 +150,10 @@ def _hub_error(status: int):
 def test_hub_verifier_reads_whoami_and_tells_a_refusal_from_an_outage(monkeypatch):
     import huggingface_hub
 
-    answers = {"hf_user": {"type": "user", "name": "alice"},
-               "hf_org": {"type": "org", "name": "some-org"}}
+    answers = {
+        "hf_user": {"type": "user", "name": "alice"},
+        "hf_org": {"type": "org", "name": "some-org"},
+    }
 
     def whoami(token, cache=False):
         if token == "hf_bad":

@@ -1,6 +1,7 @@
 """Bounded work per request: every format's decoded size, columns, cells and line length are
 capped and checked before the expensive step, so a small hostile file is refused quickly and
 within a memory bound; a lone surrogate is refused with a message naming the row."""
+
 from __future__ import annotations
 
 import io
@@ -40,8 +41,9 @@ def dictionary_bomb(ids: list[str], entry_chars: int = 506_000) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    column = pa.DictionaryArray.from_arrays(pa.array([0] * len(ids), pa.int32()),
-                                            pa.array(["A" * entry_chars]))
+    column = pa.DictionaryArray.from_arrays(
+        pa.array([0] * len(ids), pa.int32()), pa.array(["A" * entry_chars])
+    )
     buf = io.BytesIO()
     pq.write_table(pa.table({"id": ids, "prediction": column}), buf, compression="zstd")
     return buf.getvalue()
@@ -82,8 +84,9 @@ def test_parquet_bomb_refusal_keeps_memory_bounded(ids, tmp_path):
         except PredictionError as exc:
             print("REFUSED", hwm() - before)
     """)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         timeout=120, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    ).stdout.split()
     assert out[0] == "REFUSED"
     assert int(out[1]) < 200 * 1024 * 1024, f"peak RSS grew {int(out[1]) >> 20} MB"
 
@@ -98,11 +101,15 @@ def test_parquet_columns_nobody_reads_are_listed_not_decoded(bench, ids):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    huge = pa.DictionaryArray.from_arrays(pa.array([0] * 40, pa.int32()),
-                                          pa.array(["x" * 5_000_000]))
+    huge = pa.DictionaryArray.from_arrays(
+        pa.array([0] * 40, pa.int32()), pa.array(["x" * 5_000_000])
+    )
     buf = io.BytesIO()
-    pq.write_table(pa.table({"id": ids[:40], "prediction": ["B"] * 40, "debug_blob": huge}),
-                   buf, compression="zstd")
+    pq.write_table(
+        pa.table({"id": ids[:40], "prediction": ["B"] * 40, "debug_blob": huge}),
+        buf,
+        compression="zstd",
+    )
     pf = read_predictions(buf.getvalue(), "p.parquet", bench)
     assert pf.report.matched == 40
 
@@ -136,8 +143,7 @@ def test_json_rows_with_thousands_of_keys_are_refused(bench, fmt):
 
 
 def test_cell_count_is_capped(bench, ids):
-    frame = pd.DataFrame({"id": ids, "prediction": "B",
-                          **{f"extra{i}": "x" for i in range(200)}})
+    frame = pd.DataFrame({"id": ids, "prediction": "B", **{f"extra{i}": "x" for i in range(200)}})
     with pytest.raises(PredictionError, match="558530 cells, more than the 500000"):
         read_predictions(frame.to_csv(index=False).encode(), "p.csv", bench)
 
@@ -152,7 +158,7 @@ def test_json_value_bomb_is_refused_before_parsing(bench, monkeypatch):
 
 
 def test_line_length_is_capped(bench):
-    data = b"id,prediction\nqbp-00001,\"" + b"B" * 2_100_000 + b"\"\n"
+    data = b'id,prediction\nqbp-00001,"' + b"B" * 2_100_000 + b'"\n'
     with pytest.raises(PredictionError, match="p.csv line 2: 2100012 characters, more than"):
         read_predictions(data, "p.csv", bench)
     data = json.dumps({"id": "qbp-00001", "prediction": "B" * 2_100_000}).encode()
@@ -162,8 +168,11 @@ def test_line_length_is_capped(bench):
 
 def test_json_nesting_is_refused(bench):
     with pytest.raises(PredictionError, match="nested too deeply"):
-        read_predictions(b'{"id": "qbp-00001", "prediction": ' + b"[" * 50_000 + b"]" * 50_000
-                         + b"}", "p.jsonl", bench)
+        read_predictions(
+            b'{"id": "qbp-00001", "prediction": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+            "p.jsonl",
+            bench,
+        )
 
 
 # ---------------------------------------------------------------- XLSX
@@ -172,8 +181,10 @@ def xlsx_bomb() -> bytes:
     frame = pd.DataFrame({"id": ["qbp-00001"], "prediction": ["B"]})
     good = hf.vlmevalkit_file(frame, "xlsx")
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(good)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(good)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             dst.writestr(info, src.read(info))
         dst.writestr("xl/media/padding.bin", b"\0" * 200_000_000)
@@ -206,21 +217,35 @@ def test_xlsx_with_many_members_and_plain_zip_are_refused(bench):
 
 
 def test_wide_xlsx_is_refused_at_its_first_wide_row(bench):
-    frame = pd.DataFrame([["qbp-00001", "B"] + ["x"] * 300],
-                         columns=["id", "prediction"] + [f"c{i}" for i in range(300)])
+    frame = pd.DataFrame(
+        [["qbp-00001", "B"] + ["x"] * 300],
+        columns=["id", "prediction"] + [f"c{i}" for i in range(300)],
+    )
     with pytest.raises(PredictionError, match="sheet row 1: more than 256 columns"):
         read_predictions(hf.vlmevalkit_file(frame, "xlsx"), "wide.xlsx", bench)
 
 
 # ---------------------------------------------------------------- lone surrogates
-@pytest.mark.parametrize("data, name, where", [
-    (b'{"id": "qbp-00001", "prediction": "B"}\n{"id": "qbp-00002", "prediction": "x\\ud800"}\n',
-     "p.jsonl", ("p.jsonl line 2 (id 'qbp-00002'): the prediction contains a lone surrogate "
-                 "(\\ud800 at character 2)")),
-    (b'[{"id": "qbp-00001", "prediction": "B"}, {"id": "qbp-\\udfff", "prediction": "B"}]',
-     "p.json", "p.json row 2: the id contains a lone surrogate"),
-    (b'{"qbp-00001": "\\ud83d"}', "p.json", "p.json key 'qbp-00001': the prediction contains"),
-])
+@pytest.mark.parametrize(
+    "data, name, where",
+    [
+        (
+            b'{"id": "qbp-00001", "prediction": "B"}\n'
+            b'{"id": "qbp-00002", "prediction": "x\\ud800"}\n',
+            "p.jsonl",
+            (
+                "p.jsonl line 2 (id 'qbp-00002'): the prediction contains a lone surrogate "
+                "(\\ud800 at character 2)"
+            ),
+        ),
+        (
+            b'[{"id": "qbp-00001", "prediction": "B"}, {"id": "qbp-\\udfff", "prediction": "B"}]',
+            "p.json",
+            "p.json row 2: the id contains a lone surrogate",
+        ),
+        (b'{"qbp-00001": "\\ud83d"}', "p.json", "p.json key 'qbp-00001': the prediction contains"),
+    ],
+)
 def test_lone_surrogate_is_refused_naming_the_row(bench, data, name, where):
     with pytest.raises(PredictionError) as err:
         read_predictions(data, name, bench)

@@ -2,6 +2,7 @@
 line of a fixture in tests/data/harness/, the fixtures are what the builders in
 tests/support/harness_files.py write, and each one is read against the demo bundle as the tool's
 layout and scored item by item like the same answers in plain JSONL."""
+
 from __future__ import annotations
 
 import re
@@ -61,8 +62,10 @@ def test_fixtures_are_what_the_builders_write(bench):
     for name, build in built.items():
         data, stored = build(), (hf.FIXTURES / name).read_bytes()
         if name.endswith(".xlsx"):  # xlsxwriter stamps a creation time: compare the content
-            assert read_predictions(data, name, bench).predictions == \
-                read_predictions(stored, name, bench).predictions
+            assert (
+                read_predictions(data, name, bench).predictions
+                == read_predictions(stored, name, bench).predictions
+            )
         else:
             assert data == stored, name
 

@@ -2,6 +2,7 @@
 exactly like the same answers uploaded as plain {"id", "prediction"} JSONL; the parse report
 names the layout recognised. Fixtures: tests/support/harness_files.py (each builder cites the tool's
 source file and function it follows)."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,7 @@ import pytest
 
 from leaderboard.benchmark import load_benchmark
 from leaderboard.errors import PredictionError
-from leaderboard.predictions import (ACCEPTED_EXTENSIONS, FORMATS, ParseReport,
-                                     read_predictions)
+from leaderboard.predictions import ACCEPTED_EXTENSIONS, FORMATS, ParseReport, read_predictions
 from leaderboard.scoring import score_predictions
 from tests.support import harness_files as hf
 
@@ -52,22 +52,25 @@ def assert_item_by_item(bench, items, replies, data: bytes, name: str) -> ParseR
 
 
 # lmms-eval ------------------------------------------------------------------------------
-@pytest.mark.parametrize("version, harness", [
-    ("v0.3", "lmms-eval samples v0.3"),  # doc and arguments kept: id from doc.id
-    ("v0.4", "lmms-eval samples v0.4-v0.6"),  # no doc: id from the `submission` dict
-    ("v0.4-metric-id", "lmms-eval samples v0.4-v0.6"),  # only an `id` in a metric dict
-    ("v0.7", "lmms-eval samples v0.7+"),  # filtered_resps a string
-])
+@pytest.mark.parametrize(
+    "version, harness",
+    [
+        ("v0.3", "lmms-eval samples v0.3"),  # doc and arguments kept: id from doc.id
+        ("v0.4", "lmms-eval samples v0.4-v0.6"),  # no doc: id from the `submission` dict
+        ("v0.4-metric-id", "lmms-eval samples v0.4-v0.6"),  # only an `id` in a metric dict
+        ("v0.7", "lmms-eval samples v0.7+"),  # filtered_resps a string
+    ],
+)
 def test_lmms_eval_samples_every_layout(bench, items, replies, version, harness):
     data = hf.lmms_eval_samples(items, replies, version)
-    rep = assert_item_by_item(bench, items, replies, data,
-                              "20250601_120000_samples_qbench_portrait.jsonl")
+    rep = assert_item_by_item(
+        bench, items, replies, data, "20250601_120000_samples_qbench_portrait.jsonl"
+    )
     assert rep.harness == harness and rep.id_column == "id"  # not doc_id, a row position
     assert rep.questions_checked == N and rep.questions_agreeing == N
 
 
-def test_lmms_eval_reply_is_filtered_resps_not_its_parsed_pred_or_target(bench, items,
-                                                                         replies):
+def test_lmms_eval_reply_is_filtered_resps_not_its_parsed_pred_or_target(bench, items, replies):
     first = json.loads(hf.lmms_eval_samples(items, replies, "v0.7").splitlines()[0])
     assert first["qbp_acc"]["parsed_pred"] != first["filtered_resps"]
     assert first["target"] == items[0]["answer"]
@@ -76,8 +79,9 @@ def test_lmms_eval_reply_is_filtered_resps_not_its_parsed_pred_or_target(bench, 
 
 
 def test_lmms_eval_v02_task_json_wrapper(bench, items, replies):
-    rep = assert_item_by_item(bench, items, replies, hf.lmms_eval_v02_task_json(items, replies),
-                              "qbench_portrait.json")
+    rep = assert_item_by_item(
+        bench, items, replies, hf.lmms_eval_v02_task_json(items, replies), "qbench_portrait.json"
+    )
     assert rep.harness == "lmms-eval {task}.json v0.2"
 
 
@@ -89,15 +93,23 @@ def test_lmms_eval_results_file_is_refused_pointing_to_the_samples_file(bench):
 
 
 # VLMEvalKit -----------------------------------------------------------------------------
-@pytest.mark.parametrize("fmt, harness", [("xlsx", "VLMEvalKit XLSX"), ("tsv", "VLMEvalKit TSV"),
-                                          ("csv", "VLMEvalKit CSV"),
-                                          ("json", "VLMEvalKit JSON")])
+@pytest.mark.parametrize(
+    "fmt, harness",
+    [
+        ("xlsx", "VLMEvalKit XLSX"),
+        ("tsv", "VLMEvalKit TSV"),
+        ("csv", "VLMEvalKit CSV"),
+        ("json", "VLMEvalKit JSON"),
+    ],
+)
 def test_vlmevalkit_prediction_files(bench, items, replies, fmt, harness):
     frame = hf.vlmevalkit_frame(items, replies)
-    assert set(frame.loc[frame["id"].isin([i["id"] for i in items if i["qtype"] == "TF"]),
-                         "prediction"]) <= {"A", "B"}  # TF asked and answered as letters
-    rep = assert_item_by_item(bench, items, replies, hf.vlmevalkit_file(frame, fmt),
-                              f"MyVLM_QBenchPortrait.{fmt}")
+    assert set(
+        frame.loc[frame["id"].isin([i["id"] for i in items if i["qtype"] == "TF"]), "prediction"]
+    ) <= {"A", "B"}  # TF asked and answered as letters
+    rep = assert_item_by_item(
+        bench, items, replies, hf.vlmevalkit_file(frame, fmt), f"MyVLM_QBenchPortrait.{fmt}"
+    )
     assert rep.harness == harness and rep.format == fmt
     assert (rep.id_column, rep.prediction_column) == ("id", "prediction")  # not gold `answer`
     assert any("TF answer(s) given as option letters" in n for n in rep.notes)
@@ -105,16 +117,20 @@ def test_vlmevalkit_prediction_files(bench, items, replies, fmt, harness):
 
 def test_vlmevalkit_result_file_and_split_think(bench, items, replies):
     rep = assert_item_by_item(
-        bench, items, replies,
+        bench,
+        items,
+        replies,
         hf.vlmevalkit_file(hf.vlmevalkit_frame(items, replies, result=True), "xlsx"),
-        "MyVLM_QBenchPortrait_exact_matching_result.xlsx")
+        "MyVLM_QBenchPortrait_exact_matching_result.xlsx",
+    )
     assert rep.harness == "VLMEvalKit XLSX (_result file)"
     think = hf.demo_replies("thinkervl")
     assert any("</think>" in think[i["id"]] for i in items)
     frame = hf.vlmevalkit_frame(items, think, split_think=True)
     assert not frame["prediction"].str.contains("</think>").any()
-    rep = assert_item_by_item(bench, items, think, hf.vlmevalkit_file(frame, "xlsx"),
-                              "MyVLM_QBenchPortrait.xlsx")
+    rep = assert_item_by_item(
+        bench, items, think, hf.vlmevalkit_file(frame, "xlsx"), "MyVLM_QBenchPortrait.xlsx"
+    )
     assert rep.harness == "VLMEvalKit XLSX (SPLIT_THINK)"
 
 
@@ -137,8 +153,9 @@ def test_llava_qinstruct_concatenated_json(bench, items, replies):
 
 
 def test_openai_batch_output_uses_custom_id_and_message_content(bench, items, replies):
-    rep = assert_item_by_item(bench, items, replies, hf.openai_batch_output(items, replies),
-                              "batch_6a1b_output.jsonl")
+    rep = assert_item_by_item(
+        bench, items, replies, hf.openai_batch_output(items, replies), "batch_6a1b_output.jsonl"
+    )
     assert rep.harness == "OpenAI Batch output" and rep.id_column == "custom_id"
 
 
@@ -155,15 +172,17 @@ def test_openai_batch_input_file_is_refused(bench, items):
         read_predictions(hf.openai_batch_input(items), "batch_input.jsonl", bench)
 
 
-@pytest.mark.parametrize("build, name", [(hf.chat_jsonl, "chats.jsonl"),
-                                         (hf.chat_parquet, "chats.parquet")])
+@pytest.mark.parametrize(
+    "build, name", [(hf.chat_jsonl, "chats.jsonl"), (hf.chat_parquet, "chats.parquet")]
+)
 def test_chat_transcripts_last_assistant_turn(bench, items, replies, build, name):
     rep = assert_item_by_item(bench, items, replies, build(items, replies), name)
     assert rep.harness == "chat transcripts" and rep.questions_agreeing == N
 
 
-@pytest.mark.parametrize("column", ["generated_text", "model_prediction", "output_text",
-                                    "raw_output"])
+@pytest.mark.parametrize(
+    "column", ["generated_text", "model_prediction", "output_text", "raw_output"]
+)
 def test_reply_columns_beside_the_gold_answer(bench, items, replies, column):
     data = hf.generation_rows(items, replies, column)
     rep = assert_item_by_item(bench, items, replies, data, "generations.jsonl")
@@ -172,9 +191,11 @@ def test_reply_columns_beside_the_gold_answer(bench, items, replies, column):
 
 def test_mc_answer_given_as_a_json_list(bench):
     mc = [i for i in hf.demo_items(60) if i["qtype"] == "MC"][:3]
-    rows = [{"id": mc[0]["id"], "prediction": list(mc[0]["answer"])},
-            {"id": mc[1]["id"], "prediction": [mc[1]["answer"]]},
-            {"id": mc[2]["id"], "prediction": json.dumps(list(mc[2]["answer"]))}]
+    rows = [
+        {"id": mc[0]["id"], "prediction": list(mc[0]["answer"])},
+        {"id": mc[1]["id"], "prediction": [mc[1]["answer"]]},
+        {"id": mc[2]["id"], "prediction": json.dumps(list(mc[2]["answer"]))},
+    ]
     data = "".join(json.dumps(r) + "\n" for r in rows).encode()
     _, got = scored(bench, data, "lists.jsonl")
     got = got.set_index("id")
@@ -204,8 +225,19 @@ def test_formats_and_extensions_for_the_file_picker():
 
 def test_report_only_adds_keys(bench, items, replies):
     rep = read_predictions(hf.plain_jsonl(items, replies), "p.jsonl", bench).report.as_dict()
-    old = {"file_name", "format", "rows", "id_column", "prediction_column", "matched",
-           "missing", "unknown", "empty", "missing_ids", "unknown_ids"}
+    old = {
+        "file_name",
+        "format",
+        "rows",
+        "id_column",
+        "prediction_column",
+        "matched",
+        "missing",
+        "unknown",
+        "empty",
+        "missing_ids",
+        "unknown_ids",
+    }
     assert old <= set(rep) and {"harness", "warnings"} <= set(rep)
     assert rep["harness"] == "JSONL table" and rep["warnings"] == []
 
@@ -222,4 +254,5 @@ def test_stored_xlsx_rescores_with_the_same_result(tmp_path, items, replies):
     again = read_predictions(sub.upload_path.read_bytes(), "upload", bench, fmt="xlsx")
     assert again.report.harness == "VLMEvalKit XLSX"
     assert pd.DataFrame(sub.items())["score"].sum() == pytest.approx(
-        score_predictions(bench, again.predictions).items["score"].sum())
+        score_predictions(bench, again.predictions).items["score"].sum()
+    )

@@ -1,6 +1,7 @@
 """Integrity guards: a file is never scored from a column holding the gold answers, ids are
 matched by the column that matches the benchmark, ids shifted against the questions are
 refused with the offset, and row-number ids without question text are flagged."""
+
 from __future__ import annotations
 
 import json
@@ -40,18 +41,20 @@ def test_gold_answer_beside_an_unusual_reply_name_is_scored_from_the_reply(bench
     """Before: `generated_text` was not a known name, so `answer` (the gold) was scored and
     every cell read 100.00. Now the reply column is used and the score is the model's."""
     replies = hf.demo_replies("simvl_tiny")
-    pf = read_predictions(hf.generation_rows(items, replies, "generated_text"), "g.jsonl",
-                          bench)
+    pf = read_predictions(hf.generation_rows(items, replies, "generated_text"), "g.jsonl", bench)
     assert pf.report.prediction_column == "generated_text"
     result = score_predictions(bench, pf.predictions)
-    closed = result.items[result.items["qtype"].isin(["SC", "MC", "TF"])
-                          & (result.items["status"] != "missing")]
+    closed = result.items[
+        result.items["qtype"].isin(["SC", "MC", "TF"]) & (result.items["status"] != "missing")
+    ]
     assert 0 < closed["score"].mean() < 0.9  # the model's accuracy, not the gold's 1.0
 
 
 def test_a_column_equal_to_the_gold_is_refused_naming_it(bench, items):
-    rows = [{"id": it["id"], "question": it["question"], "answer": it["answer"],
-             "my_models_reply": "B"} for it in items]
+    rows = [
+        {"id": it["id"], "question": it["question"], "answer": it["answer"], "my_models_reply": "B"}
+        for it in items
+    ]
     with pytest.raises(PredictionError) as err:
         read_predictions(jsonl(rows), "eval_log.jsonl", bench)
     msg = str(err.value)
@@ -61,8 +64,7 @@ def test_a_column_equal_to_the_gold_is_refused_naming_it(bench, items):
 
 
 def test_a_reply_column_that_is_the_gold_is_refused_too(bench, items):
-    rows = [{"id": it["id"], "prediction": it["answer"], "label": it["answer"]}
-            for it in items]
+    rows = [{"id": it["id"], "prediction": it["answer"], "label": it["answer"]} for it in items]
     with pytest.raises(PredictionError) as err:
         read_predictions(jsonl(rows), "p.jsonl", bench)
     assert "column 'prediction' holds the gold answers" in str(err.value)
@@ -71,9 +73,11 @@ def test_a_reply_column_that_is_the_gold_is_refused_too(bench, items):
 
 def test_a_strong_model_answering_in_words_is_not_mistaken_for_the_gold(bench, items):
     words = {"True": "True, the statement holds.", "False": "False, it does not."}
-    rows = [{"id": it["id"], "prediction": words.get(it["answer"], f"The answer is "
-                                                     f"({it['answer']}).")}
-            for it in items if it["qtype"] != "OE"]
+    rows = [
+        {"id": it["id"], "prediction": words.get(it["answer"], f"The answer is ({it['answer']}).")}
+        for it in items
+        if it["qtype"] != "OE"
+    ]
     pf = read_predictions(jsonl(rows), "strong.jsonl", bench)
     assert pf.report.matched == len(rows)
 
@@ -87,8 +91,7 @@ def test_batch_request_id_is_not_taken_for_the_item_id(bench, items):
 
 
 def test_the_candidate_that_matches_the_benchmark_wins(bench, items):
-    rows = [{"index": n, "question_id": it["id"], "response": "B"}
-            for n, it in enumerate(items)]
+    rows = [{"index": n, "question_id": it["id"], "response": "B"} for n, it in enumerate(items)]
     rep = read_predictions(jsonl(rows), "p.jsonl", bench).report
     assert rep.id_column == "question_id" and rep.matched == len(items)
 
@@ -100,8 +103,11 @@ def numeric_bundle(tmp_path, n: int = 40):
     rows = []
     for i in range(n):
         qtype = ("SC", "SC", "TF", "MC")[i % 4]
-        answer = {"SC": golds[(i * 7 + i // 4) % 4], "TF": ("True", "False")[i // 4 % 2],
-                  "MC": ("AC", "BD", "ABC")[i % 3]}[qtype]
+        answer = {
+            "SC": golds[(i * 7 + i // 4) % 4],
+            "TF": ("True", "False")[i // 4 % 2],
+            "MC": ("AC", "BD", "ABC")[i % 3],
+        }[qtype]
         rows.append(item(i, qtype, answer, id=str(i)))
     return load_local(write_bundle(tmp_path / "numeric", rows))
 
@@ -133,8 +139,13 @@ def test_one_based_index_on_zero_based_ids_is_refused_with_the_offset(tmp_path):
     # Matched silently by id, the 1-based file puts each reply one item off: the same
     # perfect model would score far below 100 on SC.
     shifted = perfect_vlmevalkit_tsv(bench, 1)
-    by_id = dict(zip(aligned.predictions, list(aligned.predictions.values())[-1:]
-                     + list(aligned.predictions.values())[:-1]))
+    by_id = dict(
+        zip(
+            aligned.predictions,
+            list(aligned.predictions.values())[-1:] + list(aligned.predictions.values())[:-1],
+            strict=False,
+        )
+    )
     silent = score_predictions(bench, {k: v for k, v in by_id.items() if k != "0"}).items
     sc = silent[silent["qtype"] == "SC"]["score"].mean()
     assert sc < 0.5
@@ -156,8 +167,10 @@ def test_row_number_ids_without_question_text_are_flagged(tmp_path):
 
 
 def test_questions_of_another_benchmark_are_refused(bench, items):
-    rows = [{"id": it["id"], "question": f"What colour is the car in picture {n}?",
-             "prediction": "B"} for n, it in enumerate(items)]
+    rows = [
+        {"id": it["id"], "question": f"What colour is the car in picture {n}?", "prediction": "B"}
+        for n, it in enumerate(items)
+    ]
     with pytest.raises(PredictionError, match="question text of 200 of 200 rows differs"):
         read_predictions(jsonl(rows), "p.jsonl", bench)
 
@@ -172,13 +185,37 @@ def test_string_ids_that_are_row_numbers_get_a_hint(bench):
 def test_tf_option_letters_are_read_through_the_rows_options(tmp_path):
     rows = [item(1, "TF", "True"), item(2, "TF", "False"), item(3, "SC", "B")]
     bench = load_local(write_bundle(tmp_path / "b", rows))
-    frame = pd.DataFrame([
-        {"index": 1, "id": "q001", "question": rows[0]["question"], "A": "Yes", "B": "No",
-         "answer": "A", "prediction": "A"},
-        {"index": 2, "id": "q002", "question": rows[1]["question"], "A": "Yes", "B": "No",
-         "answer": "B", "prediction": "The answer is B"},
-        {"index": 3, "id": "q003", "question": rows[2]["question"], "A": OPTIONS[0],
-         "B": OPTIONS[1], "answer": "B", "prediction": "B"}])
+    frame = pd.DataFrame(
+        [
+            {
+                "index": 1,
+                "id": "q001",
+                "question": rows[0]["question"],
+                "A": "Yes",
+                "B": "No",
+                "answer": "A",
+                "prediction": "A",
+            },
+            {
+                "index": 2,
+                "id": "q002",
+                "question": rows[1]["question"],
+                "A": "Yes",
+                "B": "No",
+                "answer": "B",
+                "prediction": "The answer is B",
+            },
+            {
+                "index": 3,
+                "id": "q003",
+                "question": rows[2]["question"],
+                "A": OPTIONS[0],
+                "B": OPTIONS[1],
+                "answer": "B",
+                "prediction": "B",
+            },
+        ]
+    )
     pf = read_predictions(hf.vlmevalkit_file(frame, "xlsx"), "M.xlsx", bench)
     assert pf.predictions == {"q001": "A. Yes", "q002": "B. No", "q003": "B"}
     assert score_predictions(bench, pf.predictions).items["score"].tolist() == [1, 1, 1]
@@ -193,7 +230,9 @@ def test_a_strong_model_answering_in_bare_letters_is_not_taken_for_the_gold(tmp_
 
     bench = load_benchmark(str(hf.DEMO))
     closed = bench.items[bench.items["qtype"].isin(["SC", "TF"])].head(200)
-    rows = [{"id": i, "prediction": a} for i, a in zip(closed["id"], closed["answer"])]
+    rows = [
+        {"id": i, "prediction": a} for i, a in zip(closed["id"], closed["answer"], strict=False)
+    ]
     with pytest.raises(PredictionError, match="holds the gold answers"):
         read_predictions(json.dumps(rows).encode(), "p.json", bench)
     for row in rows[:6]:  # 6 of 200 wrong: 97% right

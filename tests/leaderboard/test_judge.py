@@ -1,4 +1,5 @@
 """The reference LLM judge, driven through the real `openai` client against a loopback stub."""
+
 from __future__ import annotations
 
 import argparse
@@ -12,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from leaderboard.judges import JudgeRequest, add_judge_arguments, judge_from_args, make_judge
 from leaderboard.judges.approx import ApproxJudge
 from leaderboard.judges.cache import JudgeCache, cache_key, default_cache_path
 from leaderboard.judges.reference import PROMPT_TEMPLATE, PROMPT_VERSION, OpenAIJudge, parse_score
-from leaderboard.judges import add_judge_arguments, judge_from_args, make_judge
-from leaderboard.judges import JudgeRequest
 from tests.support.openai_stub import Call, Reply, StubServer
 
 QUESTION = "How does the noise affect the subject's skin?"
@@ -47,9 +47,16 @@ def make(cache_path):
     made: list[OpenAIJudge] = []
 
     def _make(stub: StubServer, **kw) -> OpenAIJudge:
-        options = dict(model="judge-model", base_url=stub.base_url, api_key="test-key",
-                       cache_path=cache_path, concurrency=4, timeout=5.0, max_retries=2,
-                       backoff=0.001)
+        options = dict(
+            model="judge-model",
+            base_url=stub.base_url,
+            api_key="test-key",
+            cache_path=cache_path,
+            concurrency=4,
+            timeout=5.0,
+            max_retries=2,
+            backoff=0.001,
+        )
         judge = OpenAIJudge(**{**options, **kw})
         made.append(judge)
         return judge
@@ -126,13 +133,16 @@ def test_timeouts_on_every_try_give_judge_failed(make):
     assert len(stub.calls) == 2
 
 
-@pytest.mark.parametrize("reply", [
-    "I think the answer is decent.",  # no score at all
-    "Score: 3",  # out of range
-    "Score: 1.5",  # not an integer
-    "",
-    None,  # no content at all
-])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "I think the answer is decent.",  # no score at all
+        "Score: 3",  # out of range
+        "Score: 1.5",  # not an integer
+        "",
+        None,  # no content at all
+    ],
+)
 def test_unparseable_replies_are_retried_then_judge_failed(make, reply):
     with StubServer(lambda call: Reply(reply)) as stub:
         judge = make(stub, max_retries=2)
@@ -253,8 +263,9 @@ def test_hard_killed_run_resumes_from_the_cache(make, cache_path):
     flight at that moment (<= concurrency) are made again."""
     repo = Path(__file__).resolve().parents[2]
     with StubServer(lambda call: Reply(f"Score: {score_of(call)}", delay=0.02)) as stub:
-        child = subprocess.Popen([sys.executable, "-c", KILLED_CHILD, stub.base_url,
-                                  str(cache_path)], cwd=repo)
+        child = subprocess.Popen(
+            [sys.executable, "-c", KILLED_CHILD, stub.base_url, str(cache_path)], cwd=repo
+        )
         try:
             deadline = time.monotonic() + 60
             while len(stub.calls) < 10 and child.poll() is None and time.monotonic() < deadline:
@@ -317,8 +328,13 @@ def test_cache_key_covers_model_prompt_version_and_all_texts(cache_path):
     assert len(keys) == 6
     assert cache_key("m", "v", "a", "bc", "d") != cache_key("m", "v", "ab", "c", "d")
     with JudgeCache(cache_path) as cache:
-        cache.put(cache_key(*base), judge_model="m", prompt_version=PROMPT_VERSION, score=2,
-                  raw="Score: 2")
+        cache.put(
+            cache_key(*base),
+            judge_model="m",
+            prompt_version=PROMPT_VERSION,
+            score=2,
+            raw="Score: 2",
+        )
         with pytest.raises(ValueError):
             cache.put("k", judge_model="m", prompt_version="v", score=3, raw="Score: 3")
         assert len(cache) == 1 and cache.get(cache_key(*base)).score == 2
@@ -362,6 +378,7 @@ def test_braces_in_texts_are_sent_verbatim(make):
 
 # -- factory and CLI ------------------------------------------------------------------------
 
+
 def test_make_judge_backends(monkeypatch, cache_path):
     for var in ("OPENAI_BASE_URL", "QBP_JUDGE_MODEL", "OPENAI_API_KEY"):
         monkeypatch.delenv(var, raising=False)
@@ -387,8 +404,18 @@ def test_cli_arguments_build_the_judge(tmp_path, monkeypatch):
     add_judge_arguments(parser)
     assert judge_from_args(parser.parse_args([])) is None
     assert isinstance(judge_from_args(parser.parse_args(["--judge", "approx"])), ApproxJudge)
-    args = parser.parse_args(["--judge", "openai", "--judge-base-url", "http://127.0.0.1:9/v1",
-                              "--judge-model", "cli-model", "--judge-concurrency", "3"])
+    args = parser.parse_args(
+        [
+            "--judge",
+            "openai",
+            "--judge-base-url",
+            "http://127.0.0.1:9/v1",
+            "--judge-model",
+            "cli-model",
+            "--judge-concurrency",
+            "3",
+        ]
+    )
     judge = judge_from_args(args)
     assert judge.model == "cli-model" and judge.concurrency == 3
     assert judge.cache.path == tmp_path / "from-env.sqlite"  # default comes from the env

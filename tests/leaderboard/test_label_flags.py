@@ -1,5 +1,6 @@
 """Label review by visitors (issue 12): a flag on an item's answer key is stored append-only,
 rate-limited per client, with its owner and a cleaned reason, and listed for the admin."""
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,9 @@ def flags(tmp_path):
 
 
 def test_a_flag_is_stored_with_owner_and_reason_and_listed_newest_first(flags):
-    first = flags.add("q002", "  Option C is also correct: the forehead is overexposed. ",
-                      owner="hf:ana")
+    first = flags.add(
+        "q002", "  Option C is also correct: the forehead is overexposed. ", owner="hf:ana"
+    )
     second = flags.add("q001", "The gold letter does not match the image.")
     assert first["owner"] == "hf:ana" and second["owner"] == ANONYMOUS
     assert first["reason"] == "Option C is also correct: the forehead is overexposed."
@@ -47,21 +49,23 @@ def test_counts_per_item_for_the_admin(flags):
     flags.add("q001", "wrong key two", owner="a")
     flags.add("q001", "wrong key three")
     flags.add("q003", "wrong key four", owner="b")
-    assert flags.counts() == {"q001": {"flags": 3, "owners": 2},
-                              "q003": {"flags": 1, "owners": 1}}
+    assert flags.counts() == {"q001": {"flags": 3, "owners": 2}, "q003": {"flags": 1, "owners": 1}}
 
 
-@pytest.mark.parametrize("item, reason, message", [
-    ("q999", "looks wrong", "item 'q999' is not a benchmark item"),
-    ("../meta", "looks wrong", "is not a benchmark item"),
-    (7, "looks wrong", "item int is not a benchmark item"),
-    ("q001", "", "Reason is required"),
-    ("q001", "bad", "Reason is too short"),
-    ("q001", "hidden\u202etext here", "Reason contains a control or invisible character"),
-    ("q001", "two\nlines of text", "Reason contains a control"),
-    ("q001", "x" * 501, "Reason is 501 characters long; at most 500"),
-    ("q001", {"html": "<b>"}, "Reason must be text"),
-])
+@pytest.mark.parametrize(
+    "item, reason, message",
+    [
+        ("q999", "looks wrong", "item 'q999' is not a benchmark item"),
+        ("../meta", "looks wrong", "is not a benchmark item"),
+        (7, "looks wrong", "item int is not a benchmark item"),
+        ("q001", "", "Reason is required"),
+        ("q001", "bad", "Reason is too short"),
+        ("q001", "hidden\u202etext here", "Reason contains a control or invisible character"),
+        ("q001", "two\nlines of text", "Reason contains a control"),
+        ("q001", "x" * 501, "Reason is 501 characters long; at most 500"),
+        ("q001", {"html": "<b>"}, "Reason must be text"),
+    ],
+)
 def test_bad_flags_are_refused_and_nothing_is_stored(flags, item, reason, message):
     with pytest.raises(LabelFlagError, match=message):
         flags.add(item, reason)
@@ -104,8 +108,7 @@ def test_flags_are_never_rewritten_and_each_is_its_own_file(flags):
         flags.add("q001", f"more reasons {n}")
     assert path.read_bytes() == before
     assert json.loads(before)["reason"] == "first reason"
-    assert len(_files(flags.root)) == 6 and not any(n.startswith(".") for n in
-                                                    _files(flags.root))
+    assert len(_files(flags.root)) == 6 and not any(n.startswith(".") for n in _files(flags.root))
 
 
 def test_many_threads_flagging_at_once_lose_nothing(flags):
@@ -120,8 +123,9 @@ def test_many_threads_flagging_at_once_lose_nothing(flags):
         th.join()
     listed = flags.list(limit=None)
     assert len(listed) == 80 and len({f["id"] for f in listed}) == 80
-    assert {f["reason"] for f in listed} == {f"thread {t} flag {n}" for t in range(8)
-                                             for n in range(10)}
+    assert {f["reason"] for f in listed} == {
+        f"thread {t} flag {n}" for t in range(8) for n in range(10)
+    }
     assert flags.counts() == {"q002": {"flags": 80, "owners": 8}}
 
 

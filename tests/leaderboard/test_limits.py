@@ -1,4 +1,5 @@
 """Abuse limits: per-client rate limit with a clear message, settings with checked values."""
+
 from __future__ import annotations
 
 import pytest
@@ -52,8 +53,7 @@ def test_pipeline_counts_stored_submissions_not_rejected_or_repeated_ones(tmp_pa
     pipeline.submit(variant(1), "p.jsonl", {"model": "A"}, client="ip:1")
     pipeline.submit(variant(1), "p.jsonl", {"model": "A"}, client="ip:1")  # repeat: not counted
     with pytest.raises(InputError, match="duplicate id"):  # rejected: not counted
-        pipeline.submit(b"id,prediction\nq001,A\nq001,B\n", "p.csv", {"model": "B"},
-                        client="ip:1")
+        pipeline.submit(b"id,prediction\nq001,A\nq001,B\n", "p.csv", {"model": "B"}, client="ip:1")
     pipeline.submit(variant(2), "p.jsonl", {"model": "B"}, client="ip:1")
     before = listing(store.root)
     with pytest.raises(RateLimitError, match="rate limit: try again in 30 minutes"):

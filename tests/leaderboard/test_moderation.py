@@ -1,4 +1,5 @@
 """Moderation: only with the admin secret, recorded with time and reason, nothing deleted."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,8 +17,15 @@ def store(tmp_path):
     return SubmissionStore(tmp_path / "subs", small_bench(tmp_path / "b"))
 
 
-@pytest.mark.parametrize("env, enabled", [({}, False), ({"QBP_ADMIN_TOKEN": ""}, False),
-                                          ({"QBP_ADMIN_TOKEN": "short"}, False), (ENV, True)])
+@pytest.mark.parametrize(
+    "env, enabled",
+    [
+        ({}, False),
+        ({"QBP_ADMIN_TOKEN": ""}, False),
+        ({"QBP_ADMIN_TOKEN": "short"}, False),
+        (ENV, True),
+    ],
+)
 def test_admin_is_enabled_only_with_a_real_secret(env, enabled):
     assert admin_enabled(env) is enabled
 
@@ -34,14 +42,17 @@ def test_hide_and_show_with_the_secret_keeps_the_submission_and_a_record(store):
     assert history[0]["reason"] == "duplicate of another row" and history[0]["at"]
 
 
-@pytest.mark.parametrize("token, env, message", [
-    ("wrong", ENV, "wrong admin token"),
-    ("", ENV, "wrong admin token"),
-    (None, ENV, "wrong admin token"),
-    (SECRET[:-1], ENV, "wrong admin token"),
-    (SECRET, {}, "moderation is disabled: QBP_ADMIN_TOKEN is not set"),
-    ("", {"QBP_ADMIN_TOKEN": ""}, "moderation is disabled"),
-])
+@pytest.mark.parametrize(
+    "token, env, message",
+    [
+        ("wrong", ENV, "wrong admin token"),
+        ("", ENV, "wrong admin token"),
+        (None, ENV, "wrong admin token"),
+        (SECRET[:-1], ENV, "wrong admin token"),
+        (SECRET, {}, "moderation is disabled: QBP_ADMIN_TOKEN is not set"),
+        ("", {"QBP_ADMIN_TOKEN": ""}, "moderation is disabled"),
+    ],
+)
 def test_without_the_secret_nothing_changes(store, token, env, message):
     sub = submit(store, variant(1), "p.jsonl", {"model": "M"})
     with pytest.raises(PermissionError, match=message):

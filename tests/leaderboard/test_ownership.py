@@ -1,6 +1,7 @@
 """Owned model names (issue 10): the account that first stored a name owns it, names that
 only look alike are one name, the paper's names are reserved, withdrawing hides and keeps the
 name owned, and the rule holds under the store's write lock."""
+
 from __future__ import annotations
 
 import json
@@ -25,26 +26,32 @@ def store(tmp_path):
 
 def pipeline(store, **rule) -> SubmissionPipeline:
     ownership = Ownership(reserved=paper_names(), **rule)
-    return SubmissionPipeline(store.benchmark, store, limits=Limits(submits_per_hour=0,
-                              attempts_per_hour=0), ownership=ownership)
+    return SubmissionPipeline(
+        store.benchmark,
+        store,
+        limits=Limits(submits_per_hour=0, attempts_per_hour=0),
+        ownership=ownership,
+    )
 
 
 def test_the_first_account_owns_the_name_and_it_is_recorded(store):
     sub = pipeline(store).submit(variant(1), "p.jsonl", {"model": VICTIM}, account="alice")
     assert sub.meta.owner == "alice"
     assert json.loads((sub.path / "meta.json").read_text())["owner"] == "alice"
-    v2 = pipeline(store).submit(variant(2), "p.jsonl", {"model": "victim-VL (7B)"},
-                                account="alice")
+    v2 = pipeline(store).submit(variant(2), "p.jsonl", {"model": "victim-VL (7B)"}, account="alice")
     assert (v2.meta.version, v2.meta.owner) == (2, "alice")
 
 
-@pytest.mark.parametrize("other", [
-    "victim-vl  (7b)",  # case and spacing
-    "Victim-VL\u00a0(7B)",  # a no-break space
-    "Victirn-VL (7B)",  # "rn" passes for "m"
-    "VICTIM-VL (7B)",
-    "Ｖｉｃｔｉｍ-VL (7B)",  # full width
-])
+@pytest.mark.parametrize(
+    "other",
+    [
+        "victim-vl  (7b)",  # case and spacing
+        "Victim-VL\u00a0(7B)",  # a no-break space
+        "Victirn-VL (7B)",  # "rn" passes for "m"
+        "VICTIM-VL (7B)",
+        "Ｖｉｃｔｉｍ-VL (7B)",  # full width
+    ],
+)
 def test_another_account_cannot_take_a_look_alike_name_and_nothing_is_stored(store, other):
     pipeline(store).submit(variant(1), "p.jsonl", {"model": VICTIM}, account="alice")
     before = listing(store.root)
@@ -59,10 +66,13 @@ def test_another_account_cannot_take_a_look_alike_name_and_nothing_is_stored(sto
 def test_a_cyrillic_look_alike_is_refused_at_the_form_naming_the_character(store):
     pipeline(store).submit(variant(1), "p.jsonl", {"model": VICTIM}, account="alice")
     before = listing(store.root)
-    with pytest.raises(InvalidModelName, match="U\\+0412 CYRILLIC CAPITAL LETTER VE at "
-                                               "position 13 looks like the ASCII 'B'"):
-        pipeline(store).submit(variant(2), "p.jsonl", {"model": "Victim-VL (7\u0412)"},
-                               account="bob")
+    with pytest.raises(
+        InvalidModelName,
+        match="U\\+0412 CYRILLIC CAPITAL LETTER VE at position 13 looks like the ASCII 'B'",
+    ):
+        pipeline(store).submit(
+            variant(2), "p.jsonl", {"model": "Victim-VL (7\u0412)"}, account="bob"
+        )
     assert listing(store.root) == before
 
 
@@ -78,7 +88,8 @@ def test_paper_names_are_reserved_except_for_an_admin(store, name):
         pipeline(store).submit(variant(1), "p.jsonl", {"model": name}, account="alice")
     assert store.scan() == []
     sub = pipeline(store, admins=frozenset({"root"})).submit(
-        variant(1), "p.jsonl", {"model": name}, account="root")
+        variant(1), "p.jsonl", {"model": name}, account="root"
+    )
     assert sub.meta.owner == "root"
 
 
@@ -86,8 +97,7 @@ def test_after_a_moderator_hides_it_the_name_stays_owned(store):
     first = pipeline(store).submit(variant(1), "p.jsonl", {"model": VICTIM}, account="alice")
     store.set_hidden(first.id, True, reason="spam", by=MODERATOR)
     with pytest.raises(OwnershipError, match="belongs to the account 'alice'"):
-        pipeline(store).submit(variant(2), "p.jsonl", {"model": "victim-vl (7b)"},
-                               account="bob")
+        pipeline(store).submit(variant(2), "p.jsonl", {"model": "victim-vl (7b)"}, account="bob")
     # ... and its owner cannot put a new version over the moderator's decision
     with pytest.raises(OwnershipError, match="hidden by a moderator"):
         pipeline(store).submit(variant(3), "p.jsonl", {"model": VICTIM}, account="alice")
@@ -143,23 +153,29 @@ def test_two_accounts_racing_for_a_new_name_store_it_once(store):
 
 def test_a_refused_name_costs_an_attempt_but_not_a_submission(store):
     pipeline(store).submit(variant(1), "p.jsonl", {"model": VICTIM}, account="alice")
-    limited = SubmissionPipeline(store.benchmark, store,
-                                 limits=Limits(submits_per_hour=1, attempts_per_hour=5),
-                                 ownership=Ownership())
+    limited = SubmissionPipeline(
+        store.benchmark,
+        store,
+        limits=Limits(submits_per_hour=1, attempts_per_hour=5),
+        ownership=Ownership(),
+    )
     for _ in range(3):
         with pytest.raises(OwnershipError):
-            limited.submit(variant(2), "p.jsonl", {"model": VICTIM}, client="ip:9",
-                           account="bob")
-    assert limited.submit(variant(2), "p.jsonl", {"model": "Bob-VL"}, client="ip:9",
-                          account="bob").meta.owner == "bob"
+            limited.submit(variant(2), "p.jsonl", {"model": VICTIM}, client="ip:9", account="bob")
+    assert (
+        limited.submit(
+            variant(2), "p.jsonl", {"model": "Bob-VL"}, client="ip:9", account="bob"
+        ).meta.owner
+        == "bob"
+    )
 
 
 def test_seeding_may_store_paper_names_and_owns_what_it_seeds(store):
     from leaderboard.identity import SEED_OWNER
 
-    seeded = pipeline(store).submit(variant(1), "p.jsonl", {"model": "Qwen3-VL (8B)"},
-                                    account=SEED_OWNER)
+    seeded = pipeline(store).submit(
+        variant(1), "p.jsonl", {"model": "Qwen3-VL (8B)"}, account=SEED_OWNER
+    )
     assert seeded.meta.owner == SEED_OWNER
     with pytest.raises(OwnershipError, match="belongs to the account '\\(demo bundle\\)'"):
-        pipeline(store).submit(variant(2), "p.jsonl", {"model": "Qwen3-VL (8B)"},
-                               account="alice")
+        pipeline(store).submit(variant(2), "p.jsonl", {"model": "Qwen3-VL (8B)"}, account="alice")

@@ -1,4 +1,5 @@
 """Prediction files: every accepted format, column recognition, the parse report, refusals."""
+
 from __future__ import annotations
 
 import io
@@ -62,8 +63,10 @@ def test_wrapped_list_and_sniffed_format(bench):
     assert read_predictions(data, "upload", bench).predictions == ANSWERS
 
 
-@pytest.mark.parametrize("id_col, pred_col", [("question_id", "response"), ("index", "output"),
-                                               ("QID", "Answer"), ("id", "model_output")])
+@pytest.mark.parametrize(
+    "id_col, pred_col",
+    [("question_id", "response"), ("index", "output"), ("QID", "Answer"), ("id", "model_output")],
+)
 def test_common_column_names_are_recognised_and_reported(bench, id_col, pred_col):
     pf = read_predictions(encode("jsonl", as_rows(id_col, pred_col)), "p.jsonl", bench)
     assert pf.predictions == ANSWERS
@@ -95,22 +98,29 @@ def test_utf8_bom_and_utf16_are_read(bench):
     assert read_predictions(text.encode("utf-16"), "p.jsonl", bench).report.matched == 4
 
 
-@pytest.mark.parametrize("data, name, message", [
-    (b"", "p.jsonl", "the file is empty"),
-    (b"\xff\xd8\xff\xe0junk\x00\x01", "p.json", "this is a JPEG image"),
-    (b"\xe9t\xe9,B\n", "p.csv", "not UTF-8 text"),
-    (b'[{"id": "q001", "prediction": "B"', "p.json", "not valid JSON"),
-    (b'{"id": "q001", "prediction": "B"}\n{"id": ', "p.jsonl", "p.jsonl line 2: not valid JSON"),
-    (b'"just a string"', "p.json", "JSON of the wrong shape"),
-    (b'{"a": {"b": 1}, "c": 2}', "p.json", "JSON object of the wrong shape"),
-    (b'[1, 2, 3]', "p.json", "row 1 is int"),
-    (b"name,score\nx,1\n", "p.csv", "no id column"),
-    (b"id,score\nq001,1\n", "p.csv", "no prediction column"),
-    (b"id,prediction\nq001,B\nq001,C\n", "p.csv", "duplicate id"),
-    (b"id,prediction\nnope,B\n", "p.csv", "none of its 1 ids is in the benchmark"),
-    (b"id,prediction\n,B\n", "p.csv", "p.csv row 2: empty id"),
-    (b"PAR1garbage", "p.parquet", "not a readable Parquet file"),
-])
+@pytest.mark.parametrize(
+    "data, name, message",
+    [
+        (b"", "p.jsonl", "the file is empty"),
+        (b"\xff\xd8\xff\xe0junk\x00\x01", "p.json", "this is a JPEG image"),
+        (b"\xe9t\xe9,B\n", "p.csv", "not UTF-8 text"),
+        (b'[{"id": "q001", "prediction": "B"', "p.json", "not valid JSON"),
+        (
+            b'{"id": "q001", "prediction": "B"}\n{"id": ',
+            "p.jsonl",
+            "p.jsonl line 2: not valid JSON",
+        ),
+        (b'"just a string"', "p.json", "JSON of the wrong shape"),
+        (b'{"a": {"b": 1}, "c": 2}', "p.json", "JSON object of the wrong shape"),
+        (b"[1, 2, 3]", "p.json", "row 1 is int"),
+        (b"name,score\nx,1\n", "p.csv", "no id column"),
+        (b"id,score\nq001,1\n", "p.csv", "no prediction column"),
+        (b"id,prediction\nq001,B\nq001,C\n", "p.csv", "duplicate id"),
+        (b"id,prediction\nnope,B\n", "p.csv", "none of its 1 ids is in the benchmark"),
+        (b"id,prediction\n,B\n", "p.csv", "p.csv row 2: empty id"),
+        (b"PAR1garbage", "p.parquet", "not a readable Parquet file"),
+    ],
+)
 def test_malformed_files_get_clear_messages(bench, data, name, message):
     with pytest.raises(PredictionError) as err:
         read_predictions(data, name, bench)

@@ -1,6 +1,7 @@
 """The preview is the same work as a submit (the file parsed, its closed-ended items scored),
 so it is charged to the same per-client attempt quota; the submit that follows a preview of
 the same bytes by the same client is not charged the attempt again, and parses nothing."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,9 @@ from tests.support.storekit import GOOD, small_bench, variant
 @pytest.fixture
 def pipeline(tmp_path):
     store = SubmissionStore(tmp_path / "s", small_bench(tmp_path / "b"))
-    return SubmissionPipeline(store.benchmark, store,
-                              limits=Limits(attempts_per_hour=3, submits_per_hour=10))
+    return SubmissionPipeline(
+        store.benchmark, store, limits=Limits(attempts_per_hour=3, submits_per_hour=10)
+    )
 
 
 def test_previews_count_against_the_attempt_quota(pipeline):
@@ -41,5 +43,9 @@ def test_a_submit_after_its_preview_is_one_attempt_and_one_parse(pipeline, count
     with pytest.raises(RateLimitError, match="upload attempts"):
         pipeline.submit(variant(3), "p.jsonl", {"model": "Quota-VL"}, client="ip:1.2.3.4")
     # The preview of variant 1 paid its attempt: its submit still goes through.
-    assert pipeline.submit(variant(1), "p.jsonl", {"model": "Quota-VL"},
-                           client="ip:1.2.3.4").meta.version == 3
+    assert (
+        pipeline.submit(
+            variant(1), "p.jsonl", {"model": "Quota-VL"}, client="ip:1.2.3.4"
+        ).meta.version
+        == 3
+    )

@@ -1,6 +1,7 @@
 """A judge outage is not stored for good: the answers it could not score are judged again from
 the stored items (no re-upload), on request, on a repeated upload and in the background, and
 only those are sent; while the judge is still down one probe call is all it costs."""
+
 from __future__ import annotations
 
 import json
@@ -63,8 +64,9 @@ def test_the_same_file_again_rejudges_instead_of_already_stored(world):
 def test_a_round_stops_at_the_first_probe_that_fails(world):
     pipeline, switch, stub = world
     first = stored_during_outage(pipeline)
-    second = pipeline.submit(upload({k: v + " Again." for k, v in ANSWERS.items()}), "q.jsonl",
-                             {"model": "Outage-VL 2"})
+    second = pipeline.submit(
+        upload({k: v + " Again." for k, v in ANSWERS.items()}), "q.jsonl", {"model": "Outage-VL 2"}
+    )
     assert judge_failures(second) == N_OE
     calls = len(stub.calls)
     assert pipeline.rejudge_failed() == [] and len(stub.calls) - calls == 1
@@ -76,10 +78,12 @@ def test_a_round_stops_at_the_first_probe_that_fails(world):
 def test_another_judge_does_not_rejudge_part_of_a_row(world, tmp_path):
     pipeline, switch, stub = world
     sub = stored_during_outage(pipeline)
-    other = SubmissionPipeline(pipeline.benchmark, pipeline.store, judge=ApproxJudge(),
-                               limits=NO_RATE_LIMIT)
-    with pytest.raises(InputError, match="judged by openai · stub-judge and the judge now is "
-                                         "approx"):
+    other = SubmissionPipeline(
+        pipeline.benchmark, pipeline.store, judge=ApproxJudge(), limits=NO_RATE_LIMIT
+    )
+    with pytest.raises(
+        InputError, match="judged by openai · stub-judge and the judge now is approx"
+    ):
         other.rejudge(sub)
     no_judge = SubmissionPipeline(pipeline.benchmark, pipeline.store, limits=NO_RATE_LIMIT)
     with pytest.raises(InputError, match="no judge is configured"):

@@ -1,5 +1,6 @@
 """Flags for review (issue 12): a file that matches the answer key, copies another owner's
 answers or beats the board by far is held "under review" until the admin clears it."""
+
 from __future__ import annotations
 
 import json
@@ -53,12 +54,13 @@ def _codes(flags):
 
 
 def test_a_file_made_from_the_answer_key_is_flagged(bench):
-    gold = dict(zip(bench.items["id"], bench.items["answer"]))
+    gold = dict(zip(bench.items["id"], bench.items["answer"], strict=False))
     res = _score(bench, gold)  # the answer column submitted as predictions
     flags = review_flags(res.items, res.to_json(False), bench, [], None)
     assert _codes(flags) == ["gold_match"]
-    assert flags[0].reason == ("closed-ended answers match the answer key on 100.0% of 300 "
-                               "items (review from 99%)")
+    assert flags[0].reason == (
+        "closed-ended answers match the answer key on 100.0% of 300 items (review from 99%)"
+    )
 
 
 def test_the_gold_match_threshold_is_99_percent_of_closed_items(bench):
@@ -77,19 +79,22 @@ def _answers(bench, style=lambda s: s):
 def test_answers_copied_from_another_owner_are_flagged_even_if_restyled(bench):
     mine = _score(bench, _answers(bench, lambda s: f"  **{s.upper()}** "))
     theirs = _score(bench, _answers(bench))
-    flags = review_flags(mine.items, {}, bench, [("bob", theirs.items, "BobVL v1")], None,
-                         owner="ana")
+    flags = review_flags(
+        mine.items, {}, bench, [("bob", theirs.items, "BobVL v1")], None, owner="ana"
+    )
     assert _codes(flags) == ["copy"]
     assert flags[0].other == "BobVL v1"
-    assert flags[0].reason == ("100.0% of 400 answers are identical to another owner's "
-                               "submission (BobVL v1)")
+    assert flags[0].reason == (
+        "100.0% of 400 answers are identical to another owner's submission (BobVL v1)"
+    )
 
 
 def test_the_owners_own_earlier_version_is_not_a_copy(bench):
     a = _score(bench, _answers(bench))
     assert review_flags(a.items, {}, bench, [("ana", a.items)], None, owner="ana") == []
-    assert _codes(review_flags(a.items, {}, bench, [("bob", a.items)], None,
-                               owner="ana")) == ["copy"]
+    assert _codes(review_flags(a.items, {}, bench, [("bob", a.items)], None, owner="ana")) == [
+        "copy"
+    ]
 
 
 def test_answers_that_share_less_than_98_percent_are_not_a_copy(bench):
@@ -138,11 +143,13 @@ def test_missing_answers_on_both_sides_are_not_identical():
 def test_overall_far_above_the_best_stored_row_is_flagged():
     def result(overall):
         return {"tables": {"table3": {"Overall": overall}}}
+
     empty = pd.DataFrame({"id": [], "qtype": [], "parsed": [], "raw": []})
     flags = review_flags(empty, result(80.0), {}, [], best_overall=65.0, margin=10)
     assert _codes(flags) == ["outlier"]
-    assert flags[0].reason == ("Overall 80.00 beats the best stored row (65.00) by 15.0 "
-                               "points (review above 10)")
+    assert flags[0].reason == (
+        "Overall 80.00 beats the best stored row (65.00) by 15.0 points (review above 10)"
+    )
     assert review_flags(empty, result(75.0), {}, [], best_overall=65.0, margin=10) == []
     assert review_flags(empty, result(None), {}, [], best_overall=65.0) == []
     assert review_flags(empty, result(99.0), {}, [], best_overall=None) == []
@@ -161,15 +168,19 @@ def test_the_margin_is_a_setting(monkeypatch):
 
 
 def _flags():
-    return [Flag("gold_match", "closed-ended answers match the answer key", 100.0, 99.0),
-            Flag("outlier", "Overall beats the best", 15.0, 10.0)]
+    return [
+        Flag("gold_match", "closed-ended answers match the answer key", 100.0, 99.0),
+        Flag("outlier", "Overall beats the best", 15.0, 10.0),
+    ]
 
 
 def test_a_flagged_submission_stays_under_review_until_cleared():
     record = review_record(_flags())
     assert under_review(record)
-    assert review_reasons(record) == ["closed-ended answers match the answer key",
-                                      "Overall beats the best"]
+    assert review_reasons(record) == [
+        "closed-ended answers match the answer key",
+        "Overall beats the best",
+    ]
     stored = json.loads(json.dumps(record))  # as review.json on disk
     cleared = clear_review(parse_review(json.dumps(stored)), by="admin", note="checked")
     assert not under_review(cleared)
@@ -188,14 +199,22 @@ def test_clearing_needs_a_clean_name():
         clear_review(review_record(_flags()), by="ad\u200bmin")
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"[1, 2]", "JSON object"),
-    (b'{"flags": []}', "no flags"),
-    (b'{"flags": [{"code": "nope", "reason": "x", "value": 1, "threshold": 1}]}',
-     "not a review flag"),
-    (b'{"flags": [{"code": "copy", "reason": "x", "value": 1, "threshold": 1}], '
-     b'"history": "x"}', "history must be a list"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"[1, 2]", "JSON object"),
+        (b'{"flags": []}', "no flags"),
+        (
+            b'{"flags": [{"code": "nope", "reason": "x", "value": 1, "threshold": 1}]}',
+            "not a review flag",
+        ),
+        (
+            b'{"flags": [{"code": "copy", "reason": "x", "value": 1, "threshold": 1}], '
+            b'"history": "x"}',
+            "history must be a list",
+        ),
+    ],
+)
 def test_a_broken_review_file_is_refused(data, message):
     with pytest.raises(ValueError, match=message):
         parse_review(data)

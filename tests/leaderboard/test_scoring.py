@@ -1,4 +1,5 @@
 """Item scores and table cells on small hand-computed bundles."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,8 +25,9 @@ class FixedJudge:
             if "FAIL" in r.answer:
                 out.append(Judgement(None, "error: boom", "judge_failed"))
             else:
-                out.append(Judgement(self.scores[r.answer], f"Score: {self.scores[r.answer]}",
-                                     "judged"))
+                out.append(
+                    Judgement(self.scores[r.answer], f"Score: {self.scores[r.answer]}", "judged")
+                )
         return out
 
 
@@ -35,13 +37,35 @@ def rows():
         item(2, "SC", "C", image_source="NI", scope="local"),
         item(3, "MC", "AC", image_source="SDI", source_dataset="FIQA", scope="global"),
         item(4, "MC", "BD", image_source="SDI", source_dataset="FIQA", scope="local"),
-        item(5, "TF", "True", image_source="AI", source_dataset="BAID", dimension="Aes",
-             subdimension="Style"),
-        item(6, "TF", "False", image_source="AI", source_dataset="BAID", dimension="Aes",
-             subdimension="Emotion"),
+        item(
+            5,
+            "TF",
+            "True",
+            image_source="AI",
+            source_dataset="BAID",
+            dimension="Aes",
+            subdimension="Style",
+        ),
+        item(
+            6,
+            "TF",
+            "False",
+            image_source="AI",
+            source_dataset="BAID",
+            dimension="Aes",
+            subdimension="Emotion",
+        ),
         item(7, "OE", "B", image_source="NI"),
-        item(8, "OE", "B", image_source="AI", source_dataset="BAID", dimension="Aes",
-             subdimension="Style", scope="local"),
+        item(
+            8,
+            "OE",
+            "B",
+            image_source="AI",
+            source_dataset="BAID",
+            dimension="Aes",
+            subdimension="Style",
+            scope="local",
+        ),
     ]
 
 
@@ -50,16 +74,31 @@ def bench(tmp_path):
     return load_local(write_bundle(tmp_path / "b", rows()))
 
 
-PRED = {"q001": "B", "q002": "A", "q003": "A, C", "q004": "B", "q005": "True",
-        "q007": "good answer", "q008": "half answer"}
+PRED = {
+    "q001": "B",
+    "q002": "A",
+    "q003": "A, C",
+    "q004": "B",
+    "q005": "True",
+    "q007": "good answer",
+    "q008": "half answer",
+}
 
 
 def test_item_scores_and_statuses(bench):
     res = score_predictions(bench, PRED, judge=FixedJudge({"good answer": 2, "half answer": 1}))
-    got = dict(zip(res.items["id"], res.items["score"]))
-    assert got == {"q001": 1, "q002": 0, "q003": 1, "q004": 0, "q005": 1, "q006": 0,
-                   "q007": 1.0, "q008": 0.5}
-    status = dict(zip(res.items["id"], res.items["status"]))
+    got = dict(zip(res.items["id"], res.items["score"], strict=False))
+    assert got == {
+        "q001": 1,
+        "q002": 0,
+        "q003": 1,
+        "q004": 0,
+        "q005": 1,
+        "q006": 0,
+        "q007": 1.0,
+        "q008": 0.5,
+    }
+    status = dict(zip(res.items["id"], res.items["status"], strict=False))
     assert status["q006"] == "missing" and status["q007"] == "judged"
     assert res.status_counts["missing"] == 1 and res.status_counts["judged"] == 2
 
@@ -72,8 +111,10 @@ def test_cells_are_micro_means_in_percent(bench):
     assert t3["SDI"] == pytest.approx(50.0)
     assert t3["AI"] == pytest.approx(100 * 1.5 / 3)
     assert t3["MC"] == 50.0 and t3["OE"] == 75.0 and t3["TF"] == 50.0
-    assert t3["AGI"] is None and res.tables.null_reasons["table3"]["AGI"] == \
-        "no items in this category"
+    assert (
+        t3["AGI"] is None
+        and res.tables.null_reasons["table3"]["AGI"] == "no items in this category"
+    )
     t6 = res.tables.values["table6"]
     assert (t6["SC_Global"], t6["SC_Local"], t6["OE_Local"]) == (100.0, 0.0, 50.0)
     assert res.tables.values["table4"]["Style"] == pytest.approx(75.0)
@@ -89,8 +130,10 @@ def test_without_judge_oe_is_unjudged_and_cells_null(bench):
     assert t3["SC"] == 50.0 and t3["SDI"] == 50.0  # cells without OE items stay
     assert res.tables.null_reasons["table3"]["Overall"] == "2 open-ended item(s) unjudged"
     assert res.status_counts["unjudged"] == 2
-    assert res.items.set_index("id").loc["q007", "score"] != res.items.set_index("id").loc[
-        "q007", "score"]  # NaN
+    assert (
+        res.items.set_index("id").loc["q007", "score"]
+        != res.items.set_index("id").loc["q007", "score"]
+    )  # NaN
 
 
 def test_judge_failure_is_null_not_zero(bench):
@@ -111,15 +154,27 @@ def test_missing_oe_answer_scores_zero_without_a_judge_call(bench):
 
 
 def test_json_contract(bench):
-    out = score_predictions(bench, PRED, judge=FixedJudge({"good answer": 2,
-                                                           "half answer": 1})).to_json()
-    assert set(out) >= {"benchmark", "tables", "counts", "random_baseline", "status_counts",
-                        "items"}
+    out = score_predictions(
+        bench, PRED, judge=FixedJudge({"good answer": 2, "half answer": 1})
+    ).to_json()
+    assert set(out) >= {
+        "benchmark",
+        "tables",
+        "counts",
+        "random_baseline",
+        "status_counts",
+        "items",
+    }
     assert out["benchmark"]["hash"] == bench.hash
     assert set(out["tables"]) == {"table3", "table4", "table5", "table6"}
     first = out["items"][0]
-    assert {k: first[k] for k in ("id", "qtype", "status", "parsed", "score")} == \
-        {"id": "q001", "qtype": "SC", "status": "ok", "parsed": "B", "score": 1.0}
+    assert {k: first[k] for k in ("id", "qtype", "status", "parsed", "score")} == {
+        "id": "q001",
+        "qtype": "SC",
+        "status": "ok",
+        "parsed": "B",
+        "score": 1.0,
+    }
     missing = next(i for i in out["items"] if i["id"] == "q006")
     assert missing["parsed"] is None and missing["score"] == 0.0
 

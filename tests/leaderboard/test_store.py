@@ -1,4 +1,5 @@
 """Submission store: atomic folders, de-duplication, versions, moderation, re-scoring."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,12 @@ def stored_dirs(store):
 
 
 def test_add_stores_file_byte_for_byte_with_meta_and_result(store):
-    sub = submit(store, GOOD, "preds.jsonl", {"model": "TestVL", "params": "7B", "open": True,
-                                          "link": "https://example.org/m"})
+    sub = submit(
+        store,
+        GOOD,
+        "preds.jsonl",
+        {"model": "TestVL", "params": "7B", "open": True, "link": "https://example.org/m"},
+    )
     assert (sub.path / "upload.jsonl").read_bytes() == GOOD
     meta = json.loads((sub.path / "meta.json").read_text())
     assert meta["model"] == "TestVL" and meta["version"] == 1 and len(meta["file_sha256"]) == 64
@@ -59,12 +64,15 @@ def test_new_file_for_a_model_is_a_new_version_and_old_stays(store):
     assert {s.id for s in store.submissions(all_versions=True)} == {a.id, b.id}
 
 
-@pytest.mark.parametrize("meta, message", [
-    ({"model": ""}, "Model name is required"),
-    ({"model": "x" * 81}, "at most 80"),
-    ({"model": "bad\u202ename"}, "control or invisible"),
-    ({"model": "ok", "link": "javascript:alert(1)"}, r"http\(s\) URL"),
-])
+@pytest.mark.parametrize(
+    "meta, message",
+    [
+        ({"model": ""}, "Model name is required"),
+        ({"model": "x" * 81}, "at most 80"),
+        ({"model": "bad\u202ename"}, "control or invisible"),
+        ({"model": "ok", "link": "javascript:alert(1)"}, r"http\(s\) URL"),
+    ],
+)
 def test_bad_form_stores_nothing(store, meta, message):
     with pytest.raises(InputError, match=message):
         submit(store, GOOD, "p.jsonl", meta)
@@ -73,8 +81,12 @@ def test_bad_form_stores_nothing(store, meta, message):
 
 def test_bad_file_stores_nothing(store):
     with pytest.raises(InputError, match="duplicate id"):
-        submit(store, b'{"id":"q001","prediction":"B"}\n{"id":"q001","prediction":"C"}',
-                  "p.jsonl", {"model": "x"})
+        submit(
+            store,
+            b'{"id":"q001","prediction":"B"}\n{"id":"q001","prediction":"C"}',
+            "p.jsonl",
+            {"model": "x"},
+        )
     assert stored_dirs(store) == []
 
 
@@ -163,7 +175,11 @@ def test_listeners_hear_of_every_change_and_cannot_break_a_submit(store):
 def test_upload_is_named_by_the_store(store):
     sub = submit(store, GOOD, "../../x/<evil>.jsonl", {"model": "TestVL"})
     assert sorted(p.name for p in sub.path.iterdir()) == [
-        "items.parquet", "meta.json", "result.json", "upload.jsonl"]
+        "items.parquet",
+        "meta.json",
+        "result.json",
+        "upload.jsonl",
+    ]
     assert sub.meta.file_name == "<evil>.jsonl"  # shown as text, never used as a path
 
 
@@ -173,8 +189,7 @@ def test_unreadable_folder_is_reported_and_skipped(store):
     broken.mkdir()
     (broken / "meta.json").write_text("{not json")
     assert [s.id for s in store.scan()] == [sub.id]
-    assert store.problems and "20200101T000000000000Z-aaaaaaaaaaaa: unreadable" in \
-        store.problems[0]
+    assert store.problems and "20200101T000000000000Z-aaaaaaaaaaaa: unreadable" in store.problems[0]
 
 
 def test_a_full_disk_stores_nothing_and_says_it_is_the_server(store, monkeypatch):

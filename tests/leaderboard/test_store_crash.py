@@ -1,6 +1,7 @@
 """A submitting process killed (SIGKILL) anywhere while it stores, re-scores or moderates: a
 fresh store then finds every submission whole or absent, reports the leftovers, and every
 earlier submission is intact byte for byte."""
+
 from __future__ import annotations
 
 import hashlib
@@ -27,8 +28,10 @@ def setup(tmp_path):
     bench = small_bench(tmp_path / "bundle")
     store = SubmissionStore(tmp_path / "subs", bench)
     earlier = [submit(store, variant(i), "p.jsonl", {"model": f"Earlier {i}"}) for i in (1, 2)]
-    snapshot = {s.id: {f: (s.path / f).read_bytes() for f in SUBMISSION_FILES + ("upload.jsonl",)}
-                for s in earlier}
+    snapshot = {
+        s.id: {f: (s.path / f).read_bytes() for f in SUBMISSION_FILES + ("upload.jsonl",)}
+        for s in earlier
+    }
     return store, bench, snapshot
 
 
@@ -36,6 +39,7 @@ def _kill_at(point: str):
     def hook(name: str) -> None:
         if name == point:
             os.kill(os.getpid(), signal.SIGKILL)
+
     return hook
 
 
@@ -99,8 +103,7 @@ def test_killed_while_adding(setup, point):
     crashed = fresh.versions("Crashing")
     landed = point in ("put:renamed", "put:root_synced")
     assert len(crashed) == (1 if landed else 0)
-    assert bool(fresh.leftovers) == (point not in ("put:start", "put:renamed",
-                                                   "put:root_synced"))
+    assert bool(fresh.leftovers) == (point not in ("put:start", "put:renamed", "put:root_synced"))
     leftovers = list(fresh.leftovers)
     assert fresh.clean_leftovers() == leftovers
     assert not any(p.name.startswith(TMP_PREFIX) for p in store.root.iterdir())

@@ -2,6 +2,7 @@
 staged API (prepare -> preview result -> finish) stores nothing until judged and gives the same
 result as scoring in one call, racing uploads of one file store it once, and the quota only
 counts what was stored. The app's side (parse once per upload) is in tests/ui/."""
+
 from __future__ import annotations
 
 import threading
@@ -17,6 +18,7 @@ from leaderboard.store import SubmissionStore
 from leaderboard.submission import SubmissionPipeline
 from tests.support.appdata import write_app_bundle
 from tests.support.storekit import GOOD, listing, small_bench, upload, variant
+
 
 def test_the_preview_cache_is_bounded_and_keyed_by_bytes_and_name(tmp_path, counters):
     parse, _, _ = counters
@@ -64,8 +66,12 @@ def test_the_staged_api_stores_nothing_until_finished_and_ends_as_one_call(tmp_p
     sub = pipeline.finish(prepared, progress=lambda d, t: ticks.append((d, t)))
     assert ticks == [(1, 1)] and sub.result["tables"]["table3"]["OE"] == 100.0
     assert prepared.preview.result.items["status"].tolist().count("unjudged") == 1  # unchanged
-    direct = score_predictions(bench, prepared.preview.upload.predictions, judge=FullMarks(),
-                               report=prepared.preview.upload.report)
+    direct = score_predictions(
+        bench,
+        prepared.preview.upload.predictions,
+        judge=FullMarks(),
+        report=prepared.preview.upload.report,
+    )
     assert sub.result["tables"] == direct.tables.values
     assert sub.result["status_counts"] == direct.status_counts
     again = pipeline.prepare(GOOD, "other.jsonl", {"model": " staged "})
@@ -83,8 +89,9 @@ def test_a_judge_failure_or_a_repeat_gives_the_submission_back_to_the_quota(tmp_
         def judge(self, requests, progress=None):
             raise RuntimeError("judge down")
 
-    pipeline = SubmissionPipeline(bench, store, judge=Breaks(),
-                                  limits=Limits(submits_per_hour=2, attempts_per_hour=10))
+    pipeline = SubmissionPipeline(
+        bench, store, judge=Breaks(), limits=Limits(submits_per_hour=2, attempts_per_hour=10)
+    )
     for _ in range(2):
         with pytest.raises(RuntimeError, match="judge down"):
             pipeline.submit(GOOD, "p.jsonl", {"model": "A"}, client="ip:1")
@@ -98,12 +105,14 @@ def test_a_judge_failure_or_a_repeat_gives_the_submission_back_to_the_quota(tmp_
     assert [s.id for s in store.scan()][0] == first.id and len(store.scan()) == 2
 
 
-def test_a_form_error_is_raised_before_the_quota_or_the_parser_is_touched(tmp_path,
-                                                                          counters):
+def test_a_form_error_is_raised_before_the_quota_or_the_parser_is_touched(tmp_path, counters):
     parse, _, _ = counters
     bench = small_bench(tmp_path / "b")
-    pipeline = SubmissionPipeline(bench, SubmissionStore(tmp_path / "s", bench),
-                                  limits=Limits(submits_per_hour=1, attempts_per_hour=1))
+    pipeline = SubmissionPipeline(
+        bench,
+        SubmissionStore(tmp_path / "s", bench),
+        limits=Limits(submits_per_hour=1, attempts_per_hour=1),
+    )
     with pytest.raises(InputError, match="Model name is required"):
         pipeline.submit(GOOD, "p.jsonl", {"model": " "}, client="ip:1")
     assert parse.calls == 0

@@ -1,6 +1,7 @@
 """The trust features wired into the one submission pipeline (issue 12): declared fields and
 versions recorded with every stored row, review flags stored in the same write, and every
 re-score or re-judge recorded in the change log before the stored result is replaced."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -28,8 +29,9 @@ DEMO_FILES = sorted(PREDICTIONS.glob("*.jsonl"))
 
 def pipeline(root, judge=None) -> SubmissionPipeline:
     bench = demo_bench()
-    return SubmissionPipeline(bench, SubmissionStore(root, bench), judge=judge or ApproxJudge(),
-                              limits=NO_RATE_LIMIT)
+    return SubmissionPipeline(
+        bench, SubmissionStore(root, bench), judge=judge or ApproxJudge(), limits=NO_RATE_LIMIT
+    )
 
 
 @pytest.fixture()
@@ -48,10 +50,13 @@ def _differing(old_items, new_items) -> set[str]:
 
 
 def test_rescoring_the_demo_store_with_a_changed_extractor_records_each_difference(
-        demo_store, monkeypatch):
+    demo_store, monkeypatch
+):
     store = demo_store.store
-    before = {s.id: (s.result, s.items().copy(), (s.path / "result.json").read_bytes())
-              for s in store.scan()}
+    before = {
+        s.id: (s.result, s.items().copy(), (s.path / "result.json").read_bytes())
+        for s in store.scan()
+    }
     recorded = extract_mod.EXTRACTOR_VERSION
     misread_bold_sc(monkeypatch)  # the new extractor reads bold single-choice answers no more
     monkeypatch.setattr(extract_mod, "EXTRACTOR_VERSION", "1.0.0-bold")
@@ -75,8 +80,9 @@ def test_rescoring_the_demo_store_with_a_changed_extractor_records_each_differen
                 old = old_result["tables"][key][cell.name]
                 new = sub.result["tables"][key][cell.name]
                 assert (c["old"], c["new"]) == (old, new)
-                assert c["delta"] == (None if old is None or new is None
-                                      else pytest.approx(new - old, abs=1e-12))
+                assert c["delta"] == (
+                    None if old is None or new is None else pytest.approx(new - old, abs=1e-12)
+                )
         assert {f["id"] for f in rec["flips"]} == _differing(old_items, sub.items())
         moved += rec["n_flips"]
         kept = store.history(sub)[0]  # the replaced result and its items are kept
@@ -106,8 +112,13 @@ def test_nothing_is_replaced_unless_its_record_was_written(demo_store, monkeypat
     monkeypatch.undo()
     monkeypatch.setattr(extract_mod, "EXTRACTOR_VERSION", "2.0.0")
     # a crash right after the record: the record exists, the result is still the old one
-    monkeypatch.setattr(store_mod, "_crash_hook", lambda point: (_ for _ in ()).throw(
-        RuntimeError("killed")) if point == "rescore:recorded" else None)
+    monkeypatch.setattr(
+        store_mod,
+        "_crash_hook",
+        lambda point: (
+            (_ for _ in ()).throw(RuntimeError("killed")) if point == "rescore:recorded" else None
+        ),
+    )
     with pytest.raises(RuntimeError, match="killed"):
         demo_store.rescore(sub)
     assert (sub.path / "result.json").read_bytes() == result_bytes
@@ -117,14 +128,28 @@ def test_nothing_is_replaced_unless_its_record_was_written(demo_store, monkeypat
 def test_declared_fields_and_versions_are_stored_with_the_row(tmp_path):
     pipe = pipeline(tmp_path / "subs")
     data = (PREDICTIONS / "chattyvlm.jsonl").read_bytes()
-    sub = pipe.submit(data, "c.jsonl", {"model": "Chatty", "harness": "lmms-eval",
-                                        "harness_version": "0.3.0", "temperature": "0.2",
-                                        "max_tokens": 512, "thinking": True,
-                                        "prompt_template": "{question}\nAnswer:"})
+    sub = pipe.submit(
+        data,
+        "c.jsonl",
+        {
+            "model": "Chatty",
+            "harness": "lmms-eval",
+            "harness_version": "0.3.0",
+            "temperature": "0.2",
+            "max_tokens": 512,
+            "thinking": True,
+            "prompt_template": "{question}\nAnswer:",
+        },
+    )
     stored = json.loads((sub.path / "meta.json").read_text())
-    assert stored["declared"] == {"harness": "lmms-eval", "harness_version": "0.3.0",
-                                  "prompt_template": "{question}\nAnswer:",
-                                  "temperature": 0.2, "max_tokens": 512, "thinking": "on"}
+    assert stored["declared"] == {
+        "harness": "lmms-eval",
+        "harness_version": "0.3.0",
+        "prompt_template": "{question}\nAnswer:",
+        "temperature": 0.2,
+        "max_tokens": 512,
+        "thinking": "on",
+    }
     result = sub.result
     assert result["extractor_version"] == extract_mod.EXTRACTOR_VERSION
     assert result["benchmark"]["hash"] == demo_bench().hash
@@ -137,7 +162,8 @@ def test_declared_fields_and_versions_are_stored_with_the_row(tmp_path):
     prov = provenance(dataclasses.asdict(sub.meta), result, submission_id=sub.id)
     closed = items[items["qtype"] != "OE"]
     assert prov["unreadable_closed_pct"] == pytest.approx(
-        100 * closed["status"].isin(["unreadable", "refused", "missing"]).mean())
+        100 * closed["status"].isin(["unreadable", "refused", "missing"]).mean()
+    )
     assert prov["declared"]["thinking"] == "on" and prov["extractor_version"]
     assert unreadable_share(counts) == prov["unreadable_closed_pct"]
 
@@ -145,8 +171,11 @@ def test_declared_fields_and_versions_are_stored_with_the_row(tmp_path):
 def test_a_bad_declared_field_is_refused_and_nothing_is_stored(tmp_path):
     pipe = pipeline(tmp_path / "subs")
     with pytest.raises(DeclaredFieldError, match="Temperature must be between 0 and 2"):
-        pipe.submit((PREDICTIONS / "tersenet.jsonl").read_bytes(), "t.jsonl",
-                    {"model": "T", "temperature": 7})
+        pipe.submit(
+            (PREDICTIONS / "tersenet.jsonl").read_bytes(),
+            "t.jsonl",
+            {"model": "T", "temperature": 7},
+        )
     assert pipe.store.scan() == []
 
 
@@ -162,8 +191,9 @@ def test_a_copy_of_another_models_file_is_stored_but_held_for_review(demo_store)
     # itself freely, and a row held for review is no reference for the copy check
     assert not any(under_review(s.review) for s in store.scan() if s.id != copy.id)
     lines = data.decode().splitlines()
-    again = demo_store.submit(("\n".join(lines[:-3]) + "\n").encode(), "t2.jsonl",
-                              {"model": "tersenet"})
+    again = demo_store.submit(
+        ("\n".join(lines[:-3]) + "\n").encode(), "t2.jsonl", {"model": "tersenet"}
+    )
     assert again.meta.version == 2 and not again.review
 
 
@@ -171,16 +201,18 @@ def test_a_file_matching_the_answer_key_is_held_and_an_outlier_too(demo_store):
     bench = demo_bench()
     # the answer key, worded as replies (the reader refuses the bare key column outright)
     lead = "Looking carefully at this portrait, my answer is"
-    rows = [{"id": i, "prediction": f"{lead} {a}." if q == "TF" else
-             f"{lead} {', '.join(a)}."}
-            for i, a, q in bench.items[["id", "answer", "qtype"]].itertuples(index=False)
-            if q != "OE"]
+    rows = [
+        {"id": i, "prediction": f"{lead} {a}." if q == "TF" else f"{lead} {', '.join(a)}."}
+        for i, a, q in bench.items[["id", "answer", "qtype"]].itertuples(index=False)
+        if q != "OE"
+    ]
     data = "\n".join(json.dumps(r) for r in rows).encode()
     sub = demo_store.submit(data, "key.jsonl", {"model": "Oracle"})
     codes = [f["code"] for f in sub.review["flags"]]
     assert codes[0] == "gold_match"
-    best = max(s.result["tables"]["table3"]["Overall"] for s in demo_store.store.scan()
-               if s.id != sub.id)
+    best = max(
+        s.result["tables"]["table3"]["Overall"] for s in demo_store.store.scan() if s.id != sub.id
+    )
     assert ("outlier" in codes) == (sub.result["tables"]["table3"]["Overall"] - best > 10)
 
 
@@ -197,9 +229,11 @@ def test_re_judging_with_another_judge_is_recorded_and_keeps_the_old_judging(dem
     assert rec["flips"] and {f["id"] for f in rec["flips"]} <= oe  # only OE scores moved
     kept = store.history(after)[0]
     assert kept.result()["judge"]["backend"] == "approx"
-    assert np.array_equal(kept.items()["judge_score"].to_numpy(dtype=float, na_value=np.nan),
-                          old_items["judge_score"].to_numpy(dtype=float, na_value=np.nan),
-                          equal_nan=True)
+    assert np.array_equal(
+        kept.items()["judge_score"].to_numpy(dtype=float, na_value=np.nan),
+        old_items["judge_score"].to_numpy(dtype=float, na_value=np.nan),
+        equal_nan=True,
+    )
     with pytest.raises(InputError, match="choose a judge"):
         demo_store.rejudge_with(after, None)
 

@@ -1,6 +1,7 @@
 """The Hub sync keeps the trust records (issue 12): change records and label flags are pushed
 as they are written and restored on a fresh machine, and a review cleared on one machine is
 cleared on the other."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,9 @@ def _store(root, hub):
 def test_change_records_and_label_flags_go_to_the_hub_and_come_back(tmp_path):
     hub = FakeHub(tmp_path / "hub", exists=False)
     first = _store(tmp_path / "a", hub)
-    pipe = SubmissionPipeline(first.benchmark, first, judge=ShiftedJudge(every=2),
-                              limits=NO_RATE_LIMIT)
+    pipe = SubmissionPipeline(
+        first.benchmark, first, judge=ShiftedJudge(every=2), limits=NO_RATE_LIMIT
+    )
     data = (PREDICTIONS / "chattyvlm.jsonl").read_bytes()
     sub = pipe.submit(data, "c.jsonl", {"model": "Chatty"})
     assert pipe.rejudge_with(first.get(sub.id), ShiftedJudge(every=5))
@@ -43,8 +45,10 @@ def test_change_records_and_label_flags_go_to_the_hub_and_come_back(tmp_path):
     log = ChangeLog(second.root / CHANGES_DIR)
     assert log.ids() == [record_id]
     assert log.get(record_id)["submission_id"] == sub.id
-    assert LabelFlags(flags_root(second.root), demo_bench().index_of).list()[0]["reason"] == \
-        flag["reason"]
+    assert (
+        LabelFlags(flags_root(second.root), demo_bench().index_of).list()[0]["reason"]
+        == flag["reason"]
+    )
     assert second.history(second.get(sub.id))[0].items_path is not None
     second.sync.close()
 
@@ -91,13 +95,15 @@ def test_a_re_score_at_start_up_is_pushed_with_its_record(tmp_path, monkeypatch)
     hub = FakeHub(tmp_path / "hub")
     store = _store(tmp_path / "a", hub)
     pipe = SubmissionPipeline(store.benchmark, store, judge=ApproxJudge(), limits=NO_RATE_LIMIT)
-    sub = pipe.submit((PREDICTIONS / "tersenet.jsonl").read_bytes(), "t.jsonl",
-                      {"model": "TerseNet"})
+    sub = pipe.submit(
+        (PREDICTIONS / "tersenet.jsonl").read_bytes(), "t.jsonl", {"model": "TerseNet"}
+    )
     assert store.sync.flush(10)
     store.sync.close()
     monkeypatch.setattr(extract_mod, "EXTRACTOR_VERSION", "9.0.0")
-    again = open_store(tmp_path / "a", demo_bench(), judge=ApproxJudge(),
-                       sync=synced(tmp_path / "a", hub))
+    again = open_store(
+        tmp_path / "a", demo_bench(), judge=ApproxJudge(), sync=synced(tmp_path / "a", hub)
+    )
     assert again.get(sub.id).result["extractor_version"] == "9.0.0"
     assert again.sync.flush(10)
     record_id = ChangeLog(again.root / CHANGES_DIR).ids()[0]

@@ -1,5 +1,6 @@
 """A tiny bundle with three models' predictions and a models.json, for the app's analysis
 tests (hand-checkable outcomes; answers any reasonable extractor reads the same way)."""
+
 from __future__ import annotations
 
 import json
@@ -12,17 +13,47 @@ from tests.support.storekit import submit
 
 ITEMS = [
     item(1, "SC", "B", image_source="NI", source_dataset="AVA"),
-    item(2, "SC", "C", image_source="NI", source_dataset="AVA", dimension="Aes",
-         subdimension="Emotion", scope="local"),
+    item(
+        2,
+        "SC",
+        "C",
+        image_source="NI",
+        source_dataset="AVA",
+        dimension="Aes",
+        subdimension="Emotion",
+        scope="local",
+    ),
     item(3, "MC", "AC", image_source="SDI", source_dataset="FIQA", subdimension="Noise"),
-    item(4, "TF", "True", image_source="AI", source_dataset="BAID", dimension="Aes",
-         subdimension="Style"),
-    item(5, "TF", "False", image_source="AGI", source_dataset="AGHI-QA", dimension="AIGC",
-         subdimension="Anatomy", scope="local"),
+    item(
+        4,
+        "TF",
+        "True",
+        image_source="AI",
+        source_dataset="BAID",
+        dimension="Aes",
+        subdimension="Style",
+    ),
+    item(
+        5,
+        "TF",
+        "False",
+        image_source="AGI",
+        source_dataset="AGHI-QA",
+        dimension="AIGC",
+        subdimension="Anatomy",
+        scope="local",
+    ),
     item(6, "OE", image_source="CGI", source_dataset="CGIQA-6k", subdimension="Exposure"),
     item(7, "SC", "D", image_source="NI", source_dataset="SPAQ", subdimension="Color"),
-    item(8, "MC", "BD", image_source="AGI", source_dataset="EvalMi-50K", dimension="AIGC",
-         subdimension="Texture"),
+    item(
+        8,
+        "MC",
+        "BD",
+        image_source="AGI",
+        source_dataset="EvalMi-50K",
+        dimension="AIGC",
+        subdimension="Texture",
+    ),
 ]
 OE_TEXT = "The face shows slight motion blur around the eyes."
 ANSWERS = {
@@ -33,8 +64,11 @@ ANSWERS = {
 
 
 def jsonl(answers: list[str | None]) -> bytes:
-    rows = [{"id": f"q{i:03d}", "prediction": a} for i, a in enumerate(answers, start=1)
-            if a is not None]
+    rows = [
+        {"id": f"q{i:03d}", "prediction": a}
+        for i, a in enumerate(answers, start=1)
+        if a is not None
+    ]
     return "\n".join(json.dumps(r) for r in rows).encode()
 
 
@@ -45,9 +79,15 @@ def write_app_bundle(root: Path) -> Path:
     specs = []
     for n, (name, answers) in enumerate(ANSWERS.items()):
         (root / "predictions" / f"m{n}.jsonl").write_bytes(jsonl(answers))
-        specs.append({"model": name, "file": f"predictions/m{n}.jsonl",
-                      "params": "72B" if "72B" in name else ("7B" if "7B" in name else None),
-                      "open": n != 1, "link": f"https://example.org/m{n}"})
+        specs.append(
+            {
+                "model": name,
+                "file": f"predictions/m{n}.jsonl",
+                "params": "72B" if "72B" in name else ("7B" if "7B" in name else None),
+                "open": n != 1,
+                "link": f"https://example.org/m{n}",
+            }
+        )
     (root / "models.json").write_text(json.dumps(specs, indent=1))
     return root
 

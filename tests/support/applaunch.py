@@ -5,19 +5,19 @@ loopback stub, other upload and rate limits, or a process that can be killed mid
 The child gets a clean environment: no Hub sync, no judge endpoint, no limits, other than
 what the test passes; the demo is not seeded unless asked for.
 """
-from __future__ import annotations
 
-import re
+from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 
@@ -31,6 +31,7 @@ STARTUP_TIMEOUT = 90.0  # seconds for the app to answer; start-up is a few secon
 #: A stored submission's folder name (leaderboard.store._ID_RE): records such as changes/
 #: and label_flags/ live beside them.
 _SUB_ID = re.compile(r"^[0-9]{8}T[0-9]{12}Z-[0-9a-f]{12}$")
+
 
 @dataclass
 class AppProcess:
@@ -72,22 +73,35 @@ def _wait_until_serving(app: AppProcess) -> None:
 
 
 @contextlib.contextmanager
-def launched_app(workdir: Path, env: dict[str, str] | None = None,
-                 submissions: Path | None = None) -> Iterator[AppProcess]:
+def launched_app(
+    workdir: Path, env: dict[str, str] | None = None, submissions: Path | None = None
+) -> Iterator[AppProcess]:
     """Run app.py on a free 127.0.0.1 port until the block ends (then stop it)."""
     workdir.mkdir(parents=True, exist_ok=True)
     submissions = submissions or workdir / "submissions"
     port = _free_port()
     child = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED)}
-    child.update({"GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
-                  "GRADIO_ANALYTICS_ENABLED": "False", "QBP_SUBMISSIONS_DIR": str(submissions),
-                  "QBP_SEED_DEMO": "0", "QBP_JUDGE_CACHE": str(workdir / "judge.sqlite"),
-                  "PYTHONUNBUFFERED": "1"})
+    child.update(
+        {
+            "GRADIO_SERVER_NAME": "127.0.0.1",
+            "GRADIO_SERVER_PORT": str(port),
+            "GRADIO_ANALYTICS_ENABLED": "False",
+            "QBP_SUBMISSIONS_DIR": str(submissions),
+            "QBP_SEED_DEMO": "0",
+            "QBP_JUDGE_CACHE": str(workdir / "judge.sqlite"),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     child.update(env or {})
     log = workdir / f"app-{port}.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, str(REPO / "app.py")], cwd=workdir, env=child,
-                                stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "app.py")],
+            cwd=workdir,
+            env=child,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     app = AppProcess(f"http://127.0.0.1:{port}/", proc, submissions, log)
     try:
         _wait_until_serving(app)

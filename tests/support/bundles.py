@@ -1,22 +1,33 @@
 """Small hand-made benchmark bundles for tests (written in the canonical imagefolder layout)."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import Any
 
-OPTIONS = ["Slight motion blur on the face", "Strong sensor noise in the shadows",
-           "Overexposed forehead", "No visible distortion"]
+OPTIONS = [
+    "Slight motion blur on the face",
+    "Strong sensor noise in the shadows",
+    "Overexposed forehead",
+    "No visible distortion",
+]
 
 
 def item(i: int, qtype: str = "SC", answer: Any = "B", **over: Any) -> dict[str, Any]:
     """One valid canonical item; keyword arguments override fields."""
     row = {
-        "file_name": f"images/img{i % 3}.jpg", "id": f"q{i:03d}",
+        "file_name": f"images/img{i % 3}.jpg",
+        "id": f"q{i:03d}",
         "question": f"Question {i}: which distortion is most visible on the subject?",
         "options": list(OPTIONS) if qtype in ("SC", "MC") else [],
-        "answer": answer, "qtype": qtype, "scope": "global", "image_source": "NI",
-        "source_dataset": "AVA", "dimension": "Tech", "subdimension": "Blur",
+        "answer": answer,
+        "qtype": qtype,
+        "scope": "global",
+        "image_source": "NI",
+        "source_dataset": "AVA",
+        "dimension": "Tech",
+        "subdimension": "Blur",
     }
     if qtype == "TF" and answer == "B":
         row["answer"] = "True"
@@ -51,8 +62,9 @@ def jpeg_bytes(i: int) -> bytes:
     return buf.getvalue()
 
 
-def write_parquet_shard(path: Path, rows: list[dict[str, Any]],
-                        images: list[bytes] | None = None) -> Path:
+def write_parquet_shard(
+    path: Path, rows: list[dict[str, Any]], images: list[bytes] | None = None
+) -> Path:
     """One Parquet shard as `Dataset.push_to_hub` writes it: the columns of `rows` plus an
     `image` struct column {bytes, path} when images are given."""
     import pandas as pd
@@ -65,8 +77,13 @@ def write_parquet_shard(path: Path, rows: list[dict[str, Any]],
     return path
 
 
-def write_json_array(path: Path, rows: list[dict[str, Any]], images: bool = True,
-                     image_field: str = "img_path", image_dir: str = "") -> Path:
+def write_json_array(
+    path: Path,
+    rows: list[dict[str, Any]],
+    images: bool = True,
+    image_field: str = "img_path",
+    image_dir: str = "",
+) -> Path:
     """A metadata file that is one JSON array of objects (LLVisionQA's llvisionqa_dev.json),
     with each row's image written under `image_dir` next to it."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,5 @@
 """Counting the pipeline's stages: how often a file is parsed, scored and extracted."""
+
 from __future__ import annotations
 
 

@@ -9,14 +9,16 @@ same answers given as plain `{"id", "prediction"}` JSONL.
 `python -m tests.support.harness_files` rewrites the small fixtures in tests/data/harness/ that the
 README and the About tab quote (tests check they are what these builders write).
 """
+
 from __future__ import annotations
 
 import csv
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,21 +33,27 @@ TF_LETTER = {"true": "A", "yes": "A", "false": "B", "no": "B"}
 
 
 def demo_items(n: int | None = None) -> list[dict[str, Any]]:
-    rows = [json.loads(line) for line in (DEMO / "metadata.jsonl").read_text("utf-8")
-            .splitlines() if line.strip()]
+    rows = [
+        json.loads(line)
+        for line in (DEMO / "metadata.jsonl").read_text("utf-8").splitlines()
+        if line.strip()
+    ]
     return rows if n is None else rows[:n]
 
 
 def demo_replies(model: str = "simvl_large") -> dict[str, str]:
     path = DEMO / "predictions" / f"{model}.jsonl"
-    return {r["id"]: r["prediction"] for r in map(json.loads, path.read_text("utf-8")
-                                                  .splitlines()) if r}
+    return {
+        r["id"]: r["prediction"] for r in map(json.loads, path.read_text("utf-8").splitlines()) if r
+    }
 
 
 def plain_jsonl(items: list[dict], replies: dict[str, str]) -> bytes:
     """The canonical upload: one {"id", "prediction"} per line."""
-    return "".join(json.dumps({"id": it["id"], "prediction": replies[it["id"]]},
-                              ensure_ascii=False) + "\n" for it in items).encode()
+    return "".join(
+        json.dumps({"id": it["id"], "prediction": replies[it["id"]]}, ensure_ascii=False) + "\n"
+        for it in items
+    ).encode()
 
 
 def _sha(text: str) -> str:
@@ -56,8 +64,10 @@ def _prompt(item: dict) -> str:
     """The context a Q-Bench-style lmms-eval task builds (lmms_eval/tasks/qbench/utils.py
     `q_bench_doc_to_text`): question, lettered options, the post-prompt."""
     opts = "\n".join(f"{LETTERS[i]}. {o}" for i, o in enumerate(item["options"]))
-    return f"{item['question']}\n{opts}\nAnswer with the option's letter from the given " \
-           "choices directly.\n"
+    return (
+        f"{item['question']}\n{opts}\nAnswer with the option's letter from the given "
+        "choices directly.\n"
+    )
 
 
 # ------------------------------------------------------------------------------ lmms-eval
@@ -67,16 +77,22 @@ def _lmms_example(i: int, item: dict, reply: str, with_submission: bool = True) 
     process_results metric dicts (shaped like lmms_eval/tasks/qbench `q_bench_process_results`:
     an accuracy dict carrying the id and lmms-eval's own parsed_pred, and `submission`)."""
     doc = {k: v for k, v in item.items() if k != "file_name"}
-    gen_kwargs = {"max_new_tokens": 32, "temperature": 0, "do_sample": False,
-                  "until": ["\n\n"]}
+    gen_kwargs = {"max_new_tokens": 32, "temperature": 0, "do_sample": False, "until": ["\n\n"]}
     example = {
-        "doc_id": i, "doc": doc, "target": item["answer"],
+        "doc_id": i,
+        "doc": doc,
+        "target": item["answer"],
         "arguments": [_prompt(item), gen_kwargs, i, "qbench_portrait", "test"],
-        "resps": [[reply]], "filtered_resps": [reply],
+        "resps": [[reply]],
+        "filtered_resps": [reply],
         "doc_hash": _sha(json.dumps(doc, indent=2, ensure_ascii=False)),
     }
-    example["qbp_acc"] = {"id": item["id"], "qtype": item["qtype"], "answer": item["answer"],
-                          "parsed_pred": reply[:1]}
+    example["qbp_acc"] = {
+        "id": item["id"],
+        "qtype": item["qtype"],
+        "answer": item["answer"],
+        "parsed_pred": reply[:1],
+    }
     if with_submission:
         example["submission"] = {item["id"]: reply}
     return example
@@ -91,8 +107,9 @@ def lmms_eval_samples(items: list[dict], replies: dict[str, str], version: str) 
     "v0.4-metric-id": a task with no `submission` dict (the id only inside a metric dict)."""
     lines = []
     for i, item in enumerate(items):
-        sample = _lmms_example(i, item, replies[item["id"]],
-                               with_submission=version != "v0.4-metric-id")
+        sample = _lmms_example(
+            i, item, replies[item["id"]], with_submission=version != "v0.4-metric-id"
+        )
         if version == "v0.3":
             sample["prompt_hash"] = _sha(sample["arguments"][0])
             sample["target_hash"] = _sha(str(sample["target"]))
@@ -112,8 +129,7 @@ def lmms_eval_samples(items: list[dict], replies: dict[str, str], version: str) 
             sample["input"] = sample["arguments"][0]
             sample["resps"] = sample["resps"][0]
             sample["filtered_resps"] = sample["filtered_resps"][0]
-            if isinstance(sample["resps"], list) and sample["resps"][0] == \
-                    sample["filtered_resps"]:
+            if isinstance(sample["resps"], list) and sample["resps"][0] == sample["filtered_resps"]:
                 sample.pop("resps")
             sample["target"] = str(sample["target"])
             sample.pop("arguments")
@@ -132,28 +148,41 @@ def lmms_eval_v02_task_json(items: list[dict], replies: dict[str, str]) -> bytes
         ex = _lmms_example(i, item, replies[item["id"]])
         ex["arguments"] = [[ex["arguments"][0], "max_new_tokens"]]
         logs.append(ex)
-    data = {"args": {"model": "llava", "tasks": "qbench_portrait", "log_samples": True},
-            "model_configs": {"task": "qbench_portrait", "output_type": "generate_until"},
-            "logs": sorted(logs, key=lambda x: x["doc_id"]), "time": "0601_1200"}
+    data = {
+        "args": {"model": "llava", "tasks": "qbench_portrait", "log_samples": True},
+        "model_configs": {"task": "qbench_portrait", "output_type": "generate_until"},
+        "logs": sorted(logs, key=lambda x: x["doc_id"]),
+        "time": "0601_1200",
+    }
     return json.dumps(data, indent=4, ensure_ascii=False).encode()
 
 
 def lmms_eval_results(task: str = "qbench_portrait") -> bytes:
     """`<date>_results.json` (evaluation_tracker.py `save_results_aggregated` of the
     evaluator's results_dict): aggregates only."""
-    data = {"results": {task: {"alias": task, "qbp_acc,none": 0.61}},
-            "group_subtasks": {task: []}, "configs": {task: {"task": task}},
-            "versions": {task: "Yaml"}, "n-shot": {task: 0},
-            "higher_is_better": {task: {"qbp_acc": True}},
-            "n-samples": {task: {"original": 2765, "effective": 2765}},
-            "config": {"model": "llava"}, "date": "20250601_120000"}
+    data = {
+        "results": {task: {"alias": task, "qbp_acc,none": 0.61}},
+        "group_subtasks": {task: []},
+        "configs": {task: {"task": task}},
+        "versions": {task: "Yaml"},
+        "n-shot": {task: 0},
+        "higher_is_better": {task: {"qbp_acc": True}},
+        "n-samples": {task: {"original": 2765, "effective": 2765}},
+        "config": {"model": "llava"},
+        "date": "20250601_120000",
+    }
     return json.dumps(data, indent=2).encode()
 
 
 # ------------------------------------------------------------------------------ VLMEvalKit
-def vlmevalkit_frame(items: list[dict], replies: dict[str, str], index_base: int = 1,
-                     tf_as_letters: bool = True, split_think: bool = False,
-                     result: bool = False) -> pd.DataFrame:
+def vlmevalkit_frame(
+    items: list[dict],
+    replies: dict[str, str],
+    index_base: int = 1,
+    tf_as_letters: bool = True,
+    split_think: bool = False,
+    result: bool = False,
+) -> pd.DataFrame:
     """The dataset TSV rows VLMEvalKit keeps in a prediction file (vlmeval/inference.py
     `infer_data_job`: `data = dataset.data`, `prediction` added, `image` popped; with
     SPLIT_THINK `split_thinking` puts the text after </think> in `prediction` and the rest in
@@ -163,8 +192,11 @@ def vlmevalkit_frame(items: list[dict], replies: dict[str, str], index_base: int
     rows = []
     for i, item in enumerate(items):
         reply = replies[item["id"]]
-        row: dict[str, Any] = {"index": i + index_base, "id": item["id"],
-                               "question": item["question"]}
+        row: dict[str, Any] = {
+            "index": i + index_base,
+            "id": item["id"],
+            "question": item["question"],
+        }
         options = list(item["options"])
         answer = item["answer"]
         if item["qtype"] == "TF" and tf_as_letters:
@@ -174,8 +206,14 @@ def vlmevalkit_frame(items: list[dict], replies: dict[str, str], index_base: int
             reply = TF_LETTER.get(low, reply)
         for k, letter in enumerate(LETTERS):
             row[letter] = options[k] if k < len(options) else np.nan
-        row.update({"answer": answer, "category": item["subdimension"],
-                    "l2-category": item["dimension"], "split": "test"})
+        row.update(
+            {
+                "answer": answer,
+                "category": item["subdimension"],
+                "l2-category": item["dimension"],
+                "split": "test",
+            }
+        )
         if split_think and "</think>" in reply:
             head, tail = reply.split("</think>")[0], reply.split("</think>")[-1]
             row["prediction"] = tail.strip()
@@ -196,13 +234,13 @@ def vlmevalkit_file(frame: pd.DataFrame, fmt: str) -> bytes:
     strings_to_formulas False), csv/tsv with QUOTE_ALL, json as records with indent=4."""
     buf = io.BytesIO()
     if fmt == "xlsx":
-        with pd.ExcelWriter(buf, engine="xlsxwriter",
-                            engine_kwargs={"options": {"strings_to_formulas": False}}) as w:
+        with pd.ExcelWriter(
+            buf, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False}}
+        ) as w:
             frame.to_excel(w, index=False)
         return buf.getvalue()
     if fmt in ("csv", "tsv"):
-        text = frame.to_csv(sep="\t" if fmt == "tsv" else ",", index=False,
-                            quoting=csv.QUOTE_ALL)
+        text = frame.to_csv(sep="\t" if fmt == "tsv" else ",", index=False, quoting=csv.QUOTE_ALL)
         return text.encode("utf-8")
     if fmt == "json":
         return json.dumps(frame.to_dict("records"), indent=4, ensure_ascii=False).encode()
@@ -217,14 +255,22 @@ def llava_qbench(items: list[dict], replies: dict[str, str]) -> bytes:
     `response` and is appended with `json.dump(llddata, wf)`: ASCII escapes, no newline."""
     out = io.StringIO()
     for item in items:
-        options = item["options"] if item["options"] else (
-            ["True", "False"] if item["qtype"] == "TF" else [])
+        options = (
+            item["options"]
+            if item["options"]
+            else (["True", "False"] if item["qtype"] == "TF" else [])
+        )
         correct = item["answer"]
         if item["qtype"] in ("SC",) and options:
             correct = options[LETTERS.index(item["answer"])]
-        llddata = {"id": item["id"], "img_path": item["file_name"].split("/")[-1],
-                   "question": item["question"], "candidates": options,
-                   "correct_ans": correct, "type": item["qtype"]}
+        llddata = {
+            "id": item["id"],
+            "img_path": item["file_name"].split("/")[-1],
+            "question": item["question"],
+            "candidates": options,
+            "correct_ans": correct,
+            "type": item["qtype"],
+        }
         reply = replies[item["id"]]
         if item["qtype"] == "TF":  # the script asks for "the option's letter"
             reply = TF_LETTER.get(reply.strip().lower().rstrip("."), reply)
@@ -234,8 +280,9 @@ def llava_qbench(items: list[dict], replies: dict[str, str]) -> bytes:
 
 
 # ------------------------------------------------------------------------------ OpenAI Batch
-def openai_batch_output(items: list[dict], replies: dict[str, str],
-                        failed: tuple[str, ...] = ()) -> bytes:
+def openai_batch_output(
+    items: list[dict], replies: dict[str, str], failed: tuple[str, ...] = ()
+) -> bytes:
     """A Batch API output file (OpenAI API reference, "The request output object"): one line
     per request, `id` the request id, `custom_id` the caller's id, `response.body` a
     chat.completion; a failed request carries its error body and no choices. Lines come back
@@ -244,41 +291,94 @@ def openai_batch_output(items: list[dict], replies: dict[str, str],
     for n, item in enumerate(reversed(items)):
         rid = hashlib.md5(item["id"].encode()).hexdigest()
         if item["id"] in failed:
-            response = {"status_code": 500, "request_id": rid, "body": {"error": {
-                "message": "The server had an error processing your request.",
-                "type": "server_error", "param": None, "code": None}}}
+            response = {
+                "status_code": 500,
+                "request_id": rid,
+                "body": {
+                    "error": {
+                        "message": "The server had an error processing your request.",
+                        "type": "server_error",
+                        "param": None,
+                        "code": None,
+                    }
+                },
+            }
         else:
-            response = {"status_code": 200, "request_id": rid, "body": {
-                "id": f"chatcmpl-{rid[:24]}", "object": "chat.completion",
-                "created": 1717000000 + n, "model": "gpt-4o-2024-08-06",
-                "choices": [{"index": 0, "message": {"role": "assistant",
-                                                     "content": replies[item["id"]],
-                                                     "refusal": None},
-                             "logprobs": None, "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": 812, "completion_tokens": 9, "total_tokens": 821},
-                "system_fingerprint": "fp_9f0c1a"}}
-        lines.append(json.dumps({"id": f"batch_req_{rid}", "custom_id": item["id"],
-                                 "response": response, "error": None}) + "\n")
+            response = {
+                "status_code": 200,
+                "request_id": rid,
+                "body": {
+                    "id": f"chatcmpl-{rid[:24]}",
+                    "object": "chat.completion",
+                    "created": 1717000000 + n,
+                    "model": "gpt-4o-2024-08-06",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {
+                                "role": "assistant",
+                                "content": replies[item["id"]],
+                                "refusal": None,
+                            },
+                            "logprobs": None,
+                            "finish_reason": "stop",
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 812, "completion_tokens": 9, "total_tokens": 821},
+                    "system_fingerprint": "fp_9f0c1a",
+                },
+            }
+        lines.append(
+            json.dumps(
+                {
+                    "id": f"batch_req_{rid}",
+                    "custom_id": item["id"],
+                    "response": response,
+                    "error": None,
+                }
+            )
+            + "\n"
+        )
     return "".join(lines).encode()
 
 
 def openai_batch_input(items: list[dict]) -> bytes:
     """The Batch API *input* file (requests: custom_id, method, url, body)."""
-    return "".join(json.dumps({"custom_id": it["id"], "method": "POST",
-                               "url": "/v1/chat/completions",
-                               "body": {"model": "gpt-4o", "messages": [
-                                   {"role": "user", "content": it["question"]}]}}) + "\n"
-                   for it in items).encode()
+    return "".join(
+        json.dumps(
+            {
+                "custom_id": it["id"],
+                "method": "POST",
+                "url": "/v1/chat/completions",
+                "body": {
+                    "model": "gpt-4o",
+                    "messages": [{"role": "user", "content": it["question"]}],
+                },
+            }
+        )
+        + "\n"
+        for it in items
+    ).encode()
 
 
 # ------------------------------------------------------------------------------ chat transcripts
 def chat_records(items: list[dict], replies: dict[str, str]) -> list[dict]:
     """Rows in the OpenAI chat format that `datasets` chat exports and serving logs keep:
     system, user (image + text parts), assistant."""
-    return [{"id": it["id"], "messages": [
-        {"role": "system", "content": "You are an image quality expert."},
-        {"role": "user", "content": f"<image>\n{_prompt(it) if it['options'] else it['question']}"},
-        {"role": "assistant", "content": replies[it["id"]]}]} for it in items]
+    return [
+        {
+            "id": it["id"],
+            "messages": [
+                {"role": "system", "content": "You are an image quality expert."},
+                {
+                    "role": "user",
+                    "content": f"<image>\n{_prompt(it) if it['options'] else it['question']}",
+                },
+                {"role": "assistant", "content": replies[it["id"]]},
+            ],
+        }
+        for it in items
+    ]
 
 
 def chat_jsonl(items: list[dict], replies: dict[str, str]) -> bytes:
@@ -306,8 +406,9 @@ def datasets_arrow(items: list[dict], replies: dict[str, str], folder: Path) -> 
     from datasets import Dataset, disable_progress_bars
 
     disable_progress_bars()
-    Dataset.from_list([{"id": it["id"], "prediction": replies[it["id"]]} for it in items]) \
-        .save_to_disk(str(folder))
+    Dataset.from_list(
+        [{"id": it["id"], "prediction": replies[it["id"]]} for it in items]
+    ).save_to_disk(str(folder))
     return next(folder.glob("*.arrow"))
 
 
@@ -319,8 +420,15 @@ def generation_rows(items: list[dict], replies: dict[str, str], reply_column: st
     from datasets import Dataset, disable_progress_bars
 
     disable_progress_bars()
-    rows = [{"id": it["id"], "question": it["question"], "answer": it["answer"],
-             reply_column: replies[it["id"]]} for it in items]
+    rows = [
+        {
+            "id": it["id"],
+            "question": it["question"],
+            "answer": it["answer"],
+            reply_column: replies[it["id"]],
+        }
+        for it in items
+    ]
     buf = io.BytesIO()
     Dataset.from_list(rows).to_json(buf, force_ascii=False)
     return buf.getvalue()
@@ -334,12 +442,15 @@ def doc_fixtures() -> dict[str, Callable[[], bytes]]:
     """The small files the README and the About tab show, by file name."""
     items, replies = demo_items(DOC_ITEMS), demo_replies()
     return {
-        "20250601_120000_samples_qbench_portrait.jsonl":
-            lambda: lmms_eval_samples(items, replies, "v0.7"),
-        "MyVLM_QBenchPortrait.xlsx":
-            lambda: vlmevalkit_file(vlmevalkit_frame(items, replies), "xlsx"),
-        "MyVLM_QBenchPortrait.tsv":
-            lambda: vlmevalkit_file(vlmevalkit_frame(items, replies), "tsv"),
+        "20250601_120000_samples_qbench_portrait.jsonl": lambda: lmms_eval_samples(
+            items, replies, "v0.7"
+        ),
+        "MyVLM_QBenchPortrait.xlsx": lambda: vlmevalkit_file(
+            vlmevalkit_frame(items, replies), "xlsx"
+        ),
+        "MyVLM_QBenchPortrait.tsv": lambda: vlmevalkit_file(
+            vlmevalkit_frame(items, replies), "tsv"
+        ),
         "qbench_portrait_answers.jsonl": lambda: llava_qbench(items, replies),
         "batch_output.jsonl": lambda: openai_batch_output(items, replies),
     }

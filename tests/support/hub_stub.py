@@ -2,6 +2,7 @@
 `/api/whoami-v2` (which account a token belongs to; `huggingface_hub.whoami` asks it when
 HF_ENDPOINT points here) and the OpenID provider's `/.well-known/openid-configuration` (where
 Gradio's OAuth routes send a visitor to sign in). Records the whoami calls."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,9 @@ class HubStub:
         self.whoami_calls: list[str] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -58,11 +60,16 @@ def _handler(hub: HubStub) -> type[BaseHTTPRequestHandler]:
                 else:
                     self._json(200, {"type": "user", "name": name, "fullname": name.title()})
             elif path == "/.well-known/openid-configuration":
-                self._json(200, {
-                    "issuer": hub.url, "authorization_endpoint": f"{hub.url}/oauth/authorize",
-                    "token_endpoint": f"{hub.url}/oauth/token",
-                    "userinfo_endpoint": f"{hub.url}/oauth/userinfo",
-                    "jwks_uri": f"{hub.url}/oauth/jwks"})
+                self._json(
+                    200,
+                    {
+                        "issuer": hub.url,
+                        "authorization_endpoint": f"{hub.url}/oauth/authorize",
+                        "token_endpoint": f"{hub.url}/oauth/token",
+                        "userinfo_endpoint": f"{hub.url}/oauth/userinfo",
+                        "jwks_uri": f"{hub.url}/oauth/jwks",
+                    },
+                )
             else:
                 self._json(404, {"error": "not found"})
 

@@ -5,6 +5,7 @@ concurrency are exercised exactly as against a remote endpoint. Behaviour is a f
 call (which prompt, how many times it was seen); the server records every call and the peak
 number of requests in flight.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,9 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 _ANSWER_RE = re.compile(r"<model_answer>\n(.*?)\n</model_answer>", re.DOTALL)
 
@@ -62,8 +63,9 @@ class StubServer:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.02,), daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -71,12 +73,12 @@ class StubServer:
         return f"http://{host}:{port}/v1"
 
     def _record(self, body: dict) -> Call:
-        prompt = "".join(m.get("content") or "" for m in body.get("messages", [])
-                         if m.get("role") == "user")
+        prompt = "".join(
+            m.get("content") or "" for m in body.get("messages", []) if m.get("role") == "user"
+        )
         with self._lock:
             self.seen[prompt] += 1
-            call = Call(prompt, body.get("model", ""), body.get("temperature"),
-                        self.seen[prompt])
+            call = Call(prompt, body.get("model", ""), body.get("temperature"), self.seen[prompt])
             self.calls.append(call)
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -119,14 +121,27 @@ def _handler_for(stub: StubServer) -> type[BaseHTTPRequestHandler]:
                 stub._release()
             if reply.status == 200:
                 payload = {
-                    "id": f"chatcmpl-{len(stub.calls)}", "object": "chat.completion",
-                    "created": 0, "model": call.model,
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": reply.content}}],
-                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+                    "id": f"chatcmpl-{len(stub.calls)}",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": call.model,
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": reply.content},
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                }
             else:
-                payload = {"error": {"message": reply.content or "scripted error",
-                                     "type": "stub", "code": reply.status}}
+                payload = {
+                    "error": {
+                        "message": reply.content or "scripted error",
+                        "type": "stub",
+                        "code": reply.status,
+                    }
+                }
             self._send(reply.status, payload, reply.headers)
 
         def _send(self, status: int, payload: dict, headers: dict[str, str]) -> None:

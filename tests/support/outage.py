@@ -1,5 +1,6 @@
 """A judge outage on a small benchmark: five open-ended items judged by the reference judge
 against the loopback stub, which answers HTTP 503 until it is switched up."""
+
 from __future__ import annotations
 
 import contextlib
@@ -38,11 +39,23 @@ def outage_world(tmp_path: Path) -> Iterator[tuple[SubmissionPipeline, Switch, S
     with StubServer(switch) as stub:
         bench = load_local(write_bundle(tmp_path / "bundle", ROWS))
         store = SubmissionStore(tmp_path / "subs", bench)
-        judge = OpenAIJudge(model="stub-judge", base_url=stub.base_url, api_key="k",
-                            cache_path=tmp_path / "judge.sqlite", concurrency=2, timeout=5.0,
-                            max_retries=0, backoff=0.001)
-        pipeline = SubmissionPipeline(bench, store, judge=judge, limits=NO_RATE_LIMIT,
-                                      judge_limits=JudgeLimits(rejudge_interval_s=0))
+        judge = OpenAIJudge(
+            model="stub-judge",
+            base_url=stub.base_url,
+            api_key="k",
+            cache_path=tmp_path / "judge.sqlite",
+            concurrency=2,
+            timeout=5.0,
+            max_retries=0,
+            backoff=0.001,
+        )
+        pipeline = SubmissionPipeline(
+            bench,
+            store,
+            judge=judge,
+            limits=NO_RATE_LIMIT,
+            judge_limits=JudgeLimits(rejudge_interval_s=0),
+        )
         yield pipeline, switch, stub
         judge.close()
 

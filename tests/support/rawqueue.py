@@ -2,6 +2,7 @@
 are off the named API but still reachable this way: `api_visibility="private"` hides an event
 from the API page and gradio_client, not from this, so a handler must check what it is sent
 itself), the upload route, and the server process's memory from /proc."""
+
 from __future__ import annotations
 
 import json
@@ -22,9 +23,12 @@ def event_index(cfg: dict[str, Any], inputs: list[str], outputs: list[str]) -> i
     """The fn_index of the one event reading the components with elem_ids `inputs` and
     writing those with elem_ids `outputs` (None in the lists stands for an unnamed one)."""
     elem = {c["id"]: c.get("props", {}).get("elem_id") for c in cfg["components"]}
-    found = [d["id"] for d in cfg["dependencies"]
-             if [elem.get(i) for i in d["inputs"]] == inputs
-             and [elem.get(o) for o in d["outputs"]] == outputs]
+    found = [
+        d["id"]
+        for d in cfg["dependencies"]
+        if [elem.get(i) for i in d["inputs"]] == inputs
+        and [elem.get(o) for o in d["outputs"]] == outputs
+    ]
     if len(found) != 1:
         raise LookupError(f"{len(found)} events read {inputs} and write {outputs}")
     return found[0]
@@ -34,12 +38,20 @@ def call(url: str, fn_index: int, data: list[Any], timeout: float = 60.0) -> dic
     """Run one event through the queue; returns the final message (`success`, `output`)."""
     session = uuid.uuid4().hex[:11]
     with httpx.Client(base_url=url, timeout=timeout) as http:
-        joined = http.post("gradio_api/queue/join", json={
-            "data": data, "fn_index": fn_index, "session_hash": session,
-            "event_data": None, "trigger_id": None})
+        joined = http.post(
+            "gradio_api/queue/join",
+            json={
+                "data": data,
+                "fn_index": fn_index,
+                "session_hash": session,
+                "event_data": None,
+                "trigger_id": None,
+            },
+        )
         joined.raise_for_status()
-        with http.stream("GET", "gradio_api/queue/data",
-                         params={"session_hash": session}) as stream:
+        with http.stream(
+            "GET", "gradio_api/queue/data", params={"session_hash": session}
+        ) as stream:
             for line in stream.iter_lines():
                 if not line.startswith("data:"):
                     continue
@@ -47,6 +59,8 @@ def call(url: str, fn_index: int, data: list[Any], timeout: float = 60.0) -> dic
                 if msg.get("msg") == "process_completed":
                     return msg
     raise RuntimeError("the queue closed without completing the event")
+
+
 def fn_index(cfg: dict[str, Any], api_name: str) -> int:
     """The queue index of the first event whose function is `api_name` (e.g. "preview")."""
     for i, dep in enumerate(cfg["dependencies"]):
@@ -68,11 +82,16 @@ def file_url(url: str, value: dict[str, Any]) -> str:
     return target if target.startswith("http") else url.rstrip("/") + target
 
 
-def upload(url: str, name: str, data: bytes, headers: dict[str, str] | None = None
-           ) -> httpx.Response:
+def upload(
+    url: str, name: str, data: bytes, headers: dict[str, str] | None = None
+) -> httpx.Response:
     """POST one file to Gradio's upload route (what the file picker and gradio_client do)."""
-    return httpx.post(url + "gradio_api/upload", files={"files": (name, data)},
-                      headers=headers or {}, timeout=TIMEOUT)
+    return httpx.post(
+        url + "gradio_api/upload",
+        files={"files": (name, data)},
+        headers=headers or {},
+        timeout=TIMEOUT,
+    )
 
 
 def file_data(path: str, name: str) -> dict[str, Any]:
@@ -80,18 +99,28 @@ def file_data(path: str, name: str) -> dict[str, Any]:
     return {"path": path, "orig_name": name, "meta": {"_type": "gradio.FileData"}}
 
 
-def queue_call(url: str, index: int, data: list[Any], session: str | None = None,
-               timeout: float = TIMEOUT) -> dict[str, Any]:
+def queue_call(
+    url: str, index: int, data: list[Any], session: str | None = None, timeout: float = TIMEOUT
+) -> dict[str, Any]:
     """Join the queue with event `index` and `data`; the final message (process_completed:
     `success`, `output`) or the refusal of the join itself ({"success": False, ...})."""
     session = session or uuid.uuid4().hex[:11]
-    joined = httpx.post(url + "gradio_api/queue/join", timeout=timeout, json={
-        "data": data, "fn_index": index, "session_hash": session, "event_data": None,
-        "trigger_id": None})
+    joined = httpx.post(
+        url + "gradio_api/queue/join",
+        timeout=timeout,
+        json={
+            "data": data,
+            "fn_index": index,
+            "session_hash": session,
+            "event_data": None,
+            "trigger_id": None,
+        },
+    )
     if joined.status_code != 200:
         return {"success": False, "status": joined.status_code, "output": joined.text}
-    with httpx.stream("GET", url + "gradio_api/queue/data",
-                      params={"session_hash": session}, timeout=timeout) as stream:
+    with httpx.stream(
+        "GET", url + "gradio_api/queue/data", params={"session_hash": session}, timeout=timeout
+    ) as stream:
         for line in stream.iter_lines():
             if not line.startswith("data:"):
                 continue
@@ -119,5 +148,4 @@ def peak_rss_bytes(pid: int) -> int:
 
 def folder_bytes(folder: Path) -> int:
     """Bytes of every file under `folder` (0 when it does not exist)."""
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() \
-        else 0
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0

@@ -1,4 +1,5 @@
 """Shared pieces for the submission store tests: a small benchmark, uploads, folder listings."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,9 @@ def small_bench(folder: Path) -> Benchmark:
 
 def upload(answers: dict[str, str]) -> bytes:
     """A JSONL prediction file."""
-    return "\n".join(json.dumps({"id": k, "prediction": v}, ensure_ascii=False)
-                     for k, v in answers.items()).encode()
+    return "\n".join(
+        json.dumps({"id": k, "prediction": v}, ensure_ascii=False) for k, v in answers.items()
+    ).encode()
 
 
 GOOD = upload({"q001": "B", "q002": "A and C", "q003": "True", "q004": "Blurry.", "q005": "B"})
@@ -33,9 +35,15 @@ GOOD = upload({"q001": "B", "q002": "A and C", "q003": "True", "q004": "Blurry."
 def variant(n: int) -> bytes:
     """The n-th distinct good upload (answers vary with n, so hashes and results differ)."""
     letters = "ABCD"
-    return upload({"q001": letters[n % 4], "q002": letters[(n // 4) % 4],
-                   "q003": "True" if n % 2 else "False", "q004": f"Answer {n}.",
-                   "q005": letters[(n // 16) % 4]})
+    return upload(
+        {
+            "q001": letters[n % 4],
+            "q002": letters[(n // 4) % 4],
+            "q003": "True" if n % 2 else "False",
+            "q004": f"Answer {n}.",
+            "q005": letters[(n // 16) % 4],
+        }
+    )
 
 
 def listing(root: Path) -> list[str]:
@@ -43,13 +51,15 @@ def listing(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.name != ".lock")
 
 
-def submit(store: SubmissionStore, data: bytes, file_name: str, meta: dict,
-           **options) -> Submission:
+def submit(
+    store: SubmissionStore, data: bytes, file_name: str, meta: dict, **options
+) -> Submission:
     """Store one upload through the submission pipeline, as the app, the CLI and seeding do
     (no judge, limits from the environment unless given)."""
     judge, limits = options.pop("judge", None), options.pop("limits", None)
     return SubmissionPipeline(store.benchmark, store, judge=judge, limits=limits).submit(
-        data, file_name, meta, **options)
+        data, file_name, meta, **options
+    )
 
 
 def rescore_stale(store: SubmissionStore, judge=None) -> list[str]:

@@ -1,5 +1,6 @@
 """Shared pieces for the trust tests (issue 12): the demo scored through the real pipeline
 pieces, an extractor that mis-reads one answer style, and a second judge that disagrees."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -9,8 +10,7 @@ from pathlib import Path
 from leaderboard import scoring
 from leaderboard.benchmark import Benchmark, load_local
 from leaderboard.extract import Extraction
-from leaderboard.judges import ApproxJudge
-from leaderboard.judges import JudgeInfo, Judgement, JudgeRequest
+from leaderboard.judges import ApproxJudge, JudgeInfo, Judgement, JudgeRequest
 from leaderboard.predictions import PredictionFile, read_predictions
 from leaderboard.scoring import ScoreResult, score_predictions
 from leaderboard.settings import Limits

@@ -1,6 +1,7 @@
 """The UI/API glue of identity (issue 10): the account comes from what Gradio injects (the
 signed-in profile, a token) or the local user, never from a typed field; rows name their
 owner; the Submit tab's moderation list needs the admin token."""
+
 from __future__ import annotations
 
 import gradio as gr
@@ -17,8 +18,9 @@ SECRET = "s3cret-token-of-enough-length"
 @pytest.fixture()
 def state(tmp_path):
     bundle = write_app_bundle(tmp_path / "bundle")
-    return AppState.start(AppSettings(benchmark=str(bundle),
-                                      submissions_dir=str(tmp_path / "subs"), judge="none"))
+    return AppState.start(
+        AppSettings(benchmark=str(bundle), submissions_dir=str(tmp_path / "subs"), judge="none")
+    )
 
 
 @pytest.fixture()
@@ -34,8 +36,14 @@ def on_the_hub(state, known: dict[str, str]) -> None:
 
 
 def profile(username: str) -> gr.OAuthProfile:
-    return gr.OAuthProfile({"name": username.title(), "preferred_username": username,
-                            "profile": f"https://huggingface.co/{username}", "picture": ""})
+    return gr.OAuthProfile(
+        {
+            "name": username.title(),
+            "preferred_username": username,
+            "profile": f"https://huggingface.co/{username}",
+            "picture": "",
+        }
+    )
 
 
 def upload(tmp_path, answers, name="p.jsonl") -> str:
@@ -44,8 +52,7 @@ def upload(tmp_path, answers, name="p.jsonl") -> str:
     return str(path)
 
 
-def test_locally_the_local_user_owns_what_it_submits_and_rows_say_so(state, handlers,
-                                                                      tmp_path):
+def test_locally_the_local_user_owns_what_it_submits_and_rows_say_so(state, handlers, tmp_path):
     html = handlers.do_submit(upload(tmp_path, ["B"]), "Mine", "", "", "", request=None)
     assert "owned by local" in html
     rows = {r["model"]: r for r in state.leaderboard_rows("table3", kinds=["verified"])}
@@ -54,37 +61,41 @@ def test_locally_the_local_user_owns_what_it_submits_and_rows_say_so(state, hand
     assert rows["Random guess"]["owner"] is None  # the analytic row has no owner
 
 
-def test_on_the_hub_the_ui_needs_a_sign_in_and_stores_it_as_the_owner(state, handlers,
-                                                                      tmp_path):
+def test_on_the_hub_the_ui_needs_a_sign_in_and_stores_it_as_the_owner(state, handlers, tmp_path):
     on_the_hub(state, {})
     before = state.store.scan()
     html = handlers.do_submit(upload(tmp_path, ["B"]), "Carol-VL", "", "", "", request=None)
     assert "sign in with Hugging Face" in html and "nothing was stored" in html
     assert len(state.store.scan()) == len(before)
-    html = handlers.do_submit(upload(tmp_path, ["B"]), "Carol-VL", "", "", "", request=None,
-                              profile=profile("carol"))
+    html = handlers.do_submit(
+        upload(tmp_path, ["B"]), "Carol-VL", "", "", "", request=None, profile=profile("carol")
+    )
     assert "owned by carol" in html
     stored = {s.meta.model: s for s in state.store.scan()}
     assert stored["Carol-VL"].meta.owner == "carol"
     # another signed-in user cannot add a version
-    html = handlers.do_submit(upload(tmp_path, ["C"]), "carol-vl", "", "", "", request=None,
-                              profile=profile("dave"))
+    html = handlers.do_submit(
+        upload(tmp_path, ["C"]), "carol-vl", "", "", "", request=None, profile=profile("dave")
+    )
     assert "belongs to the account &#x27;carol&#x27;" in html
 
 
 def test_the_api_account_is_the_tokens_not_a_typed_name(state, handlers, tmp_path):
     on_the_hub(state, {"hf_erin_token": "erin"})
     file = {"path": upload(tmp_path, ["B"]), "orig_name": "p.jsonl"}
-    out = handlers.api_submit(file, "Erin-VL", request=None,
-                              oauth_token=gr.OAuthToken("hf_erin_token", "", 0))
+    out = handlers.api_submit(
+        file, "Erin-VL", request=None, oauth_token=gr.OAuthToken("hf_erin_token", "", 0)
+    )
     assert out["ok"] and out["row"]["owner"] == "erin", out["message"]
-    out = handlers.api_submit(file, "Erin-VL", request=None,
-                              oauth_token=gr.OAuthToken("hf_forged", "", 0))
+    out = handlers.api_submit(
+        file, "Erin-VL", request=None, oauth_token=gr.OAuthToken("hf_forged", "", 0)
+    )
     assert not out["ok"] and "token was not accepted" in out["message"]
     out = handlers.api_withdraw("Erin-VL", request=None, profile=profile("mallory"))
     assert not out["ok"] and "only that account or an admin" in out["message"]
-    out = handlers.api_withdraw("erin-vl", request=None,
-                                oauth_token=gr.OAuthToken("hf_erin_token", "", 0))
+    out = handlers.api_withdraw(
+        "erin-vl", request=None, oauth_token=gr.OAuthToken("hf_erin_token", "", 0)
+    )
     assert out["ok"] and len(out["withdrawn"]) == 1
     assert "Erin-VL" not in state.verified_models()
 

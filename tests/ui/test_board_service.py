@@ -1,22 +1,24 @@
 """The board's server side (ui/board_table.py): one payload per store generation, the API
 and downloads served from its cache, intervals of the table shown, bad requests refused."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from ui.state import AppState
 from leaderboard.settings import AppSettings
 from tests.support.appdata import jsonl, write_app_bundle
 from ui.board_table import BoardRequest, BoardService
+from ui.state import AppState
 
 
 @pytest.fixture()
 def service(tmp_path) -> BoardService:
     bundle = write_app_bundle(tmp_path / "bundle")
-    state = AppState.start(AppSettings(benchmark=str(bundle),
-                                       submissions_dir=str(tmp_path / "subs"), judge="none"))
+    state = AppState.start(
+        AppSettings(benchmark=str(bundle), submissions_dir=str(tmp_path / "subs"), judge="none")
+    )
     state.resamples = 200
     return BoardService(state)
 
@@ -29,8 +31,11 @@ def test_one_payload_per_store_generation_and_a_submit_makes_a_new_one(service):
     data = json.loads(first)
     assert [r["n"] for r in data["rows"] if r["base"]] == ["Random guess"]
     assert "not shown" in data["baseline_note"]  # the tiny bundle is not the paper's
-    out = service.state.submit(jsonl(["B", "C", "A, C", "True", "False", "x", "D", "A"]),
-                               "new.jsonl", {"model": "Newcomer"})
+    out = service.state.submit(
+        jsonl(["B", "C", "A, C", "True", "False", "x", "D", "A"]),
+        "new.jsonl",
+        {"model": "Newcomer"},
+    )
     assert out.ok
     fresh = json.loads(service.payload_json())
     assert service.builds == 2 and fresh["token"] != data["token"]
@@ -44,8 +49,9 @@ def test_the_api_rows_match_the_board_rank_rule_and_sorting(service):
     here = [r for r in rows if r["section"] == "verified"]
     values = [r["SC_Global"] for r in here if r["SC_Global"] is not None]
     assert values == sorted(values, reverse=True)
-    assert [r["rank"] for r in here if r["rank"] is not None] == \
-        sorted(r["rank"] for r in here if r["rank"] is not None)
+    assert [r["rank"] for r in here if r["rank"] is not None] == sorted(
+        r["rank"] for r in here if r["rank"] is not None
+    )
     import gradio as gr
 
     with pytest.raises(gr.Error, match="sort_by: cannot sort table6 by 'NIs'"):
@@ -55,8 +61,9 @@ def test_the_api_rows_match_the_board_rank_rule_and_sorting(service):
 
 
 def test_downloads_are_built_on_request_and_follow_the_view(service):
-    req = BoardRequest.parse({"table": "table4", "sort": "Model", "desc": False,
-                              "kinds": ["verified"]})
+    req = BoardRequest.parse(
+        {"table": "table4", "sort": "Model", "desc": False, "kinds": ["verified"]}
+    )
     csv_file = service.export(req, "csv")
     assert csv_file["name"] == "qbp_table4.csv"
     lines = csv_file["text"].splitlines()
@@ -86,15 +93,18 @@ def test_intervals_cover_the_verified_rows_of_the_table_shown(service):
     assert service.intervals(BoardRequest.parse({"table": "table4", "sort": "Noise"})) is reply
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"table": "table7"}, "unknown table"),
-    ({"sort": "NIs"}, "cannot sort table3 by 'NIs'"),
-    ({"kinds": ["admin"]}, "kinds must be a list of reported, verified"),
-    ({"sizes": "all"}, "sizes must be a list"),
-    ({"q": {"$ne": 1}}, "q must be text"),
-    ({"desc": "no"}, "desc must be true or false"),
-    ("table3", "must be a JSON object"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"table": "table7"}, "unknown table"),
+        ({"sort": "NIs"}, "cannot sort table3 by 'NIs'"),
+        ({"kinds": ["admin"]}, "kinds must be a list of reported, verified"),
+        ({"sizes": "all"}, "sizes must be a list"),
+        ({"q": {"$ne": 1}}, "q must be text"),
+        ({"desc": "no"}, "desc must be true or false"),
+        ("table3", "must be a JSON object"),
+    ],
+)
 def test_a_bad_board_request_names_the_bad_field(bad, message):
     with pytest.raises(ValueError, match=message):
         BoardRequest.parse(bad)
@@ -111,7 +121,9 @@ def test_the_page_config_is_current_as_soon_as_a_submit_returns(service):
     out = service.state.submit(jsonl(["B"] * 8), "n.jsonl", {"model": "Newcomer"})
     assert out.ok
     served = json.loads(demo.config["components"][0]["props"]["value"])
-    assert "Newcomer" in [r["n"] for r in served["rows"]] and html.value == \
-        demo.config["components"][0]["props"]["value"]
+    assert (
+        "Newcomer" in [r["n"] for r in served["rows"]]
+        and html.value == demo.config["components"][0]["props"]["value"]
+    )
     service.state.invalidate()  # a moderation does the same
     assert json.loads(html.value)["token"] == service.token()

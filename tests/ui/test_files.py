@@ -1,6 +1,7 @@
 """Only the drill-down's images are served, from a folder of their own: the image a handler
 returns is a copy there (never a path into the bundle or the Hub cache), named by a hash, and
 launch() blocks every folder of ours."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,5 +1,6 @@
 """Uploads being judged: a pending row on the board until stored, the judge named on every
 verified row, failures said on the row, and nothing stored when judging breaks off."""
+
 from __future__ import annotations
 
 import threading
@@ -8,11 +9,11 @@ import pytest
 
 from analysis import board
 from analysis.entries import PENDING, VERIFIED, Entry
-from ui.state import AppState
 from leaderboard.judges import JudgeInfo, Judgement
 from leaderboard.settings import AppSettings
 from leaderboard.taxonomy import TABLES
 from tests.support.appdata import jsonl, write_app_bundle
+from ui.state import AppState
 
 # The tiny bundle's answers: item 6 is the only OE item (Overall and OE depend on it).
 ALL_RIGHT = ["B", "C", "A, C", "True", "False", "Slight blur around the eyes.", "D", "B, D"]
@@ -44,8 +45,14 @@ class HeldJudge:
 @pytest.fixture()
 def state(tmp_path):
     bundle = write_app_bundle(tmp_path / "bundle")
-    return AppState.start(AppSettings(benchmark=str(bundle), seed_demo=False,
-                                      submissions_dir=str(tmp_path / "subs"), judge="none"))
+    return AppState.start(
+        AppSettings(
+            benchmark=str(bundle),
+            seed_demo=False,
+            submissions_dir=str(tmp_path / "subs"),
+            judge="none",
+        )
+    )
 
 
 def stored(state):
@@ -58,9 +65,12 @@ def submit_in_background(state, judge, model="Later", progress=None):
 
     def run():
         try:
-            out["result"] = state.submit(jsonl(ALL_RIGHT), "p.jsonl",
-                                         {"model": model, "params": "7B", "open": True},
-                                         progress=progress)
+            out["result"] = state.submit(
+                jsonl(ALL_RIGHT),
+                "p.jsonl",
+                {"model": model, "params": "7B", "open": True},
+                progress=progress,
+            )
         except Exception as exc:  # noqa: BLE001 - the test looks at it
             out["error"] = exc
 
@@ -80,8 +90,9 @@ def test_upload_is_a_pending_row_while_judged_then_a_ranked_verified_row(state):
     assert row["judging"] == {"done": 0, "total": 1} and row["submission_id"] is None
     assert row["SC"] == 100.0 and row["MC"] == 100.0 and row["TF"] == 100.0
     assert row["OE"] is None and row["Overall"] is None
-    assert row["null_reasons"]["OE"] == ("OE judging in progress 0/1 (openai · held-judge); "
-                                         "pending rows are not stored until judged")
+    assert row["null_reasons"]["OE"] == (
+        "OE judging in progress 0/1 (openai · held-judge); pending rows are not stored until judged"
+    )
     table4 = {r["model"]: r for r in state.leaderboard_rows("table4", kinds=["verified"])}
     assert table4["Later"]["Noise"] == 100.0  # a cell without OE items is shown already
     assert table4["Later"]["Exposure"] is None  # the OE item is a CGI exposure question
@@ -96,7 +107,8 @@ def test_upload_is_a_pending_row_while_judged_then_a_ranked_verified_row(state):
     assert "Open-ended answers judged by openai · held-judge." in result.message
     rows = state.leaderboard_rows("table3", search="Later")
     assert [(r["kind"], r["judge"], r["rank"]) for r in rows] == [
-        (VERIFIED, "openai · held-judge", 1)]
+        (VERIFIED, "openai · held-judge", 1)
+    ]
     assert rows[0]["Overall"] == 100.0 and rows[0]["judging"] is None
     assert len(state.pending) == 0
 
@@ -114,7 +126,9 @@ def test_the_submit_handler_feeds_the_progress_bar_from_the_judge(state, tmp_pat
     state.judge = judge
     path = tmp_path / "p.jsonl"
     path.write_bytes(jsonl(ALL_RIGHT))
-    html = space.Handlers(state).do_submit(str(path), "Bar", "", "", "", request=None, progress=progress)
+    html = space.Handlers(state).do_submit(
+        str(path), "Bar", "", "", "", request=None, progress=progress
+    )
     assert "is on the board" in html
     assert seen[0] == (0.0, "steps", "Reading and scoring the file")
     judged = [v for v, unit, desc in seen if unit == "answers"]
@@ -130,8 +144,7 @@ def test_failed_judgements_leave_their_cells_empty_and_the_row_says_so(state):
     assert out.ok and "could not score 1 open-ended answer(s)" in out.message
     row = state.leaderboard_rows("table3", search="Unlucky")[0]
     assert row["kind"] == VERIFIED and row["judge"] == "openai · held-judge · 1 failed"
-    assert row["OE"] is None and row["null_reasons"]["OE"] == \
-        "1 open-ended item(s) judge_failed"
+    assert row["OE"] is None and row["null_reasons"]["OE"] == "1 open-ended item(s) judge_failed"
     assert row["SC"] == 100.0 and out.summary["status_counts"]["judge_failed"] == 1
 
 
@@ -163,8 +176,11 @@ def _entry(name, kind, overall, **more):
 
 
 def test_pending_rows_are_unranked_unmarked_and_filtered_with_verified_rows():
-    es = [_entry("a", VERIFIED, 50.0), _entry("b", VERIFIED, 40.0),
-          _entry("p", PENDING, 90.0, judging=(3, 10))]
+    es = [
+        _entry("a", VERIFIED, 50.0),
+        _entry("b", VERIFIED, 40.0),
+        _entry("p", PENDING, 90.0, judging=(3, 10)),
+    ]
     view = board.build_view(es, "table3", sort_by="SC")
     by = {r["model"]: r for r in board.to_rows(view)}
     assert by["p"]["rank"] is None and by["a"]["rank"] == 1 and by["b"]["rank"] == 2
@@ -172,8 +188,9 @@ def test_pending_rows_are_unranked_unmarked_and_filtered_with_verified_rows():
     css = board.styler(view).to_html().split("</style>")[0]
     italic = next(block for block in css.split("}") if "italic" in block)
     assert "row0_col2" in italic and "row2_col2" not in italic  # p's Type only
-    assert {e.name for e in board.build_view(es, filters=board.Filters(
-        kinds=("verified",))).entries} == {"a", "b", "p"}
+    assert {
+        e.name for e in board.build_view(es, filters=board.Filters(kinds=("verified",))).entries
+    } == {"a", "b", "p"}
     assert board.build_view(es, filters=board.Filters(kinds=("reported",))).entries == []
 
 
@@ -183,7 +200,6 @@ def test_the_judge_column_names_backend_and_model():
 
     assert label(judge="openai", judge_model="gpt-4o-mini") == "openai · gpt-4o-mini"
     assert label(judge="openai", judge_model="m", judge_failed=2) == "openai · m · 2 failed"
-    assert label(judge="approx", judge_model="lexical", approx_judge=True) == \
-        "approx. OE judge"
+    assert label(judge="approx", judge_model="lexical", approx_judge=True) == "approx. OE judge"
     assert label(judge="none") == "none (OE unjudged)"
     assert _entry("m", PENDING, None, judging=(5, 9)).judge_label == "pending 55%"

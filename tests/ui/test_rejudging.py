@@ -1,5 +1,6 @@
 """The app's background re-judging: a judge outage fills in by itself once the judge is back,
 and the thread stops cleanly."""
+
 from __future__ import annotations
 
 import threading

@@ -1,6 +1,7 @@
 """Bounded work per request: whatever a visitor sends to the board, an item or the charts
 (long searches, thousands of repeated filters or model names, a megabyte of item id), the
 work does not grow with it and the answer is the one the short request gets."""
+
 from __future__ import annotations
 
 import time
@@ -19,8 +20,9 @@ FAST = 1.0  # seconds: generous on a loaded machine; unbounded work takes far lo
 def state(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("bounds")
     bundle = write_app_bundle(tmp / "bundle")
-    return AppState.start(AppSettings(benchmark=str(bundle), submissions_dir=str(tmp / "subs"),
-                                      judge="none"))
+    return AppState.start(
+        AppSettings(benchmark=str(bundle), submissions_dir=str(tmp / "subs"), judge="none")
+    )
 
 
 def timed(fn):
@@ -38,8 +40,11 @@ def test_a_long_search_is_cut_where_no_name_can_match_any_more(state):
 
 def test_repeated_filter_values_cost_what_one_costs(state):
     few = state.leaderboard_rows(kinds=["verified"], weights=["closed", "open"])
-    many, took = timed(lambda: state.leaderboard_rows(kinds=["verified"] * 200_000,
-                                                      weights=["closed"] * 200_000 + ["open"]))
+    many, took = timed(
+        lambda: state.leaderboard_rows(
+            kinds=["verified"] * 200_000, weights=["closed"] * 200_000 + ["open"]
+        )
+    )
     assert many and took < FAST
     assert [r["model"] for r in many] == [r["model"] for r in few]
 

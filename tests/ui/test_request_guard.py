@@ -1,6 +1,7 @@
 """The HTTP-level bounds in front of Gradio (`ui.request_guard`): uploads counted per client
 and overall per hour and refused with 429 and Retry-After before a byte is read, an upload
 without a declared size refused, and every other request body capped."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,16 +32,21 @@ def make_client(server: ServerLimits, clock: Clock, **kw) -> tuple[TestClient, l
         seen.append(len(body))
         return PlainTextResponse("ok")
 
-    inner = Starlette(routes=[Route("/gradio_api/upload", echo, methods=["POST"]),
-                              Route("/gradio_api/queue/join", echo, methods=["POST"])])
+    inner = Starlette(
+        routes=[
+            Route("/gradio_api/upload", echo, methods=["POST"]),
+            Route("/gradio_api/queue/join", echo, methods=["POST"]),
+        ]
+    )
     app = RequestGuard(inner, server, Limits(max_file_bytes=2 * MB), clock=clock, **kw)
     return TestClient(app), seen
 
 
 def upload(client: TestClient, size: int, ip: str | None = None):
     headers = {"x-forwarded-for": ip} if ip else {}
-    return client.post("/gradio_api/upload", files={"files": ("p.jsonl", b"x" * size)},
-                       headers=headers)
+    return client.post(
+        "/gradio_api/upload", files={"files": ("p.jsonl", b"x" * size)}, headers=headers
+    )
 
 
 def test_uploads_per_client_per_hour_then_429_saying_when(tmp_path):
@@ -72,8 +78,11 @@ def test_an_upload_over_the_file_limit_or_without_a_size_is_refused_unread(tmp_p
     client, seen = make_client(ServerLimits(), Clock())
     too_big = upload(client, 3 * MB)
     assert too_big.status_code == 413 and "over the 2 MB upload limit" in too_big.text
-    chunked = client.post("/gradio_api/upload", content=iter([b"--x\r\n", b"data"]),
-                          headers={"content-type": "multipart/form-data; boundary=x"})
+    chunked = client.post(
+        "/gradio_api/upload",
+        content=iter([b"--x\r\n", b"data"]),
+        headers={"content-type": "multipart/form-data; boundary=x"},
+    )
     assert chunked.status_code == 411 and seen == []
 
 
@@ -87,8 +96,10 @@ def test_other_request_bodies_are_capped(declared):
         assert big.status_code == 413 and "over the 1000 byte limit" in big.text
     else:  # no Content-Length: the body is counted as it arrives and the request ended
         with pytest.raises(Exception):  # noqa: B017 - the app sees a disconnect
-            client.post("/gradio_api/queue/join",
-                        content=iter([body[i:i + 500] for i in range(0, 5000, 500)]))
+            client.post(
+                "/gradio_api/queue/join",
+                content=iter([body[i : i + 500] for i in range(0, 5000, 500)]),
+            )
     assert seen == [800]
 
 

@@ -1,21 +1,23 @@
 """The app's state without a UI: seeding, submission, rows for the API, item detail."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from ui.state import AppState
 from leaderboard.judges import JudgeInfo, Judgement
 from leaderboard.settings import AppSettings
 from tests.support.appdata import ANSWERS, jsonl, write_app_bundle
+from ui.state import AppState
 
 
 @pytest.fixture()
 def state(tmp_path):
     bundle = write_app_bundle(tmp_path / "bundle")
-    return AppState.start(AppSettings(benchmark=str(bundle),
-                                      submissions_dir=str(tmp_path / "subs"), judge="none"))
+    return AppState.start(
+        AppSettings(benchmark=str(bundle), submissions_dir=str(tmp_path / "subs"), judge="none")
+    )
 
 
 class FullMarks:
@@ -55,8 +57,9 @@ def test_verified_rows_are_labelled_and_random_row_comes_from_the_benchmark(stat
 def test_accepted_submission_is_on_the_board_at_once_with_its_rank(state):
     answers = ["B", "C", "A, C", "True", "False", "x", "D", "A"]
     state.judge = FullMarks()
-    out = state.submit(jsonl(answers), "mine.jsonl", {"model": "Mine", "params": "3B",
-                                                      "open": True})
+    out = state.submit(
+        jsonl(answers), "mine.jsonl", {"model": "Mine", "params": "3B", "open": True}
+    )
     assert out.ok and out.rank is not None and out.ranked > 0
     assert "rank" in out.message
     row = next(r for r in state.leaderboard_rows("table3", search="mine"))
@@ -99,8 +102,14 @@ def test_item_detail_lists_unknown_models(state):
 def test_submissions_are_rate_limited_per_client(tmp_path, monkeypatch):
     monkeypatch.setenv("QBP_SUBMITS_PER_HOUR", "1")
     bundle = write_app_bundle(tmp_path / "bundle")
-    state = AppState.start(AppSettings(benchmark=str(bundle), seed_demo=False,
-                                       submissions_dir=str(tmp_path / "subs"), judge="none"))
+    state = AppState.start(
+        AppSettings(
+            benchmark=str(bundle),
+            seed_demo=False,
+            submissions_dir=str(tmp_path / "subs"),
+            judge="none",
+        )
+    )
     assert state.submit(jsonl(["B"]), "a.jsonl", {"model": "A"}, client="ip:10.0.0.1").ok
     out = state.submit(jsonl(["C"]), "b.jsonl", {"model": "B"}, client="ip:10.0.0.1")
     assert not out.ok and "submissions" in out.message

@@ -1,16 +1,16 @@
 """The app state's statistics (issue 6): the score matrix behind every interval, the board
 with intervals and rank ranges, comparisons and the handlers of the Compare/Items tabs."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from analysis import board
-from ui.state import AppState
 from leaderboard.judges import JudgeInfo, Judgement
 from leaderboard.settings import AppSettings
 from tests.support.appdata import jsonl, write_app_bundle
-
+from ui.state import AppState
 
 EVERY = (list(board.WEIGHT_CHOICES), list(board.SIZE_CHOICES))  # weights, sizes filters
 
@@ -18,8 +18,9 @@ EVERY = (list(board.WEIGHT_CHOICES), list(board.SIZE_CHOICES))  # weights, sizes
 @pytest.fixture()
 def state(tmp_path):
     bundle = write_app_bundle(tmp_path / "bundle")
-    st = AppState.start(AppSettings(benchmark=str(bundle),
-                                    submissions_dir=str(tmp_path / "subs"), judge="none"))
+    st = AppState.start(
+        AppSettings(benchmark=str(bundle), submissions_dir=str(tmp_path / "subs"), judge="none")
+    )
     st.resamples = 400  # plenty for 8 items; keeps the suite fast
     return st
 
@@ -37,7 +38,7 @@ def test_score_matrix_rows_follow_the_verified_models_in_benchmark_order(state):
     assert scores.shape == (3, len(state.bench))
     subs = {s.meta.model: s for s in state.store.submissions()}
     ids = state.bench.items["id"].tolist()
-    for name, row in zip(names, scores):
+    for name, row in zip(names, scores, strict=False):
         stored = subs[name].items().set_index("id").loc[ids, "score"].to_numpy(dtype=float)
         np.testing.assert_array_equal(row, stored)
     assert np.isnan(scores[names.index("M1 (7B)"), ids.index("q006")])  # OE not judged
@@ -50,8 +51,9 @@ def test_score_matrix_is_cached_until_the_store_changes(state):
     first = state.score_matrix()
     assert state.score_matrix() is first
     state.judge = FullMarks()
-    out = state.submit(jsonl(["B", "C", "A, C", "True", "False", "x", "D", "A"]), "n.jsonl",
-                       {"model": "Newcomer"})
+    out = state.submit(
+        jsonl(["B", "C", "A, C", "True", "False", "x", "D", "A"]), "n.jsonl", {"model": "Newcomer"}
+    )
     assert out.ok
     names, scores = state.score_matrix()
     assert "Newcomer" in names and scores.shape[0] == 4 and names[0] == "Newcomer"
@@ -121,8 +123,9 @@ def test_rank_range_of_a_model_without_a_full_cell_is_marked_and_explained(state
     rows = {e.name: i for i, e in enumerate(view.entries)}
     assert view.frame[board.RANK_RANGE].iat[rows["M1 (7B)"]].endswith("*")
     h = space.Handlers(state)
-    info = h.render_board("table3", ["reported", "verified"], "", *EVERY, "Overall",
-                          "descending", True)[2]
+    info = h.render_board(
+        "table3", ["reported", "verified"], "", *EVERY, "Overall", "descending", True
+    )[2]
     assert "closed-ended items only" in info and "no per-item data" in info
 
 
@@ -130,16 +133,17 @@ def test_html_in_a_model_name_stays_text_in_the_statistics_views(state):
     import app as space
 
     evil = '<img src=x onerror="alert(1)">**Evil**'
-    assert state.submit(jsonl(["B", "A", "A", "True", "True", None, "A", "A"]), "e.jsonl",
-                        {"model": evil}).ok
+    assert state.submit(
+        jsonl(["B", "A", "A", "True", "True", None, "A", "A"]), "e.jsonl", {"model": evil}
+    ).ok
     h = space.Handlers(state)
     summary, fig, *_ = h.render_compare(evil, "M2", "table3")
     assert "<img" not in summary and "&lt;img" in summary and "\\*\\*Evil" in summary
     assert "<img" not in fig.layout.title.text and "&lt;img" in fig.layout.title.text
-    info = h.render_board("table3", ["verified"], "", *EVERY, "Overall", "descending",
-                          True)[2]
+    info = h.render_board("table3", ["verified"], "", *EVERY, "Overall", "descending", True)[2]
     assert "<img" not in info
-    _, chart = h.render_errorbars("table3", ["verified"], "", *EVERY, "SC", "descending",
-                                  True, "SC")
+    _, chart = h.render_errorbars(
+        "table3", ["verified"], "", *EVERY, "SC", "descending", True, "SC"
+    )
     labels = list(chart.data[0].y)
     assert any("&lt;img" in y for y in labels) and not any("<img" in y for y in labels)

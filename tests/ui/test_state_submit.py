@@ -2,6 +2,7 @@
 preview shown on upload, the pending row, the judge, the store): the submit reuses the
 preview's parse, and the pending row is built from the pipeline's prepared result with no
 callback from the core and no second scoring."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,8 +32,14 @@ class WatchingJudge:
 @pytest.fixture()
 def state(tmp_path):
     bundle = write_app_bundle(tmp_path / "bundle")
-    return AppState.start(AppSettings(benchmark=str(bundle), seed_demo=False,
-                                      submissions_dir=str(tmp_path / "subs"), judge="none"))
+    return AppState.start(
+        AppSettings(
+            benchmark=str(bundle),
+            seed_demo=False,
+            submissions_dir=str(tmp_path / "subs"),
+            judge="none",
+        )
+    )
 
 
 def test_a_previewed_then_submitted_upload_is_parsed_once_and_extracted_once(state, counters):

@@ -1,6 +1,7 @@
 """The trust views as the Space serves them, in-process (issue 12): a row's details, the
 Changes tab, judge agreement, rows held for review on the board, the drill-down's "could not
 be read" filter, label flags and the admin's clearing, over the seeded demo store."""
+
 from __future__ import annotations
 
 import json
@@ -48,8 +49,9 @@ def own_run(tmp_path, name: str, every: int = 15) -> bytes:
 @pytest.fixture(scope="module")
 def state(tmp_path_factory):
     root = tmp_path_factory.mktemp("subs")
-    return AppState.start(AppSettings(benchmark=str(DEMO), submissions_dir=str(root),
-                                      judge="approx"))
+    return AppState.start(
+        AppSettings(benchmark=str(DEMO), submissions_dir=str(root), judge="approx")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +84,7 @@ def test_a_rows_details_by_model_name_and_by_id(state, handlers):
     out = handlers.render_row(model)
     frame = out[1].value
     grid = pd.DataFrame(frame["data"], columns=frame["headers"])
-    fields = dict(zip(grid["Field"], grid["Value"]))
+    fields = dict(zip(grid["Field"], grid["Value"], strict=False))
     assert fields["File sha256"] == sub.meta.file_sha256 and fields["Model"] == model
     assert sub.meta.file_name in out[2] and "Parse report of the stored file" in out[2]
     assert out[4] == f"?row={sub.id}" and out[13] == sub.id and out[14] == model
@@ -101,13 +103,15 @@ def test_a_paper_row_says_where_it_comes_from(state, handlers):
     assert "no model named" in shown(handlers.render_row("No Such Model")[0])
 
 
-def test_version_two_against_one_and_its_flips_open_in_the_drill_down(state, handlers,
-                                                                     two_versions):
+def test_version_two_against_one_and_its_flips_open_in_the_drill_down(
+    state, handlers, two_versions
+):
     diff = state.trust.version_diff(two_versions.meta.model)
     assert (diff.old_version, diff.new_version) == (1, 2)
     v1 = state.store.versions(two_versions.meta.model)[0]
-    direct = (two_versions.items()["score"].to_numpy(dtype=float)
-              - v1.items()["score"].to_numpy(dtype=float))
+    direct = two_versions.items()["score"].to_numpy(dtype=float) - v1.items()["score"].to_numpy(
+        dtype=float
+    )
     changed = set(two_versions.items()["id"][~np.isclose(direct, 0, equal_nan=True)])
     assert {f["id"] for f in diff.flips} == changed and changed
     out = handlers.render_row(two_versions.id)
@@ -142,8 +146,9 @@ def test_the_changes_tab_lists_the_re_judge_and_opens_its_flips(state, handlers,
     assert item == record["flips"][0]["id"] and tab.selected == "drill"
     assert models.value == [two_versions.meta.model]
     only = handlers.render_changes("SimVL-Large (simulated)")
-    assert only[0].value["data"] == [] or all(r[1] == "SimVL-Large (simulated)"
-                                              for r in only[0].value["data"])
+    assert only[0].value["data"] == [] or all(
+        r[1] == "SimVL-Large (simulated)" for r in only[0].value["data"]
+    )
 
 
 def test_judge_agreement_of_the_re_judged_row(state, handlers, two_versions):
@@ -177,8 +182,7 @@ def test_a_held_row_is_unranked_with_its_reason_and_ranked_once_cleared(state, m
     view = state.view("table3")
     assert "under review" in space.board_tab.board.caption(view)
     for kind in ("reported", "verified"):  # each pool ranked on its own, the held row in none
-        ranked = [r["rank"] for r in state.leaderboard_rows(kinds=[kind])
-                  if r["rank"] is not None]
+        ranked = [r["rank"] for r in state.leaderboard_rows(kinds=[kind]) if r["rank"] is not None]
         assert ranked == sorted(ranked) and ranked[0] == 1
     with pytest.raises(PermissionError):
         state.trust.clear(out.submission.id, "wrong")
@@ -199,9 +203,12 @@ def test_unreadable_percent_on_the_board_and_the_drill_down_filter(state, handle
     for sub in state.store.submissions():
         prov = state.trust.provenance(sub)
         assert rows[sub.meta.model]["unreadable_pct"] == pytest.approx(
-            prov["unreadable_closed_pct"])
-    model = max((s for s in state.store.submissions()),
-                key=lambda s: rows[s.meta.model]["unreadable_pct"] or 0).meta.model
+            prov["unreadable_closed_pct"]
+        )
+    model = max(
+        (s for s in state.store.submissions()),
+        key=lambda s: rows[s.meta.model]["unreadable_pct"] or 0,
+    ).meta.model
     frame, _, ids = handlers.list_items([model], "", "", "", "", "", "unreadable")
     assert frame["ID"].tolist() == ids
     items = state.model_frames([model])[model]
@@ -227,20 +234,38 @@ def test_a_visitor_flags_an_answer_key_and_the_admin_reads_why(state, handlers, 
     assert listed.value["data"][0][0] == item
     assert listed.value["data"][0][3] == "<b>Option B</b> is the same as option C"
     assert listed.value["data"][0][2] == "anonymous"
-    assert "not a benchmark item" in actions.flag_item(state, "nope", "a long reason",
-                                                       None)["error"]
+    assert (
+        "not a benchmark item" in actions.flag_item(state, "nope", "a long reason", None)["error"]
+    )
 
 
 def test_declared_fields_from_the_form_reach_the_provenance(state, tmp_path):
     path = tmp_path / "declared.jsonl"
     path.write_bytes(own_run(tmp_path, "bilingualvl.jsonl", every=11))
-    out = actions.submit_file(state, path, "declared.jsonl", "Declared (8B)", "8B", "open", "",
-                              None, declared={"harness": "VLMEvalKit", "temperature": 0,
-                                              "max_tokens": 256, "thinking": "off"})
+    out = actions.submit_file(
+        state,
+        path,
+        "declared.jsonl",
+        "Declared (8B)",
+        "8B",
+        "open",
+        "",
+        None,
+        declared={"harness": "VLMEvalKit", "temperature": 0, "max_tokens": 256, "thinking": "off"},
+    )
     assert out.ok, out.message
     prov = state.trust.row_json("Declared (8B)")["provenance"]
     assert prov["declared"]["harness"] == "VLMEvalKit" and prov["declared"]["temperature"] == 0
     assert prov["declared"]["max_tokens"] == 256 and prov["declared"]["thinking"] == "off"
-    bad = actions.submit_file(state, path, "declared.jsonl", "Declared (8B)", "", "", "", None,
-                              declared={"max_tokens": 2.5})
+    bad = actions.submit_file(
+        state,
+        path,
+        "declared.jsonl",
+        "Declared (8B)",
+        "",
+        "",
+        "",
+        None,
+        declared={"max_tokens": 2.5},
+    )
     assert not bad.ok and "Max new tokens must be a whole number" in bad.message

@@ -8,17 +8,16 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
 
 from analysis import board, board_uncertainty, export
-from analysis.entries import KINDS
-from ui.state import AppState
 from leaderboard.taxonomy import TABLE_TITLES, TABLES
+from ui.state import AppState
 
 from .. import board_table
 from . import PRIVATE
@@ -137,7 +136,9 @@ class BoardHandlers:
         view = self.state.view(
             table, filters_of(kinds, search, weights, sizes), sort_by, order == "descending"
         )
-        return gr.Column(visible=True), board_uncertainty.chart(view, self.state.intervals(table), cell)
+        return gr.Column(visible=True), board_uncertainty.chart(
+            view, self.state.intervals(table), cell
+        )
 
 
 @dataclass

@@ -14,10 +14,10 @@ import gradio as gr
 from gradio import route_utils
 
 from analysis import drilldown, links, report
-from ui.state import AppState
 from leaderboard.label_flags import MAX_FLAG_REASON
 from leaderboard.limits import bounded_models
 from leaderboard.taxonomy import FIELD_VALUES, LABELS
+from ui.state import AppState
 
 from .. import actions
 from ..theme import SHARE_URL_JS
@@ -234,12 +234,15 @@ class DrillHandlers:
         reason box cleared once the flag is stored."""
         item_id = (item_id or "").strip()
         if not item_id:
-            return report.error_html("Show an item first, then say why its key looks wrong."), reason
+            return report.error_html(
+                "Show an item first, then say why its key looks wrong."
+            ), reason
         out = actions.flag_item(self.state, item_id, reason, request)
         if "error" in out:
             return report.error_html(out["error"]), reason
-        return report.ok_html(f"Thank you: the answer key of {item_id} is flagged for the "
-                              "admin's review."), ""
+        return report.ok_html(
+            f"Thank you: the answer key of {item_id} is flagged for the admin's review."
+        ), ""
 
     def open_view(self, query: links.ItemQuery, request: gr.Request | None = None) -> tuple:
         """Everything a view shows, in one response (`DrillTab.view_outputs`): the models
@@ -392,8 +395,6 @@ def build(state: AppState) -> DrillTab:
     next_btn.click(h.next, step_inputs, item_outputs, **PRIVATE)
     item_list.select(h.pick, [ids] + list_inputs, item_outputs, **PRIVATE)
     share.change(None, [share], None, js=SHARE_URL_JS)
-    flag_btn.click(
-        h.flag_answer_key, [item_box, flag_reason], [flag_out, flag_reason], **PRIVATE
-    )
+    flag_btn.click(h.flag_answer_key, [item_box, flag_reason], [flag_out, flag_reason], **PRIVATE)
     view_outputs = [models] + filters + list_outputs + item_outputs
     return DrillTab(h, models, item_box, filters, item_inputs, item_outputs, view_outputs)

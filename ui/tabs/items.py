@@ -56,8 +56,9 @@ class ItemHandlers:
     def render_flag_counts(self) -> gr.DataFrame:
         """Per flagged item: how many flags, from how many owners (no reasons: those are
         for the admin)."""
-        return gr.DataFrame(value=self.state.trust.flag_counts(),
-                            datatype=["str", "number", "number"])
+        return gr.DataFrame(
+            value=self.state.trust.flag_counts(), datatype=["str", "number", "number"]
+        )
 
     def admin_flag_list(self, token: str) -> tuple:
         """Every flag with its reason and who sent it (admin token), newest first."""
@@ -65,11 +66,15 @@ class ItemHandlers:
             flags = self.state.trust.flag_list(token)
         except PermissionError as exc:
             return report.error_html(str(exc)), pd.DataFrame()
-        frame = pd.DataFrame({"ID": [f.get("item_id") for f in flags],
-                              "When": [f.get("at") for f in flags],
-                              "Owner": [f.get("owner") for f in flags],
-                              "Reason": [f.get("reason") for f in flags]},
-                             columns=["ID", "When", "Owner", "Reason"])
+        frame = pd.DataFrame(
+            {
+                "ID": [f.get("item_id") for f in flags],
+                "When": [f.get("at") for f in flags],
+                "Owner": [f.get("owner") for f in flags],
+                "Reason": [f.get("reason") for f in flags],
+            },
+            columns=["ID", "When", "Owner", "Reason"],
+        )
         return "", gr.DataFrame(value=frame, datatype=["str", "str", "str", "str"])
 
     def open_item(self, evt: gr.SelectData, models: list[str], request: gr.Request = None) -> tuple:

@@ -16,12 +16,12 @@ from typing import Any
 import gradio as gr
 
 from analysis import report
-from ui.state import AppState
-from leaderboard.predictions import ACCEPTED_EXTENSIONS, ADVISED_EXTENSIONS
 from leaderboard.errors import InputError
 from leaderboard.moderation import admin_enabled
+from leaderboard.predictions import ACCEPTED_EXTENSIONS, ADVISED_EXTENSIONS
 from leaderboard.provenance import DECLARED_FIELDS, THINKING_CHOICES, DeclaredField
 from leaderboard.settings import mb
+from ui.state import AppState
 
 from ..actions import (
     account_of,
@@ -58,14 +58,21 @@ def declared_input(f: DeclaredField) -> gr.components.Component:
     """The form widget of one optional declared field (`provenance.DECLARED_FIELDS`)."""
     elem = f"sub-{f.name.replace('_', '-')}"
     if f.name == "thinking":
-        return gr.Radio(list(THINKING_CHOICES), value=None, label=f.label, info=f.help,
-                        elem_id=elem)
+        return gr.Radio(
+            list(THINKING_CHOICES), value=None, label=f.label, info=f.help, elem_id=elem
+        )
     if f.name in ("temperature", "max_tokens"):
-        return gr.Number(value=None, label=f.label, info=f.help, elem_id=elem,
-                         precision=0 if f.name == "max_tokens" else None)
+        return gr.Number(
+            value=None,
+            label=f.label,
+            info=f.help,
+            elem_id=elem,
+            precision=0 if f.name == "max_tokens" else None,
+        )
     lines = 4 if f.name == "prompt_template" else 1
-    return gr.Textbox(label=f.label, info=f.help, max_length=f.max_length, lines=lines,
-                      elem_id=elem)
+    return gr.Textbox(
+        label=f.label, info=f.help, max_length=f.max_length, lines=lines, elem_id=elem
+    )
 
 
 @dataclass
@@ -73,7 +80,9 @@ class SubmitHandlers:
     state: AppState
 
     def preview(
-        self, file: str | None, request: gr.Request = None,
+        self,
+        file: str | None,
+        request: gr.Request = None,
         profile: gr.OAuthProfile | None = None,
     ) -> str:
         """The parse report of a chosen file, before anything is scored or stored; one
@@ -89,7 +98,8 @@ class SubmitHandlers:
         try:
             data, name = self.state.pipeline.read_file(file)  # size checked before reading
             summary = self.state.preview(
-                data, name,
+                data,
+                name,
                 client=client_of(request, self.state.settings.trust_forwarded, account),
             )
         except InputError as exc:
@@ -129,9 +139,14 @@ class SubmitHandlers:
             request,
             progress=judge_progress(progress),
             profile=profile,
-            declared={"harness": harness, "harness_version": harness_version,
-                      "prompt_template": prompt_template, "temperature": temperature,
-                      "max_tokens": max_tokens, "thinking": thinking},
+            declared={
+                "harness": harness,
+                "harness_version": harness_version,
+                "prompt_template": prompt_template,
+                "temperature": temperature,
+                "max_tokens": max_tokens,
+                "thinking": thinking,
+            },
         )
         if not out.ok:
             return report.error_html(out.message)
@@ -221,8 +236,11 @@ def build(state: AppState, after: Sequence[Step]) -> None:
                     )
                     weights = gr.Radio(OPEN_CHOICES, value="", label="Weights", elem_id="sub-open")
                 link = gr.Textbox(label="Link (http/https)", elem_id="sub-link")
-                with gr.Accordion("How the predictions were made (optional, shown in the "
-                                  "row's provenance)", open=False, elem_id="sub-declared"):
+                with gr.Accordion(
+                    "How the predictions were made (optional, shown in the row's provenance)",
+                    open=False,
+                    elem_id="sub-declared",
+                ):
                     declared = [declared_input(f) for f in DECLARED_FIELDS]
                 button = gr.Button("Submit", variant="primary", elem_id="sub-btn")
             with gr.Column():
@@ -258,12 +276,9 @@ def build(state: AppState, after: Sequence[Step]) -> None:
 
     # At most two previews parse at once (each is bounded by the ingest limits): memory and
     # the interpreter stay available to everyone else while a client pushes hostile files.
-    upload.change(h.preview, upload, out, concurrency_limit=2, concurrency_id="preview",
-                  **PRIVATE)
+    upload.change(h.preview, upload, out, concurrency_limit=2, concurrency_id="preview", **PRIVATE)
     then_all(
-        button.click(
-            h.do_submit, [upload, model, params, weights, link, *declared], out, **PRIVATE
-        )
+        button.click(h.do_submit, [upload, model, params, weights, link, *declared], out, **PRIVATE)
     )
     then_all(withdraw_btn.click(h.do_withdraw, withdraw_name, withdraw_out, **PRIVATE))
     if moderation:

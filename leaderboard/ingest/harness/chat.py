@@ -1,6 +1,7 @@
 """Chat transcripts: rows with `messages` (OpenAI chat format, as `datasets` exports of chat
 data and most serving logs keep them); the reply is the last assistant turn and the question
 the user turn before it."""
+
 from __future__ import annotations
 
 from ..tables import Rows

@@ -1,4 +1,5 @@
 """What every harness reader returns, and small helpers they share."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,8 +25,9 @@ def content_text(content: Any) -> str | None:
     if content is None or isinstance(content, str):
         return content
     if isinstance(content, list):
-        parts: list[str] = [p["text"] for p in content if isinstance(p, dict)
-                            and isinstance(p.get("text"), str)]
+        parts: list[str] = [
+            p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)
+        ]
         parts += [p for p in content if isinstance(p, str)]
         return "\n".join(parts) if parts else None
     return None

@@ -6,6 +6,7 @@ questions file (`img_path`, `question`, `candidates`, `correct_ans`, ...) gets t
 `response` and is appended with `json.dump` (ASCII escapes, no newline), so the `.jsonl` file
 is JSON objects written back to back.
 """
+
 from __future__ import annotations
 
 from ..tables import Rows

@@ -11,6 +11,7 @@ Each sample also carries the task's `process_results` metric dicts (e.g. lmms_ev
 `{"qbench_acc": {"id": ...}, "submission": {id: pred}}`) and `target` (the gold).
 `doc_id` is the row position in the task's split, not the item id.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,11 +21,25 @@ from ..tables import Rows
 from .common import Layout
 
 #: Fields lmms-eval itself writes in a sample; any other dict-valued field is a metric dict.
-SAMPLE_FIELDS = frozenset({"doc_id", "doc", "target", "arguments", "resps", "filtered_resps",
-                           "doc_hash", "prompt_hash", "target_hash", "input", "token_counts",
-                           "input_media"})
-RESULTS_KEYS = frozenset({"configs", "versions", "n-shot", "n-samples", "higher_is_better",
-                          "group_subtasks", "config"})
+SAMPLE_FIELDS = frozenset(
+    {
+        "doc_id",
+        "doc",
+        "target",
+        "arguments",
+        "resps",
+        "filtered_resps",
+        "doc_hash",
+        "prompt_hash",
+        "target_hash",
+        "input",
+        "token_counts",
+        "input_media",
+    }
+)
+RESULTS_KEYS = frozenset(
+    {"configs", "versions", "n-shot", "n-samples", "higher_is_better", "group_subtasks", "config"}
+)
 
 
 def refuse_results_file(obj: dict[str, Any], name: str) -> None:
@@ -33,7 +48,8 @@ def refuse_results_file(obj: dict[str, Any], name: str) -> None:
         raise PredictionError(
             f"{name}: this is an lmms-eval results file (aggregate scores, no answers). "
             "Run lmms-eval with --log_samples and upload the samples file it writes next to "
-            "it, `<date>_samples_<task>.jsonl`")
+            "it, `<date>_samples_<task>.jsonl`"
+        )
 
 
 def is_wrapper(obj: dict[str, Any]) -> bool:
@@ -92,8 +108,11 @@ def read(rows: Rows, wrapped: bool = False) -> Layout | None:
     out = []
     for rec in rows.records:
         doc: dict[str, Any] = rec["doc"] if isinstance(rec.get("doc"), dict) else {}
-        row = {"doc_id": rec.get("doc_id"), "prediction": _reply(rec),
-               "question": doc.get("question") or rec.get("input")}
+        row = {
+            "doc_id": rec.get("doc_id"),
+            "prediction": _reply(rec),
+            "question": doc.get("question") or rec.get("input"),
+        }
         ident = _item_id(rec)
         if ident is not None:
             row["id"] = ident
@@ -102,5 +121,4 @@ def read(rows: Rows, wrapped: bool = False) -> Layout | None:
     if not any("id" in r for r in out):
         columns.remove("id")
     notes = ["reply from filtered_resps (lmms-eval's own parsed_pred and target are not used)"]
-    return Layout(Rows(out, columns, rows.labels), _version(rows.records[0], wrapped),
-                  notes=notes)
+    return Layout(Rows(out, columns, rows.labels), _version(rows.records[0], wrapped), notes=notes)

@@ -5,6 +5,7 @@ Each line is {"id": "batch_req_...", "custom_id": <the caller's id>, "response":
 "error": null | {"code", "message"}} (OpenAI API reference, "The request output object").
 `id` is the request id; `custom_id` is the item. A failed request has no reply.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,8 +25,11 @@ def _body_text(body: Any) -> str | None:
         return text if text is not None else message.get("refusal")
     output = body.get("output")  # /v1/responses
     if isinstance(output, list):
-        texts = [content_text(item.get("content")) for item in output
-                 if isinstance(item, dict) and item.get("type") == "message"]
+        texts = [
+            content_text(item.get("content"))
+            for item in output
+            if isinstance(item, dict) and item.get("type") == "message"
+        ]
         joined = "\n".join(t for t in texts if t)
         return joined or None
     return None
@@ -36,8 +40,10 @@ def read(rows: Rows, name: str) -> Layout | None:
     if "custom_id" not in keys:
         return None
     if {"method", "url", "body"} <= keys and "response" not in keys:
-        raise PredictionError(f"{name}: this is a Batch API input file (the requests); upload "
-                              "the batch's output file, which holds the replies")
+        raise PredictionError(
+            f"{name}: this is a Batch API input file (the requests); upload "
+            "the batch's output file, which holds the replies"
+        )
     if "response" not in keys:
         return None
     out, failed = [], 0
@@ -48,5 +54,8 @@ def read(rows: Rows, name: str) -> Layout | None:
         failed += text is None
         out.append({"custom_id": rec.get("custom_id"), "id": rec.get("id"), "prediction": text})
     notes = [f"{failed} request(s) failed or returned no text; scored as empty"] if failed else []
-    return Layout(Rows(out, ["custom_id", "id", "prediction"], rows.labels),
-                  "OpenAI Batch output", notes=notes)
+    return Layout(
+        Rows(out, ["custom_id", "id", "prediction"], rows.labels),
+        "OpenAI Batch output",
+        notes=notes,
+    )

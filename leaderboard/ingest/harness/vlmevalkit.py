@@ -8,13 +8,20 @@ TSV rows (image column dropped), adds `prediction` (and `thinking` when SPLIT_TH
 `hit` and `log` added. MCQ rows carry the options in columns A, B, C, D and the gold letter in
 `answer`; `index` is the dataset's own integer index.
 """
+
 from __future__ import annotations
 
 from ..tables import Rows
 from .common import Layout, lower_keys
 
-_NAMES = {"xlsx": "XLSX", "tsv": "TSV", "csv": "CSV", "json": "JSON", "jsonl": "JSONL",
-          "parquet": "Parquet"}
+_NAMES = {
+    "xlsx": "XLSX",
+    "tsv": "TSV",
+    "csv": "CSV",
+    "json": "JSON",
+    "jsonl": "JSONL",
+    "parquet": "Parquet",
+}
 
 
 def read(rows: Rows, fmt: str, file_name: str) -> Layout | None:
