@@ -31,7 +31,9 @@ def drill_image(url: str, item_id: str, models: list[str] | None = None) -> http
     """The drill-down's image of an item, fetched as the page does (show_item's output)."""
     cfg = config(url)
     out = queue_call(
-        url, fn_index(cfg, "show_item"), [item_id, models or [], "", "", "", "", "", "all"]
+        url,
+        fn_index(cfg, "show_item"),
+        [item_id, [item_id], models or [], "", "", "", "", "", "all"],
     )
     assert out["success"], out
     image = out["output"]["data"][0]

@@ -141,12 +141,12 @@ def test_uploads_cannot_fill_the_disk(tmp_path):
 
 def test_a_request_body_over_the_cap_is_refused_before_gradio_reads_it(app):
     """Every UI event is reachable by fn_index; a body of any size would be parsed whole."""
-    index = fn_index(config(app.url), "list_items")
+    index = fn_index(config(app.url), "preview")
     huge = httpx.post(
         app.url + "gradio_api/queue/join",
         timeout=60,
         json={
-            "data": [["x" * 100] * 40_000, "", "", "", "", "", "all"],
+            "data": [{"path": "x" * 200_000}],
             "fn_index": index,
             "session_hash": "abcdefghijk",
         },
