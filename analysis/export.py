@@ -51,23 +51,7 @@ def to_latex(view: BoardView) -> str:
         "\\begin{tabular}{l" + "c" * n + "}",
         "\\toprule",
     ]
-    top, rules, second, col = [""], [], ["Model"], 2
-    for group, cells in TABLES[view.table].groups:
-        width = len(cells)
-        single = width == 1 and cells[0].label == group
-        top.append(
-            latex_escape(group)
-            if width == 1
-            else f"\\multicolumn{{{width}}}{{c}}{{{latex_escape(group)}}}"
-        )
-        if not single:
-            rules.append(f"\\cmidrule(lr){{{col}-{col + width - 1}}}")
-        second += ["" if single else latex_escape(c.label) for c in cells]
-        col += width
-    lines.append(" & ".join(top) + " \\\\")
-    if rules:
-        lines.append(" ".join(rules))
-    lines.append(" & ".join(second) + " \\\\")
+    lines += latex_group_header(view.table, model_row=2)
     lines.append("\\midrule")
     for i, e in enumerate(view.entries):
         name = (
@@ -87,3 +71,27 @@ def to_latex(view: BoardView) -> str:
         lines.append(" & ".join([name] + values) + " \\\\")
     lines += ["\\bottomrule", "\\end{tabular}", ""]
     return "\n".join(lines)
+
+
+def latex_group_header(table: str, model_row: int) -> list[str]:
+    """The paper's two header rows of a table in booktabs LaTeX (groups over their cells,
+    with cmidrules), "Model" in the first column of header row `model_row` (1 or 2)."""
+    top, rules, second, col = [""], [], [""], 2
+    (top if model_row == 1 else second)[0] = "Model"
+    for group, cells in TABLES[table].groups:
+        width = len(cells)
+        single = width == 1 and cells[0].label == group
+        top.append(
+            latex_escape(group)
+            if width == 1
+            else f"\\multicolumn{{{width}}}{{c}}{{{latex_escape(group)}}}"
+        )
+        if not single:
+            rules.append(f"\\cmidrule(lr){{{col}-{col + width - 1}}}")
+        second += ["" if single else latex_escape(c.label) for c in cells]
+        col += width
+    lines = [" & ".join(top) + " \\\\"]
+    if rules:
+        lines.append(" ".join(rules))
+    lines.append(" & ".join(second) + " \\\\")
+    return lines

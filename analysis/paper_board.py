@@ -57,6 +57,7 @@ from .board import (
     weights_label,
 )
 from .entries import KINDS, PENDING, REPORTED, VERIFIED, Entry
+from .export import latex_group_header
 
 #: Sections in the paper's order: (key, label). The verified label names the bundle.
 BASELINE, OPEN, CLOSED, HERE = "baseline", "open", "closed", "verified"
@@ -604,23 +605,7 @@ def to_latex(board: BoardTable, rows: Sequence[int], verified_label: str = "") -
         "\\begin{tabular}{l" + "c" * n + "}",
         "\\toprule",
     ]
-    top, rules, second, col = ["Model"], [], [""], 2
-    for group, members in TABLES[board.table].groups:
-        width = len(members)
-        single = width == 1 and members[0].label == group
-        top.append(
-            latex_escape(group)
-            if width == 1
-            else f"\\multicolumn{{{width}}}{{c}}{{{latex_escape(group)}}}"
-        )
-        if not single:
-            rules.append(f"\\cmidrule(lr){{{col}-{col + width - 1}}}")
-        second += ["" if single else latex_escape(c.label) for c in members]
-        col += width
-    lines.append(" & ".join(top) + " \\\\")
-    if rules:
-        lines.append(" ".join(rules))
-    lines.append(" & ".join(second) + " \\\\")
+    lines += latex_group_header(board.table, model_row=1)
     labels = dict(SECTION_LABELS, **({HERE: verified_label} if verified_label else {}))
     section = None
     for i in rows:
