@@ -19,7 +19,7 @@ from bench.timing import median_ms  # noqa: E402
 from leaderboard import scoring  # noqa: E402
 from leaderboard.benchmark import load_benchmark  # noqa: E402
 from leaderboard.predictions import read_predictions  # noqa: E402
-from tests import harness_files as hf  # noqa: E402
+from tests.support import harness_files as hf  # noqa: E402
 
 
 def files(items: list[dict], replies: dict[str, str]) -> dict[str, tuple[str, bytes]]:

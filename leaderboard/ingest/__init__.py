@@ -15,9 +15,12 @@ Nothing in the file is executed. Every refusal names what is wrong and where.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import math
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +120,32 @@ def read_predictions(
     """Parse an uploaded file against the benchmark; raise PredictionError, scoring nothing,
     when it cannot be scored as a whole (unreadable, no id column, duplicates, too big, the
     gold answers, ids shifted). `fmt` forces the container (re-scoring a stored file)."""
+    with collector_paused():
+        return _read(data, file_name, benchmark, limits, fmt)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """A 2,765-row file becomes ~100,000 fresh acyclic objects; every 700 allocations would
+    run the cycle collector over them again (7 of a 5.6 MB file's ~55 ms here, more in a
+    server's larger heap). Reference counting frees them all the same. Only whoever paused
+    the collector re-enables it, so overlapping readers in threads are safe."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _read(
+    data: bytes,
+    file_name: str,
+    benchmark: Benchmark,
+    limits: Limits | None,
+    fmt: str | None,
+) -> PredictionFile:
     limits = limits or Limits()
     name = display_name(file_name)
     if fmt == "arrow":
@@ -182,13 +211,15 @@ def read_predictions(
                 records[item_id] = rec
                 if question_col is not None:
                     questions.append((item_id, rec.get(question_col)))
-    where = (
-        labels
+    refuse_surrogates(ids, name, "id", labels.__getitem__)
+    refuse_surrogates(
+        texts,
+        name,
+        "prediction",
+        labels.__getitem__
         if isinstance(parsed, dict)
-        else [f"{label} (id {short(i)})" for label, i in zip(labels, ids, strict=False)]
+        else lambda i: f"{labels[i]} (id {short(ids[i])})",
     )
-    refuse_surrogates(zip(labels, ids, strict=False), name, "id")
-    refuse_surrogates(zip(where, texts, strict=False), name, "prediction")
     long_ids = [
         f"row {i + 1}: {len(item_id)} characters"
         for i, item_id in enumerate(ids)

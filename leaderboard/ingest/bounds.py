@@ -7,7 +7,7 @@ The caps live in `Limits`; this module owns the checks and their messages.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Sequence
 
 from ..errors import PredictionError
 from ..settings import Limits, mb
@@ -76,23 +76,28 @@ def surrogate_at(text: str) -> int | None:
     return None if found is None else found.start()
 
 
-def refuse_surrogates(values: Iterable[tuple[str, str | None]], name: str, what: str) -> None:
-    """values: (where, text) pairs; the first lone surrogate refuses the file, naming where."""
-    for where, text in values:
+def refuse_surrogates(
+    texts: Sequence[str | None], name: str, what: str, where: Callable[[int], str]
+) -> None:
+    """The first lone surrogate among `texts` refuses the file, naming `where(i)`. One scan
+    of the joined texts in the usual case; labels are built only for a refusal."""
+    if surrogate_at("".join(t for t in texts if t)) is None:
+        return
+    for i, text in enumerate(texts):
         if text is None:
             continue
         pos = surrogate_at(text)
         if pos is not None:
             code = f"\\u{ord(text[pos]):04x}"
             raise PredictionError(
-                f"{name} {where}: the {what} contains a lone surrogate "
+                f"{name} {where(i)}: the {what} contains a lone surrogate "
                 f"({code} at character {pos + 1}), which is not text; "
                 "write the file with valid Unicode (UTF-8)"
             )
 
 
 def column_names_text(columns: list[str], name: str) -> None:
-    refuse_surrogates(((f"column {i + 1}", c) for i, c in enumerate(columns)), name, "column name")
+    refuse_surrogates(columns, name, "column name", lambda i: f"column {i + 1}")
 
 
 def quoted(columns: list[str], limit: int = 20) -> str:

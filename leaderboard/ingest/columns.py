@@ -64,6 +64,8 @@ QUESTION_COLUMNS: tuple[str, ...] = ("question", "prompt", "input", "query")
 
 def id_text(raw: Any) -> str | None:
     """An id cell as the text it is matched by; None when empty."""
+    if type(raw) is str:  # the common case first: this runs three times per row
+        return raw.strip() or None
     if raw is None or (isinstance(raw, float) and math.isnan(raw)):
         return None
     if isinstance(raw, float) and raw.is_integer():

@@ -63,7 +63,8 @@ def refuse_gold_column(
 
 # ------------------------------------------------------------------ question text
 def _norm(text: Any) -> str:
-    s = unicodedata.normalize("NFKC", str(text or "")).casefold()
+    s = str(text or "")
+    s = s.lower() if s.isascii() else unicodedata.normalize("NFKC", s).casefold()
     return " ".join(s.split()).strip(" .?!:;\"'")
 
 

@@ -1,12 +1,23 @@
 """JSON, JSONL and concatenated JSON (objects written back to back with no newline, as the
-LLaVA and Q-Instruct Q-Bench scripts append them), read with the standard library: exact
-types, ids never coerced to numbers, a key given twice refused, every failure placed."""
+LLaVA and Q-Instruct Q-Bench scripts append them): exact types, ids never coerced to numbers,
+a key given twice refused, every failure placed.
+
+Two readers with one result. orjson reads the common case about three times faster than the
+standard library (a 5.6 MB lmms-eval v0.3 samples file: ~11 ms vs ~32 ms), but it neither
+reports duplicate keys nor accepts everything the standard library does (NaN, huge integers,
+lone surrogate escapes). So its result is used only when it parsed everything and the file's
+keys can be counted from its bytes and that count equals the parsed objects' keys; anything
+else goes to the exact standard-library reader, which names the place of every failure.
+"""
 
 from __future__ import annotations
 
+import codecs
 import json
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from ..errors import PredictionError
 from ..settings import Limits
@@ -106,6 +117,58 @@ def _concatenated(text: str, name: str, limit_rows: int, limits: Limits) -> Json
     return doc
 
 
+def _no_key_dropped(raw: bytes, values: list[Any]) -> bool:
+    """orjson keeps the last of two equal keys silently. Every key is followed by a colon and
+    orjson writes every colon of a string as is, so the parsed values re-serialised hold as
+    many colons as the file exactly when no key (with its value) was dropped, provided the
+    file spells no colon as an escape (\\u003a): then the exact reader decides. Two byte
+    counts (memchr) instead of a second parse."""
+    if b"\\u003" in raw and (b"\\u003a" in raw or b"\\u003A" in raw):
+        return False
+    return raw.count(b":") == orjson.dumps(values).count(b":")
+
+
+def _utf8(data: bytes, text: str) -> bytes:
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :]
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return text.encode("utf-8", "surrogatepass")
+    return data
+
+
+def _fast(
+    data: bytes, text: str, name: str, fmt: str, limit_rows: int, limits: Limits
+) -> JsonDoc | None:
+    """The file read by orjson, or None when the exact reader must decide (see the module
+    docstring); the result is what the exact reader would return."""
+    raw = _utf8(data, text)
+    try:
+        if fmt != "jsonl":
+            doc = JsonDoc("document", [orjson.loads(raw)], [name])
+        else:
+            doc = JsonDoc("lines")
+            for lineno, line in enumerate(raw.split(b"\n"), start=1):
+                if not line.strip():
+                    continue
+                if len(line) > limits.max_line_chars or len(doc.values) == limit_rows:
+                    return None
+                obj = orjson.loads(line)
+                if not isinstance(obj, dict):
+                    return None
+                doc.values.append(obj)
+                doc.labels.append(f"line {lineno}")
+    except orjson.JSONDecodeError:
+        return None
+    return doc if _no_key_dropped(raw, doc.values) else None
+
+
+def _nonempty_lines_at_most(text: str, limit: int) -> int:
+    """An upper bound on the non-blank lines, from counts alone: the lines, less one for a
+    final newline and (only when still over `limit`) for each pair of adjacent newlines."""
+    bound = text.count("\n") + 1 - (1 if text.endswith("\n") else 0)
+    return bound if bound <= limit else bound - text.count("\n\n")
+
+
 def _is_extra_data(exc: PredictionError) -> bool:
     return "(extra data)" in str(exc)
 
@@ -115,13 +178,16 @@ def read_json_text(
 ) -> JsonDoc:
     """Parse a JSON-family text, bounded: rows are counted before anything is parsed and the
     number of values is capped (a 20 MB `[{},{},...]` would otherwise be 7 million dicts)."""
-    if fmt == "jsonl" and text.count("\n") >= limit_rows:  # cheap count before parsing
-        lines = sum(1 for line in text.splitlines() if line.strip())
+    if fmt == "jsonl" and _nonempty_lines_at_most(text, limit_rows) > limit_rows:
+        lines = sum(1 for line in text.split("\n") if line.strip())
         if lines > limit_rows:
             raise PredictionError(
                 f"{name}: {lines} rows, more than the benchmark's {limit_rows} items"
             )
     check_json_values(data, text, name, limits)
+    fast = _fast(data, text, name, fmt, limit_rows, limits)
+    if fast is not None:
+        return fast
     if fmt != "jsonl":
         try:
             return JsonDoc("document", [loads(text, name)], [name])
@@ -130,7 +196,7 @@ def read_json_text(
                 raise
         return _concatenated(text, name, limit_rows, limits)
     doc = JsonDoc("lines")
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    for lineno, line in enumerate(text.split("\n"), start=1):  # JSONL lines end at LF only
         if not line.strip():
             continue
         if len(line) > limits.max_line_chars:

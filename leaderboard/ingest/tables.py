@@ -5,8 +5,9 @@
 - Parquet: rows, columns, values and uncompressed size from the footer; then the columns that
   can matter are read with their dictionaries kept (nothing is expanded) and the exact decoded
   size is computed from the dictionary entries' lengths before a single string is built.
-- XLSX: the ZIP directory (member count, unpacked size, encryption) before openpyxl opens it;
-  the first sheet is streamed row by row (read-only), each row's width capped.
+- XLSX: the ZIP directory (member count, unpacked size, encryption) before anything is
+  unpacked; members then unpacked by zipfile within their declared sizes and the cap, and the
+  first sheet read by python-calamine from those bytes, each row's width capped.
 """
 
 from __future__ import annotations
@@ -211,65 +212,93 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def read_xlsx(data: bytes, name: str, limit_rows: int, limits: Limits) -> Rows:
-    """The first sheet, as strings; the header is its first row."""
-    _check_zip(data, name, limits)
-    import openpyxl
-
-    width = limits.max_columns
+def _verified_members(data: bytes, name: str, limits: Limits) -> bytes:
+    """The workbook's members decompressed by Python's zipfile (which stops at each member's
+    declared size and checks its CRC) and re-packed uncompressed: the XLSX parser then reads
+    only bytes already counted against the cap, whatever the archive's headers claim."""
+    out = io.BytesIO()
+    total = 0
     try:
-        book = openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
-        )
-    except Exception as exc:  # noqa: BLE001 - any openpyxl failure is an unreadable workbook
-        raise PredictionError(f"{name}: not a readable XLSX file ({str(exc)[:200]})") from exc
-    try:
-        if not book.worksheets:
-            raise PredictionError(f"{name}: the workbook has no sheet")
-        sheet = book.worksheets[0]
-        scanned_cap = 2 * limit_rows + 10  # blank rows included
-        rows = sheet.iter_rows(values_only=True, max_col=width + 1, max_row=scanned_cap + 1)
-        header: list[str] | None = None
-        records: list[dict[str, Any]] = []
-        labels: list[str] = []
-        cells = 0
-        for rowno, row in enumerate(rows, start=1):
-            if rowno > scanned_cap:
-                raise PredictionError(f"{name}: more rows than the benchmark's {limit_rows} items")
-            values = list(row)
-            while values and values[-1] is None:
-                values.pop()
-            if len(values) > width:
-                raise PredictionError(
-                    f"{name} sheet row {rowno}: more than "
-                    f"{width} columns, the most a prediction file may have"
-                )
-            if header is None:
-                if not values:
+        with (
+            zipfile.ZipFile(io.BytesIO(data)) as src,
+            zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst,
+        ):
+            for info in src.infolist():
+                if info.is_dir():
                     continue
-                header = _unique(
-                    [str(v) if v is not None else f"Unnamed: {i}" for i, v in enumerate(values)]
-                )
-                continue
-            if not values:
-                continue
-            cells += len(header)
-            check_cells(cells, name, limits)
-            records.append(
-                {
-                    h: _cell_text(values[i]) if i < len(values) else None
-                    for i, h in enumerate(header)
-                }
-            )
-            labels.append(f"sheet row {rowno}")
-            if len(records) > limit_rows:
-                raise PredictionError(f"{name}: more rows than the benchmark's {limit_rows} items")
+                with src.open(info) as member:
+                    body = member.read(limits.max_xlsx_bytes - total + 1)
+                total += len(body)
+                if total > limits.max_xlsx_bytes:
+                    raise PredictionError(
+                        f"{name}: the workbook unpacks to more than the "
+                        f"{mb(limits.max_xlsx_bytes)} MB limit"
+                    )
+                dst.writestr(info.filename, body)
     except PredictionError:
         raise
-    except Exception as exc:  # noqa: BLE001 - malformed sheet XML and the like
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise PredictionError(f"{name}: not a readable XLSX file ({str(exc)[:120]})") from exc
+    return out.getvalue()
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def read_xlsx(data: bytes, name: str, limit_rows: int, limits: Limits) -> Rows:
+    """The first sheet, as strings; the header is its first non-empty row. Read with
+    python-calamine (Rust; pandas' fastest Excel engine): 2,765 rows in ~20 ms where openpyxl
+    took ~200 ms, ten times the scoring it feeds."""
+    _check_zip(data, name, limits)
+    import python_calamine
+
+    width = limits.max_columns
+    scanned_cap = 2 * limit_rows + 10  # blank rows included
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(
+            io.BytesIO(_verified_members(data, name, limits))
+        )
+        if not book.sheet_names:
+            raise PredictionError(f"{name}: the workbook has no sheet")
+        sheet = book.get_sheet_by_index(0)
+        grid = sheet.to_python(skip_empty_area=False, nrows=scanned_cap + 1)
+    except PredictionError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - malformed workbook XML and the like
         raise PredictionError(f"{name}: not a readable XLSX file ({str(exc)[:200]})") from exc
-    finally:
-        book.close()
+    header: list[str] | None = None
+    records: list[dict[str, Any]] = []
+    labels: list[str] = []
+    cells = 0
+    for rowno, row in enumerate(grid, start=1):
+        if rowno > scanned_cap:
+            raise PredictionError(f"{name}: more rows than the benchmark's {limit_rows} items")
+        values = list(row)
+        while values and _blank(values[-1]):
+            values.pop()
+        if len(values) > width:
+            raise PredictionError(
+                f"{name} sheet row {rowno}: more than "
+                f"{width} columns, the most a prediction file may have"
+            )
+        if header is None:
+            if not values:
+                continue
+            header = _unique(
+                [f"Unnamed: {i}" if _blank(v) else _cell_text(v) for i, v in enumerate(values)]
+            )
+            continue
+        if not values:
+            continue
+        cells += len(header)
+        check_cells(cells, name, limits)
+        texts = [v if v.__class__ is str else _cell_text(v) for v in values[: len(header)]]
+        texts += [None] * (len(header) - len(texts))
+        records.append(dict(zip(header, [t or None for t in texts], strict=True)))
+        labels.append(f"sheet row {rowno}")
+        if len(records) > limit_rows:
+            raise PredictionError(f"{name}: more rows than the benchmark's {limit_rows} items")
     if header is None:
         raise PredictionError(f"{name}: the first sheet is empty")
     return Rows(records, header, labels, first_row=2)

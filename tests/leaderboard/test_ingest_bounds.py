@@ -191,12 +191,14 @@ def xlsx_bomb() -> bytes:
     return out.getvalue()
 
 
-def test_xlsx_zip_bomb_is_refused_before_openpyxl_opens_it(bench, monkeypatch):
-    import openpyxl
+def test_xlsx_zip_bomb_is_refused_before_the_workbook_is_opened(bench, monkeypatch):
+    import python_calamine
 
     data = xlsx_bomb()
     assert len(data) < 400_000
-    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("opened"))
+    monkeypatch.setattr(
+        python_calamine.CalamineWorkbook, "from_filelike", lambda *a, **k: pytest.fail("opened")
+    )
     with pytest.raises(PredictionError, match="the workbook unpacks to 191 MB, over the 64 MB"):
         read_predictions(data, "bomb.xlsx", bench)
 
@@ -260,3 +262,49 @@ def test_lone_surrogate_through_the_store_is_a_message_and_nothing_stored(tmp_pa
     with pytest.raises(InputError, match="lone surrogate"):
         submit(store, b'{"id": "qbp-00001", "prediction": "\\ud800"}', "p.jsonl", {"model": "S"})
     assert [p for p in (tmp_path / "subs").iterdir() if not p.name.startswith(".")] == []
+
+
+def _lying_xlsx(real_size: int, claimed: int) -> bytes:
+    """A workbook whose sheet inflates to `real_size` bytes while the ZIP's central directory
+    claims `claimed`: the header check alone would pass it, a parser trusting the stream
+    would inflate it all."""
+    frame = pd.DataFrame({"id": ["qbp-00001"], "prediction": ["B"]})
+    good = hf.vlmevalkit_file(frame, "xlsx")
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(good)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body = body + b" " * (real_size - len(body))
+            dst.writestr(info.filename, body)
+    data = bytearray(out.getvalue())
+    # central directory entry: signature PK\1\2, uncompressed size at offset 24 (4 bytes LE)
+    pos = 0
+    while True:
+        pos = data.find(b"PK\x01\x02", pos)
+        assert pos >= 0
+        name_len = int.from_bytes(data[pos + 28 : pos + 30], "little")
+        if data[pos + 46 : pos + 46 + name_len] == b"xl/worksheets/sheet1.xml":
+            data[pos + 24 : pos + 28] = claimed.to_bytes(4, "little")
+            break
+        pos += 4
+    return bytes(data)
+
+
+def test_xlsx_whose_zip_headers_understate_its_size_is_refused_without_inflating(
+    bench, monkeypatch
+):
+    import python_calamine
+
+    data = _lying_xlsx(real_size=70_000_000, claimed=2_000)
+    assert len(data) < 400_000
+    monkeypatch.setattr(
+        python_calamine.CalamineWorkbook, "from_filelike", lambda *a, **k: pytest.fail("opened")
+    )
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:  # the directory's claim passes the cap
+        assert sum(i.file_size for i in zf.infolist()) < 64 * 1024 * 1024
+    with pytest.raises(PredictionError, match=r"lying\.xlsx: not a readable XLSX file \(Bad CRC"):
+        read_predictions(data, "lying.xlsx", bench)

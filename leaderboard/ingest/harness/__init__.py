@@ -4,6 +4,7 @@ rows are a plain table (an id column and a prediction column)."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from ...errors import PredictionError
@@ -91,7 +92,8 @@ def shape_json(doc: JsonDoc, name: str) -> tuple[Rows | dict[str, Any], bool]:
 
 
 def _keys(records: list[dict[str, Any]]) -> list[str]:
-    return list(dict.fromkeys(str(k) for r in records for k in r))
+    """Every key of the rows, in first-seen order (JSON keys are already strings)."""
+    return list(dict.fromkeys(itertools.chain.from_iterable(records)))
 
 
 def recognise(
