@@ -176,19 +176,27 @@ def test_json_nesting_is_refused(bench):
 
 
 # ---------------------------------------------------------------- XLSX
-def xlsx_bomb() -> bytes:
-    """A real workbook plus one member that inflates a thousandfold."""
-    frame = pd.DataFrame({"id": ["qbp-00001"], "prediction": ["B"]})
-    good = hf.vlmevalkit_file(frame, "xlsx")
+def _one_row_workbook(padded: dict[str, int] | None = None, extra: bytes = b"") -> bytes:
+    """A real one-row workbook re-zipped (deflated), members named in `padded` grown to that
+    many bytes with spaces, plus an `extra` member of zeros when given."""
+    good = hf.vlmevalkit_file(pd.DataFrame({"id": ["qbp-00001"], "prediction": ["B"]}), "xlsx")
     out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(good)) as src,
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
     ):
         for info in src.infolist():
-            dst.writestr(info, src.read(info))
-        dst.writestr("xl/media/padding.bin", b"\0" * 200_000_000)
+            body = src.read(info)
+            size = (padded or {}).get(info.filename, len(body))
+            dst.writestr(info.filename, body + b" " * (size - len(body)))
+        if extra:
+            dst.writestr("xl/media/padding.bin", extra)
     return out.getvalue()
+
+
+def xlsx_bomb() -> bytes:
+    """A real workbook plus one member that inflates a thousandfold."""
+    return _one_row_workbook(extra=b"\0" * 200_000_000)
 
 
 def test_xlsx_zip_bomb_is_refused_before_the_workbook_is_opened(bench, monkeypatch):
@@ -268,26 +276,15 @@ def _lying_xlsx(real_size: int, claimed: int) -> bytes:
     """A workbook whose sheet inflates to `real_size` bytes while the ZIP's central directory
     claims `claimed`: the header check alone would pass it, a parser trusting the stream
     would inflate it all."""
-    frame = pd.DataFrame({"id": ["qbp-00001"], "prediction": ["B"]})
-    good = hf.vlmevalkit_file(frame, "xlsx")
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(good)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            body = src.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                body = body + b" " * (real_size - len(body))
-            dst.writestr(info.filename, body)
-    data = bytearray(out.getvalue())
+    sheet = "xl/worksheets/sheet1.xml"
+    data = bytearray(_one_row_workbook(padded={sheet: real_size}))
     # central directory entry: signature PK\1\2, uncompressed size at offset 24 (4 bytes LE)
     pos = 0
     while True:
         pos = data.find(b"PK\x01\x02", pos)
         assert pos >= 0
         name_len = int.from_bytes(data[pos + 28 : pos + 30], "little")
-        if data[pos + 46 : pos + 46 + name_len] == b"xl/worksheets/sheet1.xml":
+        if data[pos + 46 : pos + 46 + name_len] == sheet.encode():
             data[pos + 24 : pos + 28] = claimed.to_bytes(4, "little")
             break
         pos += 4

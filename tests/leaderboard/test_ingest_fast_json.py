@@ -7,6 +7,7 @@ get the exact reader's message."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 
 import pytest
@@ -25,17 +26,10 @@ def bench():
     return load_benchmark(str(hf.DEMO))
 
 
-@pytest.fixture(scope="module")
-def items():
-    return hf.demo_items(N)
-
-
-@pytest.fixture(scope="module")
-def replies():
-    return hf.demo_replies("thinkervl")  # long replies with quotes, colons, newlines, LaTeX
-
-
-def _files(items, replies) -> dict[str, bytes]:
+@functools.cache
+def _files() -> dict[str, bytes]:
+    items = hf.demo_items(N)
+    replies = hf.demo_replies("thinkervl")  # long replies: quotes, colons, newlines, LaTeX
     return {
         "plain.jsonl": hf.plain_jsonl(items, replies),
         "s_v03.jsonl": hf.lmms_eval_samples(items, replies, "v0.3"),
@@ -57,10 +51,8 @@ def _exact_only(monkeypatch) -> None:
     "name", ["plain.jsonl", "s_v03.jsonl", "s_v04.jsonl", "s_v07.jsonl", "qbench_portrait.json",
              "answers.jsonl", "batch.jsonl", "chats.jsonl", "M_D.json"]
 )  # fmt: skip
-def test_both_readers_give_the_same_predictions_and_report(
-    bench, items, replies, name, monkeypatch
-):
-    data = _files(items, replies)[name]
+def test_both_readers_give_the_same_predictions_and_report(bench, name, monkeypatch):
+    data = _files()[name]
     fast = read_predictions(data, name, bench)
     _exact_only(monkeypatch)
     exact = read_predictions(data, name, bench)
@@ -69,11 +61,11 @@ def test_both_readers_give_the_same_predictions_and_report(
     assert fast.report.matched == N
 
 
-def test_the_fast_reader_is_the_one_used_on_harness_files(bench, items, replies, monkeypatch):
+def test_the_fast_reader_is_the_one_used_on_harness_files(bench, monkeypatch):
     seen = []
     real = jsontext._fast
     monkeypatch.setattr(jsontext, "_fast", lambda *a: seen.append(real(*a)) or seen[-1])
-    read_predictions(_files(items, replies)["s_v03.jsonl"], "s.jsonl", bench)
+    read_predictions(_files()["s_v03.jsonl"], "s.jsonl", bench)
     assert seen and seen[0] is not None and len(seen[0].values) == N
 
 
