@@ -23,11 +23,13 @@ from typing import Any
 import gradio as gr
 
 from leaderboard.errors import InputError, PredictionError
+from leaderboard.forms import SubmissionError
 from leaderboard.identity import Account, IdentityError
 from leaderboard.limits import RateLimitError, client_key
 from leaderboard.moderation import moderate, moderation_list
 from leaderboard.names import InvalidModelName
 from leaderboard.ownership import OwnershipError
+from leaderboard.provenance import DECLARED_FIELDS, DeclaredFieldError
 from leaderboard.store import Submission
 from leaderboard.submission import judge_failures
 from ui.state import AppState, SubmitOutcome
@@ -56,12 +58,31 @@ _ARGUMENT_OF_ERROR: tuple[tuple[type[BaseException], str], ...] = (
 )
 
 
+#: /submit's form fields by the label their messages start with (`forms.clean_form`,
+#: `provenance.DECLARED_FIELDS`: "Link must be an http(s) URL"), longest label first.
+_FORM_LABELS: tuple[tuple[str, str], ...] = tuple(
+    sorted(
+        {
+            "Model name": "model",
+            "Parameter count": "params",
+            "Link": "link",
+            "open": "open",
+            **{f.label: f.name for f in DECLARED_FIELDS},
+        }.items(),
+        key=lambda kv: -len(kv[0]),
+    )
+)
+
+
 def argument_of(exc: BaseException | None) -> str | None:
-    """Which API argument a core error is about, when its type says (`_ARGUMENT_OF_ERROR`);
-    other errors name the field in their message ("Link must be an http(s) URL")."""
+    """Which API argument a core error is about: by its type (`_ARGUMENT_OF_ERROR`), or for
+    a form field filled in wrongly, by the field's label its message starts with."""
     for kind, name in _ARGUMENT_OF_ERROR:
         if isinstance(exc, kind):
             return name or None
+    if isinstance(exc, (SubmissionError, DeclaredFieldError)):
+        text = str(exc)
+        return next((arg for label, arg in _FORM_LABELS if text.startswith(label + " ")), None)
     return None
 
 

@@ -98,6 +98,12 @@ def test_submit_by_another_account_or_with_a_bad_file_names_the_argument(world, 
     bad.write_text("id,prediction\nqbp-00001,B\nqbp-00001,C\n")
     text = refusal(alice, file=handle_file(str(bad)), model="Bad File VL", api_name="/submit")
     assert text.startswith("file: ") and "duplicate id" in text and "qbp-00001" in text, text
+    text = refusal(
+        alice, file=upload(), model="Linked-VL", link="javascript:alert(1)", api_name="/submit"
+    )
+    assert text == "link: Link must be an http(s) URL"
+    text = refusal(alice, file=upload(), model="Hot-VL", temperature=9.0, api_name="/submit")
+    assert text.startswith("temperature: Temperature must be between 0 and "), text
     text = refusal(as_account(app), file=upload(), model="Anon-VL", api_name="/submit")
     assert text.startswith("oauth_token: no account"), text
     assert stored_state(app, alice) == before

@@ -116,7 +116,7 @@ def test_declared_fields_sent_with_submit_show_in_the_provenance(client, tmp_pat
         thinking="maybe",
         api_name="/submit",
     )
-    assert text.startswith("Thinking must be one of"), text
+    assert text.startswith("thinking: Thinking must be one of"), text
 
 
 def test_flagging_an_answer_key(client, app_server):

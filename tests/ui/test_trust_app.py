@@ -266,7 +266,7 @@ def test_declared_fields_from_the_form_reach_the_provenance(state, tmp_path):
     assert prov["declared"]["harness"] == "VLMEvalKit" and prov["declared"]["temperature"] == 0
     assert prov["declared"]["max_tokens"] == 256 and prov["declared"]["thinking"] == "off"
     stored = [s.id for s in state.store.scan()]
-    with pytest.raises(actions.Refused, match="Max new tokens must be a whole number"):
+    with pytest.raises(actions.Refused, match="Max new tokens must be a whole number") as bad:
         actions.submit_file(
             state,
             path,
@@ -278,4 +278,5 @@ def test_declared_fields_from_the_form_reach_the_provenance(state, tmp_path):
             None,
             declared={"max_tokens": 2.5},
         )
+    assert bad.value.argument == "max_tokens"
     assert [s.id for s in state.store.scan()] == stored
