@@ -38,7 +38,6 @@ from ui.theme import CSS, theme  # noqa: E402
 
 
 class Handlers(
-    board_tab.BoardHandlers,
     charts_tab.ChartHandlers,
     drill_tab.DrillHandlers,
     row_tab.RowHandlers,
@@ -49,7 +48,8 @@ class Handlers(
     api.Api,
 ):
     """Every tab's handlers and the API on one object over an AppState, for the benches and
-    tests that drive the app without a browser (`Handlers(state).render_board(...)`)."""
+    tests that drive the app without a browser (`Handlers(state).render_compare(...)`); the
+    board's own server side is `ui.board_table.BoardService`."""
 
     @property
     def drill(self) -> Handlers:

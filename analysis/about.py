@@ -197,27 +197,32 @@ out = client.predict(file=handle_file("my_model.jsonl"), model="My-VLM (7B)", pa
                      open="open", link="https://huggingface.co/me/my-vlm",
                      harness="lmms-eval", harness_version="0.3.0", temperature=0,
                      max_tokens=1024, thinking="off", api_name="/submit")
-print(out["ok"], out["rank"], out["message"], out["under_review"], out["review"])
+print(out["rank"], out["message"], out["under_review"], out["review"])
 print(out["row"]["owner"] if out["row"] else None)  # the account the name belongs to
 client.predict(model="My-VLM (7B)", api_name="/withdraw")  # only its owner may
 try:
-    client.predict(table="table9", api_name="/leaderboard")
+    client.predict(file=handle_file("preds.jsonl"), model="Taken-VLM", api_name="/submit")
 except AppError as exc:
-    print(exc)  # table: unknown table 'table9'; one of Table 3 (table3), ...
+    print(exc.message)  # model: model name 'Taken-VLM' ... belongs to the account 'alice' ...
 ```
 * Tables by key or title (`table3`, `Table 3`); cells (`sort_by`) by name or printed label
   (`NI` or `NIs`; Table 5's repeated labels with their group, `NIs Tech.`), or `Overall`,
   `Model`, `Params`; model names with case and spacing ignored.
-* **Errors have one shape**: a bad argument (an unknown table, cell, filter value, item,
-  model, row or change record) is refused with a message that starts with the argument's
-  name and says what is allowed; gradio_client raises it as `AppError`. A well-formed
-  request that is refused (a file the scorer cannot read, a name owned by another account, a
-  wrong admin token) is an outcome instead: `ok` false and `message`, or `error`, the
-  reason; nothing is stored.
+* **One shape for every endpoint.** A success returns the endpoint's result (a dict, or
+  `/leaderboard`'s list of rows; there is no `ok` field). Every failure raises an error,
+  which gradio_client raises as `AppError` with the message, and nothing stored changes.
+  The message starts with the argument at fault: a bad argument (an unknown table, cell,
+  filter value or judge; an item, model, row or change record that names nothing) says what
+  is allowed (`table: unknown table 'table9'; one of Table 3 (table3), ...`); a refused
+  request says why (`file: ...` for a file the scorer cannot read, `model: ...` for a name
+  owned by another account, `token: wrong admin token`, `item_id: ...`, `oauth_token: ...`
+  for a token that proves no account). A refusal that is no one argument's fault (a rate
+  limit, the judge, the disk) is the reason alone (`rate limit: try again in ...`).
 * Links: `{space_url}?item=ID&models=A,B&dimension=Tech` opens a drill-down view;
   `{space_url}?model=NAME` a model's page; `{space_url}?row=ID` a row's details.
 
-`oauth_token` is sent only to endpoints that act as an account (`/submit`, `/withdraw`);
+`oauth_token` is sent only to endpoints that act as an account (`/submit`, `/withdraw`,
+`/rejudge`);
 reading the board needs no token.
 The optional `harness`, `harness_version`, `prompt_template`, `temperature`, `max_tokens` and
 `thinking` (on / off / unknown) say how the predictions were made; they are shown in the

@@ -1,14 +1,17 @@
 """Bench: server time of the issue-6 views in the Space with many stored submissions.
 
-Times the app's handlers plus the serialisation Gradio does on their outputs (DataFrame and
+Times the app's server side plus the serialisation Gradio does on its outputs (DataFrame and
 Plot postprocess), on the demo bundle (2,765 items on shared images, so the bootstrap is
 clustered) and a store of --submissions submissions generated like bench/app.py does.
-Medians over --runs runs (>= 5) of:
+"Intervals on" is what the board's toggle costs the server (`ui.board_table.BoardService`):
+the interval texts, rank ranges and notes of the table shown (the browser's
+`board_intervals` call) plus the error-bar chart of its headline cell. Medians over --runs
+runs (>= 5) of:
 
   * intervals on, first touch: caches cleared and every items.parquet dropped from memory
     (what the first visitor after a start-up waits for);
   * intervals on, cold: caches cleared (score matrix, plan, intervals, ranks), per-item
-    tables already in memory (target < 1 s);
+    tables already in memory, the board's payload already built (target < 1 s);
   * intervals on, cached: the toggle again, and a switch to Table 4;
   * a comparison of the top two models once the plan is cached: the Compare tab's handler
     (target < 300 ms), and the /compare API;
@@ -64,21 +67,16 @@ def main() -> None:
     import gradio as gr
 
     import app as space
-    from analysis import board
     from analysis.intervals import clear_caches
     from leaderboard.settings import AppSettings
+    from ui.board_table import BoardRequest, BoardService
     from ui.state import AppState
 
     state = AppState.start(
         AppSettings(benchmark=args.benchmark, submissions_dir=str(store), judge="approx")
     )
     h = space.Handlers(state)
-    everything = (
-        ["reported", "verified"],
-        "",
-        ["open", "closed", "unknown"],
-        list(board.SIZE_CHOICES),
-    )
+    service = BoardService(state)
     grid, plot = gr.DataFrame(), gr.Plot()
 
     def serialise(*outputs) -> None:
@@ -89,20 +87,15 @@ def main() -> None:
                 plot.postprocess(out)
 
     def intervals_on(table: str = "table3") -> None:
-        board = h.render_board(table, *everything, "Overall", "descending", True)
-        _, fig = h.render_errorbars(
-            table,
-            *everything,
-            "Overall",
-            "descending",
-            True,
-            "Overall" if table == "table3" else "Noise",
-        )
-        serialise(board[0], fig)
+        req = BoardRequest(table)
+        reply = service.intervals(req)  # sent as JSON by the component's server function
+        assert reply["texts"], "no verified row got intervals"
+        serialise(service.chart(req, "Overall" if table == "table3" else "Noise"))
 
     def clear() -> None:
         state.invalidate()
         clear_caches()
+        service.current()  # the payload of the new generation: not what is timed
 
     def drop_items() -> None:
         clear()

@@ -1,12 +1,15 @@
-"""`python -m leaderboard score|rescore ...`: the scoring CLI, a contract other tools rely on.
+"""`python -m leaderboard score|rescore|changes ...`: the scoring CLI, a contract other tools
+rely on.
 
 `score` prints the Table 3 row and the status counts; `--json OUT` writes the full result.
 Open-ended answers are judged as the app judges them by default (`--judge approx`, the
 offline approximate judge, labelled so in the output); `--judge none` leaves them unjudged
 and the output says why Overall is "-".
 `rescore` re-scores stored submissions made with another scorer or benchmark version (exit 1
-when some could not be). Bad input exits with status 2 and the message on stderr. Both run
-the one submission pipeline (`leaderboard.submission`), as the app does.
+when some could not be). Both run the one submission pipeline (`leaderboard.submission`),
+as the app does. `changes` lists a store's change records (what each re-score or re-judge
+moved), newest first, as the app's Changes tab and /changes do (exit 1 when some record
+could not be read). Bad input exits with status 2 and the message on stderr.
 """
 
 from __future__ import annotations
@@ -19,15 +22,17 @@ import tempfile
 from pathlib import Path
 
 from .benchmark import MAPPINGS, load_benchmark
+from .changes import CHANGES_DIR, ChangeLog
 from .errors import InputError
 from .judges import add_judge_arguments, judge_from_args
-from .settings import DEMO_BUNDLE, Limits
+from .settings import DEMO_BUNDLE, AppSettings, Limits
 from .submission import SubmissionPipeline
 from .taxonomy import TABLES
 
 #: The judge the app uses unless configured otherwise (QBP_JUDGE=auto: the approximate one),
 #: so a CLI run gives the numbers the board shows.
 APP_JUDGE = "approx"
+MAX_CHANGES = 1000  # records `changes` lists at most (as /changes)
 
 
 def _fmt(value: float | None) -> str:
@@ -133,7 +138,73 @@ def build_parser() -> argparse.ArgumentParser:
         "--clean", action="store_true", help="also remove temp folders left by interrupted writes"
     )
     add_judge_arguments(rescore, default=APP_JUDGE)
+    changes = sub.add_parser(
+        "changes", help="list the change records of a submission store, newest first"
+    )
+    changes.add_argument(
+        "--submissions",
+        default=None,
+        help="the submission store folder (default: QBP_SUBMISSIONS_DIR, else ./submissions)",
+    )
+    changes.add_argument("--model", default=None, help="only this model's records")
+    changes.add_argument(
+        "--limit",
+        type=_count,
+        default=20,
+        help=f"at most this many records (default 20, at most {MAX_CHANGES})",
+    )
+    changes.add_argument(
+        "--json", action="store_true", help="print the records' summaries as a JSON list"
+    )
     return parser
+
+
+def _count(text: str) -> int:
+    """`--limit`: a whole number from 1 to MAX_CHANGES (argparse names the option)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= MAX_CHANGES:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_CHANGES}, got {value}")
+    return value
+
+
+def _delta(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.2f}"
+
+
+def change_line(record: dict) -> str:
+    """One change record as one line: when, which row, why, what moved, its id."""
+    overall = record.get("overall") or {}
+    return (
+        f"{record.get('at', '?')}  {record.get('model', '?')}: {record.get('reason', '')}; "
+        f"Overall {_fmt(overall.get('old'))} -> {_fmt(overall.get('new'))} "
+        f"({_delta(overall.get('delta'))}), {record.get('n_cells_changed', 0)} cell(s) "
+        f"changed, {record.get('n_flips', 0)} item(s) flipped  [{record.get('id', '?')}]"
+    )
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    """Print the store's change records, newest first; exit 1 if some could not be read."""
+    root = Path(args.submissions or AppSettings.from_env().submissions_dir)
+    if not root.is_dir():
+        raise InputError(f"submission folder not found: {root}")
+    log = ChangeLog(root / CHANGES_DIR)
+    records = log.list(limit=args.limit, model=args.model) if log.root.is_dir() else []
+    if args.json:
+        print(json.dumps(records, ensure_ascii=False, indent=1, allow_nan=False))
+    else:
+        whose = f" of {args.model!r}" if args.model else ""
+        if not records:
+            print(f"no change records{whose} in {log.root}")
+        else:
+            print(f"{len(records)} change record(s){whose} in {log.root}, newest first:")
+            for record in records:
+                print(change_line(record))
+    for problem in log.problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    return 1 if log.problems else 0
 
 
 def cmd_rescore(args: argparse.Namespace) -> int:
@@ -222,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_score(args)
         if args.command == "rescore":
             return cmd_rescore(args)
+        if args.command == "changes":
+            return cmd_changes(args)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

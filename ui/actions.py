@@ -7,6 +7,10 @@ drift apart: the Submit tab adds a progress bar and HTML around them, `ui.api` r
 The account comes from what Gradio injects, never from a field the visitor types: the
 signed-in Hugging Face user (`gr.OAuthProfile`, hub mode) or a token (`gr.OAuthToken`, sent
 by `gradio_client.Client(url, oauth_token=...)`), else the local user (`leaderboard.identity`).
+
+Each returns what it did, or raises `Refused` (nothing stored changed): the reason in the
+words the UI shows, and the API argument at fault when the refusal is one argument's, so the
+tabs render `reason` and `ui.api` raises "<argument>: <reason>" as its one error shape.
 """
 
 from __future__ import annotations
@@ -18,13 +22,73 @@ from typing import Any
 
 import gradio as gr
 
-from leaderboard.errors import InputError
-from leaderboard.identity import Account
-from leaderboard.limits import client_key
+from leaderboard.errors import InputError, PredictionError
+from leaderboard.forms import SubmissionError
+from leaderboard.identity import Account, IdentityError
+from leaderboard.limits import RateLimitError, client_key
 from leaderboard.moderation import moderate, moderation_list
+from leaderboard.names import InvalidModelName
+from leaderboard.ownership import OwnershipError
+from leaderboard.provenance import DECLARED_FIELDS, DeclaredFieldError
 from leaderboard.store import Submission
 from leaderboard.submission import judge_failures
 from ui.state import AppState, SubmitOutcome
+from ui.trust import REJUDGE_BACKENDS
+
+
+class Refused(Exception):
+    """A request the app will not carry out, and why; nothing stored changed. `reason` is
+    what the UI shows; `argument` names the API argument at fault (as the endpoint spells
+    it) when the refusal is one argument's, None when it is not (a rate limit, the judge,
+    the disk)."""
+
+    def __init__(self, reason: str, argument: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.argument = argument
+
+
+#: The argument a refusal from the core is about, by the error's type (first match wins).
+_ARGUMENT_OF_ERROR: tuple[tuple[type[BaseException], str], ...] = (
+    (RateLimitError, ""),  # the client's quota: no argument's fault
+    (IdentityError, "oauth_token"),  # no account, or a token that proves none
+    (OwnershipError, "model"),  # the name is another account's, or a paper model's
+    (InvalidModelName, "model"),  # look-alike or invisible characters in the name
+    (PredictionError, "file"),  # the prediction file cannot be read or scored
+)
+
+
+#: /submit's form fields by the label their messages start with (`forms.clean_form`,
+#: `provenance.DECLARED_FIELDS`: "Link must be an http(s) URL"), longest label first.
+_FORM_LABELS: tuple[tuple[str, str], ...] = tuple(
+    sorted(
+        {
+            "Model name": "model",
+            "Parameter count": "params",
+            "Link": "link",
+            "open": "open",
+            **{f.label: f.name for f in DECLARED_FIELDS},
+        }.items(),
+        key=lambda kv: -len(kv[0]),
+    )
+)
+
+
+def argument_of(exc: BaseException | None) -> str | None:
+    """Which API argument a core error is about: by its type (`_ARGUMENT_OF_ERROR`), or for
+    a form field filled in wrongly, by the field's label its message starts with."""
+    for kind, name in _ARGUMENT_OF_ERROR:
+        if isinstance(exc, kind):
+            return name or None
+    if isinstance(exc, (SubmissionError, DeclaredFieldError)):
+        text = str(exc)
+        return next((arg for label, arg in _FORM_LABELS if text.startswith(label + " ")), None)
+    return None
+
+
+def _message(exc: BaseException) -> str:
+    """An error's message (a KeyError's str() is its key quoted)."""
+    return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
 
 
 def open_value(text: str | bool | None) -> bool | None:
@@ -91,11 +155,12 @@ def submit_file(
     """Score and store one uploaded file (read from Gradio's upload folder) with its form,
     as the account of the request; the model name must be free or that account's.
     `declared`: the optional fields (harness, prompt, generation settings), by
-    `provenance.DECLARED_FIELDS` name, cleaned by the pipeline."""
+    `provenance.DECLARED_FIELDS` name, cleaned by the pipeline. Refused: the reason, and
+    nothing stored."""
     try:
         account = account_of(state, request, profile, token)
     except InputError as exc:  # not signed in, a refused token, too many refused tokens
-        return SubmitOutcome(False, str(exc))
+        raise Refused(str(exc), argument_of(exc)) from None
     form = {
         "model": model,
         "params": params,
@@ -103,7 +168,7 @@ def submit_file(
         "link": link,
         "declared": dict(declared or {}),
     }
-    return state.submit(
+    out = state.submit(
         Path(path).read_bytes(),
         file_name,
         form,
@@ -111,18 +176,20 @@ def submit_file(
         client=client_of(request, state.settings.trust_forwarded, account.name),
         account=account,
     )
+    if not out.ok:  # a bad file or form, a name of another owner, a quota, the disk
+        raise Refused(out.message, argument_of(out.error))
+    return out
 
 
 @dataclass(frozen=True)
 class WithdrawOutcome:
-    """A withdrawal's result: the versions now hidden, or why nothing changed."""
+    """A withdrawal's result: what the owner is told and the versions now hidden."""
 
-    ok: bool
     message: str
     hidden: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "message": self.message, "withdrawn": list(self.hidden)}
+        return {"message": self.message, "withdrawn": list(self.hidden)}
 
 
 def withdraw_model(
@@ -133,18 +200,21 @@ def withdraw_model(
     token: gr.OAuthToken | None = None,
 ) -> WithdrawOutcome:
     """Take the account's own model off the board: every version hidden, nothing deleted,
-    and the name stays the account's (`Ownership.withdraw`)."""
+    and the name stays the account's (`Ownership.withdraw`). Refused: not this account's
+    model, or nothing left to withdraw."""
     try:
         account = account_of(state, request, profile, token)
-        if not isinstance(model, str) or not model.strip():
-            raise InputError("type the name of the model to withdraw")
-        subs = state.pipeline.ownership.withdraw(state.store, model.strip(), account.name)
     except InputError as exc:
-        return WithdrawOutcome(False, str(exc))
+        raise Refused(str(exc), argument_of(exc)) from None
+    if not isinstance(model, str) or not model.strip():
+        raise Refused("type the name of the model to withdraw", "model")
+    try:
+        subs = state.pipeline.ownership.withdraw(state.store, model.strip(), account.name)
+    except InputError as exc:  # another account's name, none such, or already withdrawn
+        raise Refused(str(exc), "model") from None
     state.invalidate()
     name = subs[0].meta.model
     return WithdrawOutcome(
-        True,
         f"Withdrawn: {name} ({len(subs)} version(s)) is off the board. Its files stay stored "
         f"and the name stays yours ({account.name}); submit again to put a new version on.",
         tuple(s.id for s in subs),
@@ -153,17 +223,13 @@ def withdraw_model(
 
 @dataclass(frozen=True)
 class ModerationOutcome:
-    """A moderation request's result: the submission now hidden or shown, or why not."""
+    """A moderation request's result: the submission now hidden or shown."""
 
-    ok: bool
-    message: str = ""
-    submission: Submission | None = None
+    submission: Submission
 
     def as_json(self) -> dict[str, Any]:
         sub = self.submission
-        if not self.ok or sub is None:
-            return {"ok": False, "message": self.message}
-        return {"ok": True, "submission_id": sub.id, "model": sub.meta.model, "hidden": sub.hidden}
+        return {"submission_id": sub.id, "model": sub.meta.model, "hidden": sub.hidden}
 
 
 def moderate_submission(
@@ -175,7 +241,8 @@ def moderate_submission(
     request: gr.Request | None = None,
 ) -> ModerationOutcome:
     """Hide or show a stored submission; needs the admin token, whose guesses are throttled
-    per client address. The board follows."""
+    per client address. The board follows. Refused: the token (wrong, or too many guesses),
+    an unknown submission, a reason that is not plain text."""
     try:
         sub = moderate(
             state.store,
@@ -186,10 +253,14 @@ def moderate_submission(
             gate=state.admin_gate,
             client=client_of(request, state.settings.trust_forwarded),
         )
-    except (PermissionError, KeyError, InputError) as exc:
-        return ModerationOutcome(False, str(exc.args[0] if isinstance(exc, KeyError) else exc))
+    except (PermissionError, RateLimitError) as exc:  # checked first: ids are not probed
+        raise Refused(str(exc), "token") from None
+    except KeyError:
+        raise Refused(f"no stored submission {submission_id!r:.80}", "submission_id") from None
+    except InputError as exc:
+        raise Refused(str(exc), "reason") from None
     state.invalidate()
-    return ModerationOutcome(True, submission=sub)
+    return ModerationOutcome(sub)
 
 
 def list_for_admin(
@@ -212,18 +283,21 @@ def list_for_admin(
 def flag_item(
     state: AppState, item_id: str, reason: str, request: gr.Request | None
 ) -> dict[str, Any]:
-    """A visitor doubts an item's answer key: stored (rate-limited, owner recorded) or
-    {"error": why} with nothing stored."""
+    """A visitor doubts an item's answer key: the flag stored (rate-limited, owner
+    recorded). Refused, with nothing stored: an unknown item, a reason too short or not
+    plain text, too many flags."""
     try:
-        flag = state.trust.flag_item(
+        return state.trust.flag_item(
             item_id,
             reason,
             owner=owner_of(request),
             client=client_of(request, state.settings.trust_forwarded),
         )
-    except InputError as exc:  # bad item or reason, or over the rate limit
-        return {"error": str(exc)}
-    return {"ok": True, "flag": flag}
+    except RateLimitError as exc:
+        raise Refused(str(exc)) from None
+    except InputError as exc:  # `LabelFlags.add` checks the item before the reason
+        known = isinstance(item_id, str) and item_id in state.bench.index_of
+        raise Refused(str(exc), "reason" if known else "item_id") from None
 
 
 def clear_review(
@@ -233,13 +307,15 @@ def clear_review(
     note: str | None,
     request: gr.Request | None = None,
 ) -> dict[str, Any]:
-    """The admin clears a row held for review (it is ranked again), or {"error": why}."""
+    """The admin clears a row held for review (it is ranked again). Refused: a wrong token
+    (checked first), an unknown submission, one that is not under review."""
     try:
         sub = state.trust.clear(submission_id, token, note, by=owner_of(request))
-    except (PermissionError, LookupError, InputError) as exc:
-        return {"error": str(exc)}
+    except PermissionError as exc:
+        raise Refused(str(exc), "token") from None
+    except (LookupError, InputError) as exc:
+        raise Refused(_message(exc), "submission_id") from None
     return {
-        "ok": True,
         "submission_id": sub.id,
         "model": sub.meta.model,
         "review": state.trust.review(sub),
@@ -247,30 +323,33 @@ def clear_review(
 
 
 def rejudge_with(state: AppState, submission_id: str, judge: str, token: str) -> dict[str, Any]:
-    """The admin re-judges a stored row with another judge, or {"error": why}."""
+    """The admin re-judges a stored row with another judge: the change record's summary.
+    Refused: a wrong token (checked first), an unknown submission, a judge that is not one
+    of `ui.trust.REJUDGE_BACKENDS` or cannot be used here, nothing re-judged."""
     try:
-        record = state.trust.rejudge(submission_id, judge, token)
-    except (PermissionError, LookupError, InputError) as exc:
-        return {"error": str(exc)}
-    return {"ok": True, "change": record}
+        return state.trust.rejudge(submission_id, judge, token)
+    except PermissionError as exc:
+        raise Refused(str(exc), "token") from None
+    except LookupError as exc:
+        raise Refused(_message(exc), "submission_id") from None
+    except InputError as exc:
+        name = (judge or "").strip().lower() if isinstance(judge, str) else ""
+        raise Refused(str(exc), None if name in REJUDGE_BACKENDS else "judge") from None
 
 
 @dataclass(frozen=True)
 class RejudgeOutcome:
-    """A re-judge request's result: how many judge failures were judged now, or why not."""
+    """A re-judge request's result: how many judge failures were judged now."""
 
-    ok: bool
     message: str
-    submission: Submission | None = None
+    submission: Submission
     before: int = 0  # judge failures before
     after: int = 0  # judge failures left
 
     def as_json(self) -> dict[str, Any]:
-        sub = self.submission
         return {
-            "ok": self.ok,
             "message": self.message,
-            "submission_id": sub.id if sub else None,
+            "submission_id": self.submission.id,
             "judge_failed_before": self.before,
             "judge_failed_now": self.after,
         }
@@ -284,21 +363,25 @@ def may_rejudge(
     profile: gr.OAuthProfile | None = None,
     oauth: gr.OAuthToken | None = None,
 ) -> None:
-    """Raise PermissionError unless this caller may re-judge `sub`: the account that owns
-    its model name (or an admin account, `leaderboard.ownership`), else the admin token
-    (guesses throttled by the same gate as moderation)."""
+    """Refused unless this caller may re-judge `sub`: the account that owns its model name
+    (or an admin account, `leaderboard.ownership`), else the admin token (guesses throttled
+    by the same gate as moderation)."""
     if not token:
         try:
             account = account_of(state, request, profile, oauth)
         except InputError as exc:
-            raise PermissionError(str(exc)) from None
+            raise Refused(str(exc), argument_of(exc)) from None
         versions = state.store.versions(sub.meta.model)
         if state.pipeline.ownership.may_manage(account.name, versions):
             return
-        raise PermissionError(
-            "only the account that owns this model name, or the admin token, may re-judge it"
+        raise Refused(
+            "only the account that owns this model name, or the admin token, may re-judge it",
+            "submission_id",
         )
-    state.admin_gate.check(token, client_of(request, state.settings.trust_forwarded))
+    try:
+        state.admin_gate.check(token, client_of(request, state.settings.trust_forwarded))
+    except (PermissionError, InputError) as exc:  # a wrong token, or too many guesses
+        raise Refused(str(exc), "token") from None
 
 
 def rejudge_submission(
@@ -310,39 +393,31 @@ def rejudge_submission(
     oauth: gr.OAuthToken | None = None,
 ) -> RejudgeOutcome:
     """Send a stored submission's judge failures to the judge again (no re-upload); the
-    board follows. Only for `may_rejudge` callers."""
+    board follows. Only for `may_rejudge` callers. Refused: an unknown submission, a caller
+    who may not, no judge to ask, a judge that still fails (nothing changed then)."""
     try:
         sub = state.store.get(submission_id or "")
     except KeyError:
-        return RejudgeOutcome(False, f"no stored submission {submission_id!r:.80}")
-    try:
-        may_rejudge(state, sub, token, request, profile, oauth)
-    except (PermissionError, InputError) as exc:  # not allowed, or too many token guesses
-        return RejudgeOutcome(False, str(exc))
+        raise Refused(f"no stored submission {submission_id!r:.80}", "submission_id") from None
+    may_rejudge(state, sub, token, request, profile, oauth)
     before = judge_failures(sub)
     if not before:
         return RejudgeOutcome(
-            True,
             "nothing to re-judge: the judge scored every open-ended answer of this submission",
             sub,
         )
     try:
         updated = state.pipeline.rejudge(sub)
     except InputError as exc:
-        return RejudgeOutcome(False, f"not re-judged: {exc}", sub, before, before)
+        raise Refused(f"not re-judged: {exc}") from None
     if updated is None:
-        return RejudgeOutcome(
-            False,
+        raise Refused(
             f"the judge still could not score its {before} open-ended "
-            "answer(s); nothing changed, try again later",
-            sub,
-            before,
-            before,
+            "answer(s); nothing changed, try again later"
         )
     state.invalidate()
     after = judge_failures(updated)
     return RejudgeOutcome(
-        True,
         f"{before - after} of {before} open-ended answer(s) judged now"
         + (f"; {after} still failing" if after else ""),
         updated,

@@ -9,19 +9,27 @@ Face token with `Client(url, oauth_token=hf_token)` (gradio_client sends it only
 that take a `gr.OAuthToken`, as these do); locally, a token from QBP_LOCAL_TOKENS, or none for
 the local user.
 
-Errors have one shape: a bad argument raises `gr.Error("<argument>: <what is wrong>; <what
-is allowed>")`, which gradio_client raises as `AppError` with that message (About's API
-section says so): an unknown table, cell or filter value, an item, model, row or change record
-that names nothing. Tables and cells are taken by key or by label ("table3" or "Table 3";
-"NI" or "NIs"), model names as the store matches them (case and spacing ignored). A
-well-formed request that is refused is an outcome, not a bad argument: /submit, /withdraw,
-/rejudge and /moderate return ok=false with the reason, /flag_item and the admin endpoints
-"error".
+One shape for every endpoint (About's API section and the README say so): a success returns
+the endpoint's dict (or /leaderboard's list of rows), with no `ok` flag; every failure raises
+`gr.Error`, which gradio_client raises as `AppError` with the message, and nothing stored
+changes. The message names the argument at fault first, when one is:
+
+- a bad argument, refused before anything else is checked: "<argument>: <what is wrong>;
+  <what is allowed>" (an unknown table, cell, filter value or judge; an item, model, row or
+  change record that names nothing);
+- a well-formed request that is refused (`ui.actions.Refused`): "<argument>: <why>" when one
+  argument is at fault ("model: the name ... belongs to the account 'alice'", "token: wrong
+  admin token", "file: ...", "oauth_token: the token was not accepted ..."), else the reason
+  alone (a rate limit, the judge, the disk).
+
+Tables and cells are taken by key or by label ("table3" or "Table 3"; "NI" or "NIs"), model
+names as the store matches them (case and spacing ignored).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -37,13 +45,32 @@ from leaderboard.version_diff import diff_json
 from ui.state import AppState
 
 from . import actions
-from .actions import moderate_submission, rejudge_submission, submit_file, withdraw_model
-from .trust import TrustError
+from .actions import (
+    Refused,
+    moderate_submission,
+    rejudge_submission,
+    submit_file,
+    withdraw_model,
+)
+from .trust import REJUDGE_BACKENDS, TrustError
+
+MAX_CHANGES = 1000  # records /changes lists at most
 
 
 def bad_argument(name: str, message: str) -> NoReturn:
     """Refuse a call: the message names the argument (gradio_client raises AppError)."""
     raise gr.Error(f"{name}: {message}", print_exception=False)
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """Inside: an action's refusal raised as the API's one error shape, "<argument>: <why>"
+    (the reason alone when no one argument is at fault)."""
+    try:
+        yield
+    except Refused as r:
+        text = f"{r.argument}: {r.reason}" if r.argument else r.reason
+        raise gr.Error(text, print_exception=False) from None
 
 
 def _shown(value: Any) -> str:
@@ -129,9 +156,10 @@ class Api:
     ) -> dict:
         """Score and store a prediction file as your account (pass your token with
         Client(url, oauth_token=...)). A model name belongs to the account that first stored
-        it: only that account adds versions. Returns ok, message, rank, row (with its owner)
-        and the parse report; on refusal ok is false and message says what is wrong, nothing
-        is stored. While the open-ended answers are judged, the model is a pending row on
+        it: only that account adds versions. Returns message, rank, row (with its owner),
+        submission_id and the parse report (`duplicate`: this exact file was stored before).
+        A refusal raises an error naming the argument at fault ("file: ...", "model: ...");
+        nothing is stored. While the open-ended answers are judged, the model is a pending row on
         the leaderboard (its `judging` field counts the judged answers). The optional fields
         from `harness` on declare how the predictions were made (shown in the row's
         provenance); `thinking` is on, off or unknown. A submission held for review is
@@ -146,19 +174,21 @@ class Api:
             "max_tokens": max_tokens,
             "thinking": thinking,
         }
-        return submit_file(
-            self.state,
-            path,
-            name,
-            model,
-            params,
-            open,
-            link,
-            request,
-            profile=profile,
-            token=oauth_token,
-            declared=declared,
-        ).as_json()
+        with refusals():
+            out = submit_file(
+                self.state,
+                path,
+                name,
+                model,
+                params,
+                open,
+                link,
+                request,
+                profile=profile,
+                token=oauth_token,
+                declared=declared,
+            )
+        return out.as_json()
 
     def api_rejudge(
         self,
@@ -170,11 +200,14 @@ class Api:
     ) -> dict:
         """Send a stored submission's judge failures (judge_failed) to the judge again, from
         the stored answers (no re-upload): as the account that owns its model name, or with
-        the admin token. Returns ok, message, and the judge failures before and now; the row
-        on the board follows."""
-        return rejudge_submission(
-            self.state, submission_id, token, request, profile, oauth_token
-        ).as_json()
+        the admin token. Returns message, submission_id and the judge failures before and
+        now; the row on the board follows. Refused (an error): an unknown submission, a
+        caller who may not, a judge that still cannot score them (nothing changes)."""
+        with refusals():
+            out = rejudge_submission(
+                self.state, submission_id, token, request, profile, oauth_token
+            )
+        return out.as_json()
 
     def api_withdraw(
         self,
@@ -184,8 +217,11 @@ class Api:
         oauth_token: gr.OAuthToken | None = None,
     ) -> dict:
         """Take your own model off the board (every version hidden; the files stay stored
-        and the name stays yours). Returns ok, message and the ids withdrawn."""
-        return withdraw_model(self.state, model, request, profile, oauth_token).as_json()
+        and the name stays yours). Returns message and the ids withdrawn; a model that is not
+        yours, or not on the board, raises an error naming `model`."""
+        with refusals():
+            out = withdraw_model(self.state, model, request, profile, oauth_token)
+        return out.as_json()
 
     def api_moderate(
         self,
@@ -196,10 +232,10 @@ class Api:
         request: gr.Request = None,
     ) -> dict:
         """Hide (hidden=true) or show a stored submission; needs the admin token (guesses
-        are throttled per client)."""
-        return moderate_submission(
-            self.state, submission_id, hidden, token, reason, request
-        ).as_json()
+        are throttled per client). Returns submission_id, model and hidden."""
+        with refusals():
+            out = moderate_submission(self.state, submission_id, hidden, token, reason, request)
+        return out.as_json()
 
     def api_leaderboard(
         self,
@@ -281,6 +317,10 @@ class Api:
                 return self.state.trust.change(record_id)
             except TrustError as exc:
                 bad_argument("record_id", str(exc))
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_CHANGES:
+            bad_argument(
+                "limit", f"must be a whole number from 1 to {MAX_CHANGES}; got {_shown(limit)}"
+            )
         return {"records": self.state.trust.change_list(model or None, limit)}
 
     def api_version_diff(self, row: str) -> dict:
@@ -305,20 +345,31 @@ class Api:
 
     def api_flag_item(self, item_id: str, reason: str, request: gr.Request = None) -> dict:
         """Flag an item's answer key as doubtful, saying why (at least a few words). Stored
-        append-only with who flagged (the signed-in user, else anonymous); rate-limited."""
-        return actions.flag_item(self.state, item_id, reason, request)
+        append-only with who flagged (the signed-in user, else anonymous); rate-limited.
+        Returns {"flag": the stored record}; an unknown item or a short reason raises an
+        error naming it."""
+        with refusals():
+            return {"flag": actions.flag_item(self.state, item_id, reason, request)}
 
     def api_review_clear(
         self, submission_id: str, token: str, note: str = "", request: gr.Request = None
     ) -> dict:
-        """Admin: clear a submission held for review, so it is ranked; needs the token."""
-        return actions.clear_review(self.state, submission_id, token, note, request)
+        """Admin: clear a submission held for review, so it is ranked; needs the token.
+        Returns submission_id, model and the review record now."""
+        with refusals():
+            return actions.clear_review(self.state, submission_id, token, note, request)
 
     def api_rejudge_with(self, submission_id: str, judge: str, token: str) -> dict:
         """Admin: re-judge a stored submission's open-ended answers with another judge
         ("approx" or "openai"), without a new upload; the old judging is kept for
-        /judge_agreement and a change record says what moved. Needs the token."""
-        return actions.rejudge_with(self.state, submission_id, judge, token)
+        /judge_agreement and a change record says what moved. Needs the token. Returns
+        {"change": the change record's summary}."""
+        if not isinstance(judge, str) or judge.strip().lower() not in REJUDGE_BACKENDS:
+            bad_argument(
+                "judge", f"unknown judge {_shown(judge)}; one of {', '.join(REJUDGE_BACKENDS)}"
+            )
+        with refusals():
+            return {"change": actions.rejudge_with(self.state, submission_id, judge, token)}
 
 
 def register(state: AppState, leaderboard: Callable[..., list[dict]]) -> Api:

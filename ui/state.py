@@ -94,11 +94,13 @@ class SubmitOutcome:
     ranked: int = 0
     duplicate: bool = False
     row: dict[str, Any] | None = None
+    error: Exception | None = None  # why it was refused (`ui.actions` names the argument)
 
     def as_json(self) -> dict[str, Any]:
+        """What /submit returns for a stored (or already stored) file; a refusal is an
+        error instead (`ui.api`)."""
         review = self.submission.review if self.submission else None
         return {
-            "ok": self.ok,
             "message": self.message,
             "duplicate": self.duplicate,
             "rank": self.rank,
@@ -468,7 +470,7 @@ class AppState:
                 self._changed()  # the board's page payload shows the pending row
             sub = self.pipeline.finish(prepared, progress=tick)
         except (InputError, StorageError) as exc:  # bad file/form, too many, disk trouble
-            return SubmitOutcome(False, str(exc))
+            return SubmitOutcome(False, str(exc), error=exc)
         finally:
             if prepared is not None:
                 self.invalidate(pending=key)

@@ -11,6 +11,7 @@ import pytest
 
 from leaderboard.taxonomy import TABLES
 from tests.conftest import DEMO, REPO
+from tests.support.apierrors import refusal
 
 pytestmark = pytest.mark.app
 
@@ -79,7 +80,6 @@ def test_submitted_file_gets_the_values_the_cli_gives(client, app_server, tmp_pa
         link="https://example.org/tersenet",
         api_name="/submit",
     )
-    assert out["ok"], out["message"]
     assert out["rank"] >= 1 and f"rank {out['rank']} of" in out["message"]
     assert out["report"]["matched"] == 2745 and out["report"]["missing"] == 20
     assert out["report"]["examples"]["unreadable"]  # a few unreadable answers shown
@@ -123,13 +123,12 @@ def test_malformed_file_is_refused_with_the_reason_and_nothing_stored(client, ap
     before = app_server.stored()
     bad = tmp_path / "bad.csv"
     bad.write_text("question_id,response\nqbp-00001,B\nqbp-00001,C\n")
-    out = client.predict(file=handle_file(str(bad)), model="Broken", api_name="/submit")
-    assert out["ok"] is False and out["rank"] is None and out["row"] is None
-    assert "duplicate id" in out["message"] and "qbp-00001" in out["message"]
+    text = refusal(client, file=handle_file(str(bad)), model="Broken", api_name="/submit")
+    assert text.startswith("file: ") and "duplicate id" in text and "qbp-00001" in text
     nocol = tmp_path / "nocol.jsonl"
     nocol.write_text('{"foo": "qbp-00001", "bar": "B"}\n')
-    out = client.predict(file=handle_file(str(nocol)), model="Broken", api_name="/submit")
-    assert out["ok"] is False and "no id column" in out["message"]
+    text = refusal(client, file=handle_file(str(nocol)), model="Broken", api_name="/submit")
+    assert text.startswith("file: ") and "no id column" in text
     assert app_server.stored() == before
 
 

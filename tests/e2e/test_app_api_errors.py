@@ -8,15 +8,12 @@ from itertools import groupby
 
 import pytest
 
+from tests.support.apierrors import refusal
+
 pytestmark = pytest.mark.app
 
 
-def refused(client, **kwargs) -> str:
-    from gradio_client.exceptions import AppError
-
-    with pytest.raises(AppError) as info:
-        client.predict(**kwargs)
-    return str(info.value.message if hasattr(info.value, "message") else info.value)
+refused = refusal  # the AppError's message
 
 
 @pytest.mark.parametrize(

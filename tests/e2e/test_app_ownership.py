@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import DEMO
 from tests.support import rawqueue
+from tests.support.apierrors import refusal
 from tests.support.applaunch import launched_app
 from tests.support.hub_stub import HubStub
 
@@ -50,6 +51,15 @@ def submit(c, model: str, file: str = "tersenet.jsonl") -> dict:
     )
 
 
+def refused_submit(c, model: str, file: str = "tersenet.jsonl") -> str:
+    """The AppError message of a refused /submit."""
+    from gradio_client import handle_file
+
+    return refusal(
+        c, file=handle_file(str(PREDS / file)), model=model, params="7B", api_name="/submit"
+    )
+
+
 def rows(c, search: str) -> list[dict]:
     return c.predict(table="table3", search=search, api_name="/leaderboard")
 
@@ -72,20 +82,15 @@ def bob(app):
 
 def test_impersonation_by_another_account_is_refused_and_nothing_stored(app, alice, bob):
     first = submit(alice, VICTIM)
-    assert first["ok"], first["message"]
     assert "owned by alice" in first["message"] and first["row"]["owner"] == "alice"
     before = app.stored()
     for name in ("victim-vl  (7b)", "Victim-VL\u00a0(7B)", "Victirn-VL (7B)"):
-        out = submit(bob, name, "random_guess.jsonl")
-        assert out["ok"] is False and out["row"] is None, name
-        assert "belongs to the account 'alice'" in out["message"], out["message"]
-        assert "'Victim-VL (7B)'" in out["message"] and "nothing was stored" in out["message"]
-    out = submit(bob, "Victim-VL (7\u0412)", "random_guess.jsonl")  # a Cyrillic "В"
-    assert out["ok"] is False
-    assert (
-        "U+0412 CYRILLIC CAPITAL LETTER VE at position 13 looks like the ASCII 'B'"
-        in (out["message"])
-    )
+        text = refused_submit(bob, name, "random_guess.jsonl")
+        assert text.startswith("model: ") and "belongs to the account 'alice'" in text, text
+        assert "'Victim-VL (7B)'" in text and "nothing was stored" in text
+    text = refused_submit(bob, "Victim-VL (7\u0412)", "random_guess.jsonl")  # a Cyrillic "В"
+    assert text.startswith("model: ")
+    assert "U+0412 CYRILLIC CAPITAL LETTER VE at position 13 looks like the ASCII 'B'" in text
     assert app.stored() == before
     board = rows(alice, "victim")
     assert [(r["model"], r["owner"]) for r in board] == [(VICTIM, "alice")]
@@ -94,7 +99,6 @@ def test_impersonation_by_another_account_is_refused_and_nothing_stored(app, ali
 
 def test_after_a_moderator_hides_it_another_account_cannot_take_it_over(app, alice, bob):
     first = submit(alice, "Hidden-VL")
-    assert first["ok"], first["message"]
     hidden = client(app).predict(
         submission_id=first["submission_id"],
         hidden=True,
@@ -102,18 +106,18 @@ def test_after_a_moderator_hides_it_another_account_cannot_take_it_over(app, ali
         reason="test",
         api_name="/moderate",
     )
-    assert hidden["ok"] and hidden["hidden"]
+    assert hidden == {"submission_id": first["submission_id"], "model": "Hidden-VL", "hidden": True}
     before = app.stored()
-    out = submit(bob, "hidden-vl", "random_guess.jsonl")
-    assert out["ok"] is False and "belongs to the account 'alice'" in out["message"]
+    text = refused_submit(bob, "hidden-vl", "random_guess.jsonl")
+    assert text.startswith("model: ") and "belongs to the account 'alice'" in text
     assert app.stored() == before and rows(bob, "hidden-vl") == []
 
 
 def test_a_paper_model_name_cannot_be_taken(app, alice):
     before = app.stored()
     for name in ("Qwen3-VL (8B)", "qwen3-vl  (8b)"):
-        out = submit(alice, name)
-        assert out["ok"] is False and "is a model reported in the paper" in out["message"]
+        text = refused_submit(alice, name)
+        assert text.startswith("model: ") and "is a model reported in the paper" in text
     assert app.stored() == before
     assert {r["kind"] for r in rows(alice, "Qwen3-VL (8B)")} == {"reported"}
 
@@ -121,32 +125,34 @@ def test_a_paper_model_name_cannot_be_taken(app, alice):
 def test_the_owner_adds_version_2_and_withdraws_and_the_name_stays_theirs(app, alice, bob):
     v1 = submit(alice, "Owner-VL", "simvl_tiny.jsonl")
     v2 = submit(alice, "owner-vl", "chattyvlm.jsonl")
-    assert v1["ok"] and v2["ok"] and "(version 2, owned by alice)" in v2["message"]
+    assert "(version 2, owned by alice)" in v2["message"]
     assert [r["submission_id"] for r in rows(bob, "owner-vl")] == [v2["submission_id"]]
-    refused = bob.predict(model="Owner-VL", api_name="/withdraw")
-    assert refused["ok"] is False and "only that account or an admin" in refused["message"]
+    text = refusal(bob, model="Owner-VL", api_name="/withdraw")
+    assert text.startswith("model: ") and "only that account or an admin" in text
+    assert [r["submission_id"] for r in rows(bob, "owner-vl")] == [v2["submission_id"]]
     done = alice.predict(model="Owner-VL", api_name="/withdraw")
-    assert done["ok"] and set(done["withdrawn"]) == {v1["submission_id"], v2["submission_id"]}
+    assert set(done["withdrawn"]) == {v1["submission_id"], v2["submission_id"]}
     assert rows(bob, "owner-vl") == []
     assert {v1["submission_id"], v2["submission_id"]} <= set(app.stored())  # nothing deleted
     before = app.stored()
-    out = submit(bob, "Owner-VL", "random_guess.jsonl")
-    assert out["ok"] is False and "belongs to the account 'alice'" in out["message"]
+    text = refused_submit(bob, "Owner-VL", "random_guess.jsonl")
+    assert text.startswith("model: ") and "belongs to the account 'alice'" in text
     assert app.stored() == before
 
 
 def test_an_admin_account_may_add_a_version_of_any_name(app, alice):
     first = submit(alice, "Admin-Fix-VL")
     out = submit(client(app, ROOT), "admin-fix-vl", "chattyvlm.jsonl")
-    assert first["ok"] and out["ok"] and out["row"]["owner"] == "alice", out["message"]
+    assert first["row"]["owner"] == "alice" and out["row"]["owner"] == "alice", out["message"]
+    assert "(version 2, owned by alice)" in out["message"]
 
 
 def test_a_call_without_a_valid_token_has_no_account(app):
     before = app.stored()
-    out = submit(client(app), "Anon-VL")
-    assert out["ok"] is False and "no account" in out["message"]
-    out = submit(client(app, "tok-forged-999"), "Anon-VL")
-    assert out["ok"] is False and "token was not accepted" in out["message"]
+    text = refused_submit(client(app), "Anon-VL")
+    assert text.startswith("oauth_token: no account"), text
+    text = refused_submit(client(app, "tok-forged-999"), "Anon-VL")
+    assert text.startswith("oauth_token: the token was not accepted"), text
     assert app.stored() == before
 
 
@@ -179,19 +185,20 @@ def test_admin_token_guesses_are_throttled_through_the_api_and_the_ui(tmp_path):
             if n % 2:
                 problem = rawqueue.call(app.url, listing, [f"guess-{n}"])["output"]["data"][1]
             else:
-                problem = c.predict(
+                problem = refusal(
+                    c,
                     submission_id=sub_id,
                     hidden=True,
                     token=f"guess-{n}",
                     reason="",
                     api_name="/moderate",
-                )["message"]
+                )
             assert "wrong admin token" in problem, n
-        out = c.predict(
-            submission_id=sub_id, hidden=True, token=SECRET, reason="", api_name="/moderate"
+        text = refusal(
+            c, submission_id=sub_id, hidden=True, token=SECRET, reason="", api_name="/moderate"
         )
-        assert out["ok"] is False
-        assert "at most 5 admin-token attempts per 15 minutes" in out["message"]
+        assert text.startswith("token: rate limit: ")
+        assert "at most 5 admin-token attempts per 15 minutes" in text
         pick, problem = rawqueue.call(app.url, listing, [SECRET])["output"]["data"]
         assert pick["choices"] == [] and "rate limit" in problem
         assert [r["model"] for r in rows(c, "Guarded-VL")] == ["Guarded-VL"]  # not hidden
@@ -213,16 +220,16 @@ def test_on_a_space_accounts_are_hugging_face_accounts(tmp_path):
         }  # ignored on a Space
         with launched_app(tmp_path, env=env) as app:
             before = app.stored()
-            out = submit(client(app), "Hub-VL")
-            assert out["ok"] is False and "sign in with Hugging Face" in out["message"]
-            out = submit(client(app, ALICE), "Hub-VL")
-            assert out["ok"] is False and "Hugging Face does not know it" in out["message"]
+            text = refused_submit(client(app), "Hub-VL")
+            assert text.startswith("oauth_token: sign in with Hugging Face"), text
+            text = refused_submit(client(app, ALICE), "Hub-VL")
+            assert text.startswith("oauth_token: ") and "Hugging Face does not know it" in text
             assert app.stored() == before
             mine = client(app, "hf_alice_token")
             first = submit(mine, "Hub-VL")
             second = submit(mine, "hub-vl", "chattyvlm.jsonl")
-            assert first["ok"] and second["ok"], (first["message"], second["message"])
-            assert second["row"]["owner"] == "alice"
+            assert first["row"]["owner"] == "alice"
+            assert second["row"]["owner"] == "alice" and "version 2" in second["message"]
             assert hub.whoami_calls.count("hf_alice_token") == 1  # verified once, cached
             # the Submit tab offers the real sign-in, which sends the visitor to the provider
             cfg = rawqueue.config(app.url)

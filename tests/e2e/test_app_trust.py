@@ -18,19 +18,12 @@ from leaderboard.store import SubmissionStore
 from leaderboard.submission import SubmissionPipeline
 from leaderboard.version_diff import version_diff
 from tests.conftest import DEMO
+from tests.support.apierrors import refusal
 from tests.support.applaunch import launched_app
 from tests.support.storekit import NO_RATE_LIMIT
 from tests.support.trustkit import ShiftedJudge, demo_bench
 
-
-def refused(client, **kwargs) -> str:
-    """The message of a call refused for a bad argument (the API's one error shape)."""
-    from gradio_client.exceptions import AppError
-
-    with pytest.raises(AppError) as info:
-        client.predict(**kwargs)
-    return str(info.value)
-
+refused = refusal  # the AppError's message (the API's one error shape)
 
 pytestmark = pytest.mark.app
 
@@ -79,7 +72,7 @@ def test_a_copied_file_is_held_for_review_and_the_api_says_why(client, app_serve
     preds = tmp_path / "copied.jsonl"
     preds.write_bytes((DEMO / "predictions" / "simvl_tiny.jsonl").read_bytes())
     out = client.predict(file=handle_file(str(preds)), model="Copy Of Tiny", api_name="/submit")
-    assert out["ok"] and out["rank"] is None and out["under_review"]
+    assert out["rank"] is None and out["under_review"]
     assert "SimVL-Tiny (simulated) v1" in out["review"][0]
     rows = client.predict(table="table3", search="Copy Of Tiny", api_name="/leaderboard")
     assert rows[0]["rank"] is None and rows[0]["under_review"]
@@ -104,7 +97,7 @@ def test_declared_fields_sent_with_submit_show_in_the_provenance(client, tmp_pat
         thinking="on",
         api_name="/submit",
     )
-    assert out["ok"], out["message"]
+    assert out["message"].startswith("Accepted: Declared API (4B)"), out["message"]
     declared = client.predict(row="Declared API (4B)", api_name="/provenance")["provenance"][
         "declared"
     ]
@@ -116,13 +109,14 @@ def test_declared_fields_sent_with_submit_show_in_the_provenance(client, tmp_pat
         "max_tokens": 1024,
         "thinking": "on",
     }
-    bad = client.predict(
+    text = refused(
+        client,
         file=handle_file(str(preds)),
         model="Declared API (4B)",
         thinking="maybe",
         api_name="/submit",
     )
-    assert bad["ok"] is False and "Thinking must be one of" in bad["message"]
+    assert text.startswith("thinking: Thinking must be one of"), text
 
 
 def test_flagging_an_answer_key(client, app_server):
@@ -132,11 +126,14 @@ def test_flagging_an_answer_key(client, app_server):
         reason="Option C describes the image better than the key",
         api_name="/flag_item",
     )
-    assert out["ok"] and out["flag"]["item_id"] == item and out["flag"]["owner"] == "anonymous"
+    assert list(out) == ["flag"]
+    assert out["flag"]["item_id"] == item and out["flag"]["owner"] == "anonymous"
     stored = LabelFlags(flags_root(app_server.submissions), app_server.state.bench.index_of)
     assert any(f["id"] == out["flag"]["id"] for f in stored.list())
-    bad = client.predict(item_id="qbp-99999", reason="a long enough reason", api_name="/flag_item")
-    assert bad == {"error": "item 'qbp-99999' is not a benchmark item"}
+    text = refused(
+        client, item_id="qbp-99999", reason="a long enough reason", api_name="/flag_item"
+    )
+    assert text == "item_id: item 'qbp-99999' is not a benchmark item"
 
 
 def test_changes_and_version_diff_refuse_what_does_not_exist(client, app_server):
@@ -261,17 +258,16 @@ def test_judge_agreement_through_the_api_and_a_re_judge_by_the_admin(admin_app):
     assert [d["id"] for d in out["disagreements"]] == direct.disagreements["id"].tolist()
     assert out["cells"]["b"]["OE"] > out["cells"]["a"]["OE"]
 
-    refused = client.predict(
-        submission_id=v2, judge="approx", token="wrong", api_name="/rejudge_with"
+    records = client.predict(api_name="/changes")["records"]
+    text = refused(
+        client, submission_id=v2, judge="approx", token="wrong", api_name="/rejudge_with"
     )
-    assert refused == {"error": "wrong admin token"}
-    bad = client.predict(submission_id=v2, judge="psychic", token=TOKEN, api_name="/rejudge_with")
-    assert "judge must be one of approx, openai" in bad["error"]
+    assert text == "token: wrong admin token"
+    text = refused(client, submission_id=v2, judge="psychic", token=TOKEN, api_name="/rejudge_with")
+    assert text == "judge: unknown judge 'psychic'; one of approx, openai"
+    assert client.predict(api_name="/changes")["records"] == records  # nothing re-judged
     done = client.predict(submission_id=v2, judge="approx", token=TOKEN, api_name="/rejudge_with")
-    assert (
-        done["ok"]
-        and done["change"]["reason"] == "re-judged with approx · lexical-v1 (approximate)"
-    )
+    assert done["change"]["reason"] == "re-judged with approx · lexical-v1 (approximate)"
     assert client.predict(api_name="/changes")["records"][0]["id"] == done["change"]["id"]
     back = client.predict(row=v2, api_name="/judge_agreement")  # now shifted vs approx
     assert back["judge_a"].startswith("shifted") and back["judge_b"].startswith("approx")
@@ -282,18 +278,15 @@ def test_the_admin_clears_a_held_row_and_it_is_ranked(admin_app):
     _, client, _, held = admin_app
     row = client.predict(table="table3", search="TerseNet Again", api_name="/leaderboard")[0]
     assert row["rank"] is None and row["under_review"]
-    assert client.predict(submission_id=held, token="nope", api_name="/review_clear") == {
-        "error": "wrong admin token"
-    }
+    text = refused(client, submission_id=held, token="nope", api_name="/review_clear")
+    assert text == "token: wrong admin token"
+    row = client.predict(table="table3", search="TerseNet Again", api_name="/leaderboard")[0]
+    assert row["rank"] is None and row["under_review"]  # the refusal changed nothing
     done = client.predict(
         submission_id=held, token=TOKEN, note="same lab, checked", api_name="/review_clear"
     )
-    assert (
-        done["ok"]
-        and done["review"]["cleared_at"]
-        and done["review"]["note"] == "same lab, checked"
-    )
+    assert done["review"]["cleared_at"] and done["review"]["note"] == "same lab, checked"
     row = client.predict(table="table3", search="TerseNet Again", api_name="/leaderboard")[0]
     assert row["rank"] is not None and not row["under_review"]
-    again = client.predict(submission_id=held, token=TOKEN, api_name="/review_clear")
-    assert "is not under review" in again["error"]
+    text = refused(client, submission_id=held, token=TOKEN, api_name="/review_clear")
+    assert text.startswith("submission_id: ") and "is not under review" in text

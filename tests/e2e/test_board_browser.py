@@ -216,7 +216,7 @@ def test_hostile_model_names_show_as_text(page, app_server, client, tmp_path):
         preds = tmp_path / f"hostile{n}.jsonl"
         preds.write_text(f'{{"id": "qbp-0000{n + 2}", "prediction": "B"}}\n')
         out = client.predict(file=handle_file(str(preds)), model=name, api_name="/submit")
-        assert out["ok"], out["message"]
+        assert out["submission_id"], out["message"]
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     open_app(page, app_server.url)

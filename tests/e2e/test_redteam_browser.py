@@ -24,7 +24,7 @@ def test_a_markdown_image_in_a_model_name_is_text_and_never_fetched(
     preds = tmp_path / "pixel.jsonl"
     preds.write_text('{"id": "qbp-00001", "prediction": "C"}\n')
     out = client.predict(file=handle_file(str(preds)), model=NAME, api_name="/submit")
-    assert out["ok"], out["message"]
+    assert out["submission_id"], out["message"]
     fetched: list[str] = []
     page.on("request", lambda request: fetched.append(request.url))
     other = next(m for m in app_server.state.verified_models() if m != NAME)

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from leaderboard.judges.reference import PROMPT_TEMPLATE
+from tests.support.apierrors import refusal
 from tests.support.applaunch import launched_app
 from tests.support.bundles import item, jpeg_bytes, write_bundle
 from tests.support.openai_stub import Call, Reply, StubServer
@@ -102,14 +103,14 @@ def test_answers_reach_the_judge_as_data_and_an_outage_is_rejudged(world, tmp_pa
     a, b = prediction_file(tmp_path, "a"), prediction_file(tmp_path, "b")
     with launched_app(tmp_path / "cwd", env, submissions=tmp_path / "store") as app:
         first = submit(app, a, "Outage-A")
-        assert first["ok"] and "could not score 4 open-ended answer(s)" in first["message"]
-        assert submit(app, b, "Outage-B")["ok"]
+        assert "could not score 4 open-ended answer(s)" in first["message"]
+        assert submit(app, b, "Outage-B")["submission_id"]
         assert overall(app, "Outage-A") is None and overall(app, "Outage-B") is None
 
         outage.up = True
         sent = len(stub.calls)
         again = submit(app, a, "Outage-A")  # the same file: re-judged, not "already stored"
-        assert again["ok"] and again["duplicate"]
+        assert again["duplicate"]
         assert "sent to the judge again: 4 judged now" in again["message"]
         assert "(judge_failed)" not in again["message"]
         assert len(stub.calls) - sent == N_OE  # only the failed answers
@@ -117,10 +118,11 @@ def test_answers_reach_the_judge_as_data_and_an_outage_is_rejudged(world, tmp_pa
 
         client = app.client()
         sub_b = next(s for s in app.stored() if s != again["submission_id"])
-        refused = client.predict(submission_id=sub_b, token="wrong", api_name="/rejudge")
-        assert not refused["ok"] and "wrong admin token" in refused["message"]
+        text = refusal(client, submission_id=sub_b, token="wrong", api_name="/rejudge")
+        assert text == "token: wrong admin token"
+        assert overall(app, "Outage-B") is None  # the refusal changed nothing
         done = client.predict(submission_id=sub_b, token=ADMIN, api_name="/rejudge")
-        assert done["ok"] and done["judge_failed_before"] == 4 and done["judge_failed_now"] == 0
+        assert done["judge_failed_before"] == 4 and done["judge_failed_now"] == 0
         assert overall(app, "Outage-B") is not None
         assert len(app.stored()) == 2  # nothing re-uploaded, nothing stored twice
 

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.support import hostile
+from tests.support.apierrors import refusal
 from tests.support.applaunch import launched_app
 from tests.support.rawqueue import (
     config,
@@ -44,6 +45,15 @@ def submit(app, name: str, data: bytes, tmp_path, model: str = "Hostile-VL") -> 
     return app.client().predict(file=handle_file(str(path)), model=model, api_name="/submit")
 
 
+def refused_submit(app, name: str, data: bytes, tmp_path, model: str = "Hostile-VL") -> str:
+    """The AppError message of a refused /submit of `data` as `name`."""
+    from gradio_client import handle_file
+
+    path = tmp_path / name
+    path.write_bytes(data)
+    return refusal(app.client(), file=handle_file(str(path)), model=model, api_name="/submit")
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     root = tmp_path_factory.mktemp("redteam-uploads")
@@ -75,8 +85,8 @@ def test_bombs_and_the_wide_csv_are_refused_within_a_memory_bound(app, tmp_path)
     for name, data, why in cases:
         shown = preview(url, index, name, data)
         assert "Not accepted" in shown and why in shown, (name, shown[:300])
-        out = submit(app, name, data, tmp_path)
-        assert not out["ok"] and why in out["message"], (name, out["message"][:300])
+        text = refused_submit(app, name, data, tmp_path)
+        assert text.startswith("file: ") and why in text, (name, text[:300])
     grown = peak_rss_bytes(pid) - before
     assert grown < RSS_BOUND, f"the server's peak RSS grew {grown // MB} MB"
     assert app.stored() == []
@@ -87,8 +97,8 @@ def test_a_lone_surrogate_is_refused_with_a_message_naming_the_row(app, tmp_path
     where = "p.jsonl line 2 (id 'qbp-00002'): the prediction contains a lone surrogate"
     shown = preview(app.url, index, "p.jsonl", hostile.SURROGATE)
     assert where.replace("'", "&#x27;") in shown
-    out = submit(app, "p.jsonl", hostile.SURROGATE, tmp_path)
-    assert not out["ok"] and where in out["message"]
+    text = refused_submit(app, "p.jsonl", hostile.SURROGATE, tmp_path)
+    assert text == f"file: {where}" or text.startswith(f"file: {where}"), text
     assert app.stored() == []
 
 
@@ -105,10 +115,10 @@ def test_the_preview_is_rate_limited_like_a_submit(tmp_path):
         assert all("Parse report" in s for s in shown[:4])
         assert "rate limit: try again in" in shown[4] and "4 upload attempts per hour" in shown[4]
         other = b'{"id": "qbp-00001", "prediction": "C"}\n'
-        out = submit(app, "q.jsonl", other, tmp_path)  # the same quota as a submit
-        assert not out["ok"] and "upload attempts per hour" in out["message"]
+        text = refused_submit(app, "q.jsonl", other, tmp_path)  # the same quota as a submit
+        assert text.startswith("rate limit: ") and "upload attempts per hour" in text, text
         # The file whose previews were paid for may still be submitted (its attempt is paid).
-        assert submit(app, "p.jsonl", data, tmp_path)["ok"]
+        assert submit(app, "p.jsonl", data, tmp_path)["submission_id"]
 
 
 def test_uploads_cannot_fill_the_disk(tmp_path):

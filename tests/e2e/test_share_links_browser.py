@@ -31,7 +31,7 @@ def comma_model(client, tmp_path_factory) -> str:
     preds = tmp_path_factory.mktemp("links") / "comma.jsonl"
     preds.write_text("\n".join(lines[:-7]) + "\n")  # not byte-identical to the demo file
     out = client.predict(file=handle_file(str(preds)), model=COMMA_MODEL, api_name="/submit")
-    assert out["ok"], out["message"]
+    assert out["submission_id"], out["message"]
     return COMMA_MODEL
 
 

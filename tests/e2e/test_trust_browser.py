@@ -32,7 +32,7 @@ def rejudged(app_server, client, tmp_path_factory):
     path = tmp_path_factory.mktemp("trust") / "trust_browser.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     out = client.predict(file=handle_file(str(path)), model=MODEL, api_name="/submit")
-    assert out["ok"] and not out["under_review"], out["message"]
+    assert not out["under_review"], out["message"]
     state = app_server.state
     assert state.pipeline.rejudge_with(state.store.get(out["submission_id"]), ShiftedJudge())
     state.invalidate()

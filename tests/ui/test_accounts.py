@@ -86,17 +86,24 @@ def test_the_api_account_is_the_tokens_not_a_typed_name(state, handlers, tmp_pat
     out = handlers.api_submit(
         file, "Erin-VL", request=None, oauth_token=gr.OAuthToken("hf_erin_token", "", 0)
     )
-    assert out["ok"] and out["row"]["owner"] == "erin", out["message"]
-    out = handlers.api_submit(
-        file, "Erin-VL", request=None, oauth_token=gr.OAuthToken("hf_forged", "", 0)
+    assert out["row"]["owner"] == "erin", out["message"]
+    stored = lambda: [(s.id, s.hidden) for s in state.store.scan()]  # noqa: E731
+    before = stored()
+    with pytest.raises(gr.Error) as info:
+        handlers.api_submit(
+            file, "Erin-VL", request=None, oauth_token=gr.OAuthToken("hf_forged", "", 0)
+        )
+    assert info.value.message.startswith("oauth_token: the token was not accepted")
+    with pytest.raises(gr.Error) as info:
+        handlers.api_withdraw("Erin-VL", request=None, profile=profile("mallory"))
+    assert info.value.message.startswith("model: ") and "only that account or an admin" in (
+        info.value.message
     )
-    assert not out["ok"] and "token was not accepted" in out["message"]
-    out = handlers.api_withdraw("Erin-VL", request=None, profile=profile("mallory"))
-    assert not out["ok"] and "only that account or an admin" in out["message"]
+    assert stored() == before and "Erin-VL" in state.verified_models()
     out = handlers.api_withdraw(
         "erin-vl", request=None, oauth_token=gr.OAuthToken("hf_erin_token", "", 0)
     )
-    assert out["ok"] and len(out["withdrawn"]) == 1
+    assert len(out["withdrawn"]) == 1 and "Withdrawn: Erin-VL" in out["message"]
     assert "Erin-VL" not in state.verified_models()
 
 

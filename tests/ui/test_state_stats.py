@@ -1,18 +1,18 @@
 """The app state's statistics (issue 6): the score matrix behind every interval, the board
-with intervals and rank ranges, comparisons and the handlers of the Compare/Items tabs."""
+with intervals and rank ranges (the state's view, and what the board's service sends the
+browser), comparisons and the handlers of the Compare/Items tabs."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from analysis import board
+from analysis import board, board_uncertainty
 from leaderboard.judges import JudgeInfo, Judgement
 from leaderboard.settings import AppSettings
 from tests.support.appdata import jsonl, write_app_bundle
+from ui.board_table import BoardRequest, BoardService
 from ui.state import AppState
-
-EVERY = (list(board.WEIGHT_CHOICES), list(board.SIZE_CHOICES))  # weights, sizes filters
 
 
 @pytest.fixture()
@@ -117,16 +117,15 @@ def test_compare_and_items_handlers_escape_names_and_keep_ids_first(state):
 
 
 def test_rank_range_of_a_model_without_a_full_cell_is_marked_and_explained(state):
-    import app as space
-
     view = state.view("table3", intervals=True)  # ranked on Overall: OE unjudged for all
     rows = {e.name: i for i, e in enumerate(view.entries)}
     assert view.frame[board.RANK_RANGE].iat[rows["M1 (7B)"]].endswith("*")
-    h = space.Handlers(state)
-    info = h.render_board(
-        "table3", ["reported", "verified"], "", *EVERY, "Overall", "descending", True
-    )[2]
-    assert "closed-ended items only" in info and "no per-item data" in info
+    service = BoardService(state)
+    reply = service.intervals(BoardRequest("table3"))  # what the intervals toggle receives
+    row = service.current().rows["M1 (7B)"]
+    assert reply["ranges"][str(row)][0].endswith(board_uncertainty.CLOSED_MARK)
+    notes = " ".join(reply["notes"])
+    assert "closed-ended items only" in notes and "no per-item data" in notes
 
 
 def test_html_in_a_model_name_stays_text_in_the_statistics_views(state):
@@ -140,10 +139,6 @@ def test_html_in_a_model_name_stays_text_in_the_statistics_views(state):
     summary, fig, *_ = h.render_compare(evil, "M2", "table3")
     assert "<img" not in summary and "&lt;img" in summary and "\\*\\*Evil" in summary
     assert "<img" not in fig.layout.title.text and "&lt;img" in fig.layout.title.text
-    info = h.render_board("table3", ["verified"], "", *EVERY, "Overall", "descending", True)[2]
-    assert "<img" not in info
-    _, chart = h.render_errorbars(
-        "table3", ["verified"], "", *EVERY, "SC", "descending", True, "SC"
-    )
+    chart = BoardService(state).chart(BoardRequest("table3", kinds=("verified",)), "SC")
     labels = list(chart.data[0].y)
     assert any("&lt;img" in y for y in labels) and not any("<img" in y for y in labels)

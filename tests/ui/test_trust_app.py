@@ -15,6 +15,7 @@ import app as space
 from analysis import trust_views as tv
 from leaderboard.moderation import ADMIN_ENV
 from leaderboard.provenance import UNUSABLE_STATUSES
+from leaderboard.review import under_review
 from leaderboard.settings import AppSettings
 from tests.conftest import DEMO
 from tests.support.trustkit import ShiftedJudge
@@ -187,15 +188,18 @@ def test_a_held_row_is_unranked_with_its_reason_and_ranked_once_cleared(state, m
     with pytest.raises(PermissionError):
         state.trust.clear(out.submission.id, "wrong")
     monkeypatch.setenv(ADMIN_ENV, TOKEN)
-    refused = actions.clear_review(state, out.submission.id, "nope", None)
-    assert "wrong admin token" in refused["error"]
+    with pytest.raises(actions.Refused) as refused:
+        actions.clear_review(state, out.submission.id, "nope", None)
+    assert refused.value.argument == "token" and "wrong admin token" in refused.value.reason
+    assert under_review(state.store.get(out.submission.id).review)  # nothing changed
     done = actions.clear_review(state, out.submission.id, TOKEN, "checked: same lab")
-    assert done["ok"] and done["review"]["cleared_by"] == "admin"
+    assert done["review"]["cleared_by"] == "admin"
     row = next(r for r in state.leaderboard_rows(search="Copycat"))
     assert row["rank"] is not None and not row["under_review"]
     assert "cleared by admin" in tv.review_status(state.store.get(out.submission.id).review)
-    again = actions.clear_review(state, out.submission.id, TOKEN, None)
-    assert "not under review" in again["error"]
+    with pytest.raises(actions.Refused) as again:
+        actions.clear_review(state, out.submission.id, TOKEN, None)
+    assert again.value.argument == "submission_id" and "not under review" in again.value.reason
 
 
 def test_unreadable_percent_on_the_board_and_the_drill_down_filter(state, handlers):
@@ -234,9 +238,13 @@ def test_a_visitor_flags_an_answer_key_and_the_admin_reads_why(state, handlers, 
     assert listed.value["data"][0][0] == item
     assert listed.value["data"][0][3] == "<b>Option B</b> is the same as option C"
     assert listed.value["data"][0][2] == "anonymous"
-    assert (
-        "not a benchmark item" in actions.flag_item(state, "nope", "a long reason", None)["error"]
-    )
+    with pytest.raises(actions.Refused) as refused:
+        actions.flag_item(state, "nope", "a long reason", None)
+    assert refused.value.argument == "item_id" and "not a benchmark item" in refused.value.reason
+    with pytest.raises(actions.Refused) as refused:
+        actions.flag_item(state, item, "x", None)
+    assert refused.value.argument == "reason" and "too short" in refused.value.reason
+    assert [item, 1, 1] in handlers.render_flag_counts().value["data"]  # nothing more stored
 
 
 def test_declared_fields_from_the_form_reach_the_provenance(state, tmp_path):
@@ -253,19 +261,22 @@ def test_declared_fields_from_the_form_reach_the_provenance(state, tmp_path):
         None,
         declared={"harness": "VLMEvalKit", "temperature": 0, "max_tokens": 256, "thinking": "off"},
     )
-    assert out.ok, out.message
+    assert out.submission is not None and out.submission.meta.model == "Declared (8B)"
     prov = state.trust.row_json("Declared (8B)")["provenance"]
     assert prov["declared"]["harness"] == "VLMEvalKit" and prov["declared"]["temperature"] == 0
     assert prov["declared"]["max_tokens"] == 256 and prov["declared"]["thinking"] == "off"
-    bad = actions.submit_file(
-        state,
-        path,
-        "declared.jsonl",
-        "Declared (8B)",
-        "",
-        "",
-        "",
-        None,
-        declared={"max_tokens": 2.5},
-    )
-    assert not bad.ok and "Max new tokens must be a whole number" in bad.message
+    stored = [s.id for s in state.store.scan()]
+    with pytest.raises(actions.Refused, match="Max new tokens must be a whole number") as bad:
+        actions.submit_file(
+            state,
+            path,
+            "declared.jsonl",
+            "Declared (8B)",
+            "",
+            "",
+            "",
+            None,
+            declared={"max_tokens": 2.5},
+        )
+    assert bad.value.argument == "max_tokens"
+    assert [s.id for s in state.store.scan()] == stored

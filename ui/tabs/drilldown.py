@@ -237,9 +237,10 @@ class DrillHandlers:
             return report.error_html(
                 "Show an item first, then say why its key looks wrong."
             ), reason
-        out = actions.flag_item(self.state, item_id, reason, request)
-        if "error" in out:
-            return report.error_html(out["error"]), reason
+        try:
+            actions.flag_item(self.state, item_id, reason, request)
+        except actions.Refused as exc:
+            return report.error_html(exc.reason), reason
         return report.ok_html(
             f"Thank you: the answer key of {item_id} is flagged for the admin's review."
         ), ""

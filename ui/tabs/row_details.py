@@ -185,17 +185,18 @@ class RowHandlers:
         self, sub_id: str, token: str, note: str, request: gr.Request = None
     ) -> str:
         """`ui.actions.clear_review` (as /review_clear) with the outcome as HTML."""
-        out = actions.clear_review(self.state, sub_id, token, note, request)
-        if "error" in out:
-            return report.error_html(out["error"])
+        try:
+            out = actions.clear_review(self.state, sub_id, token, note, request)
+        except actions.Refused as exc:
+            return report.error_html(exc.reason)
         return report.ok_html(f"{out['model']}: review cleared, the row is ranked again.")
 
     def row_rejudge(self, sub_id: str, judge: str, token: str) -> str:
         """`ui.actions.rejudge_with` (as /rejudge_with) with the outcome as HTML."""
-        out = actions.rejudge_with(self.state, sub_id, judge, token)
-        if "error" in out:
-            return report.error_html(out["error"])
-        change = out["change"]
+        try:
+            change = actions.rejudge_with(self.state, sub_id, judge, token)
+        except actions.Refused as exc:
+            return report.error_html(exc.reason)
         return report.ok_html(
             f"Re-judged ({change.get('reason', '')}); change record "
             f"{change.get('id')}, listed in the Changes tab."

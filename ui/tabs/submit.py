@@ -24,6 +24,7 @@ from leaderboard.settings import mb
 from ui.state import AppState
 
 from ..actions import (
+    Refused,
     account_of,
     client_of,
     list_for_admin,
@@ -128,36 +129,39 @@ class SubmitHandlers:
         `harness` on: the optional declared fields (`provenance.DECLARED_FIELDS`)."""
         if not file:
             return report.error_html("Choose a prediction file to upload.")
-        out = submit_file(
-            self.state,
-            file,
-            Path(file).name,
-            model,
-            params,
-            open_choice,
-            link,
-            request,
-            progress=judge_progress(progress),
-            profile=profile,
-            declared={
-                "harness": harness,
-                "harness_version": harness_version,
-                "prompt_template": prompt_template,
-                "temperature": temperature,
-                "max_tokens": max_tokens,
-                "thinking": thinking,
-            },
-        )
-        if not out.ok:
-            return report.error_html(out.message)
+        try:
+            out = submit_file(
+                self.state,
+                file,
+                Path(file).name,
+                model,
+                params,
+                open_choice,
+                link,
+                request,
+                progress=judge_progress(progress),
+                profile=profile,
+                declared={
+                    "harness": harness,
+                    "harness_version": harness_version,
+                    "prompt_template": prompt_template,
+                    "temperature": temperature,
+                    "max_tokens": max_tokens,
+                    "thinking": thinking,
+                },
+            )
+        except Refused as exc:
+            return report.error_html(exc.reason)
         return report.accepted_html(out.message, out.summary or {})
 
     def do_withdraw(
         self, model: str, request: gr.Request, profile: gr.OAuthProfile | None = None
     ) -> str:
         """`ui.actions.withdraw_model` (as /withdraw) with the outcome as HTML."""
-        out = withdraw_model(self.state, model, request, profile)
-        return report.notice_html(out.message) if out.ok else report.error_html(out.message)
+        try:
+            return report.notice_html(withdraw_model(self.state, model, request, profile).message)
+        except Refused as exc:
+            return report.error_html(exc.reason)
 
     def moderation_choices(self, token: str, request: gr.Request = None) -> tuple[Any, str]:
         """The stored versions (hidden ones included) for the admin, else an empty list
@@ -176,18 +180,20 @@ class SubmitHandlers:
 
     def rejudge_failures(self, sub_id: str, token: str, request: gr.Request = None) -> str:
         """`ui.actions.rejudge_submission` (as /rejudge) with the outcome as HTML."""
-        out = rejudge_submission(self.state, sub_id, token, request)
-        if not out.ok:
-            return report.error_html(out.message)
+        try:
+            out = rejudge_submission(self.state, sub_id, token, request)
+        except Refused as exc:
+            return report.error_html(exc.reason)
         return f"<div class='qbp-ok'>{html.escape(out.message)}</div>"
 
     def moderate(
         self, sub_id: str, token: str, reason: str, hidden: bool, request: gr.Request = None
     ) -> str:
         """`ui.actions.moderate_submission` (as /moderate) with the outcome as HTML."""
-        out = moderate_submission(self.state, sub_id, hidden, token, reason, request)
-        if not out.ok or out.submission is None:
-            return report.error_html(out.message)
+        try:
+            out = moderate_submission(self.state, sub_id, hidden, token, reason, request)
+        except Refused as exc:
+            return report.error_html(exc.reason)
         return report.moderated_html(out.submission.meta.model, hidden)
 
     def hide(self, sub_id: str, token: str, reason: str, request: gr.Request) -> str:
