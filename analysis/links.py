@@ -183,16 +183,18 @@ def board_link(query: BoardQuery, base: str = "") -> str:
 
 
 def parse_board_query(params: Mapping[str, str]) -> BoardQuery:
-    """The board state a link's decoded parameters ask for, as the board reads it: an
-    unknown table or a sort the table lacks falls back to the default, unknown filter
-    values are dropped, the search is cut to `MAX_SEARCH_CHARS`."""
+    """The board state a link's decoded parameters ask for, as the board reads it
+    (ui/board_table.js): an unknown table, or a sort the table lacks (with its direction),
+    falls back to the default; unknown filter values are dropped; the search is cut to
+    `MAX_SEARCH_CHARS`."""
     choices, default_descending, sort_keys = _board_rules()
     default = BoardQuery()
     table = params.get("table") or default.table
     table = table if table in TABLES else default.table
     sort = params.get("sort") or default.sort
-    sort = sort if sort in sort_keys(table) else default.sort
-    order = params.get("order")
+    known = sort in sort_keys(table)
+    sort = sort if known else default.sort
+    order = params.get("order") if known else None  # a direction never outlives its key
     desc = None if order is None else order != "asc"
     if desc == default_descending(sort):
         desc = None

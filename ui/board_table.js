@@ -36,8 +36,10 @@
     const own = (obj, key) => Object.prototype.hasOwnProperty.call(obj, key);
     if (own(data.tables, u.get('table'))) st.table = u.get('table');
     const sort = u.get('sort');
-    if (sort && T().keys.includes(sort)) st.sort = sort;
-    st.desc = u.has('order') ? u.get('order') !== 'asc' : defaultDesc(st.sort);
+    const known = !sort || T().keys.includes(sort);
+    if (sort && known) st.sort = sort;
+    // A direction never outlives its key (paper_board.carry_sort).
+    st.desc = known && u.has('order') ? u.get('order') !== 'asc' : defaultDesc(st.sort);
     st.q = (u.get('q') || '').slice(0, 200);
     for (const f of LISTS) {
       const all = data.choices[f];

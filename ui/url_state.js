@@ -56,6 +56,7 @@ window.qbpURL = window.qbpURL || (() => {
     return b ? b.dataset.tabId : null;
   };
   let seen = shown();
+  let reveal = null;  // a tab opened from further down the page: show its top once shown
   new MutationObserver(() => {
     const tab = shown();
     if (!tab || tab === seen) return;
@@ -64,6 +65,11 @@ window.qbpURL = window.qbpURL || (() => {
     if (first) return;
     current = tab;
     write(last[tab] || '');
+    if (tab === reveal) {
+      reveal = null;
+      const bar = document.querySelector('[role=tablist] > button[data-tab-id]').parentElement;
+      if (bar.getBoundingClientRect().top < 0) bar.scrollIntoView({block: 'start'});
+    }
   }).observe(document.body, {subtree: true, childList: true, attributes: true,
                              attributeFilter: ['aria-selected']});
 
@@ -72,10 +78,12 @@ window.qbpURL = window.qbpURL || (() => {
     last[tab] = search;
     if (tab === current) write(search);
   }
-  // The page is about to show `tab` (a click handled in the page): its link at once.
+  // The page is about to show `tab` (a click handled in the page): its link at once, and
+  // once the tab is shown, its top in view (the click may have been far down the board).
   function go(tab, search) {
     last[tab] = search;
     current = tab;
+    reveal = tab;
     write(search);
   }
   // A link the server wrote for the view it just showed (same page only).
