@@ -74,7 +74,7 @@ def build(state: AppState) -> gr.Blocks:
             board = board_tab.build(state, demo)
             charts = charts_tab.build(state, board)
             drill = drill_tab.build(state)
-            model = model_tab.build(state, drill, tabs)
+            model = model_tab.build(state, drill, tabs, board)
             rows = row_tab.build(state, drill, tabs)
             compare_tab.build(state, drill, tabs)
             items_tab.build(state, drill, tabs)

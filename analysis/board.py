@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,9 @@ import pandas as pd
 from leaderboard.safe_text import md_escape
 from leaderboard.taxonomy import TABLE_TITLES, TABLES, Cell
 
-from .entries import KINDS, PENDING, REPORTED, VERIFIED, Entry
+from .entries import KINDS, PENDING, VERIFIED, Entry
+from .ranks import pool_ranks_and_marks, printed
+from .ranks import rank_of as rank_of  # the headline rank, as a submit reports it
 
 # Fixed columns ahead of the table's cells.
 RANK, MODEL, TYPE, JUDGE, WEIGHTS, PARAMS = (
@@ -167,24 +169,14 @@ def _sort_value(e: Entry, table: str, key: str) -> float | str | None:
 
 
 def _ranks(everyone: list[Entry], rows: list[Entry], table: str, key: str) -> np.ndarray:
-    """Competition rank of each row's printed `key` value among the entries of its pool
-    (`Entry.pool`: the paper's rows, or the rows verified here); baselines, rows still being
-    judged and rows held for review are not ranked."""
-
-    def printed(e: Entry) -> float:
-        v = _sort_value(e, table, key) if e.ranked and e.pool is not None else None
-        return np.nan if v is None else round(float(v), 2)  # type: ignore[arg-type]
-
-    pools: dict[str, np.ndarray] = {}
-    for name in {e.pool for e in everyone if e.pool}:
-        values = np.array([printed(e) for e in everyone if e.pool == name], dtype="float64")
-        pools[name] = values[~np.isnan(values)]
-    out = np.full(len(rows), np.nan)
-    for i, e in enumerate(rows):
-        v = printed(e)
-        if not np.isnan(v):
-            out[i] = 1 + int(np.sum(pools[e.pool] > v))  # type: ignore[index]
-    return out
+    """Competition rank of each row's printed `key` value within its pool over all entries
+    (`ranks.pool_ranks_and_marks`: the board's rule); NaN for rows that take no rank."""
+    values = [printed(_sort_value(e, table, key)) for e in everyone]  # type: ignore[arg-type]
+    ranks, _ = pool_ranks_and_marks(everyone, values)
+    by_row = {id(e): r for e, r in zip(everyone, ranks, strict=True)}
+    return np.array(
+        [np.nan if by_row.get(id(e)) is None else by_row[id(e)] for e in rows], dtype="float64"
+    )
 
 
 def _marks(values: np.ndarray, eligible: np.ndarray) -> tuple[set[int], set[int]]:
@@ -477,17 +469,3 @@ def to_rows(view: BoardView) -> list[dict[str, Any]]:
         )  # pending rows: the judge's progress
         out.append(row)
     return out
-
-
-def rank_of(entries: Sequence[Entry], name: str, kind: str = VERIFIED) -> tuple[int | None, int]:
-    """(rank by Overall within the row's pool, how many rows of that pool are ranked)."""
-    view = build_view(entries, "table3")
-    pool = "paper" if kind == REPORTED else "verified"
-    ranks = view.frame[RANK].to_numpy()
-    ranked = int(
-        sum(1 for i, e in enumerate(view.entries) if e.pool == pool and not math.isnan(ranks[i]))
-    )
-    for i, e in enumerate(view.entries):
-        if e.name == name and e.kind == kind and e.pool == pool:
-            return (None if math.isnan(ranks[i]) else int(ranks[i])), ranked
-    return None, ranked

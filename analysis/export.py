@@ -10,32 +10,50 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from leaderboard.safe_text import csv_safe, latex_escape
 from leaderboard.taxonomy import TABLES
 
 from .board import META_COLUMNS, RANK, WEIGHTS, BoardView
-from .entries import VERIFIED
+from .entries import VERIFIED, Entry
 
 
-def _cell_text(v: float | None) -> str:
+def cell_text(v: float | None) -> str:
+    """A value cell: two decimals, empty for null (None or NaN)."""
     return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.2f}"
 
 
-def to_csv(view: BoardView) -> str:
-    """The current view as CSV (RFC 4180): 2-decimal values, empty for null, every text cell
-    made inert for spreadsheets."""
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A table as CSV (RFC 4180, CRLF; a cell holding CR or LF is quoted), every text cell
+    made inert for spreadsheets (`safe_text.csv_safe`): the one CSV writer of the board's
+    downloads, whichever layout they have."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")  # quotes any CR or LF inside a cell
-    writer.writerow(list(META_COLUMNS) + view.headers + ["Link"])
-    for i, e in enumerate(view.entries):
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([csv_safe(h) for h in header])
+    for row in rows:
+        writer.writerow([csv_safe(c) for c in row])
+    return buf.getvalue()
+
+
+def to_csv(view: BoardView) -> str:
+    """The current view as CSV: 2-decimal values, empty for null, text cells inert."""
+
+    def row(i: int, e: Entry) -> list[Any]:
         rank = view.frame[RANK].iat[i]
         text = [e.name, e.label, e.judge_label, view.frame[WEIGHTS].iat[i], e.params or ""]
-        row = ["" if math.isnan(rank) else str(int(rank))] + [csv_safe(str(t)) for t in text]
-        row += [_cell_text(view.frame[h].iat[i]) for h in view.headers]
-        row.append(csv_safe(e.link or ""))
-        writer.writerow(row)
-    return buf.getvalue()
+        return (
+            ["" if math.isnan(rank) else str(int(rank))]
+            + [str(t) for t in text]
+            + [cell_text(view.frame[h].iat[i]) for h in view.headers]
+            + [e.link or ""]
+        )
+
+    return csv_text(
+        list(META_COLUMNS) + view.headers + ["Link"],
+        (row(i, e) for i, e in enumerate(view.entries)),
+    )
 
 
 def to_latex(view: BoardView) -> str:

@@ -12,19 +12,32 @@ A model page link is ``<page>?model=NAME`` (`model_link`, `parse_model_query`); 
 returned as written, capped in length, for the caller to resolve against the board's rows.
 
 A row's details (provenance, versions, changes) are ``<page>?row=<submission id or model>``.
+
+The board's own state is ``<page>?table=table6&sort=SC_Global&order=asc&q=qwen&kinds=reported
+&ci=1`` (`board_link`, `parse_board_query`), each parameter left out at its default. The board
+writes it in the browser (ui/board_table.js through ui/url_state.js, which encode exactly as
+`urlencode(quote_via=quote)` here; the browser tests compare the two) and reads it there.
+
+A page shows one of these links at a time: `ui/url_state.js` puts the shown tab's link into
+the address bar, so the first parameter that names a tab (`item`, `model`, `row`, else the
+board) says which view a link opens.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
+from typing import Any
 from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
-from leaderboard.taxonomy import FIELD_VALUES
+from leaderboard.taxonomy import FIELD_VALUES, TABLES
 
 from .drilldown import FILTER_FIELDS, OUTCOMES, ItemFilters
 
 ITEM, MODELS, MODEL, ROW = "item", "models", "model", "row"
+#: The board's parameters, in link order.
+BOARD_PARAMS: tuple[str, ...] = ("table", "sort", "order", "q", "kinds", "weights", "sizes", "ci")
+MAX_SEARCH_CHARS = 200  # a board search longer than this is cut (as the board does)
 #: Longest model name a link may carry (a stored name is at most 80 characters).
 MAX_MODEL_CHARS = 200
 MAX_ROW_KEY = 200  # a submission id or a model name; longer is not a row
@@ -116,3 +129,86 @@ def parse_row_query(params: Mapping[str, str]) -> str | None:
     """The row a link asks for (`?row=`), stripped; None when absent or not plausible."""
     key = (params.get(ROW) or "").strip()
     return key if key and len(key) <= MAX_ROW_KEY else None
+
+
+@dataclass(frozen=True)
+class BoardQuery:
+    """The board's state as a link carries it: the table, the sort (direction None = the
+    sort's default: best first, names A to Z), the search, the ticked values of each filter
+    (None = all of them) and whether intervals are shown."""
+
+    table: str = "table3"
+    sort: str = "Overall"  # Table 3's Overall, the board's headline
+    descending: bool | None = None
+    search: str = ""
+    kinds: tuple[str, ...] | None = None
+    weights: tuple[str, ...] | None = None
+    sizes: tuple[str, ...] | None = None
+    intervals: bool = False
+
+
+def _board_rules() -> tuple[dict[str, tuple[str, ...]], Any, Any]:
+    """The board's filter choices and sort rules, from their owners (imported here: the
+    board's modules import this codec through `trust_views`)."""
+    from .board import SIZE_CHOICES, WEIGHT_CHOICES
+    from .entries import KINDS
+    from .paper_board import default_descending, sort_keys
+
+    choices = {"kinds": KINDS, "weights": WEIGHT_CHOICES, "sizes": SIZE_CHOICES}
+    return choices, default_descending, sort_keys
+
+
+def board_link(query: BoardQuery, base: str = "") -> str:
+    """The link to the board in this state: `base` alone (the bare page) at the default
+    state. ui/board_table.js writes the same string in the browser."""
+    choices, default_descending, _ = _board_rules()
+    default = BoardQuery()
+    params: dict[str, str] = {}
+    if query.table != default.table:
+        params["table"] = query.table
+    if query.sort != default.sort:
+        params["sort"] = query.sort
+    if query.descending is not None and query.descending != default_descending(query.sort):
+        params["order"] = "desc" if query.descending else "asc"
+    if query.search:
+        params["q"] = query.search
+    for name, allowed in choices.items():
+        ticked = getattr(query, name)
+        chosen = list(allowed) if ticked is None else [v for v in allowed if v in ticked]
+        if chosen != list(allowed):
+            params[name] = ",".join(chosen)
+    if query.intervals:
+        params["ci"] = "1"
+    return base + ("?" + urlencode(params, quote_via=quote) if params else "")
+
+
+def parse_board_query(params: Mapping[str, str]) -> BoardQuery:
+    """The board state a link's decoded parameters ask for, as the board reads it
+    (ui/board_table.js): an unknown table, or a sort the table lacks (with its direction),
+    falls back to the default; unknown filter values are dropped; the search is cut to
+    `MAX_SEARCH_CHARS`."""
+    choices, default_descending, sort_keys = _board_rules()
+    default = BoardQuery()
+    table = params.get("table") or default.table
+    table = table if table in TABLES else default.table
+    sort = params.get("sort") or default.sort
+    known = sort in sort_keys(table)
+    sort = sort if known else default.sort
+    order = params.get("order") if known else None  # a direction never outlives its key
+    desc = None if order is None else order != "asc"
+    if desc == default_descending(sort):
+        desc = None
+    ticked: dict[str, tuple[str, ...] | None] = {}
+    for name, allowed in choices.items():
+        got = tuple(v for v in allowed if v in (params.get(name) or "").split(","))
+        ticked[name] = None if name not in params or got == allowed else got
+    return BoardQuery(
+        table,
+        sort,
+        desc,
+        (params.get("q") or "")[:MAX_SEARCH_CHARS],
+        ticked["kinds"],
+        ticked["weights"],
+        ticked["sizes"],
+        params.get("ci") == "1",
+    )

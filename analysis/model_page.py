@@ -30,7 +30,7 @@ from leaderboard.scoring import cell_masks
 from leaderboard.store import Submission
 from leaderboard.taxonomy import TABLE_TITLES, TABLES, Cell
 
-from . import board, charts
+from . import board, charts, ranks
 from . import trust_views as tv
 from .drilldown import ItemFilters
 from .entries import PENDING, REPORTED, VERIFIED, Entry
@@ -89,10 +89,18 @@ def suggestions(entries: Sequence[Entry], name: str, n: int = 3) -> list[str]:
     return [by_key[h] for h in hits]
 
 
-def pool(entries: Sequence[Entry]) -> list[Entry]:
-    """The rows a model is compared with: every ranked row on the board (both kinds; no
-    baseline, nothing still being judged)."""
-    return [e for e in entries if not (e.is_baseline or e.is_pending)]
+def pool(entries: Sequence[Entry], row: Entry) -> list[Entry]:
+    """The rows `row` is compared with: the ranked rows of its pool, as the board ranks and
+    marks them (`analysis.ranks`): the paper's models, or the models verified here (rows
+    scored on another bundle are not compared with the paper's). A row that takes no rank
+    (pending, held) is compared with the pool its kind would be in."""
+    want = pool_key(row)
+    return [e for e in entries if e.pool == want]
+
+
+def pool_key(row: Entry) -> str:
+    """The pool `row` is ranked in, or would be once it takes a rank."""
+    return row.pool or ranks.pool_of(row.kind)
 
 
 def row_label(e: Entry) -> str:
@@ -117,7 +125,7 @@ def _link_html(link: str | None) -> str:
 
 
 def header_html(rows: Sequence[Entry], entries: Sequence[Entry]) -> str:
-    """Name, size, weights, link, and the rank by Overall of each row."""
+    """Name, size, weights, link, and each row's rank by Overall as the board ranks it."""
     first = rows[0]
     facts = [
         f"{_e(first.params)} parameters" if first.params else "size not given",
@@ -129,18 +137,27 @@ def header_html(rows: Sequence[Entry], entries: Sequence[Entry]) -> str:
     ]
     for e in rows:
         overall = e.value("table3", board.OVERALL)
-        rank, ranked = board.rank_of(entries, e.name, e.kind)
-        where = (
-            f"rank {rank} of {ranked} by Overall"
-            if rank
-            else f"not ranked ({e.null_reason('table3', board.OVERALL) or 'no Overall'})"
-        )
         note = f" — {PAPER_NOTE}" if e.kind == REPORTED else ""
         parts.append(
-            f"<li><b>{_e(row_label(e))}</b>: Overall {_fmt(overall)}, {where}{_e(note)}</li>"
+            f"<li><b>{_e(row_label(e))}</b>: Overall {_fmt(overall)}, "
+            f"{_e(rank_text(entries, e))}{_e(note)}</li>"
         )
     parts.append("</ul></div>")
     return "".join(parts)
+
+
+def rank_text(entries: Sequence[Entry], e: Entry) -> str:
+    """Where the row stands, as the board ranks it (`analysis.ranks`: within its pool, the
+    paper's models or the models verified here, by Table 3's Overall): "rank 3 of 25 by
+    Overall among the paper's models", or why it takes no rank."""
+    rank, ranked = ranks.headline_rank(entries, e)
+    if rank is not None and e.pool is not None:
+        return f"rank {rank} of {ranked} by Overall {ranks.POOL_LABELS[e.pool]}"
+    if e.is_pending:
+        return "not ranked yet (open-ended answers still being judged)"
+    if e.under_review:
+        return "not ranked: held for review until the admin clears it"
+    return f"not ranked ({e.null_reason('table3', board.OVERALL) or 'no Overall'})"
 
 
 def unknown_html(name: str, entries: Sequence[Entry]) -> str:
@@ -162,7 +179,7 @@ def _best_median(
     return max(vals), float(np.median(vals))
 
 
-def tables_html(rows: Sequence[Entry], compared: Sequence[Entry]) -> str:
+def tables_html(rows: Sequence[Entry], compared: Sequence[Entry], pool_name: str = "") -> str:
     """Tables 3-6 with the model's rows (labelled by kind; the header says which judge),
     then the best and the median of the `compared` rows per cell; a value equal to the
     best (on printed values) is bold. Grouped headers as in the paper."""
@@ -188,7 +205,8 @@ def tables_html(rows: Sequence[Entry], compared: Sequence[Entry]) -> str:
                 f"<tr><th scope='row' title='{_e(row_label(e))}'>{_e(e.kind)}</th>"
                 f"{''.join(tds)}</tr>"
             )
-        for label, idx in ((f"best of {n}", 0), (f"median of {n}", 1)):
+        of = f"{n} {pool_name}".strip()
+        for label, idx in ((f"best of {of}", 0), (f"median of {of}", 1)):
             tds = "".join(f"<td>{_fmt(s[idx])}</td>" for s in stats)
             body.append(f"<tr class='qbp-ref'><th scope='row'>{_e(label)}</th>{tds}</tr>")
         out.append(
@@ -372,14 +390,15 @@ def build_page(
             "No model of that name.",
             failures_note="",
         )
-    compared = pool(entries)
-    radar, summary = charts.model_radar(_radar_row(rows), compared)
+    main = _radar_row(rows)
+    compared = pool(entries, main)
+    radar, summary = charts.model_radar(main, compared)
     has_reported = any(e.kind == REPORTED for e in rows)
     page = ModelPage(
         rows[0].name,
         rows,
         header_html(rows, entries),
-        tables_html(rows, compared),
+        tables_html(rows, compared, ranks.POOL_NOUNS[pool_key(main)]),
         radar,
         summary,
         provenance=provenance_of(current, has_reported),

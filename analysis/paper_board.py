@@ -16,7 +16,8 @@ Plain Python (no Gradio), so every rule here is tested without a browser:
   *pool* (`Entry.pool`): the paper's models (open and closed together, as the paper bolds the
   best of all 25), or the models verified here. So a verified row never displaces the paper's
   ranks or marks, and a search never makes every shown cell "best". Marks are on the printed
-  two-decimal values, ties shared, as in the paper.
+  two-decimal values, ties shared, as in the paper. The rule itself is `analysis.ranks`
+  (the model page and a submit's message rank by it too).
 - **One Random row.** The baseline is the loaded benchmark's analytic Random row. The paper's
   printed Random row describes the paper's benchmark; it is kept (as the same row) only when
   the loaded benchmark *is* that benchmark, decided by `same_as_paper`: every one of the 47
@@ -34,15 +35,12 @@ Plain Python (no Gradio), so every rule here is tested without a browser:
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from leaderboard.safe_text import csv_safe, latex_escape
+from leaderboard.safe_text import latex_escape
 from leaderboard.taxonomy import TABLE_TITLES, TABLES
 
 from .board import (
@@ -57,7 +55,8 @@ from .board import (
     weights_label,
 )
 from .entries import KINDS, PENDING, REPORTED, VERIFIED, Entry
-from .export import latex_group_header
+from .export import cell_text, csv_text, latex_group_header
+from .ranks import BEST, RUNNER_UP, pool_ranks_and_marks, printed
 
 #: Sections in the paper's order: (key, label). The verified label names the bundle.
 BASELINE, OPEN, CLOSED, HERE = "baseline", "open", "closed", "verified"
@@ -71,7 +70,6 @@ SECTION_ORDER: tuple[str, ...] = tuple(SECTION_LABELS)
 RANK, WEIGHTS, JUDGE = "Rank", "Weights", "OE judge"
 #: Fixed columns after the value cells (Params sorts; the other two are text).
 TAIL: tuple[str, ...] = (PARAMS, WEIGHTS, JUDGE)
-BEST, RUNNER_UP = 1, 2  # mark codes
 
 
 def section_of(e: Entry) -> str:
@@ -216,11 +214,6 @@ def next_sort(table: str, key: str, current: str, descending: bool) -> tuple[str
 # ---------------------------------------------------------------------------- the table
 
 
-def printed(v: float | None) -> float | None:
-    """The value as the board prints it (two decimals); None stays None."""
-    return None if v is None or (isinstance(v, float) and math.isnan(v)) else round(v, 2)
-
-
 @dataclass
 class BoardTable:
     """One table over every row (filters are applied later): printed values, ranks and
@@ -251,43 +244,6 @@ class BoardTable:
         return self.ranks[OVERALL if key in (MODEL, PARAMS) else key][i]
 
 
-def _pool_ranks_and_marks(
-    entries: Sequence[Entry], values: list[float | None]
-) -> tuple[list[int | None], list[int]]:
-    """Competition rank (1 = best, ties share) and best/runner-up marks of each row within
-    its pool; rows outside any pool get neither."""
-    by_pool: dict[str, list[float]] = {}
-    for e, v in zip(entries, values, strict=True):
-        if e.pool and v is not None:
-            by_pool.setdefault(e.pool, []).append(v)
-    ordered = {p: sorted(vs, reverse=True) for p, vs in by_pool.items()}
-    distinct = {p: sorted(set(vs), reverse=True)[:2] for p, vs in by_pool.items()}
-    ranks: list[int | None] = []
-    marks: list[int] = []
-    for e, v in zip(entries, values, strict=True):
-        if not e.pool or v is None:
-            ranks.append(None)
-            marks.append(0)
-            continue
-        pool = ordered[e.pool]
-        ranks.append(1 + _count_above(pool, v))
-        top = distinct[e.pool]
-        marks.append(BEST if v == top[0] else RUNNER_UP if len(top) > 1 and v == top[1] else 0)
-    return ranks, marks
-
-
-def _count_above(descending: list[float], v: float) -> int:
-    """How many values of a descending list are greater than v (binary search)."""
-    lo, hi = 0, len(descending)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if descending[mid] > v:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
 def build_table(entries: Sequence[Entry], table: str) -> BoardTable:
     """Printed values, ranks and marks of every row of one table."""
     rows = list(entries)
@@ -297,7 +253,7 @@ def build_table(entries: Sequence[Entry], table: str) -> BoardTable:
     marks: dict[str, list[int]] = {}
     for col in cols:
         values[col.key] = [printed(e.value(col.table, col.cell)) for e in rows]
-        ranks[col.key], marks[col.key] = _pool_ranks_and_marks(rows, values[col.key])
+        ranks[col.key], marks[col.key] = pool_ranks_and_marks(rows, values[col.key])
     return BoardTable(table, rows, cols, values, ranks, marks, [section_of(e) for e in rows])
 
 
@@ -562,32 +518,25 @@ def api_rows(
 
 
 def to_csv(board: BoardTable, rows: Sequence[int], sort_by: str = OVERALL) -> str:
-    """The shown rows as CSV, columns as on the board: 2-decimal values, empty for null,
-    every text cell made inert for spreadsheets."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")  # RFC 4180; quotes any CR or LF
-    writer.writerow(
-        ["Section", RANK, MODEL]
-        + [c.header for c in board.columns]
-        + [PARAMS, WEIGHTS, JUDGE, "Link"]
-    )
-    for i in rows:
+    """The shown rows as CSV (`export.csv_text`), columns as on the board: 2-decimal values,
+    empty for null, every text cell inert for spreadsheets."""
+
+    def row(i: int) -> list[Any]:
         e = board.entries[i]
         rank = board.rank(i, sort_by)
-        writer.writerow(
-            [SECTION_LABELS[board.sections[i]], "" if rank is None else rank, csv_safe(e.name)]
+        return (
+            [SECTION_LABELS[board.sections[i]], "" if rank is None else rank, e.name]
+            + [cell_text(board.values[c.key][i]) for c in board.columns]
             + [
-                "" if board.values[c.key][i] is None else f"{board.values[c.key][i]:.2f}"
-                for c in board.columns
-            ]
-            + [
-                csv_safe(e.params or ""),
+                e.params or "",
                 "" if e.is_baseline else weights_label(e.open),
-                csv_safe(e.judge_label),
-                csv_safe(e.link or ""),
+                e.judge_label,
+                e.link or "",
             ]
         )
-    return buf.getvalue()
+
+    header = ["Section", RANK, MODEL] + [c.header for c in board.columns]
+    return csv_text(header + [PARAMS, WEIGHTS, JUDGE, "Link"], (row(i) for i in rows))
 
 
 def to_latex(board: BoardTable, rows: Sequence[int], verified_label: str = "") -> str:

@@ -29,34 +29,45 @@
   }
 
   // ------------------------------------------------------------------ state <-> URL
+  // analysis/links.py parse_board_query / board_link; ui/url_state.js owns the address bar.
+  const url = window.qbpURL;
   function readURL() {
     const u = new URLSearchParams(window.location.search);
     const own = (obj, key) => Object.prototype.hasOwnProperty.call(obj, key);
     if (own(data.tables, u.get('table'))) st.table = u.get('table');
     const sort = u.get('sort');
-    if (sort && T().keys.includes(sort)) st.sort = sort;
-    st.desc = u.has('order') ? u.get('order') !== 'asc' : defaultDesc(st.sort);
+    const known = !sort || T().keys.includes(sort);
+    if (sort && known) st.sort = sort;
+    // A direction never outlives its key (paper_board.carry_sort).
+    st.desc = known && u.has('order') ? u.get('order') !== 'asc' : defaultDesc(st.sort);
     st.q = (u.get('q') || '').slice(0, 200);
     for (const f of LISTS) {
       const all = data.choices[f];
-      st[f] = u.has(f) ? u.get(f).split(',').filter((v) => all.includes(v)) : all.slice();
+      const got = u.has(f) ? u.get(f).split(',') : all;
+      st[f] = all.filter((v) => got.includes(v));
     }
     st.ci = u.get('ci') === '1';
   }
 
-  function writeURL() {
-    if (!urlReady) return;
-    const u = new URL(window.location.href);
-    const p = u.searchParams;
-    const put = (k, v, dflt) => { if (v === dflt) p.delete(k); else p.set(k, v); };
-    put('table', st.table, 'table3');
-    put('sort', st.sort, OVERALL);
-    put('order', st.desc ? 'desc' : 'asc', defaultDesc(st.sort) ? 'desc' : 'asc');
-    put('q', st.q, '');
-    for (const f of LISTS) put(f, st[f].join(','), data.choices[f].join(','));
-    put('ci', st.ci ? '1' : '0', '0');
-    if (u.href !== window.location.href) window.history.replaceState(window.history.state, '', u);
+  function boardQuery() {
+    const pairs = [];
+    if (st.table !== 'table3') pairs.push(['table', st.table]);
+    if (st.sort !== OVERALL) pairs.push(['sort', st.sort]);
+    if (st.desc !== defaultDesc(st.sort)) pairs.push(['order', st.desc ? 'desc' : 'asc']);
+    if (st.q) pairs.push(['q', st.q]);
+    for (const f of LISTS) {
+      if (st[f].join(',') !== data.choices[f].join(',')) pairs.push([f, st[f].join(',')]);
+    }
+    if (st.ci) pairs.push(['ci', '1']);
+    try { return url.query(pairs); } catch (e) { return ''; }  // e.g. a lone surrogate
   }
+
+  function writeURL() {
+    if (urlReady) url.set('board', boardQuery());
+  }
+
+  // links.model_link: the model's page, "?model=NAME".
+  const modelHref = (name) => url.query([['model', name]]);
 
   // ------------------------------------------------------------------ rules (mirror Python)
   // analysis/board.py Filters.keep: search first, the baseline is kept by every filter.
@@ -192,14 +203,22 @@
       const name = make('th', 'qbp-model');
       name.scope = 'row';
       name.dataset.key = MODEL;
-      name.append(make('span', 'qbp-name', r.n));
+      if (r.base) {
+        name.append(make('span', 'qbp-name', r.n));
+      } else {  // the model's page: a real link (new tab, copy), opened in the page on a click
+        const page = make('a', 'qbp-name qbp-page', r.n);
+        page.setAttribute('href', modelHref(r.n));
+        page.title = `${r.n}: open its page (rows, radar, failures, versions)`;
+        name.append(page);
+      }
       name.title = r.n;
       if (r.link) {
         const a = make('a', 'qbp-link', '↗');
         a.setAttribute('href', r.link);
         a.setAttribute('target', '_blank');
         a.setAttribute('rel', 'noopener noreferrer nofollow');
-        a.setAttribute('aria-label', 'model page');
+        a.setAttribute('aria-label', `${r.n}: the model's own site`);
+        a.title = r.link;
         name.append(a);
       }
       if (r.pend) name.append(make('span', 'qbp-tag', 'pending'));
@@ -439,6 +458,18 @@
 
   // ------------------------------------------------------------------ events
   B.addEventListener('click', (ev) => {
+    const page = ev.target.closest('a.qbp-page');
+    if (page) {
+      // A plain click opens the page in this tab; ctrl/shift/meta/middle clicks are the
+      // browser's (a new tab or window on the same link).
+      if (ev.button !== 0 || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.altKey) return;
+      const row = data.rows[Number(page.closest('tr.qbp-row').dataset.row)];
+      if (!row) return;
+      ev.preventDefault();
+      url.go('model', modelHref(row.n));
+      trigger('open_model', {name: row.n});
+      return;
+    }
     const tab = ev.target.closest('.qbp-tab');
     if (tab) {
       if (tab.dataset.table === st.table) return;

@@ -38,8 +38,11 @@ from analysis.intervals import board_intervals, format_with_interval
 from leaderboard.settings import DEMO_BUNDLE
 from leaderboard.taxonomy import TABLE_TITLES, TABLES
 
+from .url_state import HELPER_JS
+
 HERE = Path(__file__).resolve().parent
-JS = (HERE / "board_table.js").read_text(encoding="utf-8")
+#: The board's script, after the query string's owner it writes the board's link through.
+JS = HELPER_JS + (HERE / "board_table.js").read_text(encoding="utf-8")
 CSS = (HERE / "board_table.css").read_text(encoding="utf-8")
 log = logging.getLogger("qbp.board")
 PRIVATE = {"api_visibility": "private"}

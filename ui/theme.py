@@ -1,5 +1,5 @@
-"""How the Space looks: theme, CSS, and the page's own script (share URL); the board's own
-script and CSS live with it in `ui/board_table.*`.
+"""How the Space looks: theme and CSS; the board's own script and CSS live with it in
+`ui/board_table.*`, the query string's owner in `ui/url_state.*`.
 
 Fonts are system fonts only: the page must work offline.
 """
@@ -8,21 +8,9 @@ from __future__ import annotations
 
 import gradio as gr
 
-# The drill-down's share link, once shown, becomes the address bar's URL (same page only),
-# so the browser's own "copy link" shares the view too.
-SHARE_URL_JS = """(link) => {
-  if (link) {
-    const target = new URL(link, window.location.href);
-    if (target.origin === window.location.origin && target.pathname === window.location.pathname) {
-      const u = new URL(window.location.href);
-      const theme = u.searchParams.get('__theme');
-      u.search = target.search;
-      if (theme && !u.searchParams.has('__theme')) u.searchParams.set('__theme', theme);
-      window.history.replaceState(null, '', u);
-    }
-  }
-  return [];
-}"""
+# The link boxes' handler belongs to the query string's one owner; re-exported for the tabs
+# that import it from here.
+from .url_state import SHARE_URL_JS  # noqa: F401
 
 CSS = """
 #leaderboard [role=gridcell], #leaderboard th, #dd-list [role=gridcell], #dd-list th,

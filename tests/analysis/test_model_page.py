@@ -62,7 +62,8 @@ def test_a_name_finds_its_rows_however_it_is_typed(entries):
 def test_the_rows_of_every_table_stand_against_the_best_and_the_median(store, entries):
     page = page_of(store, entries, "M2")
     row = page.rows[0]
-    compared = mp.pool(entries)
+    compared = mp.pool(entries, row)  # the board's pool of the row: verified here
+    assert compared and all(e.pool == "verified" for e in compared)
     for table in TABLES.values():
         assert f"{table.title}</div>" in page.tables
     for cell in TABLES["table3"].cells:

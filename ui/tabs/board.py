@@ -54,6 +54,12 @@ class BoardTab:
         """After `dep`, send the board's payload again (the store may have changed)."""
         return dep.then(self.refresh_fn, None, self.component.html, **PRIVATE)
 
+    def on_model_click(self, fn: Callable[..., Any], outputs: list[Any]) -> Any:
+        """A plain click on a model's name (board_table.js triggers "open_model" with the
+        row's name, after putting the page's link in the address bar): `fn(evt, request)`
+        returns `outputs` (the Model tab, `model_tab.build`, shows the page)."""
+        return self.component.html.open_model(fn, None, outputs, **PRIVATE)
+
 
 def build(state: AppState, demo: gr.Blocks) -> BoardTab:
     """The Leaderboard tab: the paper-layout board (`ui.board_table`, sorted, searched and

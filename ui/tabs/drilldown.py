@@ -20,7 +20,7 @@ from leaderboard.taxonomy import FIELD_VALUES, LABELS
 from ui.state import AppState
 
 from .. import actions
-from ..theme import SHARE_URL_JS
+from ..url_state import SHARE_URL_JS
 from . import PRIVATE
 
 

@@ -4,8 +4,11 @@
 - from another tab's handler, in that handler's own response: return
   ``(*model_tab.handlers.open_model(name, request), gr.Tabs(selected="model"))`` for the
   outputs ``model_tab.open_outputs + [tabs]``;
-- from the page's own scripts (the board's rows): set the hidden textbox
-  ``#model-request`` to the name and dispatch an ``input`` event on it.
+- from the board: a model's name is a link to its page (``?model=``, so a new tab works); a
+  plain click is handled in the page (the board's "open_model" event, `BoardTab.on_model_click`)
+  and shows the page here in one response.
+
+The page's link goes to the address bar through `ui.url_state` (the query string's one owner).
 
 A failure row opens its items in the Drill-down tab (one response, `DrillTab.view_outputs`);
 the "Row details" button opens the model's stored row there (parse report, version diff).
@@ -25,8 +28,9 @@ from analysis.entries import VERIFIED
 from leaderboard.store import Submission
 from ui.state import AppState
 
-from ..theme import SHARE_URL_JS
+from ..url_state import SHARE_URL_JS
 from . import PRIVATE
+from .board import BoardTab
 from .drilldown import VIEW_OUTPUTS, DrillHandlers, DrillTab, page_url
 
 #: Values `ModelHandlers.render` returns: header, tables, radar, its summary, the failures
@@ -99,8 +103,12 @@ class ModelHandlers:
             return tuple(gr.skip() for _ in range(PAGE_OUTPUTS + 2))
         return (*self.open_model(name, request), gr.Tabs(selected="model"))
 
-    def requested(self, name: str, request: gr.Request = None) -> tuple:
-        """A name set by the page's scripts (#model-request): its page, tab selected."""
+    def from_board(self, evt: gr.EventData, request: gr.Request = None) -> tuple:
+        """A click on a model's name on the board ({"name": ...}): its page, tab selected."""
+        data = getattr(evt, "_data", None) or {}
+        name = data.get("name") if isinstance(data, dict) else None
+        if not isinstance(name, str) or not name.strip() or len(name) > links.MAX_MODEL_CHARS:
+            return tuple(gr.skip() for _ in range(PAGE_OUTPUTS + 2))
         return (*self.open_model(name, request), gr.Tabs(selected="model"))
 
     def open_failure(
@@ -121,7 +129,6 @@ class ModelTab:
 
     handlers: ModelHandlers
     picker: gr.Dropdown
-    request_box: gr.Textbox
     details: gr.Button  # app.py chains the Row details tab's `open` onto its click
     outputs: list[Any]  # the page's components, in `ModelHandlers.render` order
     open_outputs: list[Any]  # the picker, then `outputs`
@@ -135,7 +142,10 @@ class ModelTab:
         return demo.load(self.handlers.on_load, None, self.open_outputs + [tabs], **PRIVATE)
 
 
-def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> ModelTab:
+def build(
+    state: AppState, drill: DrillTab, tabs: gr.Tabs, board: BoardTab | None = None
+) -> ModelTab:
+    """The Model tab; with `board`, a click on a model's name there opens its page here."""
     h = ModelHandlers(state, drill.handlers)
     with gr.Tab("Model", id="model") as tab:
         with gr.Row(equal_height=True):
@@ -155,7 +165,6 @@ def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> ModelTab:
                 scale=3,
                 min_width=300,
             )
-        request_box = gr.Textbox(visible="hidden", elem_id="model-request")
         header = gr.HTML("<div class='qbp-empty'>Choose a model.</div>", elem_id="model-header")
         tables = gr.HTML(elem_id="model-rows")
         with gr.Row(equal_height=False):
@@ -200,8 +209,9 @@ def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> ModelTab:
 
     outputs = [header, tables, radar, radar_sum, note, fails, fail_links, versions, prov, link]
     picker.input(h.render, picker, outputs, **PRIVATE)
-    request_box.input(h.requested, request_box, [picker] + outputs + [tabs], **PRIVATE)
+    if board is not None:
+        board.on_model_click(h.from_board, [picker] + outputs + [tabs])
     tab.select(h.names, None, picker, **PRIVATE)  # the store may have changed
     fails.select(h.open_failure, fail_links, drill.view_outputs + [tabs], **PRIVATE)
     link.change(None, [link], None, js=SHARE_URL_JS)
-    return ModelTab(h, picker, request_box, details, outputs, [picker] + outputs)
+    return ModelTab(h, picker, details, outputs, [picker] + outputs)
