@@ -96,7 +96,7 @@ def _layout(
     if fmt == "xlsx":
         return harness.recognise(read_xlsx(data, name, n_items, limits), fmt, name)
     text = decode_text(data, name)
-    if not text.strip():
+    if not text or text.isspace():  # no stripped copy of a 20 MB text
         raise PredictionError(f"{name}: the file is empty")
     if fmt in ("csv", "tsv"):
         return harness.recognise(read_delimited(text, name, fmt, n_items, limits), fmt, name)
@@ -156,7 +156,7 @@ def _read(
         raise PredictionError(
             f"{name}: {mb(len(data))} MB, over the {mb(limits.max_file_bytes)} MB upload limit"
         )
-    if not data.strip():
+    if not data or data.isspace():
         raise PredictionError(f"{name}: the file is empty")
     fmt = fmt or detect_format(name, data)
     n_items = len(benchmark)
@@ -298,7 +298,7 @@ def _read(
                 f"{len(changed)} TF answer(s) given as option letters were read "
                 f"through the row's option columns (e.g. {changed[0]})"
             )
-    missing = [i for i in benchmark.items["id"] if i not in predictions]
+    missing = [i for i in index if i not in predictions]  # index_of: ids in benchmark order
     report = ParseReport(
         file_name=name,
         format=fmt,

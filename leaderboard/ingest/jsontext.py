@@ -148,7 +148,7 @@ def _fast(
         else:
             doc = JsonDoc("lines")
             for lineno, line in enumerate(raw.split(b"\n"), start=1):
-                if not line.strip():
+                if not line or line.isspace():  # no stripped copy per line
                     continue
                 if len(line) > limits.max_line_chars or len(doc.values) == limit_rows:
                     return None
