@@ -95,12 +95,12 @@ def _layout(
         )
     if fmt == "xlsx":
         return harness.recognise(read_xlsx(data, name, n_items, limits), fmt, name)
-    text = decode_text(data, name)
-    if not text or text.isspace():  # no stripped copy of a 20 MB text
-        raise PredictionError(f"{name}: the file is empty")
     if fmt in ("csv", "tsv"):
+        text = decode_text(data, name)
+        if not text or text.isspace():  # no stripped copy of a 20 MB text
+            raise PredictionError(f"{name}: the file is empty")
         return harness.recognise(read_delimited(text, name, fmt, n_items, limits), fmt, name)
-    doc = read_json_text(data, text, name, fmt, n_items, limits)
+    doc = read_json_text(data, name, fmt, n_items, limits)
     shaped, wrapped = harness.shape_json(doc, name)
     if isinstance(shaped, dict):
         return shaped

@@ -62,11 +62,12 @@ def json_value_count(text: str) -> int:
     return bare.count("{") + bare.count("[") + bare.count(",") + 1
 
 
-def check_json_values(data: bytes, text: str, name: str, limits: Limits) -> None:
-    # Cheap first (bytes.count is a memchr scan): few structural bytes cannot be over the cap.
+def check_json_values(data: bytes, text: Callable[[], str], name: str, limits: Limits) -> None:
+    """Cheap first (bytes.count is a memchr scan): few structural bytes cannot be over the
+    cap; only then is the text decoded and its strings set aside to count exactly."""
     if sum(data.count(c) for c in (b"{", b"[", b",")) <= limits.max_cells:
         return
-    check_cells(json_value_count(text), name, limits, "JSON values")
+    check_cells(json_value_count(text()), name, limits, "JSON values")
 
 
 def surrogate_at(text: str) -> int | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from ..errors import PredictionError
 from ..settings import Limits
 from .bounds import check_json_values
 from .report import short
+from .sniff import decode_text, refuse_not_text
 
 _WS = " \t\r\n"
 
@@ -128,20 +130,19 @@ def _no_key_dropped(raw: bytes, values: list[Any]) -> bool:
     return raw.count(b":") == orjson.dumps(values).count(b":")
 
 
-def _utf8(data: bytes, text: str) -> bytes:
+def _as_utf8(data: bytes, name: str) -> tuple[bytes, str | None]:
+    """The bytes to parse (UTF-8, no BOM), and the text when decoding was needed anyway."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :]
+        return data[len(codecs.BOM_UTF8) :], None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return text.encode("utf-8", "surrogatepass")
-    return data
+        text = decode_text(data, name)
+        return text.encode("utf-8", "surrogatepass"), text
+    return data, None
 
 
-def _fast(
-    data: bytes, text: str, name: str, fmt: str, limit_rows: int, limits: Limits
-) -> JsonDoc | None:
+def _fast(raw: bytes, name: str, fmt: str, limit_rows: int, limits: Limits) -> JsonDoc | None:
     """The file read by orjson, or None when the exact reader must decide (see the module
     docstring); the result is what the exact reader would return."""
-    raw = _utf8(data, text)
     try:
         if fmt != "jsonl":
             doc = JsonDoc("document", [orjson.loads(raw)], [name])
@@ -162,32 +163,42 @@ def _fast(
     return doc if _no_key_dropped(raw, doc.values) else None
 
 
-def _nonempty_lines_at_most(text: str, limit: int) -> int:
-    """An upper bound on the non-blank lines, from counts alone: the lines, less one for a
-    final newline and (only when still over `limit`) for each pair of adjacent newlines."""
-    bound = text.count("\n") + 1 - (1 if text.endswith("\n") else 0)
-    return bound if bound <= limit else bound - text.count("\n\n")
+_NONBLANK_LINE = re.compile(rb"^[ \t\r\f\v]*[^\s]", re.MULTILINE)
+
+
+def _nonblank_lines(raw: bytes, limit: int) -> int:
+    """The non-blank lines, or an upper bound of them when that is within `limit`: counts
+    first (a final newline ends the last line), then one match at a time (a file of millions
+    of tiny lines is counted without splitting it into millions of objects)."""
+    bound = raw.count(b"\n") + 1 - (1 if raw.endswith(b"\n") else 0)
+    if bound <= limit:
+        return bound
+    return sum(1 for _ in _NONBLANK_LINE.finditer(raw))
 
 
 def _is_extra_data(exc: PredictionError) -> bool:
     return "(extra data)" in str(exc)
 
 
-def read_json_text(
-    data: bytes, text: str, name: str, fmt: str, limit_rows: int, limits: Limits
-) -> JsonDoc:
-    """Parse a JSON-family text, bounded: rows are counted before anything is parsed and the
-    number of values is capped (a 20 MB `[{},{},...]` would otherwise be 7 million dicts)."""
-    if fmt == "jsonl" and _nonempty_lines_at_most(text, limit_rows) > limit_rows:
-        lines = sum(1 for line in text.split("\n") if line.strip())
+def read_json_text(data: bytes, name: str, fmt: str, limit_rows: int, limits: Limits) -> JsonDoc:
+    """Parse a JSON-family file, bounded: rows are counted before anything is parsed and the
+    number of values is capped (a 20 MB `[{},{},...]` would otherwise be 7 million dicts).
+    The text is decoded only for the exact reader; orjson reads the bytes."""
+    refuse_not_text(data, name)
+    raw, decoded = _as_utf8(data, name)
+    if fmt == "jsonl":
+        lines = _nonblank_lines(raw, limit_rows)
         if lines > limit_rows:
             raise PredictionError(
                 f"{name}: {lines} rows, more than the benchmark's {limit_rows} items"
             )
-    check_json_values(data, text, name, limits)
-    fast = _fast(data, text, name, fmt, limit_rows, limits)
+    check_json_values(raw, lambda: decoded or decode_text(data, name), name, limits)
+    fast = _fast(raw, name, fmt, limit_rows, limits)
     if fast is not None:
         return fast
+    text = decoded or decode_text(data, name)
+    if not text or text.isspace():
+        raise PredictionError(f"{name}: the file is empty")
     if fmt != "jsonl":
         try:
             return JsonDoc("document", [loads(text, name)], [name])

@@ -89,8 +89,9 @@ def detect_format(name: str, data: bytes) -> str:
     return "tsv" if b"\t" in data.split(b"\n", 1)[0] else "csv"
 
 
-def decode_text(data: bytes, name: str) -> str:
-    """Text from bytes: UTF-8 (BOM allowed) or UTF-16 with a BOM; anything else is refused."""
+def refuse_not_text(data: bytes, name: str) -> None:
+    """From the first bytes alone: an archive or image, or UTF-16 without a byte-order mark,
+    is refused with what it is, before anything counts its lines."""
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             raise PredictionError(
@@ -99,16 +100,23 @@ def decode_text(data: bytes, name: str) -> str:
                 "uncompressed"
             )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise PredictionError(f"{name}: invalid UTF-16 text at byte {exc.start}") from exc
+        return
     head = data[:200]
     zeros = sorted((head[0::2].count(0), head[1::2].count(0)))
     if len(head) >= 4 and zeros[1] > len(head) // 5 and zeros[0] <= len(head) // 50:
         raise PredictionError(
             f"{name}: looks like UTF-16 text without a byte-order mark; save the file as UTF-8"
         )
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Text from bytes: UTF-8 (BOM allowed) or UTF-16 with a BOM; anything else is refused."""
+    refuse_not_text(data, name)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise PredictionError(f"{name}: invalid UTF-16 text at byte {exc.start}") from exc
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

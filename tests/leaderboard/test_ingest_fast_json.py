@@ -122,3 +122,21 @@ def test_blank_lines_do_not_count_as_rows(bench):
     ids = bench.items["id"].tolist()
     data = b"\n\n".join(json.dumps({"id": i, "prediction": "B"}).encode() for i in ids) + b"\n\n\n"
     assert read_predictions(data, "p.jsonl", bench).report.matched == len(ids)
+
+
+def test_a_large_compressed_file_is_named_before_its_bytes_are_counted_as_lines(bench):
+    """A 4 MB gzip holds thousands of newline bytes; it is still told apart as gzip."""
+    import gzip
+    import os
+
+    data = gzip.compress(os.urandom(4_000_000), compresslevel=1)
+    assert data.count(b"\n") > len(bench)
+    with pytest.raises(PredictionError, match=r"p\.jsonl: this is a gzip"):
+        read_predictions(data, "p.jsonl", bench)
+
+
+def test_millions_of_blank_lines_do_not_hide_the_rows(bench):
+    ids = bench.items["id"].tolist()[:3]
+    body = b"\n".join(json.dumps({"id": i, "prediction": "B"}).encode() for i in ids)
+    data = b" \n" * 1_000_000 + body + b"\n"
+    assert read_predictions(data, "p.jsonl", bench).report.matched == 3
