@@ -90,7 +90,7 @@ def build(state: AppState) -> gr.Blocks:
         rows.on_load(demo)  # ?row=<submission id or model>: that row's details
         rows.open(model.details.click, model.picker)  # the model page's "Row details"
         api.register(state, leaderboard=board.service.api_rows)
-        progress.off_layouts(demo)  # before the config is written (ui/progress.py)
+        progress.narrow(demo)  # before the config is written (ui/progress.py)
     return demo
 
 
