@@ -8,7 +8,8 @@ inside it as well. The page-load events that select a tab (`gr.Tabs(selected=...
 made each later click copy the values of the whole page several times over, and a grid of
 thousands of rows costs each later event tens of milliseconds per status change. Measured
 in chromium on a loaded machine (bench/browser.py, 100 stored submissions): a drill-down
-row click took 580 ms, 130 ms once no layout or grid showed progress.
+row click took 560 ms, 130 ms once no layout or grid showed progress (and the click was one
+unqueued request: ui/tabs/drilldown.py).
 
 So `narrow` keeps events' progress off layouts always, and off grids wherever the event has
 another output to show it on. A tab chooses better targets itself where it can (the
@@ -18,7 +19,14 @@ drill-down shows progress on its item card and count line: ui/tabs/drilldown.py)
 from __future__ import annotations
 
 import gradio as gr
-from gradio.blocks import BlockContext
+from gradio.blocks import Block, BlockContext
+from gradio.components import Component
+
+
+def is_layout(block: Block) -> bool:
+    """A layout (Tabs, Tab, Row, Column, Accordion, ...): a block holding others that is no
+    component itself (gr.HTML, which may hold children, is a component)."""
+    return isinstance(block, BlockContext) and not isinstance(block, Component)
 
 
 def narrow(demo: gr.Blocks) -> int:
@@ -31,7 +39,7 @@ def narrow(demo: gr.Blocks) -> int:
         if fn.show_progress_on is not None:
             continue
         outputs = list(fn.outputs)
-        parts = [b for b in outputs if not isinstance(b, BlockContext)]
+        parts = [b for b in outputs if not is_layout(b)]
         light = [b for b in parts if not isinstance(b, gr.Dataframe)] or parts
         if len(light) < len(outputs):
             fn.show_progress_on = light

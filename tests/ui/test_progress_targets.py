@@ -73,13 +73,14 @@ def test_narrow_keeps_progress_off_layouts_and_grids_beside_other_outputs():
                 box = gr.Textbox()
                 other = gr.Textbox()
                 grid = gr.DataFrame()
+                card = gr.HTML()  # a component, though it may hold children
         button = gr.Button()
         button.click(lambda: ("x", gr.Tabs(selected="a")), None, [box, tabs])
         button.click(lambda: ("x", None), None, [box, grid])
         button.click(lambda: None, None, grid)  # nothing else to show it on: kept
         button.click(lambda: gr.Tabs(selected="a"), None, tabs)
         button.click(lambda: ("x", gr.Tabs()), None, [box, tabs], show_progress_on=[other])
-        button.click(lambda: "y", None, box)
+        button.click(lambda: ("y", "<b>y</b>"), None, [box, card])
         assert progress.narrow(demo) == 3
     shown = [demo.fns[i].show_progress_on for i in sorted(demo.fns)]
     assert shown == [[box], [box], None, [], [other], None]
