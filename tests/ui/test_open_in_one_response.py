@@ -59,9 +59,11 @@ def test_a_share_link_is_answered_with_the_whole_view(state):
     assert "Item <b>q007</b> (<span class='qbp-place'>2 of 2</span>)" in card
     assert item == "q007" and image and shared == PAGE + item_link("q007", models, filters)
     assert tabs.selected == "drill"
-    rows = h.link_list(chosen.value, *fields, outcome, request=link)
+    rows = h.link_list(ids, chosen.value, *fields, outcome, request=link)
     assert rows["ID"].tolist() == ids
-    assert h.link_list(chosen.value, *fields, outcome, request=request("")) == gr.skip()
+    assert h.link_list(ids, chosen.value, *fields, outcome, request=request("")) == gr.skip()
+    # The visitor listed other items before the link's rows came: those stay.
+    assert h.link_list(["q001"], chosen.value, *fields, outcome, request=link) == gr.skip()
 
 
 def test_a_page_without_a_link_lists_nothing_until_the_tab_opens(state):

@@ -305,6 +305,7 @@ class DrillHandlers:
 
     def link_list(
         self,
+        ids: list[str],
         models: list[str],
         src: str = "",
         dim: str = "",
@@ -315,11 +316,14 @@ class DrillHandlers:
         request: gr.Request = None,
     ) -> Any:
         """After `on_load`: a link's list (the models and filters its view set, listed
-        once for both), else nothing."""
+        once for both), else nothing; nothing either once the visitor has listed other
+        items (`ids`, the page's list as the server holds it, differs), so a late answer
+        never replaces a newer list."""
         query = links.parse_item_query(dict(request.query_params) if request else {})
         if not query.item:
             return gr.skip()
-        return self.list_items(models, src, dim, sub, qtype, scope, outcome)[0]
+        frame, _, listed = self.list_items(models, src, dim, sub, qtype, scope, outcome)
+        return frame if list(ids or []) == listed else gr.skip()
 
 
 def item_event(card: gr.HTML) -> dict[str, Any]:
@@ -367,9 +371,10 @@ class DrillTab:
             **PRIVATE,
         )
         models, *filters = self.view_outputs[:VIEW_FRAME]
+        ids = self.view_outputs[VIEW_FRAME + 2]  # after the frame and the count
         load.then(
             self.handlers.link_list,
-            [models, *filters],
+            [ids, models, *filters],
             self.view_outputs[VIEW_FRAME],
             queue=False,
             show_progress_on=[self.count],
