@@ -20,7 +20,7 @@ from starlette.middleware import Middleware  # noqa: E402
 
 from analysis.about import header_markdown, judge_label  # noqa: E402
 from leaderboard.settings import AppSettings  # noqa: E402
-from ui import api, files  # noqa: E402
+from ui import api, files, progress  # noqa: E402
 from ui.board_table import CSS as BOARD_CSS  # noqa: E402
 from ui.request_guard import RequestGuard  # noqa: E402
 from ui.state import AppState  # noqa: E402
@@ -90,6 +90,7 @@ def build(state: AppState) -> gr.Blocks:
         rows.on_load(demo)  # ?row=<submission id or model>: that row's details
         rows.open(model.details.click, model.picker)  # the model page's "Row details"
         api.register(state, leaderboard=board.service.api_rows)
+        progress.narrow(demo)  # before the config is written (ui/progress.py)
     return demo
 
 

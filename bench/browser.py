@@ -9,8 +9,8 @@ Playwright and prints medians over --runs runs (>= 5) of:
   header sort      click on the MC header -> caption says "sorted by MC (...)", rows in order
   table switch     Table 3 <-> Table 4 -> the other table's headers and rows shown
   intervals        "Show 95% intervals" ticked -> "±" in the cells (first run is cold)
-  row -> item      Drill-down list row clicked -> that item's card shown
-  share link       navigation to ?item=ID&models=A,B -> that item's card shown
+  row -> item      Drill-down list row clicked -> that item's card and image shown
+  share link       navigation to ?item=ID&models=A,B -> that item's card and image shown
 
 then the /leaderboard API under 20 concurrent gradio_client clients (requests/s, median).
 
@@ -19,6 +19,10 @@ animation frame where the condition holds), so Playwright's own latency is not c
 Works against the old grid (#leaderboard) and the new board (#board).
 
     python bench/browser.py [--submissions 100] [--runs 5] [--repo PATH] [--store DIR]
+                            [--only "row -> item,share link"]
+
+--only measures some of the figures (names as printed, comma-separated), to compare two
+checkouts back to back in the same conditions; the API load runs only without it.
 """
 
 from __future__ import annotations
@@ -49,6 +53,14 @@ TARGETS = {  # ms: (100 submissions, 1,000 submissions); None = no target at tha
     "share link": (2000, None),
 }
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+#: The drill-down shows `item`: its card, and its image once loaded (an item without an
+#: image has no <img>; card and image arrive in the same response, so an <img> still
+#: loading is this item's).
+ITEM_SHOWN = (
+    "(document.querySelector('#dd-detail .qbp-item')||{{}}).innerText?.includes('Item {item}')"
+    " && (() => {{ const i = document.querySelector('#dd-image img');"
+    " return !i || (i.complete && i.naturalWidth > 0); }})()"
+)
 
 # In-page timing: run `action`, then resolve at the first animation frame where `cond` holds.
 MEASURE = """async ([action, cond, timeout]) => {
@@ -199,10 +211,10 @@ def wait(page, cond: str, timeout_ms: float = 120_000) -> None:
     page.wait_for_function(f"() => ({cond})", polling="raf", timeout=timeout_ms)
 
 
-def run(url: str, runs: int, state_models: list[str], item_ids: list[str]) -> dict:
+def run(url: str, runs: int, state_models: list[str], item_ids: list[str], only: set[str]) -> dict:
     from playwright.sync_api import sync_playwright
 
-    out: dict[str, list[float]] = {k: [] for k in TARGETS}
+    out: dict[str, list[float]] = {k: [] for k in TARGETS if k in only}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=BROWSER_ARGS)
 
@@ -213,7 +225,7 @@ def run(url: str, runs: int, state_models: list[str], item_ids: list[str]) -> di
             return ctx, page
 
         ui = None
-        for _ in range(runs):  # rows visible after navigation, nothing cached
+        for _ in range(runs if "rows visible" in out else 1):  # after navigation, no cache
             ctx, page = fresh()
             t0 = time.perf_counter()
             page.goto(url, wait_until="commit")
@@ -223,7 +235,8 @@ def run(url: str, runs: int, state_models: list[str], item_ids: list[str]) -> di
                 polling="raf",
                 timeout=120_000,
             )
-            out["rows visible"].append(1000 * (time.perf_counter() - t0))
+            if "rows visible" in out:
+                out["rows visible"].append(1000 * (time.perf_counter() - t0))
             if ui is None:
                 ui = UI(page.evaluate("() => !!document.querySelector('#board .qbp-board')"))
             ctx.close()
@@ -233,24 +246,25 @@ def run(url: str, runs: int, state_models: list[str], item_ids: list[str]) -> di
         page.goto(url)
         wait(page, f"{ui.rows} > 5")
         time.sleep(1.0)  # let the page's own start-up requests settle
-        for k in range(runs):
+        for k in range(runs if "header sort" in out else 0):
             word = "descending" if k % 2 == 0 else "ascending"
             out["header sort"].append(
                 measure(
                     page, ui.click_header("MC"), f"({ui.caption}).includes('sorted by MC ({word})')"
                 )
             )
-        for k in range(runs):
+        for k in range(runs if "table switch" in out else 0):
             title, key, head = (
                 ("Table 4", "table4", "Noise") if k % 2 == 0 else ("Table 3", "table3", "NIs")
             )
             out["table switch"].append(
                 measure(page, ui.click_table(title, key), ui.has_header(head))
             )
-        page.goto(url)  # intervals from a fresh page: the first toggle is cold
-        wait(page, f"{ui.rows} > 5")
-        time.sleep(1.0)
-        for _ in range(runs):
+        if "intervals" in out:  # intervals from a fresh page: the first toggle is cold
+            page.goto(url)
+            wait(page, f"{ui.rows} > 5")
+            time.sleep(1.0)
+        for _ in range(runs if "intervals" in out else 0):
             out["intervals"].append(measure(page, ui.toggle_ci(), ui.ci_shown()))
             page.evaluate(f"() => {{ {ui.toggle_ci()}; }}")
             wait(page, f"!({ui.ci_shown()})")
@@ -263,11 +277,9 @@ def run(url: str, runs: int, state_models: list[str], item_ids: list[str]) -> di
         page.get_by_role("tab", name="Drill-down").click()
         wait(page, "document.querySelectorAll('#dd-list .virtual-row').length > 5")
         ids = page.locator("#dd-list .virtual-row [data-col='1']").all_inner_texts()
-        for k in range(runs):
+        for k in range(runs if "row -> item" in out else 0):
             target = ids[k + 2]
-            shown = (
-                f"(document.querySelector('#dd-detail')||{{}}).innerText?.includes('Item {target}')"
-            )
+            shown = ITEM_SHOWN.format(item=target)
             page.evaluate(
                 "() => { window.__qbpT0 = null; document.addEventListener("
                 "'pointerdown', () => { window.__qbpT0 = performance.now(); }, "
@@ -281,16 +293,12 @@ def run(url: str, runs: int, state_models: list[str], item_ids: list[str]) -> di
         ctx.close()
 
         models = ",".join(state_models[:2])
-        for k in range(runs):
+        for k in range(runs if "share link" in out else 0):
             ctx, page = fresh()
             item = item_ids[10 + k]
             t0 = time.perf_counter()
             page.goto(f"{url}?item={item}&models={models}", wait_until="commit")
-            wait(
-                page,
-                f"(document.querySelector('#dd-detail .qbp-item')||{{}}).innerText"
-                f"?.includes('Item {item}')",
-            )
+            wait(page, ITEM_SHOWN.format(item=item))
             out["share link"].append(1000 * (time.perf_counter() - t0))
             ctx.close()
         browser.close()
@@ -331,8 +339,12 @@ def main() -> None:
     ap.add_argument("--repo", default=str(REPO), help="the checkout whose app.py is run")
     ap.add_argument("--store", default=None, help="reuse or fill this folder")
     ap.add_argument("--benchmark", default=str(REPO / "data" / "demo"))
+    ap.add_argument("--only", default="", help="figures to measure, comma-separated")
     args = ap.parse_args()
     runs = max(5, args.runs)
+    only = {n.strip() for n in args.only.split(",") if n.strip()} or set(TARGETS)
+    if only - set(TARGETS):
+        ap.error(f"--only: unknown {sorted(only - set(TARGETS))}; one of {list(TARGETS)}")
     store = Path(args.store or Path(tempfile.gettempdir()) / f"qbp-bench-{args.submissions}")
     ensure_store(store, args.submissions, Path(args.benchmark))
 
@@ -343,14 +355,16 @@ def main() -> None:
     )
     models = [json.loads((store / n / "meta.json").read_text())["model"] for n in names[:2]]
     with launched(Path(args.repo).resolve(), store, Path(args.benchmark).resolve()) as url:
-        res = run(url, runs, models, ids)
-        rate, p50 = api_load(url)
+        res = run(url, runs, models, ids, only)
+        api = api_load(url) if only == set(TARGETS) else None
     big = args.submissions >= 1000
     print(
         f"{res['ui']} from {args.repo}: {args.submissions} stored submissions, "
         f"{len(ids)} items; medians over {runs} runs (chromium {shutil.which('chromium')})"
     )
     for name, target in TARGETS.items():
+        if name not in only:
+            continue
         values = res[name]
         med = statistics.median(values)
         goal = target[1] if big else target[0]
@@ -361,7 +375,8 @@ def main() -> None:
         )
         extra = f" (first {values[0]:.0f} ms)" if name in ("intervals", "table switch") else ""
         print(f"  {name:<13} {med:8.0f} ms{extra:<22} {verdict}")
-    print(f"  /leaderboard, 20 clients x 5 calls: {rate:.1f} req/s, median {p50:.0f} ms")
+    if api is not None:
+        print(f"  /leaderboard, 20 clients x 5 calls: {api[0]:.1f} req/s, median {api[1]:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,9 @@ from urllib.parse import quote
 import pandas as pd
 import pytest
 
+from analysis import drilldown
 from analysis.board_uncertainty import CHART_MODELS
+from analysis.drilldown import ItemFilters
 from leaderboard.taxonomy import TABLES
 from tests.conftest import REPO, SCREENSHOTS
 
@@ -223,7 +225,9 @@ def test_drill_down_link_shows_the_image_and_each_models_answer(page, app_server
         ),
         what="filtered list",
     )
-    first_id = wait_until(lambda: column(page, 1, "#dd-list")[:1], what="list rows")[0]
+    wrong = drilldown.item_list(state.bench, frames, ItemFilters(outcome="all_wrong"))
+    first_id = wrong["ID"].iloc[0]  # the filtered list drawn (not the one before it)
+    wait_until(lambda: column(page, 1, "#dd-list")[:1] == [first_id], what="filtered rows")
     page.locator("#dd-list .virtual-row [data-col='1']").first.click()
     wait_until(
         lambda: f"Item {first_id}" in page.locator("#dd-detail").inner_text(), what="picked item"

@@ -44,17 +44,26 @@ def request(query: str) -> gr.Request:
 
 
 def test_a_share_link_is_answered_with_the_whole_view(state):
+    """The item, placed in its filtered list, in the first response; the list's rows in
+    the one after it (the page draws the linked item before thousands of rows)."""
     models = ["M2", "M1 (7B)"]
     filters = ItemFilters(image_source="NI", outcome="any_wrong")
-    out = DrillHandlers(state).on_load(request(item_link("q007", models, filters)))
+    h = DrillHandlers(state)
+    link = request(item_link("q007", models, filters))
+    out = h.on_load(link)
     assert len(out) == VIEW_OUTPUTS + 1
-    chosen, *fields, outcome, frame, count, ids, image, card, item, link, tabs = out
+    chosen, *fields, outcome, frame, count, ids, image, card, item, shared, tabs = out
     assert chosen.value == models and fields[0] == "NI" and outcome == "any_wrong"
-    assert ids == frame["ID"].tolist() == ["q002", "q007"]  # M2 misses both
+    assert frame == gr.skip() and ids == ["q002", "q007"]  # M2 misses both
     assert count.startswith("**2** of 8 items match")
     assert "Item <b>q007</b> (<span class='qbp-place'>2 of 2</span>)" in card
-    assert item == "q007" and image and link == PAGE + item_link("q007", models, filters)
+    assert item == "q007" and image and shared == PAGE + item_link("q007", models, filters)
     assert tabs.selected == "drill"
+    rows = h.link_list(ids, chosen.value, *fields, outcome, request=link)
+    assert rows["ID"].tolist() == ids
+    assert h.link_list(ids, chosen.value, *fields, outcome, request=request("")) == gr.skip()
+    # The visitor listed other items before the link's rows came: those stay.
+    assert h.link_list(["q001"], chosen.value, *fields, outcome, request=link) == gr.skip()
 
 
 def test_a_page_without_a_link_lists_nothing_until_the_tab_opens(state):

@@ -7,7 +7,10 @@ doubtful (label review: stored append-only, rate-limited, listed for the admin).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import gradio as gr
@@ -41,16 +44,15 @@ def item_filters(
 def page_url(request: gr.Request | None) -> str:
     """The page the visitor is on (scheme, host, path), for absolute share links: the
     browser's Referer of the event, else the app's root URL as Gradio derives it from the
-    request (proxy headers included); "" (relative links) when neither is known."""
+    request (proxy headers included) and the route it reached (the queue, or a direct call
+    of an unqueued event); "" (relative links) when neither is known."""
     if request is None:
         return ""
     base = links.page_base(request.headers.get("referer"))
     raw = getattr(request, "request", None)
     if not base and raw is not None:
         try:
-            root = route_utils.get_root_url(
-                raw, route_utils.API_PREFIX + "/queue/join", raw.scope.get("root_path")
-            )
+            root = route_utils.get_root_url(raw, raw.url.path, raw.scope.get("root_path"))
         except (AttributeError, KeyError, ValueError):
             return ""
         base = links.page_base(root + "/")
@@ -66,11 +68,45 @@ def selected_id(evt: gr.SelectData) -> str | None:
 #: Components `DrillHandlers.open_view` returns values for (`DrillTab.view_outputs`): the
 #: models, the filters, the list (frame, count, ids), the item (image, card, id, link).
 VIEW_OUTPUTS = 1 + len(drilldown.FILTER_FIELDS) + 1 + 3 + 4
+#: Where the list's frame sits in a view (`open_view`), after the models and the filters.
+VIEW_FRAME = 1 + len(drilldown.FILTER_FIELDS) + 1
+#: The ID column of the list (a clicked row names its item by it, however it is sorted).
+ID_COLUMN = drilldown.LIST_COLUMNS.index("ID")
+
+
+class Listings:
+    """The last few lists shown (frame, count line, ids), keyed by the store's generation,
+    the models and the filters: a share link's view and the list sent after it, or the
+    same filters chosen again, are computed once. Bounded; safe across threads."""
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple, tuple] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple | None:
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple, value: tuple) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
 
 
 @dataclass
 class DrillHandlers:
     state: AppState
+
+    @cached_property
+    def listings(self) -> Listings:
+        """Made on first use (the app's `Handlers` combines several handler classes)."""
+        return Listings()
 
     def model_choices(self) -> gr.Dropdown:
         return gr.Dropdown(choices=self.state.verified_models())
@@ -84,10 +120,16 @@ class DrillHandlers:
 
     def _listed(self, models: list[str], filters: drilldown.ItemFilters) -> tuple:
         models = bounded_models(list(models or [])) or []  # a request's work stays bounded
-        frames = self.state.model_frames(models)
-        frame = drilldown.item_list(self.state.bench, frames, filters)
-        count = drilldown.count_markdown(len(frame), len(self.state.bench), list(frames))
-        return frame, count, frame["ID"].tolist()
+        key = (self.state.generation, tuple(models), filters)
+        hit = self.listings.get(key)
+        if hit is None:
+            frames = self.state.model_frames(models)
+            frame = drilldown.item_list(self.state.bench, frames, filters)
+            count = drilldown.count_markdown(len(frame), len(self.state.bench), list(frames))
+            hit = (frame, count, tuple(frame["ID"].tolist()))
+            self.listings.put(key, hit)
+        frame, count, ids = hit
+        return frame, count, list(ids)
 
     def _item(
         self,
@@ -167,6 +209,7 @@ class DrillHandlers:
 
     def step(
         self,
+        by: int,
         item_id: str,
         ids: list[str],
         models: list[str],
@@ -177,40 +220,11 @@ class DrillHandlers:
         scope: str = "",
         outcome: str = "all",
         request: gr.Request = None,
-        by: int = 1,
     ) -> tuple:
-        target = drilldown.neighbour(ids or [], (item_id or "").strip(), by)
+        """◀ Previous (`by` < 0) and Next ▶ (`by` >= 0): the neighbouring item of the
+        filtered list, wrapping at its ends (`DrillTab.item_outputs`)."""
+        target = drilldown.neighbour(ids or [], (item_id or "").strip(), -1 if by < 0 else 1)
         return self.show_item(target, ids, models, src, dim, sub, qtype, scope, outcome, request)
-
-    def previous(
-        self,
-        item_id: str,
-        ids: list[str],
-        models: list[str],
-        src: str = "",
-        dim: str = "",
-        sub: str = "",
-        qtype: str = "",
-        scope: str = "",
-        outcome: str = "all",
-        request: gr.Request = None,
-    ) -> tuple:
-        return self.step(item_id, ids, models, src, dim, sub, qtype, scope, outcome, request, -1)
-
-    def next(
-        self,
-        item_id: str,
-        ids: list[str],
-        models: list[str],
-        src: str = "",
-        dim: str = "",
-        sub: str = "",
-        qtype: str = "",
-        scope: str = "",
-        outcome: str = "all",
-        request: gr.Request = None,
-    ) -> tuple:
-        return self.step(item_id, ids, models, src, dim, sub, qtype, scope, outcome, request, 1)
 
     def pick(
         self,
@@ -225,8 +239,14 @@ class DrillHandlers:
         outcome: str = "all",
         request: gr.Request = None,
     ) -> tuple:
-        row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
-        item_id = ids[row] if ids and 0 <= row < len(ids) else None
+        """A row of the list clicked: its item, named by the row's ID cell (so a grid the
+        visitor sorted still opens the row clicked), else by its place in the list."""
+        row = evt.row_value if isinstance(evt.row_value, (list, tuple)) else None
+        if row and len(row) > ID_COLUMN:
+            item_id: str | None = str(row[ID_COLUMN])
+        else:
+            at = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+            item_id = ids[at] if ids and isinstance(at, int) and 0 <= at < len(ids) else None
         return self.show_item(item_id, ids, models, src, dim, sub, qtype, scope, outcome, request)
 
     def flag_answer_key(self, item_id: str, reason: str, request: gr.Request = None) -> tuple:
@@ -267,11 +287,15 @@ class DrillHandlers:
 
     def on_load(self, request: gr.Request) -> tuple:
         """A link (?item=ID&models=a,b&dimension=...) opens its view with the tab selected,
-        in this one response. Without one: the top two models chosen, nothing listed yet
-        (the tab lists when opened)."""
+        in this one response, all but the list's rows (`link_list` sends them next: the
+        page draws thousands of rows slower than everything else in the view, so the item
+        the link is for comes first). Without a link: the top two models chosen, nothing
+        listed yet (the tab lists when opened)."""
         query = links.parse_item_query(dict(request.query_params) if request else {})
         if query.item:
-            return (*self.open_view(query, request), gr.Tabs(selected="drill"))
+            view = list(self.open_view(query, request))
+            view[VIEW_FRAME] = gr.skip()
+            return (*view, gr.Tabs(selected="drill"))
         available = self.state.verified_models()
         keep = tuple(gr.skip() for _ in range(VIEW_OUTPUTS - 1))
         return (
@@ -279,6 +303,35 @@ class DrillHandlers:
             *keep,
             gr.skip(),
         )
+
+    def link_list(
+        self,
+        ids: list[str],
+        models: list[str],
+        src: str = "",
+        dim: str = "",
+        sub: str = "",
+        qtype: str = "",
+        scope: str = "",
+        outcome: str = "all",
+        request: gr.Request = None,
+    ) -> Any:
+        """After `on_load`: a link's list (the models and filters its view set, listed
+        once for both), else nothing; nothing either once the visitor has listed other
+        items (`ids`, the page's list as the server holds it, differs), so a late answer
+        never replaces a newer list."""
+        query = links.parse_item_query(dict(request.query_params) if request else {})
+        if not query.item:
+            return gr.skip()
+        frame, _, listed = self.list_items(models, src, dim, sub, qtype, scope, outcome)
+        return frame if list(ids or []) == listed else gr.skip()
+
+
+def item_event(card: gr.HTML) -> dict[str, Any]:
+    """Keyword arguments of an event that shows one item: unqueued (one HTTP round trip,
+    no queue messages to wait for; its work is one item's card), the last of quick clicks
+    wins, and its progress shows on the card alone (`ui.progress`)."""
+    return {"queue": False, "trigger_mode": "always_last", "show_progress_on": [card], **PRIVATE}
 
 
 @dataclass
@@ -294,18 +347,41 @@ class DrillTab:
     item_inputs: list[Any]
     item_outputs: list[Any]
     view_outputs: list[Any]
+    card: gr.HTML  # the item card: where the drill-down's events show progress
+    count: gr.Markdown  # the line above the list: progress while a list is redone
 
     def show(self, dep: Any) -> Any:
         """After `dep` (which set the item id), show that item of the current list."""
-        return dep.then(self.handlers.show_item, self.item_inputs, self.item_outputs, **PRIVATE)
+        return dep.then(
+            self.handlers.show_item, self.item_inputs, self.item_outputs, **item_event(self.card)
+        )
 
     def refresh(self, dep: Any) -> Any:
         """After `dep`, offer the verified models as they are now."""
         return dep.then(self.handlers.model_choices, None, self.models, **PRIVATE)
 
     def on_load(self, demo: gr.Blocks, tabs: gr.Tabs) -> Any:
-        """The page-load step that reads the URL (it comes first: other steps follow it)."""
-        return demo.load(self.handlers.on_load, None, self.view_outputs + [tabs], **PRIVATE)
+        """The page-load step that reads the URL (it comes first: other steps follow it),
+        then a link's list (`DrillHandlers.link_list`, alongside those other steps)."""
+        load = demo.load(
+            self.handlers.on_load,
+            None,
+            self.view_outputs + [tabs],
+            queue=False,
+            show_progress_on=[self.card],
+            **PRIVATE,
+        )
+        models, *filters = self.view_outputs[:VIEW_FRAME]
+        ids = self.view_outputs[VIEW_FRAME + 2]  # after the frame and the count
+        load.then(
+            self.handlers.link_list,
+            [ids, models, *filters],
+            self.view_outputs[VIEW_FRAME],
+            queue=False,
+            show_progress_on=[self.count],
+            **PRIVATE,
+        )
+        return load
 
 
 def build(state: AppState) -> DrillTab:
@@ -335,6 +411,7 @@ def build(state: AppState) -> DrillTab:
             ]
         count = gr.Markdown(elem_id="dd-count")
         ids = gr.State([])
+        back, ahead = gr.State(-1), gr.State(1)  # the steps of ◀ Previous and Next ▶
         with gr.Row():
             with gr.Column(scale=2):
                 item_list = gr.DataFrame(
@@ -385,17 +462,30 @@ def build(state: AppState) -> DrillTab:
     item_inputs = [item_box, ids] + list_inputs
     item_outputs = [image, detail, item_box, share]
     list_outputs = [item_list, count, ids]
-    step_inputs = [item_box, ids] + list_inputs  # previous / next
+    # Progress shows on the card and the count line, never on the list: the page would
+    # copy its thousands of rows at each status change of every later event (ui.progress).
+    listing = {"show_progress_on": [count, detail], **PRIVATE}
     # User changes only (.input): a view set by the server (a link, another tab) comes
     # whole from `open_view` and must not set off a re-list per widget.
     for comp in list_inputs:
-        comp.input(h.relist, [item_box] + list_inputs, list_outputs + item_outputs, **PRIVATE)
-    tab.select(h.list_once, [ids, item_box] + list_inputs, list_outputs + item_outputs, **PRIVATE)
-    item_box.submit(h.show_item, item_inputs, item_outputs, **PRIVATE)
-    prev_btn.click(h.previous, step_inputs, item_outputs, **PRIVATE)
-    next_btn.click(h.next, step_inputs, item_outputs, **PRIVATE)
-    item_list.select(h.pick, [ids] + list_inputs, item_outputs, **PRIVATE)
+        comp.input(h.relist, [item_box] + list_inputs, list_outputs + item_outputs, **listing)
+    tab.select(h.list_once, [ids, item_box] + list_inputs, list_outputs + item_outputs, **listing)
+    # Showing one item: one unqueued request each, answered from the server's state.
+    item_box.submit(h.show_item, item_inputs, item_outputs, **item_event(detail))
+    for button, by in ((prev_btn, back), (next_btn, ahead)):  # one handler, its own step
+        button.click(h.step, [by] + item_inputs, item_outputs, **item_event(detail))
+    item_list.select(h.pick, [ids] + list_inputs, item_outputs, **item_event(detail))
     share.change(None, [share], None, js=SHARE_URL_JS)
     flag_btn.click(h.flag_answer_key, [item_box, flag_reason], [flag_out, flag_reason], **PRIVATE)
     view_outputs = [models] + filters + list_outputs + item_outputs
-    return DrillTab(h, models, item_box, filters, item_inputs, item_outputs, view_outputs)
+    return DrillTab(
+        handlers=h,
+        models=models,
+        item_box=item_box,
+        filters=filters,
+        item_inputs=item_inputs,
+        item_outputs=item_outputs,
+        view_outputs=view_outputs,
+        card=detail,
+        count=count,
+    )

@@ -1,0 +1,145 @@
+"""The Drill-down tab in headless Debian chromium (Playwright), as issue 13 asks: an item
+opens in one round trip, counted within the filtered list, and a share link draws its item
+with the list of its filters. Every wait is on what the page shows."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analysis import drilldown
+from analysis.drilldown import ItemFilters
+from analysis.links import item_link
+from tests.e2e.test_app_browser import open_app, wait_until
+from tests.support.rawqueue import config
+
+pytestmark = pytest.mark.browser
+
+CARD = "#dd-detail"
+ID_CELLS = "#dd-list .virtual-row [data-col='1']"
+
+
+def matching(state, models: list[str], filters: ItemFilters) -> list[str]:
+    """The ids the drill-down lists for these models and filters, computed directly."""
+    frame = drilldown.item_list(state.bench, state.model_frames(models), filters)
+    return frame["ID"].tolist()
+
+
+def drill_events(url: str) -> set[int]:
+    """The ids of the events that update the drill-down (an output named dd-...)."""
+    cfg = config(url)
+    named = {c["id"] for c in cfg["components"] if c["props"].get("elem_id", "").startswith("dd-")}
+    return {d["id"] for d in cfg["dependencies"] if named & set(d["outputs"])}
+
+
+def event_requests(page, events: set[int]) -> list[int]:
+    """The events of `events` the page asks the server to run from now on (queue joins
+    and direct calls of unqueued events), by id; the page's other tabs are left out."""
+    sent: list[int] = []
+
+    def seen(request) -> None:
+        if "/gradio_api/queue/join" in request.url or "/gradio_api/run/" in request.url:
+            fn = json.loads(request.post_data or "{}").get("fn_index")
+            if fn in events:
+                sent.append(fn)
+
+    page.on("request", seen)
+    return sent
+
+
+def shows(page, item_id: str, place: str) -> bool:
+    text = page.locator(CARD).inner_text()
+    return f"Item {item_id} ({place})" in text
+
+
+def image_loaded(page) -> bool:
+    return page.evaluate(
+        "() => { const i = document.querySelector('#dd-image img');"
+        " return !!i && i.complete && i.naturalWidth > 0; }"
+    )
+
+
+def open_filtered_list(page, app_server, models: list[str], filters: ItemFilters) -> list[str]:
+    """Open a link to the first matching item with these filters; wait until the list of
+    its filters is drawn. Returns the matching ids."""
+    ids = matching(app_server.state, models, filters)
+    assert len(ids) > 3, ids
+    open_app(page, app_server.url, item_link(ids[0], models, filters)[1:])
+    wait_until(lambda: shows(page, ids[0], f"1 of {len(ids)}"), what="the linked item")
+    wait_until(
+        lambda: page.locator(ID_CELLS).all_inner_texts()[:3] == ids[:3], what="its list rows"
+    )
+    return ids
+
+
+def test_a_row_click_is_one_request_and_counts_within_the_filtered_list(page, app_server):
+    state = app_server.state
+    models = state.verified_models()[:2]
+    filters = ItemFilters(dimension="Tech", outcome="any_wrong")
+    ids = open_filtered_list(page, app_server, models, filters)
+    assert len(ids) < len(state.bench)  # the filter narrows the list
+    count = page.inner_text("#dd-count")
+    assert count.startswith(f"{len(ids)} of {len(state.bench)} items match"), count
+
+    events = drill_events(app_server.url)
+    for row in (2, 3):
+        sent = event_requests(page, events)
+        page.locator(ID_CELLS).nth(row).click()
+        wait_until(lambda row=row: shows(page, ids[row], f"{row + 1} of {len(ids)}"), what="row")
+        assert len(sent) == 1, sent  # one round trip, nothing chained after it
+        wait_until(lambda: image_loaded(page), what="the row's image")
+        assert all(m in page.locator(CARD).inner_text() for m in models)
+
+
+def test_previous_and_next_wrap_around_the_filtered_list(page, app_server):
+    state = app_server.state
+    models = state.verified_models()[:2]
+    filters = ItemFilters(scope="global", outcome="disagree")
+    ids = open_filtered_list(page, app_server, models, filters)
+    n = len(ids)
+
+    sent = event_requests(page, drill_events(app_server.url))
+    page.locator("#dd-prev").click()
+    wait_until(lambda: shows(page, ids[-1], f"{n} of {n}"), what="previous wraps to the last")
+    page.locator("#dd-next").click()
+    wait_until(lambda: shows(page, ids[0], f"1 of {n}"), what="next wraps to the first")
+    page.locator("#dd-next").click()
+    wait_until(lambda: shows(page, ids[1], f"2 of {n}"), what="next")
+    assert len(sent) == 3, sent  # one request per step
+    shown = page.locator("#dd-item textarea, #dd-item input").first.input_value()
+    assert shown == ids[1]
+    # The link follows the item shown and keeps the filters.
+    wait_until(lambda: f"item={ids[1]}" in page.url, what="address bar follows")
+    assert "scope=global" in page.url and "outcome=disagree" in page.url
+
+
+def test_a_share_link_draws_its_item_then_the_list_of_its_filters(page, app_server):
+    state = app_server.state
+    models = state.verified_models()[:2]
+    filters = ItemFilters(image_source="NI", qtype="SC")
+    ids = matching(state, models, filters)
+    item_id = ids[4]
+    open_app(page, app_server.url, item_link(item_id, models, filters)[1:])
+    wait_until(lambda: shows(page, item_id, f"5 of {len(ids)}"), what="the linked item")
+    wait_until(lambda: image_loaded(page), what="its image")
+    wait_until(
+        lambda: page.locator(ID_CELLS).all_inner_texts()[:5] == ids[:5], what="its list rows"
+    )
+    count = page.inner_text("#dd-count")
+    assert count.startswith(f"{len(ids)} of {len(state.bench)} items match"), count
+    types = page.locator("#dd-list .virtual-row [data-col='2']").all_inner_texts()
+    assert types and set(types) == {"SC"}
+
+
+def test_a_row_of_a_grid_sorted_in_the_page_opens_that_row(page, app_server):
+    state = app_server.state
+    models = state.verified_models()[:2]
+    ids = open_filtered_list(page, app_server, models, ItemFilters(qtype="TF"))
+    header = page.locator("#dd-list th[data-heading='1']")
+    header.hover()
+    header.locator("button.cell-menu-button").click(force=True)  # shown on hover
+    page.get_by_text("Sort descending").first.click()
+    wait_until(lambda: page.locator(ID_CELLS).first.inner_text() == ids[-1], what="sorted")
+    page.locator(ID_CELLS).first.click()
+    wait_until(lambda: shows(page, ids[-1], f"{len(ids)} of {len(ids)}"), what="that row")
