@@ -518,11 +518,15 @@
     if (ev.target.id === 'show-ci') { st.ci = ev.target.checked; render(); }
   });
 
+  // The query is state (and in the link) at once; only the redraw waits for a pause in
+  // typing. So a redraw in between (a filter ticked, a fresh payload) keeps what was typed,
+  // and a board drawn again from the URL (the component mounted anew) reads it back.
   let searchTimer = null;
   q('.qbp-search').addEventListener('input', (ev) => {
+    st.q = ev.target.value.slice(0, 200);
+    writeURL();
     clearTimeout(searchTimer);
-    const value = ev.target.value.slice(0, 200);
-    searchTimer = setTimeout(() => { st.q = value; render(true); }, 60);
+    searchTimer = setTimeout(() => render(true), 60);
   });
 
   // A new payload from a Python event (after a submit or a moderation).

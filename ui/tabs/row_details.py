@@ -73,7 +73,9 @@ class RowHandlers:
     def row_on_load(self, request: gr.Request) -> tuple:
         """A `?row=` link selects this tab with that row."""
         key = links.parse_row_query(dict(request.query_params) if request else {})
-        return (key or gr.Textbox()), (gr.Tabs(selected="row") if key else gr.Tabs())
+        if not key:  # no update at all: an empty Tabs update would redraw the open tab
+            return gr.skip(), gr.skip()
+        return key, gr.Tabs(selected="row")
 
     def render_row(self, key: str | None, request: gr.Request = None) -> tuple:
         """Status line, provenance, parse report, the unreadable button, link, versions,
