@@ -60,6 +60,14 @@ def image_loaded(page) -> bool:
     )
 
 
+def counted(page, want: str) -> None:
+    """The count line reads `want` once its request is done (while the list's follow-up is
+    under way the line also carries Gradio's progress text, "processing | 0.2s")."""
+    wait_until(
+        lambda: page.inner_text("#dd-count").startswith(want), 60, what=f"the count {want!r}"
+    )
+
+
 def open_filtered_list(page, app_server, models: list[str], filters: ItemFilters) -> list[str]:
     """Open a link to the first matching item with these filters; wait until the list of
     its filters is drawn. Returns the matching ids."""
@@ -79,8 +87,7 @@ def test_a_row_click_is_one_request_and_counts_within_the_filtered_list(page, ap
     filters = ItemFilters(dimension="Tech", outcome="any_wrong")
     ids = open_filtered_list(page, app_server, models, filters)
     assert len(ids) < len(state.bench)  # the filter narrows the list
-    count = page.inner_text("#dd-count")
-    assert count.startswith(f"{len(ids)} of {len(state.bench)} items match"), count
+    counted(page, f"{len(ids)} of {len(state.bench)} items match")
 
     events = drill_events(app_server.url)
     for row in (2, 3):
@@ -126,8 +133,7 @@ def test_a_share_link_draws_its_item_then_the_list_of_its_filters(page, app_serv
     wait_until(
         lambda: page.locator(ID_CELLS).all_inner_texts()[:5] == ids[:5], what="its list rows"
     )
-    count = page.inner_text("#dd-count")
-    assert count.startswith(f"{len(ids)} of {len(state.bench)} items match"), count
+    counted(page, f"{len(ids)} of {len(state.bench)} items match")
     types = page.locator("#dd-list .virtual-row [data-col='2']").all_inner_texts()
     assert types and set(types) == {"SC"}
 
