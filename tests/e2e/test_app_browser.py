@@ -357,11 +357,16 @@ def test_interval_toggle_shows_plus_minus_in_verified_rows_only(page, app_server
     # The error-bar chart comes with the intervals: bars for verified rows only, at most
     # CHART_MODELS of them.
     bars = page.locator("#ci-chart .js-plotly-plot .barlayer .point")
-    wait_until(
-        lambda: 1 <= bars.count() <= CHART_MODELS,
-        timeout=90,
-        what="error-bar chart",
-    )
+    try:
+        wait_until(lambda: 1 <= bars.count() <= CHART_MODELS, timeout=90, what="error-bar chart")
+    except AssertionError as exc:  # say what the page showed instead (a rare miss under load)
+        seen = page.evaluate(
+            """() => ({box: !!document.querySelector('#ci-chart-box:not(.hidden)'),
+                      plot: !!document.querySelector('#ci-chart .js-plotly-plot'),
+                      toasts: [...document.querySelectorAll('.toast-body')]
+                        .map((t) => t.innerText).join(' | ')})"""
+        )
+        raise AssertionError(f"{exc}: {bars.count()} bars, {seen}, url {page.url}") from None
     page.screenshot(path=str(SCREENSHOTS / f"leaderboard_intervals_{theme}.png"), full_page=True)
     # Sorting still uses the numbers: a header click sorts SC by value, intervals shown.
     click_header(page, "SC")
