@@ -574,7 +574,12 @@ def wire_board(demo: gr.Blocks, tab: BoardTab, service: BoardService) -> Callabl
             tab.ci_plot,
         ],
         show_progress="hidden",
-        trigger_mode="always_last",
+        # Each view as it was announced, one at a time in order: "always_last" re-runs a
+        # custom event with the first trigger's data (Gradio 6.31), so a view announced while
+        # the previous one was being answered was lost (intervals ticked, no chart shown).
+        trigger_mode="multiple",
+        concurrency_limit=1,
+        concurrency_id="board-state",
         **PRIVATE,
     )
     tab.ci_cell.input(on_cell, [tab.view, tab.ci_cell], tab.ci_plot, **PRIVATE)

@@ -443,3 +443,31 @@ def test_items_tab_lists_unanimous_failures_that_open_in_the_drill_down(page, ap
         lambda: f"Item {ids[0]}" in page.locator("#dd-detail").inner_text(),
         what="failure in the drill-down",
     )
+
+
+def test_intervals_ticked_while_the_last_view_is_answered_still_show_their_chart(
+    page, app_server, monkeypatch
+):
+    """The board announces each view to the server (`board_state`). When the page's first
+    view is still being answered as intervals are ticked, the ticked view must be the next
+    one answered: with trigger_mode="always_last" Gradio re-ran the event with the first
+    view's data, and the error-bar chart never came (seen under load)."""
+    import threading
+
+    from ui import board_table
+
+    first = threading.Event()
+    real = board_table.BoardRequest.parse
+
+    def slow_without_intervals(data):
+        if isinstance(data, dict) and data.get("ci") is False:  # a view announced, no intervals
+            first.set()
+            time.sleep(3)  # the page's first view, answered slowly (a loaded server)
+        return real(data)
+
+    monkeypatch.setattr(board_table.BoardRequest, "parse", staticmethod(slow_without_intervals))
+    open_app(page, app_server.url)
+    wait_until(first.is_set, 60, what="the page's first view announced")
+    page.locator("#show-ci").check()  # while that view is still being answered
+    bars = page.locator("#ci-chart .js-plotly-plot .barlayer .point")
+    wait_until(lambda: bars.count() >= 1, 90, what="the error-bar chart of the ticked view")
