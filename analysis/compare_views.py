@@ -20,10 +20,10 @@ from leaderboard.safe_text import md_escape
 
 from .charts import plotly_text
 from .compare import COMPARE_NOTE, Comparison, comparison_summary, delta_figure
-from .intervals import display_labels
+from .intervals import SIGNIFICANT as SIGNIFICANT  # re-exported: the mark the views show
+from .intervals import display_labels, paired_columns
 from .item_views import category_text
 
-SIGNIFICANT = "✱"
 #: Columns of `cells_frame` and `discordant_frame`.
 CELL_HEADERS = ("Category", "Items", "A", "B", "A − B", "95% CI", "Significant")
 DISCORDANT_HEADERS = ("ID", "Type", "Categories", "A score", "B score", "Ahead")
@@ -38,14 +38,7 @@ def cells_frame(cmp: Comparison, table: str) -> pd.DataFrame:
     interval excludes 0. Numbers stay numbers (rounded to 2 decimals) so columns sort."""
     rows = cmp.cells[cmp.cells["table"] == table]
     labels = display_labels(table)
-    ci = [
-        "-" if pd.isna(lo) else f"{lo:+.2f} to {hi:+.2f}"
-        for lo, hi in zip(rows["low"], rows["high"], strict=False)
-    ]
-    mark = [
-        "-" if pd.isna(d) else (SIGNIFICANT if s else "")
-        for d, s in zip(rows["diff"], rows["significant"], strict=False)
-    ]
+    ci, mark = paired_columns(rows, "diff")
     return pd.DataFrame(
         {
             "Category": [labels[c] for c in rows["cell"]],

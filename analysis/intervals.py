@@ -561,3 +561,20 @@ def errorbar_figure(names: Sequence[str] | None, table_df: pd.DataFrame, cell: s
         else None
     )
     return style_figure(fig, title, height=max(220, 100 + 24 * len(rows)), subtitle=note)
+
+
+SIGNIFICANT = "✱"
+
+
+def paired_columns(rows: Any, diff: str) -> tuple[list[str], list[str]]:
+    """A paired difference's "95% CI" and "Significant" columns (Compare, version diff):
+    the interval as text, and a mark when it excludes 0; "-" where there is no difference."""
+    ci = [
+        "-" if pd.isna(lo) else f"{lo:+.2f} to {hi:+.2f}"
+        for lo, hi in zip(rows["low"], rows["high"], strict=False)
+    ]
+    mark = [
+        "-" if pd.isna(d) else (SIGNIFICANT if s else "")
+        for d, s in zip(rows[diff], rows["significant"], strict=False)
+    ]
+    return ci, mark

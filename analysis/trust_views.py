@@ -38,12 +38,12 @@ from leaderboard.taxonomy import CLOSED_QTYPES, TABLE_TITLES
 from leaderboard.version_diff import VersionDiff
 
 from .about import PAPER_TITLE
-from .intervals import display_labels
+from .intervals import SIGNIFICANT as SIGNIFICANT  # re-exported: the mark the views show
+from .intervals import display_labels, paired_columns
 from .links import item_link
 
 NOT_RECORDED = "not recorded"
 NOT_DECLARED = "not declared"
-SIGNIFICANT = "✱"
 MAX_SHOWN = 120  # characters of a parsed answer or declared text shown in a grid cell
 
 #: Columns of each frame below, and the Gradio datatypes to show them with.
@@ -325,14 +325,7 @@ def version_diff_frame(diff: VersionDiff, table: str = "table3") -> pd.DataFrame
     the interval excludes 0."""
     rows = diff.cells[diff.cells["table"] == table]
     labels = display_labels(table)
-    ci = [
-        "-" if pd.isna(lo) else f"{lo:+.2f} to {hi:+.2f}"
-        for lo, hi in zip(rows["low"], rows["high"], strict=False)
-    ]
-    mark = [
-        "-" if pd.isna(d) else (SIGNIFICANT if s else "")
-        for d, s in zip(rows["delta"], rows["significant"], strict=False)
-    ]
+    ci, mark = paired_columns(rows, "delta")
     return pd.DataFrame(
         {
             "Category": [labels[c] for c in rows["cell"]],
