@@ -38,6 +38,7 @@ from analysis.intervals import board_intervals, format_with_interval
 from leaderboard.settings import DEMO_BUNDLE
 from leaderboard.taxonomy import TABLE_TITLES, TABLES
 
+from .tabs import PRIVATE, VIEW
 from .url_state import HELPER_JS
 
 HERE = Path(__file__).resolve().parent
@@ -45,7 +46,6 @@ HERE = Path(__file__).resolve().parent
 JS = HELPER_JS + (HERE / "board_table.js").read_text(encoding="utf-8")
 CSS = (HERE / "board_table.css").read_text(encoding="utf-8")
 log = logging.getLogger("qbp.board")
-PRIVATE = {"api_visibility": "private"}
 MAX_SEARCH = 200  # characters of a search sent back by the browser
 
 
@@ -582,5 +582,5 @@ def wire_board(demo: gr.Blocks, tab: BoardTab, service: BoardService) -> Callabl
         concurrency_id="board-state",
         **PRIVATE,
     )
-    tab.ci_cell.input(on_cell, [tab.view, tab.ci_cell], tab.ci_plot, **PRIVATE)
+    tab.ci_cell.input(on_cell, [tab.view, tab.ci_cell], tab.ci_plot, **VIEW)
     return refresh

@@ -5,6 +5,7 @@ with the list of its filters. Every wait is on what the page shows."""
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -13,6 +14,7 @@ from analysis.drilldown import ItemFilters
 from analysis.links import item_link
 from tests.e2e.test_app_browser import open_app, wait_until
 from tests.support.rawqueue import config
+from ui.tabs import drilldown as tab
 
 pytestmark = pytest.mark.browser
 
@@ -149,3 +151,112 @@ def test_a_row_of_a_grid_sorted_in_the_page_opens_that_row(page, app_server):
     wait_until(lambda: page.locator(ID_CELLS).first.inner_text() == ids[-1], what="sorted")
     page.locator(ID_CELLS).first.click()
     wait_until(lambda: shows(page, ids[-1], f"{len(ids)} of {len(ids)}"), what="that row")
+
+
+class Held:
+    """The server's look-up of one item waits until released (the app runs in this
+    process): a slow answer made on purpose, so a later click overtakes it."""
+
+    def __init__(self, state, monkeypatch, item_id: str) -> None:
+        self.entered, self.release = threading.Event(), threading.Event()
+        real = state.item
+
+        def item(wanted, models):
+            if wanted == item_id:
+                self.entered.set()
+                self.release.wait(60)
+            return real(wanted, models)
+
+        monkeypatch.setattr(state, "item", item)
+
+
+def answered(events: set[int]):
+    """A predicate for `page.expect_response`: the server's answer to a direct call of one
+    of `events` (the drill-down's item events are unqueued)."""
+
+    def check(response) -> bool:
+        request = response.request
+        return "/gradio_api/run/" in request.url and (
+            json.loads(request.post_data or "{}").get("fn_index") in events
+        )
+
+    return check
+
+
+def test_two_quick_nexts_move_two_places_whichever_answer_comes_first(
+    page, app_server, monkeypatch
+):
+    """Item events are unqueued (one round trip each), so quick clicks run side by side:
+    the second Next steps from the item the first is about to show, and the first's late
+    answer does not replace the second's (ui.latest)."""
+    state = app_server.state
+    models = state.verified_models()[:2]
+    ids = open_filtered_list(page, app_server, models, ItemFilters(outcome="disagree"))
+    n = len(ids)
+    events = drill_events(app_server.url)
+    sent = event_requests(page, events)
+    held = Held(state, monkeypatch, ids[1])
+    try:
+        page.locator("#dd-next").click()
+        wait_until(held.entered.is_set, what="the first Next reaches the server")
+        with page.expect_response(answered(events), timeout=60_000):  # the second's
+            page.locator("#dd-next").click()
+        with page.expect_response(answered(events), timeout=60_000):  # the first's, late
+            held.release.set()
+    finally:
+        held.release.set()
+    assert len(sent) == 2, sent
+    wait_until(lambda: shows(page, ids[2], f"3 of {n}"), what="two places on")
+    assert page.locator("#dd-item textarea, #dd-item input").first.input_value() == ids[2]
+    wait_until(lambda: f"item={ids[2]}" in page.url, what="the address bar on the same item")
+
+
+def test_a_row_clicked_while_the_last_click_is_answered_wins(page, app_server, monkeypatch):
+    """Gradio's "always_last" held the second click and re-sent the first click's row."""
+    state = app_server.state
+    models = state.verified_models()[:2]
+    ids = open_filtered_list(page, app_server, models, ItemFilters(outcome="any_wrong"))
+    events = drill_events(app_server.url)
+    held = Held(state, monkeypatch, ids[2])
+    try:
+        page.locator(ID_CELLS).nth(2).click()
+        wait_until(held.entered.is_set, what="the first row's click reaches the server")
+        with page.expect_response(answered(events), timeout=60_000):  # the second's
+            page.locator(ID_CELLS).nth(3).click()
+        with page.expect_response(answered(events), timeout=60_000):  # the first's, late
+            held.release.set()
+    finally:
+        held.release.set()
+    wait_until(lambda: shows(page, ids[3], f"4 of {len(ids)}"), what="the row clicked last")
+    assert f"Item {ids[2]} " not in page.locator(CARD).inner_text()
+
+
+def test_an_outcome_changed_while_the_last_list_is_made_is_the_list_shown(
+    page, app_server, monkeypatch
+):
+    """A filter changed while the list of the one before is still being made: the list
+    shown at the end is the last filter's (Gradio's default for `.input`, "once", dropped
+    that change, leaving the list of a filter no longer chosen)."""
+    state = app_server.state
+    models = state.verified_models()[:2]
+    open_filtered_list(page, app_server, models, ItemFilters(outcome="any_wrong"))
+    entered, release = threading.Event(), threading.Event()
+    real = tab.drilldown.item_list
+
+    def item_list(bench, frames, filters):
+        if filters.outcome == "all_wrong":
+            entered.set()
+            release.wait(60)
+        return real(bench, frames, filters)
+
+    monkeypatch.setattr(tab.drilldown, "item_list", item_list)
+    monkeypatch.setattr(tab.Listings, "get", lambda self, key: None)  # every list made anew
+    want = matching(state, models, ItemFilters(outcome="disagree"))
+    try:
+        page.locator("#dd-outcome label", has_text=drilldown.OUTCOMES["all_wrong"]).click()
+        wait_until(entered.is_set, what="the first change reaches the server")
+        page.locator("#dd-outcome label", has_text=drilldown.OUTCOMES["disagree"]).click()
+    finally:
+        release.set()
+    counted(page, f"{len(want)} of {len(state.bench)} items match")
+    wait_until(lambda: page.locator(ID_CELLS).all_inner_texts()[:3] == want[:3], what="its rows")

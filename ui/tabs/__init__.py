@@ -14,6 +14,12 @@ from typing import Any
 #: Keyword arguments of every UI event: UI events stay off the public API (ui/api.py).
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 
+#: Keyword arguments of an event that redraws a view from its widgets' values (it reads no
+#: event data): a change made while the last one is answered is sent once that answer is
+#: in, with the widgets' values as they are then. Gradio's default for `.input` ("once")
+#: drops that change, so the view would not match its widgets.
+VIEW: dict[str, Any] = {"trigger_mode": "always_last", **PRIVATE}
+
 #: Appends steps to an event chain and returns the chain's last step (a Gradio
 #: Dependency); tabs hand these to each other, e.g. "after a submit, re-render the board".
 Step = Callable[[Any], Any]

@@ -14,7 +14,7 @@ from analysis.compare import Comparison
 from analysis.links import ItemQuery
 from ui.state import AppState
 
-from . import PRIVATE
+from . import PRIVATE, VIEW
 from .board import TABLE_CHOICES
 from .drilldown import VIEW_OUTPUTS, DrillHandlers, DrillTab, selected_id
 
@@ -115,6 +115,6 @@ def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> None:
         h.render_compare, inputs, outputs, **PRIVATE
     )
     for comp in (a, b):
-        comp.input(h.render_compare, inputs, outputs, **PRIVATE)
+        comp.input(h.render_compare, inputs, outputs, **VIEW)
     table.change(h.render_delta, inputs, [plot, cells], **PRIVATE)
     items.select(h.open_discordant, [a, b], drill.view_outputs + [tabs], **PRIVATE)

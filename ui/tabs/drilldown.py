@@ -23,8 +23,9 @@ from leaderboard.taxonomy import FIELD_VALUES, LABELS
 from ui.state import AppState
 
 from .. import actions
+from ..latest import Latest, Ticket
 from ..url_state import SHARE_URL_JS
-from . import PRIVATE
+from . import PRIVATE, VIEW
 
 
 def item_filters(
@@ -72,6 +73,10 @@ VIEW_OUTPUTS = 1 + len(drilldown.FILTER_FIELDS) + 1 + 3 + 4
 VIEW_FRAME = 1 + len(drilldown.FILTER_FIELDS) + 1
 #: The ID column of the list (a clicked row names its item by it, however it is sorted).
 ID_COLUMN = drilldown.LIST_COLUMNS.index("ID")
+#: What a request answers once a later one of its page has started (`ui.latest`): nothing
+#: for the item (image, card, id, link), or for the list and the item (`relist`).
+ITEM_SKIP = (gr.skip(),) * 4
+VIEW_SKIP = (gr.skip(),) * 7
 
 
 class Listings:
@@ -107,6 +112,38 @@ class DrillHandlers:
     def listings(self) -> Listings:
         """Made on first use (the app's `Handlers` combines several handler classes)."""
         return Listings()
+
+    @cached_property
+    def latest(self) -> Latest:
+        """Per page, the item its latest request chose ("item") and its latest list
+        ("list"): item events are unqueued, so quick clicks run side by side."""
+        return Latest()
+
+    def _chosen(self, request: gr.Request | None, item_id: str | None) -> Ticket:
+        """A request that names its item (a typed id, a clicked row, a link)."""
+        return self.latest.take(request, "item", lambda _: (item_id or "").strip())
+
+    def _following(self, request: gr.Request | None, item_id: str | None) -> Ticket:
+        """A request that keeps the item the page is about to show: the one the page's
+        latest request chose, else the page's own item box."""
+        return self.latest.take(
+            request, "item", lambda before: (item_id or "" if before is None else before).strip()
+        )
+
+    def _shown(
+        self,
+        ticket: Ticket,
+        ids: list[str] | None,
+        models: list[str],
+        filters: drilldown.ItemFilters,
+        request: gr.Request | None,
+    ) -> tuple:
+        """The ticket's item (`_item`), or nothing if a later request of the page has
+        started (it answers instead; checked before the work and after)."""
+        if not self.latest.current(ticket):
+            return ITEM_SKIP
+        answer = self._item(ticket.value, ids, models, filters, request)
+        return answer if self.latest.current(ticket) else ITEM_SKIP
 
     def model_choices(self) -> gr.Dropdown:
         return gr.Dropdown(choices=self.state.verified_models())
@@ -168,7 +205,7 @@ class DrillHandlers:
     ) -> tuple:
         """One item of the current list (`DrillTab.item_outputs`)."""
         filters = item_filters(src, dim, sub, qtype, scope, outcome)
-        return self._item(item_id, ids, models, filters, request)
+        return self._shown(self._chosen(request, item_id), ids, models, filters, request)
 
     def relist(
         self,
@@ -183,10 +220,15 @@ class DrillHandlers:
         request: gr.Request = None,
     ) -> tuple:
         """Models or filters changed: the list, its count and ids, and the shown item placed
-        in the new list, in one response (`DrillTab.list_outputs + item_outputs`)."""
+        in the new list, in one response (`DrillTab.list_outputs + item_outputs`); nothing
+        once a later list of the page has started, and no item once a later item has."""
         filters = item_filters(src, dim, sub, qtype, scope, outcome)
+        listed = self.latest.take(request, "list", lambda _: None)
+        item = self._following(request, item_id)
         frame, count, ids = self._listed(models, filters)
-        return (frame, count, ids, *self._item(item_id, ids, models, filters, request))
+        if not self.latest.current(listed):
+            return VIEW_SKIP
+        return (frame, count, ids, *self._shown(item, ids, models, filters, request))
 
     def list_once(
         self,
@@ -222,9 +264,22 @@ class DrillHandlers:
         request: gr.Request = None,
     ) -> tuple:
         """◀ Previous (`by` < 0) and Next ▶ (`by` >= 0): the neighbouring item of the
-        filtered list, wrapping at its ends (`DrillTab.item_outputs`)."""
-        target = drilldown.neighbour(ids or [], (item_id or "").strip(), -1 if by < 0 else 1)
-        return self.show_item(target, ids, models, src, dim, sub, qtype, scope, outcome, request)
+        filtered list, wrapping at its ends (`DrillTab.item_outputs`). It steps from the
+        item the page is about to show, so two quick clicks move two places."""
+        filters = item_filters(src, dim, sub, qtype, scope, outcome)
+        ticket = self.latest.take(
+            request,
+            "item",
+            lambda before: (
+                drilldown.neighbour(
+                    ids or [],
+                    (item_id or "" if before is None else before).strip(),
+                    -1 if by < 0 else 1,
+                )
+                or ""
+            ),
+        )
+        return self._shown(ticket, ids, models, filters, request)
 
     def pick(
         self,
@@ -247,7 +302,8 @@ class DrillHandlers:
         else:
             at = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
             item_id = ids[at] if ids and isinstance(at, int) and 0 <= at < len(ids) else None
-        return self.show_item(item_id, ids, models, src, dim, sub, qtype, scope, outcome, request)
+        filters = item_filters(src, dim, sub, qtype, scope, outcome)
+        return self._shown(self._chosen(request, item_id), ids, models, filters, request)
 
     def flag_answer_key(self, item_id: str, reason: str, request: gr.Request = None) -> tuple:
         """`ui.actions.flag_item` (as /flag_item) for the item shown: the outcome, and the
@@ -270,6 +326,8 @@ class DrillHandlers:
         chosen (the query's, resolved, else the top two), the filters, the list, and the
         item placed in it. What a share link and the other tabs' "open in the drill-down"
         return, so the view needs no chain of events."""
+        self.latest.take(request, "list", lambda _: None)
+        item = self._chosen(request, query.item)
         available = self.state.verified_models()
         found, _ = drilldown.resolve_models(query.models, available)
         chosen = found or available[:2]
@@ -282,7 +340,7 @@ class DrillHandlers:
             frame,
             count,
             ids,
-            *self._item(query.item, ids, chosen, f, request),
+            *self._item(item.value, ids, chosen, f, request),
         )
 
     def on_load(self, request: gr.Request) -> tuple:
@@ -329,9 +387,13 @@ class DrillHandlers:
 
 def item_event(card: gr.HTML) -> dict[str, Any]:
     """Keyword arguments of an event that shows one item: unqueued (one HTTP round trip,
-    no queue messages to wait for; its work is one item's card), the last of quick clicks
-    wins, and its progress shows on the card alone (`ui.progress`)."""
-    return {"queue": False, "trigger_mode": "always_last", "show_progress_on": [card], **PRIVATE}
+    no queue messages to wait for; its work is one item's card), every click sent at once
+    with its own data, and its progress on the card alone (`ui.progress`).
+
+    Not "always_last": Gradio 6.31 holds a click made while the last is answered and then
+    re-sends the first click's event data, so the second row clicked showed the first.
+    Clicks sent side by side are put in order by the server (`DrillHandlers.latest`)."""
+    return {"queue": False, "trigger_mode": "multiple", "show_progress_on": [card], **PRIVATE}
 
 
 @dataclass
@@ -468,7 +530,12 @@ def build(state: AppState) -> DrillTab:
     # User changes only (.input): a view set by the server (a link, another tab) comes
     # whole from `open_view` and must not set off a re-list per widget.
     for comp in list_inputs:
-        comp.input(h.relist, [item_box] + list_inputs, list_outputs + item_outputs, **listing)
+        comp.input(
+            h.relist,
+            [item_box] + list_inputs,
+            list_outputs + item_outputs,
+            **(listing | VIEW),
+        )
     tab.select(h.list_once, [ids, item_box] + list_inputs, list_outputs + item_outputs, **listing)
     # Showing one item: one unqueued request each, answered from the server's state.
     item_box.submit(h.show_item, item_inputs, item_outputs, **item_event(detail))

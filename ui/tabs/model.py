@@ -29,7 +29,7 @@ from leaderboard.store import Submission
 from ui.state import AppState
 
 from ..url_state import SHARE_URL_JS
-from . import PRIVATE
+from . import PRIVATE, VIEW
 from .board import BoardTab
 from .drilldown import VIEW_OUTPUTS, DrillHandlers, DrillTab, page_url
 
@@ -208,7 +208,7 @@ def build(
         )
 
     outputs = [header, tables, radar, radar_sum, note, fails, fail_links, versions, prov, link]
-    picker.input(h.render, picker, outputs, **PRIVATE)
+    picker.input(h.render, picker, outputs, **VIEW)
     if board is not None:
         board.on_model_click(h.from_board, [picker] + outputs + [tabs])
     tab.select(h.names, None, picker, **PRIVATE)  # the store may have changed

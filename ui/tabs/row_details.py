@@ -26,7 +26,7 @@ from ui.state import AppState
 from .. import actions
 from ..theme import SHARE_URL_JS
 from ..trust import REJUDGE_BACKENDS, TrustError
-from . import PRIVATE
+from . import PRIVATE, VIEW
 from .drilldown import DrillTab, selected_id
 
 INTRO = (
@@ -335,7 +335,7 @@ def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> RowDetailsTab:
     row = RowDetailsTab(h, key, outputs, tabs)
     tab.select(h.row_choices, None, pick, **PRIVATE)
     key.submit(h.render_row, [key], outputs, **PRIVATE)
-    row.show(pick.input(lambda name: name or gr.Textbox(), pick, key, **PRIVATE))
+    row.show(pick.input(lambda name: name or gr.Textbox(), pick, key, **VIEW))
     row.show(versions.select(h.select_version, None, key, **PRIVATE))
     for grid in (diff_flips, disagree):
         drill.show(
