@@ -102,7 +102,7 @@ def launch_kwargs(state: AppState) -> dict[str, Any]:
     allowed, blocked = files.launch_paths(
         state.private_folders(),
         served=[state.images.folder],
-        keep=[get_upload_folder(), board_tab.EXPORT_DIR],
+        keep=[get_upload_folder()],
     )
     return {
         "theme": theme(),

@@ -119,7 +119,7 @@ def launch_paths(
 ) -> tuple[list[str], list[str]]:
     """(allowed_paths, blocked_paths) for launch(): only the `served` folders allowed; every
     `private` folder blocked, except one that contains a folder Gradio or we must still
-    serve or copy from (`served`, `keep`: Gradio's upload folder, the export folder), which
+    serve or copy from (`served`, `keep`: Gradio's upload folder), which
     is logged and left to its narrower neighbours in `private`."""
     needed = [Path(p).resolve() for p in (*served, *keep)]
     blocked: list[str] = []

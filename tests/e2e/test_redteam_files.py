@@ -95,7 +95,8 @@ def test_gold_answers_store_caches_and_source_are_not_served(demo_app):
 
 def test_the_shared_export_folder_is_not_served(demo_app):
     """The board builds its CSV/LaTeX downloads in the response (ui/board_table.py), so no
-    visitor's export is a file; the temp folder older exports used stays blocked anyway."""
+    visitor's export is a file; a file in the temp folder older exports used is not served
+    (only the drill-down's image copies are)."""
     export = Path(tempfile.gettempdir()) / "qbp-exports" / "0123456789abcdef" / "qbp_table3.csv"
     export.parent.mkdir(parents=True, exist_ok=True)
     export.write_text("Rank,Model\n1,someone else's view\n", encoding="utf-8")

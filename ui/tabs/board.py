@@ -4,10 +4,8 @@ downloads on request)."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -19,7 +17,6 @@ from ui.state import AppState
 from .. import board_table
 from . import PRIVATE
 
-EXPORT_DIR = Path(tempfile.gettempdir()) / "qbp-exports"
 TABLE_CHOICES = [(f"{TABLE_TITLES[k]} · {t.title}", k) for k, t in TABLES.items()]
 
 
