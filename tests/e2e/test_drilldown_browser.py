@@ -12,7 +12,7 @@ import pytest
 from analysis import drilldown
 from analysis.drilldown import ItemFilters
 from analysis.links import item_link
-from tests.e2e.test_app_browser import open_app, wait_until
+from tests.e2e.test_app_browser import column, open_app, wait_until
 from tests.support.rawqueue import config
 from ui.tabs import drilldown as tab
 
@@ -260,3 +260,27 @@ def test_an_outcome_changed_while_the_last_list_is_made_is_the_list_shown(
         release.set()
     counted(page, f"{len(want)} of {len(state.bench)} items match")
     wait_until(lambda: page.locator(ID_CELLS).all_inner_texts()[:3] == want[:3], what="its rows")
+
+
+def test_a_compare_row_clicked_while_the_last_one_opens_is_the_item_opened(
+    page, app_server, monkeypatch
+):
+    """Compare's discordant items open in the drill-down (`OPEN`): a second row clicked
+    while the first is still opening is the one shown (Gradio's "once" dropped it)."""
+    state = app_server.state
+    a, b = state.score_matrix()[0][:2]
+    open_app(page, app_server.url)
+    page.get_by_role("tab", name="Compare").click()
+    ids = wait_until(lambda: column(page, 0, "#cmp-items")[:3], what="discordant items")
+    held = Held(state, monkeypatch, ids[0])
+    rows = page.locator("#cmp-items .virtual-row [data-col='0']")
+    try:
+        rows.nth(0).click()
+        wait_until(held.entered.is_set, what="the first row reaches the server")
+        rows.nth(2).click()
+        wait_until(lambda: f"Item {ids[2]} " in page.locator(CARD).inner_text(), what="row 3")
+    finally:
+        held.release.set()
+    assert page.get_by_role("tab", name="Drill-down").get_attribute("aria-selected") == "true"
+    wait_until(lambda: f"item={ids[2]}" in page.url, what="the address bar on that item")
+    # That the first row's late answer is dropped: tests/ui/test_drill_latest.py.

@@ -38,3 +38,20 @@ def test_no_event_with_event_data_is_resent_with_the_first_triggers_data(app_ser
         if mode == "always_last" and name in {"select", "click", "submit", "board_state"}
     ]
     assert not resent, f"these would re-send the first trigger's data: {resent}"
+
+
+def test_no_row_that_opens_an_item_drops_a_click_made_while_the_last_one_opens(app_server):
+    """Rows of the drill-down list, Compare, Items and the model page's failures: every
+    click is sent with its own row (`ui.tabs.OPEN`, `item_event`); the server orders them."""
+    cfg = config(app_server.url)
+    elem = {c["id"]: c.get("props", {}).get("elem_id") for c in cfg["components"]}
+    grids = {c["id"] for c in cfg["components"] if c.get("type") == "dataframe"}
+    opening = [
+        (elem.get(target), d["trigger_mode"])
+        for d in cfg["dependencies"]
+        if any(elem.get(o) == "dd-detail" for o in d["outputs"])
+        for target, name in d["targets"]
+        if name == "select" and target in grids  # a tab's own select only lists once
+    ]
+    assert {"dd-list", "cmp-items", "model-failures"} <= {t for t, _ in opening}, opening
+    assert all(mode == "multiple" for _, mode in opening), opening

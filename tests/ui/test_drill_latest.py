@@ -15,11 +15,12 @@ import gradio as gr
 import pytest
 from starlette.requests import Request
 
+from analysis.links import ItemQuery
 from leaderboard.settings import AppSettings
 from tests.support.appdata import write_app_bundle
 from ui.latest import Latest
 from ui.state import AppState
-from ui.tabs.drilldown import ITEM_SKIP, DrillHandlers
+from ui.tabs.drilldown import ITEM_SKIP, VIEW_OUTPUTS, DrillHandlers
 
 ALL = ("", "", "", "", "", "all")  # the filter widgets: everything
 
@@ -121,6 +122,37 @@ def test_a_filter_changed_during_a_step_keeps_the_item_the_step_chose(state, hol
     step.join(10)
     assert relisted[3 + 2] == ids[1], "the re-list shows the item the step moved to"
     assert out["answer"] == ITEM_SKIP
+
+
+def test_a_view_opened_from_another_tab_while_the_last_opens_is_the_one_shown(state, hold):
+    """Compare, Items and the model page open the drill-down with `open_view`; rows
+    clicked quickly there are sent at once (ui.tabs.OPEN), the late view is dropped."""
+    h = DrillHandlers(state)
+    _, _, ids = h.list_items(["M1 (7B)"], *ALL)
+    held = hold(ids[1])
+    first, out = in_thread(h.open_view, ItemQuery(ids[1], ["M1 (7B)"]), page("p5"))
+    assert held.entered.wait(10)
+    later = h.open_view(ItemQuery(ids[6], ["M1 (7B)", "M2"]), page("p5"))
+    held.release.set()
+    first.join(10)
+    assert later[-2] == ids[6] and later[0].value == ["M1 (7B)", "M2"]
+    assert out["answer"] == (gr.skip(),) * VIEW_OUTPUTS
+
+
+def test_a_list_that_answers_after_a_later_list_is_dropped_whole(state, hold):
+    h = DrillHandlers(state)
+    _, _, ids = h.list_items(["M1 (7B)"], *ALL)
+    h.show_item(ids[2], ids, ["M1 (7B)"], *ALL, request=page("p6"))
+    held = hold(ids[2])
+    first, out = in_thread(h.relist, ids[2], ["M1 (7B)"], "NI", *ALL[1:], page("p6"))
+    assert held.entered.wait(10)
+    # Meanwhile a row of the old list is clicked, then the models change again.
+    h.show_item(ids[4], ids, ["M1 (7B)"], *ALL, request=page("p6"))
+    later = h.relist(ids[2], ["M1 (7B)", "M2"], *ALL, request=page("p6"))
+    held.release.set()
+    first.join(10)
+    assert later[3 + 2] == ids[4], "the later list shows the row clicked"
+    assert out["answer"] == (gr.skip(),) * 7, "the first list never lands last"
 
 
 def test_pages_never_interfere(state, hold):

@@ -20,6 +20,12 @@ PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 #: drops that change, so the view would not match its widgets.
 VIEW: dict[str, Any] = {"trigger_mode": "always_last", **PRIVATE}
 
+#: Keyword arguments of a clicked row that opens the Drill-down tab on its item (through
+#: `DrillHandlers.open_view`, which puts a page's views in order: `ui.latest`): every
+#: click is sent at once with its own row. Gradio's default for `.select` ("once") drops
+#: a row clicked while the last one is opening; "always_last" re-sends the first row.
+OPEN: dict[str, Any] = {"trigger_mode": "multiple", **PRIVATE}
+
 #: Appends steps to an event chain and returns the chain's last step (a Gradio
 #: Dependency); tabs hand these to each other, e.g. "after a submit, re-render the board".
 Step = Callable[[Any], Any]

@@ -14,7 +14,7 @@ from analysis.compare import Comparison
 from analysis.links import ItemQuery
 from ui.state import AppState
 
-from . import PRIVATE, VIEW
+from . import OPEN, PRIVATE, VIEW
 from .board import TABLE_CHOICES
 from .drilldown import VIEW_OUTPUTS, DrillHandlers, DrillTab, selected_id
 
@@ -117,4 +117,4 @@ def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> None:
     for comp in (a, b):
         comp.input(h.render_compare, inputs, outputs, **VIEW)
     table.change(h.render_delta, inputs, [plot, cells], **PRIVATE)
-    items.select(h.open_discordant, [a, b], drill.view_outputs + [tabs], **PRIVATE)
+    items.select(h.open_discordant, [a, b], drill.view_outputs + [tabs], **OPEN)

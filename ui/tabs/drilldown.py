@@ -226,9 +226,10 @@ class DrillHandlers:
         listed = self.latest.take(request, "list", lambda _: None)
         item = self._following(request, item_id)
         frame, count, ids = self._listed(models, filters)
+        shown = self._shown(item, ids, models, filters, request)
         if not self.latest.current(listed):
             return VIEW_SKIP
-        return (frame, count, ids, *self._shown(item, ids, models, filters, request))
+        return (frame, count, ids, *shown)
 
     def list_once(
         self,
@@ -325,14 +326,18 @@ class DrillHandlers:
         """Everything a view shows, in one response (`DrillTab.view_outputs`): the models
         chosen (the query's, resolved, else the top two), the filters, the list, and the
         item placed in it. What a share link and the other tabs' "open in the drill-down"
-        return, so the view needs no chain of events."""
-        self.latest.take(request, "list", lambda _: None)
+        return, so the view needs no chain of events. Nothing once a later view of the
+        page has started (rows clicked quickly), no item once a later item has."""
+        listed = self.latest.take(request, "list", lambda _: None)
         item = self._chosen(request, query.item)
         available = self.state.verified_models()
         found, _ = drilldown.resolve_models(query.models, available)
         chosen = found or available[:2]
         f = query.filters
         frame, count, ids = self._listed(chosen, f)
+        shown = self._shown(item, ids, chosen, f, request)
+        if not self.latest.current(listed):  # a later view of this page answers instead
+            return (gr.skip(),) * VIEW_OUTPUTS
         return (
             gr.Dropdown(choices=available, value=chosen, multiselect=True),
             *(getattr(f, name) or "" for name in drilldown.FILTER_FIELDS),
@@ -340,7 +345,7 @@ class DrillHandlers:
             frame,
             count,
             ids,
-            *self._item(item.value, ids, chosen, f, request),
+            *shown,
         )
 
     def on_load(self, request: gr.Request) -> tuple:

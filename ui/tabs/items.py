@@ -21,7 +21,7 @@ from analysis.links import ItemQuery
 from leaderboard.moderation import admin_enabled
 from ui.state import AppState
 
-from . import PRIVATE
+from . import OPEN, PRIVATE
 from .board import TABLE_CHOICES
 from .drilldown import VIEW_OUTPUTS, DrillHandlers, DrillTab, selected_id
 
@@ -140,4 +140,4 @@ def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> None:
         list_btn.click(h.admin_flag_list, token, [flag_err, flag_list], **PRIVATE)
     table.change(h.render_difficulty, table, [plot, diff], **PRIVATE)
     for grid in (fails, every, flag_counts):
-        grid.select(h.open_item, drill.models, drill.view_outputs + [tabs], **PRIVATE)
+        grid.select(h.open_item, drill.models, drill.view_outputs + [tabs], **OPEN)

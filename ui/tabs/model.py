@@ -29,7 +29,7 @@ from leaderboard.store import Submission
 from ui.state import AppState
 
 from ..url_state import SHARE_URL_JS
-from . import PRIVATE, VIEW
+from . import OPEN, PRIVATE, VIEW
 from .board import BoardTab
 from .drilldown import VIEW_OUTPUTS, DrillHandlers, DrillTab, page_url
 
@@ -212,6 +212,6 @@ def build(
     if board is not None:
         board.on_model_click(h.from_board, [picker] + outputs + [tabs])
     tab.select(h.names, None, picker, **PRIVATE)  # the store may have changed
-    fails.select(h.open_failure, fail_links, drill.view_outputs + [tabs], **PRIVATE)
+    fails.select(h.open_failure, fail_links, drill.view_outputs + [tabs], **OPEN)
     link.change(None, [link], None, js=SHARE_URL_JS)
     return ModelTab(h, picker, details, outputs, [picker] + outputs)
