@@ -66,6 +66,10 @@ def test_a_rows_provenance_then_a_changed_item_in_the_drill_down(page, app_serve
     )
     page.screenshot(path=str(SCREENSHOTS / "row_details.png"), full_page=True)
 
+    # The Drill-down listed once (its first two models), so a view opened later must
+    # bring its own list.
+    page.get_by_role("tab", name="Drill-down").click()
+    wait_until(lambda: "items match" in page.inner_text("#dd-count"), what="a first list")
     page.get_by_role("tab", name="Changes").click()
     models = wait_until(lambda: column(page, 1, "#ch-list"), what="change records")
     at = models.index(MODEL)
@@ -85,6 +89,15 @@ def test_a_rows_provenance_then_a_changed_item_in_the_drill_down(page, app_serve
         what="the flipped item in the drill-down",
     )
     assert page.get_by_role("tab", name="Drill-down").get_attribute("aria-selected") == "true"
+    # The whole view comes with it: the list of that model's items, the item placed in it.
+    n = len(app_server.state.bench)
+    wait_until(
+        lambda: page.inner_text("#dd-count").startswith(f"{n} of {n} items match")
+        and page.inner_text("#dd-count").strip().endswith(f"models: {MODEL}"),
+        what="the model's list",
+    )
+    place = app_server.state.bench.index_of[flips[0]] + 1
+    assert f"Item {flips[0]} ({place} of {n})" in detail.inner_text()
     judge_raw = sub.items().set_index("id").loc[flips[0], "judge_raw"]
     assert str(judge_raw)[:20] in detail.inner_text()  # the new judging is shown
     page.screenshot(path=str(SCREENSHOTS / "changes_flip_drilldown.png"), full_page=True)

@@ -21,6 +21,7 @@ from tests.conftest import DEMO
 from tests.support.trustkit import ShiftedJudge
 from ui import actions
 from ui.state import AppState
+from ui.tabs.drilldown import VIEW_FRAME
 from ui.trust import TrustError
 
 TOKEN = "a-test-admin-token-long-enough"
@@ -58,6 +59,12 @@ def state(tmp_path_factory):
 @pytest.fixture(scope="module")
 def handlers(state):
     return space.Handlers(state)
+
+
+def opened(view: tuple) -> tuple:
+    """A drill-down view opened from a trust tab (`DrillTab.view_outputs`, then the tabs):
+    its models, outcome filter and item id."""
+    return view[0].value, view[VIEW_FRAME - 1], view[-3]
 
 
 @pytest.fixture(scope="module")
@@ -120,9 +127,10 @@ def test_version_two_against_one_and_its_flips_open_in_the_drill_down(
     flips = out[8].value
     first = flips["data"][0]
     assert first[0] == diff.flips[0]["id"]
-    models, item, tab = handlers.open_row_item(select(first), two_versions.meta.model)
-    assert models.value == [two_versions.meta.model] and item == first[0]
-    assert tab.selected == "drill"
+    view = handlers.open_row_item(select(first), two_versions.meta.model)
+    assert opened(view) == ([two_versions.meta.model], "all", first[0])
+    assert first[0] in view[VIEW_FRAME + 2], "listed with the row's model"
+    assert view[-1].selected == "drill"
     versions = out[5].value
     assert [r[0] for r in versions["data"]] == [two_versions.id, v1.id]
     assert handlers.select_version(select(versions["data"][1])) == v1.id
@@ -143,9 +151,9 @@ def test_the_changes_tab_lists_the_re_judge_and_opens_its_flips(state, handlers,
     assert [r[0] for r in flips.value["data"]] == [f["id"] for f in record["flips"]]
     changed = [c for c in record["cells"] if c["changed"]]
     assert len(cells.value["data"]) == len(changed) > 0
-    models, item, tab = handlers.open_change_flip(select(flips.value["data"][0]), model)
-    assert item == record["flips"][0]["id"] and tab.selected == "drill"
-    assert models.value == [two_versions.meta.model]
+    view = handlers.open_change_flip(select(flips.value["data"][0]), model)
+    assert opened(view) == ([two_versions.meta.model], "all", record["flips"][0]["id"])
+    assert view[-1].selected == "drill"
     only = handlers.render_changes("SimVL-Large (simulated)")
     assert only[0].value["data"] == [] or all(
         r[1] == "SimVL-Large (simulated)" for r in only[0].value["data"]
@@ -218,9 +226,10 @@ def test_unreadable_percent_on_the_board_and_the_drill_down_filter(state, handle
     items = state.model_frames([model])[model]
     assert ids == items.loc[items["status"].isin(UNUSABLE_STATUSES), "id"].tolist() and ids
     sub = state.trust.submission(model)
-    models, outcome, item, tab = handlers.open_row_unreadable(sub.id)
-    assert (models.value, outcome, item) == ([model], "unreadable", ids[0])
-    assert tab.selected == "drill"
+    view = handlers.open_row_unreadable(sub.id)
+    assert opened(view) == ([model], "unreadable", ids[0])
+    assert view[VIEW_FRAME + 2] == ids, "the list is of that model's unreadable answers"
+    assert view[-1].selected == "drill"
 
 
 def test_a_visitor_flags_an_answer_key_and_the_admin_reads_why(state, handlers, monkeypatch):

@@ -10,12 +10,13 @@ import gradio as gr
 import pandas as pd
 
 from analysis import trust_views as tv
+from analysis.links import ItemQuery
 from leaderboard.safe_text import md_escape
 from ui.state import AppState
 
 from ..trust import TrustError
-from . import PRIVATE
-from .drilldown import DrillTab, selected_id
+from . import OPEN, PRIVATE
+from .drilldown import VIEW_OUTPUTS, DrillHandlers, DrillTab, selected_id
 
 INTRO = (
     "Nothing stored changes unrecorded: every re-score of a stored submission (a new scorer "
@@ -30,6 +31,7 @@ LIST_LIMIT = 200
 @dataclass
 class ChangesHandlers:
     state: AppState
+    drill: DrillHandlers | None = None  # opens an item in the Drill-down tab
 
     def render_changes(self, model: str | None) -> tuple:
         """The list (newest first) and its count line; the details are cleared."""
@@ -68,16 +70,18 @@ class ChangesHandlers:
             str(record.get("model", "")),
         )
 
-    def open_change_flip(self, evt: gr.SelectData, model: str) -> tuple:
-        """A flipped item: the Drill-down with it and the record's model chosen."""
+    def open_change_flip(self, evt: gr.SelectData, model: str, request: gr.Request = None) -> tuple:
+        """A flipped item: the Drill-down with it and the record's model chosen, the whole
+        view in this one response (`DrillTab.view_outputs`, then the tabs)."""
         item_id = selected_id(evt)
-        if not item_id or not model:
-            return gr.Dropdown(), gr.Textbox(), gr.Tabs()
-        return gr.Dropdown(value=[model]), item_id, gr.Tabs(selected="drill")
+        if not item_id or not model or self.drill is None:
+            return (gr.skip(),) * (VIEW_OUTPUTS + 1)
+        view = self.drill.open_view(ItemQuery(item_id, [model]), request)
+        return (*view, gr.Tabs(selected="drill"))
 
 
 def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> None:
-    h = ChangesHandlers(state)
+    h = ChangesHandlers(state, drill.handlers)
     with gr.Tab("Changes", id="changes") as tab:
         gr.Markdown(INTRO)
         with gr.Row():
@@ -106,8 +110,4 @@ def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> None:
     for event in (tab.select, model.submit, refresh.click):
         event(h.render_changes, model, outputs, **PRIVATE)
     records.select(h.open_change, None, [summary, cells, flips, record_id, record_model], **PRIVATE)
-    drill.show(
-        flips.select(
-            h.open_change_flip, [record_model], [drill.models, drill.item_box, tabs], **PRIVATE
-        )
-    )
+    flips.select(h.open_change_flip, [record_model], drill.view_outputs + [tabs], **OPEN)

@@ -403,25 +403,15 @@ def item_event(card: gr.HTML) -> dict[str, Any]:
 
 @dataclass
 class DrillTab:
-    """What other tabs use: the chosen models and item id, how to show an item of the
-    current list (`show`), and how to open a whole view in one response (`view_outputs`
-    with `handlers.open_view`, plus the page's tabs to select this one)."""
+    """What other tabs use: the chosen models, and how to open a whole view in one
+    response (`view_outputs` with `handlers.open_view`, plus the page's tabs to select
+    this one; rows that do so are `OPEN` events)."""
 
     handlers: DrillHandlers
     models: gr.Dropdown
-    item_box: gr.Textbox
-    filters: list[Any]  # FILTER_FIELDS dropdowns, then the outcome radio
-    item_inputs: list[Any]
-    item_outputs: list[Any]
     view_outputs: list[Any]
     card: gr.HTML  # the item card: where the drill-down's events show progress
     count: gr.Markdown  # the line above the list: progress while a list is redone
-
-    def show(self, dep: Any) -> Any:
-        """After `dep` (which set the item id), show that item of the current list."""
-        return dep.then(
-            self.handlers.show_item, self.item_inputs, self.item_outputs, **item_event(self.card)
-        )
 
     def refresh(self, dep: Any) -> Any:
         """After `dep`, offer the verified models as they are now."""
@@ -553,10 +543,6 @@ def build(state: AppState) -> DrillTab:
     return DrillTab(
         handlers=h,
         models=models,
-        item_box=item_box,
-        filters=filters,
-        item_inputs=item_inputs,
-        item_outputs=item_outputs,
         view_outputs=view_outputs,
         card=detail,
         count=count,

@@ -18,6 +18,7 @@ import pandas as pd
 
 from analysis import links, report
 from analysis import trust_views as tv
+from analysis.drilldown import ItemFilters
 from analysis.entries import Entry
 from leaderboard.moderation import admin_enabled
 from leaderboard.safe_text import md_escape
@@ -26,8 +27,8 @@ from ui.state import AppState
 from .. import actions
 from ..theme import SHARE_URL_JS
 from ..trust import REJUDGE_BACKENDS, TrustError
-from . import PRIVATE, VIEW
-from .drilldown import DrillTab, selected_id
+from . import OPEN, PRIVATE, VIEW
+from .drilldown import VIEW_OUTPUTS, DrillHandlers, DrillTab, selected_id
 
 INTRO = (
     "How a leaderboard row was produced: the benchmark, scorer, extractor and judge versions, "
@@ -60,6 +61,7 @@ def _hidden() -> gr.DataFrame:
 @dataclass
 class RowHandlers:
     state: AppState
+    drill: DrillHandlers | None = None  # opens an item in the Drill-down tab
 
     def row_choices(self) -> gr.Dropdown:
         """Every verified model, best first, then the paper's rows."""
@@ -159,29 +161,28 @@ class RowHandlers:
         """A selected version row: show that version (its id is the first column)."""
         return selected_id(evt) or gr.Textbox()
 
-    def open_row_item(self, evt: gr.SelectData, model: str) -> tuple:
-        """A flipped or disagreeing item: the Drill-down with it and this row's model."""
+    def open_row_item(self, evt: gr.SelectData, model: str, request: gr.Request = None) -> tuple:
+        """A flipped or disagreeing item: the Drill-down with it and this row's model, the
+        whole view in this one response (`DrillTab.view_outputs`, then the tabs)."""
         item_id = selected_id(evt)
-        if not item_id or not model:
-            return gr.Dropdown(), gr.Textbox(), gr.Tabs()
-        return gr.Dropdown(value=[model]), item_id, gr.Tabs(selected="drill")
+        if not item_id or not model or self.drill is None:
+            return (gr.skip(),) * (VIEW_OUTPUTS + 1)
+        view = self.drill.open_view(links.ItemQuery(item_id, [model]), request)
+        return (*view, gr.Tabs(selected="drill"))
 
-    def open_row_unreadable(self, sub_id: str) -> tuple:
+    def open_row_unreadable(self, sub_id: str, request: gr.Request = None) -> tuple:
         """The Drill-down listing only this model's answers that could not be read (the
-        outcome filter "unreadable", this model chosen, the first such answer shown)."""
+        outcome filter "unreadable", this model chosen, the first such answer shown), in
+        this one response."""
         try:
             sub = self.state.trust.submission(sub_id)
             ids = self.state.trust.unreadable_ids(sub)
         except TrustError:
             ids = []
-        if not ids:
-            return gr.Dropdown(), gr.Radio(), gr.Textbox(), gr.Tabs()
-        return (
-            gr.Dropdown(value=[sub.meta.model]),
-            "unreadable",
-            ids[0],
-            gr.Tabs(selected="drill"),
-        )
+        if not ids or self.drill is None:
+            return (gr.skip(),) * (VIEW_OUTPUTS + 1)
+        query = links.ItemQuery(ids[0], [sub.meta.model], ItemFilters(outcome="unreadable"))
+        return (*self.drill.open_view(query, request), gr.Tabs(selected="drill"))
 
     def row_clear_review(
         self, sub_id: str, token: str, note: str, request: gr.Request = None
@@ -232,7 +233,7 @@ class RowDetailsTab:
 
 
 def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> RowDetailsTab:
-    h = RowHandlers(state)
+    h = RowHandlers(state, drill.handlers)
     with gr.Tab("Row details", id="row") as tab:
         gr.Markdown(INTRO)
         with gr.Row():
@@ -338,17 +339,8 @@ def build(state: AppState, drill: DrillTab, tabs: gr.Tabs) -> RowDetailsTab:
     row.show(pick.input(lambda name: name or gr.Textbox(), pick, key, **VIEW))
     row.show(versions.select(h.select_version, None, key, **PRIVATE))
     for grid in (diff_flips, disagree):
-        drill.show(
-            grid.select(h.open_row_item, [model], [drill.models, drill.item_box, tabs], **PRIVATE)
-        )
-    drill.show(
-        unreadable.click(
-            h.open_row_unreadable,
-            [sub_id],
-            [drill.models, drill.filters[-1], drill.item_box, tabs],
-            **PRIVATE,
-        )
-    )
+        grid.select(h.open_row_item, [model], drill.view_outputs + [tabs], **OPEN)
+    unreadable.click(h.open_row_unreadable, [sub_id], drill.view_outputs + [tabs], **PRIVATE)
     share.change(None, [share], None, js=SHARE_URL_JS)
     if admin:
         row.show(clear_btn.click(h.row_clear_review, [sub_id, token, note], admin_out, **PRIVATE))
