@@ -105,7 +105,7 @@ def page(browser):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 1500, "height": 1100})
     pg = context.new_page()
-    pg.set_default_timeout(30_000)
+    pg.set_default_timeout(60_000)  # see test_app_browser.PAGE_WAIT
     yield pg
     context.close()
 

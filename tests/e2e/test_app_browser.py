@@ -27,7 +27,13 @@ BOARD = "#board .qbp-board"
 ROW = "#board tbody tr.qbp-row"
 
 
-def wait_until(check, timeout: float = 20.0, what: str = "condition"):
+#: How long a browser test waits for what the page should show. Generous: a passing test
+#: waits only as long as the page takes, and on a shared machine with both cores busy
+#: (load average 16 on 2 cores was seen) a 5 s render takes about 40 s.
+PAGE_WAIT = 60.0
+
+
+def wait_until(check, timeout: float = PAGE_WAIT, what: str = "condition"):
     """Poll `check()` until it returns a truthy value (the UI updates asynchronously)."""
     end = time.monotonic() + timeout
     while True:

@@ -47,7 +47,7 @@ def sized(browser):
         ctx = browser.new_context(viewport={"width": width, "height": 1000})
         contexts.append(ctx)
         pg = ctx.new_page()
-        pg.set_default_timeout(30_000)
+        pg.set_default_timeout(60_000)  # see test_app_browser.PAGE_WAIT
         return pg
 
     yield new

@@ -110,7 +110,7 @@ def test_a_share_link_with_a_comma_model_and_filters_opens_that_view(
 
     fresh = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
     try:
-        fresh.set_default_timeout(30_000)
+        fresh.set_default_timeout(60_000)  # see test_app_browser.PAGE_WAIT
         fresh.goto(link)
         fresh.wait_for_selector("#dd-detail .qbp-item")
         shows_view(fresh, state, item_id, models, changed)

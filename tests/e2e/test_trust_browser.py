@@ -43,9 +43,7 @@ def test_a_rows_provenance_then_a_changed_item_in_the_drill_down(page, app_serve
     sub = rejudged
     page.goto(f"{app_server.url}?row={sub.id}&__theme=light")
     panel = page.locator("#rd-provenance")
-    wait_until(
-        lambda: sub.meta.file_sha256 in panel.inner_text(), timeout=30, what="the row's provenance"
-    )
+    wait_until(lambda: sub.meta.file_sha256 in panel.inner_text(), what="the row's provenance")
     assert page.get_by_role("tab", name="Row details").get_attribute("aria-selected") == "true"
     text = panel.inner_text()
     for field in (
@@ -92,8 +90,10 @@ def test_a_rows_provenance_then_a_changed_item_in_the_drill_down(page, app_serve
     # The whole view comes with it: the list of that model's items, the item placed in it.
     n = len(app_server.state.bench)
     wait_until(
-        lambda: page.inner_text("#dd-count").startswith(f"{n} of {n} items match")
-        and page.inner_text("#dd-count").strip().endswith(f"models: {MODEL}"),
+        lambda: (
+            page.inner_text("#dd-count").startswith(f"{n} of {n} items match")
+            and page.inner_text("#dd-count").strip().endswith(f"models: {MODEL}")
+        ),
         what="the model's list",
     )
     place = app_server.state.bench.index_of[flips[0]] + 1
