@@ -7,43 +7,22 @@ from __future__ import annotations
 
 import gradio as gr
 import pytest
-from starlette.requests import Request
 
 from analysis.drilldown import ItemFilters
-from leaderboard.settings import AppSettings
-from tests.support.appdata import write_app_bundle
-from ui.state import AppState
+from tests.support.appstate import PAGE, gr_request, tiny_state
 from ui.tabs import drilldown as tab
 from ui.tabs.drilldown import DrillHandlers, page_url
 
-PAGE = "http://127.0.0.1:7860/"
 WRONG = ("NI", "", "", "", "", "any_wrong")  # the filter widgets: natural images, wrong
 
 
 @pytest.fixture(scope="module")
 def state(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("drill")
-    bundle = write_app_bundle(tmp / "bundle")
-    return AppState.start(
-        AppSettings(benchmark=str(bundle), submissions_dir=str(tmp / "subs"), judge="approx")
-    )
+    return tiny_state(tmp_path_factory.mktemp("drill"))
 
 
 def request(path: str, referer: str | None = None, query: str = "") -> gr.Request:
-    headers = [(b"host", b"127.0.0.1:7860")]
-    if referer is not None:
-        headers.append((b"referer", referer.encode()))
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": path,
-        "query_string": query.encode(),
-        "root_path": "",
-        "scheme": "http",
-        "server": ("127.0.0.1", 7860),
-        "headers": headers,
-    }
-    return gr.Request(request=Request(scope))
+    return gr_request(path, query, referer)
 
 
 def place(card: str) -> str:

@@ -13,11 +13,9 @@ import threading
 
 import gradio as gr
 import pytest
-from starlette.requests import Request
 
 from analysis.links import ItemQuery
-from leaderboard.settings import AppSettings
-from tests.support.appdata import write_app_bundle
+from tests.support.appstate import PAGE, gr_request, tiny_state
 from ui.latest import Latest
 from ui.state import AppState
 from ui.tabs.drilldown import ITEM_SKIP, VIEW_OUTPUTS, DrillHandlers
@@ -27,26 +25,12 @@ ALL = ("", "", "", "", "", "all")  # the filter widgets: everything
 
 @pytest.fixture(scope="module")
 def state(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("latest")
-    bundle = write_app_bundle(tmp / "bundle")
-    return AppState.start(
-        AppSettings(benchmark=str(bundle), submissions_dir=str(tmp / "subs"), judge="approx")
-    )
+    return tiny_state(tmp_path_factory.mktemp("latest"))
 
 
 def page(session: str) -> gr.Request:
     """A request from one open page (Gradio's session hash names it)."""
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/gradio_api/run/predict",
-        "query_string": b"",
-        "root_path": "",
-        "scheme": "http",
-        "server": ("127.0.0.1", 7860),
-        "headers": [(b"host", b"127.0.0.1:7860"), (b"referer", b"http://127.0.0.1:7860/")],
-    }
-    return gr.Request(request=Request(scope), session_hash=session)
+    return gr_request("/gradio_api/run/predict", referer=PAGE, session=session)
 
 
 class Held:

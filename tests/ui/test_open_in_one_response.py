@@ -5,42 +5,23 @@ from __future__ import annotations
 
 import gradio as gr
 import pytest
-from starlette.requests import Request
 
 from analysis import drilldown
 from analysis.drilldown import ItemFilters
 from analysis.links import ItemQuery, item_link, model_link
-from leaderboard.settings import AppSettings
-from tests.support.appdata import write_app_bundle
-from ui.state import AppState
+from tests.support.appstate import PAGE, gr_request, tiny_state
 from ui.tabs.drilldown import VIEW_OUTPUTS, DrillHandlers
 from ui.tabs.model import PAGE_OUTPUTS, ModelHandlers
-
-PAGE = "http://127.0.0.1:7860/"
 
 
 @pytest.fixture(scope="module")
 def state(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("one")
-    bundle = write_app_bundle(tmp / "bundle")
-    return AppState.start(
-        AppSettings(benchmark=str(bundle), submissions_dir=str(tmp / "subs"), judge="approx")
-    )
+    return tiny_state(tmp_path_factory.mktemp("one"))
 
 
 def request(query: str) -> gr.Request:
     """The page-load event's request: the page's query, the page as Referer."""
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/gradio_api/queue/join",
-        "query_string": query.lstrip("?").encode(),
-        "root_path": "",
-        "scheme": "http",
-        "server": ("127.0.0.1", 7860),
-        "headers": [(b"host", b"127.0.0.1:7860"), (b"referer", (PAGE + query).encode())],
-    }
-    return gr.Request(request=Request(scope))
+    return gr_request(query=query.lstrip("?"), referer=PAGE + query)
 
 
 def test_a_share_link_is_answered_with_the_whole_view(state):

@@ -9,10 +9,8 @@ import gradio as gr
 import pytest
 
 import app as space
-from leaderboard.settings import AppSettings
-from tests.support.appdata import write_app_bundle
+from tests.support.appstate import tiny_state
 from ui import progress
-from ui.state import AppState
 
 #: Gradio's layout blocks as the page's config names them.
 LAYOUT_TYPES = {"tabs", "tabitem", "row", "column", "group", "accordion", "form", "sidebar"}
@@ -20,12 +18,7 @@ LAYOUT_TYPES = {"tabs", "tabitem", "row", "column", "group", "accordion", "form"
 
 @pytest.fixture(scope="module")
 def config(tmp_path_factory) -> dict:
-    tmp = tmp_path_factory.mktemp("progress")
-    bundle = write_app_bundle(tmp / "bundle")
-    state = AppState.start(
-        AppSettings(benchmark=str(bundle), submissions_dir=str(tmp / "subs"), judge="approx")
-    )
-    return space.build(state).config
+    return space.build(tiny_state(tmp_path_factory.mktemp("progress"))).config
 
 
 def targets(dep: dict) -> list[int]:

@@ -9,20 +9,15 @@ import time
 import pytest
 
 from leaderboard.limits import MAX_MODELS_PER_REQUEST, MAX_SEARCH_CHARS
-from leaderboard.settings import AppSettings
-from tests.support.appdata import ANSWERS, write_app_bundle
-from ui.state import AppState
+from tests.support.appdata import ANSWERS
+from tests.support.appstate import tiny_state
 
 FAST = 1.0  # seconds: generous on a loaded machine; unbounded work takes far longer
 
 
 @pytest.fixture(scope="module")
 def state(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("bounds")
-    bundle = write_app_bundle(tmp / "bundle")
-    return AppState.start(
-        AppSettings(benchmark=str(bundle), submissions_dir=str(tmp / "subs"), judge="none")
-    )
+    return tiny_state(tmp_path_factory.mktemp("bounds"), judge="none")
 
 
 def timed(fn):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -123,11 +124,18 @@ class DrillHandlers:
         """A request that names its item (a typed id, a clicked row, a link)."""
         return self.latest.take(request, "item", lambda _: (item_id or "").strip())
 
-    def _following(self, request: gr.Request | None, item_id: str | None) -> Ticket:
-        """A request that keeps the item the page is about to show: the one the page's
-        latest request chose, else the page's own item box."""
+    def _following(
+        self,
+        request: gr.Request | None,
+        item_id: str | None,
+        move: Callable[[str], str] = lambda item: item,
+    ) -> Ticket:
+        """A request that starts from the item the page is about to show (the one the
+        page's latest request chose, else the page's own item box) and `move`s from it."""
         return self.latest.take(
-            request, "item", lambda before: (item_id or "" if before is None else before).strip()
+            request,
+            "item",
+            lambda before: move((item_id or "" if before is None else before).strip()),
         )
 
     def _shown(
@@ -203,7 +211,7 @@ class DrillHandlers:
         outcome: str = "all",
         request: gr.Request = None,
     ) -> tuple:
-        """One item of the current list (`DrillTab.item_outputs`)."""
+        """One item of the current list (`item_outputs` in `build`)."""
         filters = item_filters(src, dim, sub, qtype, scope, outcome)
         return self._shown(self._chosen(request, item_id), ids, models, filters, request)
 
@@ -220,7 +228,7 @@ class DrillHandlers:
         request: gr.Request = None,
     ) -> tuple:
         """Models or filters changed: the list, its count and ids, and the shown item placed
-        in the new list, in one response (`DrillTab.list_outputs + item_outputs`); nothing
+        in the new list, in one response (`list_outputs + item_outputs` in `build`); nothing
         once a later list of the page has started, and no item once a later item has."""
         filters = item_filters(src, dim, sub, qtype, scope, outcome)
         listed = self.latest.take(request, "list", lambda _: None)
@@ -265,20 +273,12 @@ class DrillHandlers:
         request: gr.Request = None,
     ) -> tuple:
         """◀ Previous (`by` < 0) and Next ▶ (`by` >= 0): the neighbouring item of the
-        filtered list, wrapping at its ends (`DrillTab.item_outputs`). It steps from the
+        filtered list, wrapping at its ends (`item_outputs` in `build`). It steps from the
         item the page is about to show, so two quick clicks move two places."""
         filters = item_filters(src, dim, sub, qtype, scope, outcome)
-        ticket = self.latest.take(
-            request,
-            "item",
-            lambda before: (
-                drilldown.neighbour(
-                    ids or [],
-                    (item_id or "" if before is None else before).strip(),
-                    -1 if by < 0 else 1,
-                )
-                or ""
-            ),
+        step = -1 if by < 0 else 1
+        ticket = self._following(
+            request, item_id, lambda item: drilldown.neighbour(ids or [], item, step) or ""
         )
         return self._shown(ticket, ids, models, filters, request)
 
